@@ -1,0 +1,175 @@
+"""The `diplograph` command line: a thin entrypoint over graph/, loaders/ and schema/."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from neo4j import Driver
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from rich.console import Console
+from rich.table import Table
+
+from diplograph.settings import get_settings
+from graph.driver import connect
+from graph.migrations import migrate
+from graph.repository import WriteSummary, write_knowledge
+from graph.server import LocalNeo4j, Neo4jServerError
+from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
+
+app = typer.Typer(help="diplograph: a knowledge graph of diplomacy, served over GraphQL.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+neo4j_app = typer.Typer(help="Run the local Neo4j server.", no_args_is_help=True)
+load_app = typer.Typer(help="Load data into Neo4j.")
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(load_app, name="load")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def database() -> Iterator[Driver]:
+    """A driver to the configured Neo4j, with its schema migrated."""
+    settings = get_settings()
+    driver = connect(settings)
+    try:
+        try:
+            driver.verify_connectivity()
+        except ServiceUnavailable:
+            hint = "" if settings.uses_external_neo4j else " (start it: `diplograph neo4j start`)"
+            fail(f"Neo4j is not reachable at {settings.bolt_uri}{hint}.")
+        except AuthError:
+            fail(f"Neo4j at {settings.bolt_uri} refused the credentials; check NEO4J_PASSWORD.")
+        migrate(driver, settings.neo4j_database)
+        yield driver
+    except (ServiceUnavailable, Neo4jError) as error:
+        fail(f"Neo4j failed during the operation, nothing of it was committed: {error}")
+    finally:
+        driver.close()
+
+
+def print_summary(title: str, summary: WriteSummary) -> None:
+    table = Table(title=title)
+    table.add_column("label / type")
+    table.add_column("created", justify="right")
+    table.add_column("updated", justify="right")
+    for name in sorted(set(summary.created) | set(summary.updated)):
+        table.add_row(name, str(summary.created[name]), str(summary.updated[name]))
+    console.print(table)
+
+
+# -- neo4j -------------------------------------------------------------------------------
+
+
+def local_server() -> LocalNeo4j:
+    settings = get_settings()
+    if settings.uses_external_neo4j:
+        console.print(f"NEO4J_URI is set: using {settings.neo4j_uri}, nothing to manage here.")
+        raise typer.Exit(0)
+    return LocalNeo4j(settings)
+
+
+@neo4j_app.command()
+def start() -> None:
+    """Assemble (once) and start the local Neo4j; a no-op when it already runs."""
+    server = local_server()
+    try:
+        started = server.start()
+    except Neo4jServerError as error:
+        fail(str(error))
+    status = server.status()
+    console.print(status.describe() if started else f"Already running. {status.describe()}")
+
+
+@neo4j_app.command()
+def stop() -> None:
+    """Stop the local Neo4j cleanly."""
+    server = local_server()
+    console.print("Stopped." if server.stop() else "Neo4j was not running.")
+
+
+@neo4j_app.command()
+def status() -> None:
+    """Say whether the local Neo4j runs, and where."""
+    server = local_server()
+    state = server.status()
+    console.print(state.describe())
+    if not state.running:
+        raise typer.Exit(3)
+
+
+# -- load --------------------------------------------------------------------------------
+
+
+@load_app.callback(invoke_without_command=True)
+def load(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option(help="Validate only; write nothing.")] = False,
+    sources: Annotated[Path, typer.Option(help="Folder of article .txt files.")] = SOURCES_DIR,
+    knowledge: Annotated[Path, typer.Option(help="Folder of knowledge YAML.")] = KNOWLEDGE_DIR,
+) -> None:
+    """Load the articles and the curated knowledge (all-or-nothing, idempotent)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        parsed = read_knowledge(sources, knowledge)
+    except LoadError as error:
+        for problem in error.problems:
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+        fail(f"{len(error.problems)} problem(s) found; nothing was written.")
+    counts = (
+        f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
+        f"{len(parsed.relationships)} relationships"
+    )
+    if dry_run:
+        console.print(f"Valid: {counts}. Nothing written (--dry-run).")
+        return
+    settings = get_settings()
+    with database() as driver:
+        summary = write_knowledge(driver, settings.neo4j_database, parsed)
+    print_summary(f"Loaded {counts}", summary)
+
+
+# -- serve -------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the GraphQL API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.api_host
+    port = port or settings.api_port
+    console.print(f"GraphiQL:      http://{host}:{port}/graphql")
+    if not settings.uses_external_neo4j:
+        console.print(f"Neo4j Browser: {settings.neo4j_browser_url}")
+    uvicorn.run(
+        "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info", proxy_headers=False,
+    )  # fmt: skip
+
+
+@app.command()
+def migrate_schema() -> None:
+    """Create the constraints and indexes (also done before every load)."""
+    with database():
+        console.print("Constraints and indexes are in place.")
+
+
+def main() -> None:  # pragma: no cover - console script
+    sys.exit(app())

@@ -1,0 +1,266 @@
+"""The domain model: what the knowledge graph holds, independent of Neo4j.
+
+Entities (actors, meetings, agreements, events, issues, places) and the
+relationships between them are *facts*; every fact carries the sources that
+state it: a document id and a quote that occurs verbatim in that document.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
+
+
+def slugify(text: str) -> str:
+    """A stable, readable id: 'Vice Foreign Minister' -> 'vice-foreign-minister'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+class Kind(StrEnum):
+    """Node labels. The first four are actors."""
+
+    PERSON = "Person"
+    ORGANIZATION = "Organization"
+    DELEGATION = "Delegation"
+    COUNTRY = "Country"
+    MEETING = "Meeting"
+    AGREEMENT = "Agreement"
+    TERM = "Term"
+    EVENT = "Event"
+    ISSUE = "Issue"
+    PLACE = "Place"
+
+
+ACTOR_KINDS = frozenset({Kind.PERSON, Kind.ORGANIZATION, Kind.DELEGATION, Kind.COUNTRY})
+
+
+class Precision(StrEnum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+_DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class FuzzyDate(BaseModel):
+    """A date known to a year, a month or a day, as a source gives it.
+
+    `basis` says how a relative expression ("sixteen years ago", "last summer")
+    was resolved; it is empty when the source states the date outright.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    value: str
+    basis: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        match = _DATE_PATTERN.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            date(year or 1, month or 1, day or 1)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a real date ({error})") from None
+        return value
+
+    @property
+    def precision(self) -> Precision:
+        return [Precision.YEAR, Precision.MONTH, Precision.DAY][self.value.count("-")]
+
+    @property
+    def start(self) -> date:
+        """The first day the date may mean."""
+        parts = [int(p) for p in self.value.split("-")] + [1, 1]
+        return date(parts[0], parts[1], parts[2])
+
+    @property
+    def end(self) -> date:
+        """The last day the date may mean."""
+        parts = [int(p) for p in self.value.split("-")]
+        if len(parts) == 1:
+            return date(parts[0], 12, 31)
+        if len(parts) == 2:
+            return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        return date(parts[0], parts[1], parts[2])
+
+
+def _coerce_date(value: Any) -> Any:
+    """Let YAML say `date: 2009-07` as well as `date: {value: 2009-07, basis: ...}`."""
+    if isinstance(value, int | date):
+        return {"value": str(value)}
+    if isinstance(value, str):
+        return {"value": value}
+    return value
+
+
+class Source(BaseModel):
+    """A document and the exact words in it that state a fact."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: Slug
+    quote: str = Field(min_length=3)
+
+
+class Fact(BaseModel):
+    """Anything the graph asserts; it must name at least one source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[Source] = Field(min_length=1)
+
+
+class Entity(Fact):
+    """A node of the knowledge graph."""
+
+    id: Slug
+    kind: Kind
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+    date: FuzzyDate | None = None
+    # Why a record looks as it does: a spelling discrepancy, a resolution.
+    note: str | None = None
+    # Kind-specific scalar facts (a term's quantity, a person's nationality ...).
+    properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        return _coerce_date(value)
+
+
+class RelType(StrEnum):
+    """Relationship types, in Neo4j's UPPER_SNAKE verb style."""
+
+    LED = "LED"
+    MEMBER_OF = "MEMBER_OF"
+    REPRESENTS = "REPRESENTS"
+    ATTENDED = "ATTENDED"
+    HELD_IN = "HELD_IN"
+    DISCUSSED = "DISCUSSED"
+    RAISED = "RAISED"
+    PARTY_TO = "PARTY_TO"
+    DETAINED = "DETAINED"
+    HOLDS_POSITION = "HOLDS_POSITION"
+    PART_OF = "PART_OF"
+    LOCATED_IN = "LOCATED_IN"
+    HAS_TERM = "HAS_TERM"
+    IMPLEMENTS = "IMPLEMENTS"
+    SUSPENDED = "SUSPENDED"
+    RESUMED = "RESUMED"
+    INVOLVES = "INVOLVES"
+    AFFECTS = "AFFECTS"
+    TOOK_STEP = "TOOK_STEP"
+    HOPES_FOR = "HOPES_FOR"
+    FOLLOWS = "FOLLOWS"
+    CITIZEN_OF = "CITIZEN_OF"
+    VISITED = "VISITED"
+    MENTIONS = "MENTIONS"
+
+
+_ACTORS = frozenset(ACTOR_KINDS)
+_ANY = frozenset(Kind)
+
+# Which kinds each relationship type may connect: (from kinds, to kinds).
+RELATIONSHIP_RULES: dict[RelType, tuple[frozenset[Kind], frozenset[Kind]]] = {
+    RelType.LED: (frozenset({Kind.PERSON}), frozenset({Kind.DELEGATION, Kind.ORGANIZATION})),
+    RelType.MEMBER_OF: (_ACTORS, frozenset({Kind.DELEGATION, Kind.ORGANIZATION})),
+    RelType.REPRESENTS: (
+        frozenset({Kind.DELEGATION, Kind.PERSON, Kind.ORGANIZATION}),
+        frozenset({Kind.COUNTRY, Kind.ORGANIZATION}),
+    ),
+    RelType.ATTENDED: (_ACTORS, frozenset({Kind.MEETING, Kind.EVENT})),
+    RelType.HELD_IN: (frozenset({Kind.MEETING, Kind.EVENT}), frozenset({Kind.PLACE, Kind.COUNTRY})),
+    RelType.DISCUSSED: (frozenset({Kind.MEETING}), frozenset({Kind.ISSUE, Kind.AGREEMENT})),
+    RelType.RAISED: (_ACTORS, frozenset({Kind.ISSUE})),
+    RelType.PARTY_TO: (frozenset({Kind.COUNTRY, Kind.ORGANIZATION}), frozenset({Kind.AGREEMENT})),
+    RelType.DETAINED: (
+        frozenset({Kind.ORGANIZATION, Kind.COUNTRY}),
+        frozenset({Kind.PERSON}),
+    ),
+    RelType.HOLDS_POSITION: (frozenset({Kind.PERSON}), frozenset({Kind.ORGANIZATION})),
+    RelType.PART_OF: (
+        frozenset({Kind.ORGANIZATION, Kind.PLACE, Kind.MEETING, Kind.EVENT, Kind.ISSUE}),
+        frozenset({Kind.ORGANIZATION, Kind.COUNTRY, Kind.PLACE, Kind.MEETING, Kind.ISSUE}),
+    ),
+    RelType.LOCATED_IN: (
+        frozenset({Kind.ORGANIZATION, Kind.PLACE}),
+        frozenset({Kind.PLACE, Kind.COUNTRY}),
+    ),
+    RelType.HAS_TERM: (frozenset({Kind.AGREEMENT}), frozenset({Kind.TERM})),
+    RelType.IMPLEMENTS: (frozenset({Kind.MEETING, Kind.EVENT}), frozenset({Kind.AGREEMENT})),
+    RelType.SUSPENDED: (frozenset({Kind.EVENT}), frozenset({Kind.MEETING, Kind.ISSUE})),
+    RelType.RESUMED: (_ACTORS | {Kind.EVENT}, frozenset({Kind.MEETING, Kind.ISSUE})),
+    RelType.INVOLVES: (frozenset({Kind.ISSUE, Kind.EVENT}), _ANY),
+    RelType.AFFECTS: (frozenset({Kind.ISSUE, Kind.EVENT}), _ANY),
+    RelType.TOOK_STEP: (_ACTORS, frozenset({Kind.EVENT, Kind.ISSUE})),
+    RelType.HOPES_FOR: (_ACTORS, _ANY),
+    RelType.FOLLOWS: (frozenset({Kind.MEETING, Kind.EVENT}), frozenset({Kind.MEETING, Kind.EVENT})),
+    RelType.CITIZEN_OF: (frozenset({Kind.PERSON}), frozenset({Kind.COUNTRY})),
+    RelType.VISITED: (_ACTORS, frozenset({Kind.COUNTRY, Kind.PLACE})),
+}
+
+
+class Relationship(Fact):
+    """A typed, directed, sourced edge between two entities."""
+
+    type: RelType
+    source: Slug = Field(alias="from")
+    target: Slug = Field(alias="to")
+    # Tells apart two edges of one type between the same two entities.
+    key: str = ""
+    role: str | None = None
+    title: str | None = None
+    date: FuzzyDate | None = None
+    start: FuzzyDate | None = None
+    end: FuzzyDate | None = None
+    note: str | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("date", "start", "end", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> Any:
+        return _coerce_date(value)
+
+
+class Document(BaseModel):
+    """A source text: an article, a dataset record's page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    title: str
+    text: str
+    file: str | None = None
+    url: str | None = None
+    date: FuzzyDate | None = None
+    publisher: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        return _coerce_date(value)
+
+
+class Knowledge(BaseModel):
+    """Everything one load writes: documents, entities and relationships."""
+
+    documents: list[Document] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)

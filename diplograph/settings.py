@@ -1,0 +1,68 @@
+"""Configuration, read from the environment (and an optional `.env` file).
+
+Every setting has a safe local default; secrets (the Neo4j password, the API
+token) come only from the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+NEO4J_VERSION = "5.26.30"
+NEO4J_BROWSER_VERSION = "5.24.0"
+DEFAULT_NEO4J_PASSWORD = "diplograph-dev"
+
+
+class Settings(BaseSettings):
+    """All runtime settings of diplograph."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # An external Neo4j (Docker, Aura, a cluster). When set, nothing is started locally.
+    neo4j_uri: str | None = Field(default=None, alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER")
+    neo4j_password: str = Field(default=DEFAULT_NEO4J_PASSWORD, alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+
+    # The local Neo4j server diplograph can run for itself.
+    neo4j_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_NEO4J_HOST")
+    bolt_port: int = Field(default=7687, alias="DIPLOGRAPH_BOLT_PORT")
+    http_port: int = Field(default=7474, alias="DIPLOGRAPH_HTTP_PORT")
+    neo4j_data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data" / "neo4j", alias="DIPLOGRAPH_NEO4J_DATA"
+    )
+    neo4j_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "diplograph", alias="DIPLOGRAPH_CACHE"
+    )
+    neo4j_heap: str = Field(default="1g", alias="DIPLOGRAPH_NEO4J_HEAP")
+    neo4j_pagecache: str = Field(default="512m", alias="DIPLOGRAPH_NEO4J_PAGECACHE")
+    neo4j_start_timeout: float = Field(default=120.0, alias="DIPLOGRAPH_NEO4J_START_TIMEOUT")
+
+    # The GraphQL API.
+    api_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_API_HOST")
+    api_port: int = Field(default=8000, alias="DIPLOGRAPH_API_PORT")
+    query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
+
+    @property
+    def bolt_uri(self) -> str:
+        """The Bolt URI to connect to: the external one, or the local server's."""
+        return self.neo4j_uri or f"bolt://{self.neo4j_host}:{self.bolt_port}"
+
+    @property
+    def uses_external_neo4j(self) -> bool:
+        return self.neo4j_uri is not None
+
+    @property
+    def neo4j_browser_url(self) -> str:
+        return f"http://{self.neo4j_host}:{self.http_port}/browser/"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

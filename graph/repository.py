@@ -1,0 +1,179 @@
+"""Writes of the knowledge model to Neo4j: the one place that knows its Cypher.
+
+A whole `Knowledge` is written in one transaction with `MERGE` on ids, so a
+load is all-or-nothing and reloading changes no counts. Properties are set
+with `+=`, so facts already loaded from elsewhere are kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from diplograph.model import Document, Entity, FuzzyDate, Kind, Knowledge, Relationship, Source
+
+BATCH_SIZE = 5_000
+
+
+@dataclass
+class WriteSummary:
+    """How many nodes and relationships a load created, and how many it updated."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: WriteSummary) -> None:
+        self.created.update(other.created)
+        self.updated.update(other.updated)
+
+
+def date_properties(prefix: str, value: FuzzyDate | None) -> dict[str, Any]:
+    """A fuzzy date as Neo4j properties: its text, precision, and the days it spans."""
+    if value is None:
+        return {}
+    props: dict[str, Any] = {
+        prefix: value.value,
+        f"{prefix}Precision": value.precision.value,
+        f"{prefix}From": value.start,
+        f"{prefix}To": value.end,
+    }
+    if value.basis:
+        props[f"{prefix}Basis"] = value.basis
+    return props
+
+
+def source_properties(sources: Iterable[Source]) -> dict[str, list[str]]:
+    """Provenance as two parallel lists, readable on any node or edge in Neo4j Browser."""
+    sources = list(sources)
+    return {
+        "sources": [s.document for s in sources],
+        "quotes": [s.quote for s in sources],
+    }
+
+
+def entity_row(entity: Entity) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        **entity.properties,
+        "name": entity.name,
+        "aliases": entity.aliases,
+        "aliasText": " | ".join(entity.aliases),
+        **source_properties(entity.sources),
+        **date_properties("date", entity.date),
+    }
+    for optional in ("description", "note"):
+        if getattr(entity, optional) is not None:
+            props[optional] = getattr(entity, optional)
+    return {"id": entity.id, "props": props}
+
+
+def relationship_row(rel: Relationship) -> dict[str, Any]:
+    props: dict[str, Any] = source_properties(rel.sources)
+    for optional in ("role", "title", "note"):
+        if getattr(rel, optional) is not None:
+            props[optional] = getattr(rel, optional)
+    for name in ("date", "start", "end"):
+        props.update(date_properties(name, getattr(rel, name)))
+    return {"from": rel.source, "to": rel.target, "key": rel.key, "props": props}
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    props: dict[str, Any] = {"title": doc.title, "text": doc.text}
+    for optional in ("file", "url", "publisher"):
+        if getattr(doc, optional) is not None:
+            props[optional] = getattr(doc, optional)
+    props.update(date_properties("date", doc.date))
+    return {"id": doc.id, "props": props}
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH_SIZE):
+        yield rows[start : start + BATCH_SIZE]
+
+
+def _existing_ids(tx: ManagedTransaction, label: str, ids: list[str]) -> int:
+    # Labels come from the Kind enum or "Document", never from input.
+    record = tx.run(
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN count(n) AS n", ids=ids
+    ).single()
+    return int(record["n"]) if record else 0
+
+
+def _write_documents(tx: ManagedTransaction, docs: list[Document], summary: WriteSummary) -> None:
+    rows = [document_row(d) for d in docs]
+    existing = _existing_ids(tx, "Document", [r["id"] for r in rows])
+    for batch in _batches(rows):
+        tx.run(
+            "UNWIND $rows AS row MERGE (d:Document {id: row.id}) SET d += row.props", rows=batch
+        )
+    summary.created["Document"] += len(rows) - existing
+    summary.updated["Document"] += existing
+
+
+def _write_entities(tx: ManagedTransaction, entities: list[Entity], summary: WriteSummary) -> None:
+    by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
+    for entity in entities:
+        by_kind[entity.kind].append(entity_row(entity))
+    for kind, rows in by_kind.items():
+        existing = _existing_ids(tx, kind.value, [r["id"] for r in rows])
+        for batch in _batches(rows):
+            tx.run(
+                f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
+                f"SET n:{kind.value} SET n += row.props",
+                rows=batch,
+            )
+        summary.created[kind.value] += len(rows) - existing
+        summary.updated[kind.value] += existing
+
+
+def _write_relationships(
+    tx: ManagedTransaction, relationships: list[Relationship], summary: WriteSummary
+) -> None:
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in relationships:
+        by_type[rel.type.value].append(relationship_row(rel))
+    for rel_type, rows in by_type.items():
+        created = 0
+        for batch in _batches(rows):
+            # The type comes from the RelType enum, never from input.
+            result = tx.run(
+                f"UNWIND $rows AS row "
+                f"MATCH (a:Entity {{id: row.from}}) MATCH (b:Entity {{id: row.to}}) "
+                f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) SET r += row.props",
+                rows=batch,
+            )
+            created += result.consume().counters.relationships_created
+        summary.created[rel_type] += created
+        summary.updated[rel_type] += len(rows) - created
+
+
+def write_knowledge(driver: Driver, database: str, knowledge: Knowledge) -> WriteSummary:
+    """Write documents, entities and relationships in one transaction."""
+
+    def work(tx: ManagedTransaction) -> WriteSummary:
+        summary = WriteSummary()
+        _write_documents(tx, knowledge.documents, summary)
+        _write_entities(tx, knowledge.entities, summary)
+        _write_relationships(tx, knowledge.relationships, summary)
+        return summary
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+def count_by_label(driver: Driver, database: str) -> dict[str, int]:
+    """Node counts per label (a node with two labels counts under each)."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n", database_=database
+    )
+    return {r["label"]: r["n"] for r in records}
+
+
+def count_relationships(driver: Driver, database: str) -> dict[str, int]:
+    records, _, _ = driver.execute_query(
+        "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n", database_=database
+    )
+    return {r["type"]: r["n"] for r in records}

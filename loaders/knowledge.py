@@ -1,0 +1,267 @@
+"""Curated knowledge: YAML files of entities and relationships, checked before any write.
+
+Every problem is collected (not just the first) and reported with the file,
+the record and the field it concerns; nothing is written while any remains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from diplograph.model import (
+    RELATIONSHIP_RULES,
+    Document,
+    Entity,
+    Kind,
+    Knowledge,
+    Relationship,
+    Source,
+)
+from loaders.articles import ArticleError, read_article
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SOURCES_DIR = DATA_DIR / "sources"
+KNOWLEDGE_DIR = DATA_DIR / "knowledge"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a load cannot go ahead."""
+
+    file: str
+    record: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.reason}"
+
+
+class LoadError(ValueError):
+    """Input that must not be written; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_occurs(quote: str, text: str) -> bool:
+    """True when the quote stands verbatim in the text (line breaks may differ)."""
+    return _squash(quote) in _squash(text)
+
+
+def _pydantic_problems(error: ValidationError, file: str, record: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "record"
+        problems.append(Problem(file, record, f"field '{where}': {item['msg']}"))
+    return problems
+
+
+def _record_name(section: str, index: int, raw: Any) -> str:
+    if isinstance(raw, Mapping):
+        if "id" in raw:
+            return f"{section}[{index}] (id {raw['id']})"
+        if {"type", "from", "to"} <= raw.keys():
+            return f"{section}[{index}] ({raw['from']} -{raw['type']}-> {raw['to']})"
+    return f"{section}[{index}]"
+
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def _parse(
+    model: type[M], raw: Any, file: str, record: str, problems: list[Problem]
+) -> M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(_pydantic_problems(error, file, record))
+        return None
+
+
+@dataclass
+class _Located(Generic[T]):
+    value: T
+    file: str
+    record: str
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        problems.append(Problem(str(path), where, f"not valid YAML ({error})"))
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(Problem(str(path), "file", f"cannot read ({error})"))
+        return {}
+    if content is None:
+        return {}
+    if not isinstance(content, Mapping):
+        problems.append(Problem(str(path), "file", "must be a mapping with entities/relationships"))
+        return {}
+    unknown = set(content) - {"entities", "relationships"}
+    if unknown:
+        problems.append(
+            Problem(str(path), "file", f"unknown top-level keys {sorted(unknown)}; "
+                    "expected 'entities' and 'relationships'")
+        )  # fmt: skip
+    return content
+
+
+def _section(content: Mapping[str, Any], key: str, file: str, problems: list[Problem]) -> list[Any]:
+    items = content.get(key) or []
+    if not isinstance(items, list):
+        problems.append(Problem(file, key, "must be a list"))
+        return []
+    return items
+
+
+def read_documents(paths: Iterable[Path], problems: list[Problem]) -> list[Document]:
+    documents: dict[str, Document] = {}
+    for path in sorted(paths):
+        try:
+            doc = read_article(path)
+        except ArticleError as error:
+            problems.append(Problem(str(path), "document", str(error).split(": ", 1)[-1]))
+            continue
+        if doc.id in documents:
+            problems.append(
+                Problem(str(path), f"document {doc.id}",
+                        f"duplicate document id; {documents[doc.id].file} has the same headline")
+            )  # fmt: skip
+            continue
+        documents[doc.id] = doc
+    return list(documents.values())
+
+
+def _check_sources(
+    sources: list[Source],
+    documents: Mapping[str, Document],
+    file: str,
+    record: str,
+    problems: list[Problem],
+) -> None:
+    for index, source in enumerate(sources):
+        doc = documents.get(source.document)
+        if doc is None:
+            problems.append(
+                Problem(file, record, f"sources[{index}]: unknown document '{source.document}'")
+            )
+        elif not quote_occurs(source.quote, doc.text):
+            problems.append(
+                Problem(file, record, f"sources[{index}]: quote {source.quote!r} does not "
+                        f"occur verbatim in document '{source.document}'")
+            )  # fmt: skip
+
+
+def validate(
+    documents: list[Document],
+    files: Iterable[tuple[str, Mapping[str, Any]]],
+    known_kinds: Mapping[str, Kind] | None = None,
+) -> Knowledge:
+    """Parse and cross-check knowledge records; raise LoadError listing every problem.
+
+    `known_kinds` maps ids already in the graph to their kind, so that a partial
+    upsert may refer to them.
+    """
+    problems: list[Problem] = []
+    docs_by_id = {d.id: d for d in documents}
+    entities: dict[str, _Located[Entity]] = {}
+    relationships: list[_Located[Relationship]] = []
+    seen_edges: dict[tuple[str, str, str, str], str] = {}
+
+    for file, content in files:
+        for index, raw in enumerate(_section(content, "entities", file, problems)):
+            record = _record_name("entities", index, raw)
+            entity = _parse(Entity, raw, file, record, problems)
+            if entity is None:
+                continue
+            if entity.id in entities:
+                first = entities[entity.id]
+                problems.append(
+                    Problem(file, record, f"duplicate id '{entity.id}' "
+                            f"(first defined in {first.file}: {first.record})")
+                )  # fmt: skip
+                continue
+            entities[entity.id] = _Located(entity, file, record)
+            _check_sources(entity.sources, docs_by_id, file, record, problems)
+        for index, raw in enumerate(_section(content, "relationships", file, problems)):
+            record = _record_name("relationships", index, raw)
+            rel = _parse(Relationship, raw, file, record, problems)
+            if rel is None:
+                continue
+            relationships.append(_Located(rel, file, record))
+            _check_sources(rel.sources, docs_by_id, file, record, problems)
+            edge = (rel.source, rel.type.value, rel.target, rel.key)
+            if edge in seen_edges:
+                problems.append(
+                    Problem(file, record, f"duplicate relationship (first in {seen_edges[edge]}); "
+                            "give one a distinct 'key' if both are meant")
+                )  # fmt: skip
+            seen_edges[edge] = f"{file}: {record}"
+
+    kinds: dict[str, Kind] = dict(known_kinds or {})
+    kinds.update({id_: located.value.kind for id_, located in entities.items()})
+    for located in relationships:
+        rel = located.value
+        allowed_from, allowed_to = RELATIONSHIP_RULES.get(rel.type, (frozenset(), frozenset()))
+        for end, id_, allowed in (("from", rel.source, allowed_from), ("to", rel.target, allowed_to)):
+            kind = kinds.get(id_)
+            if kind is None:
+                problems.append(
+                    Problem(located.file, located.record, f"'{end}' refers to unknown id '{id_}'")
+                )
+            elif kind not in allowed:
+                names = "|".join(sorted(k.value for k in allowed))
+                problems.append(
+                    Problem(located.file, located.record, f"'{end}' is {id_} ({kind.value}), "
+                            f"but {rel.type.value} {end} must be {names}")
+                )  # fmt: skip
+
+    if problems:
+        raise LoadError(problems)
+    return Knowledge(
+        documents=documents,
+        entities=[located.value for located in entities.values()],
+        relationships=[located.value for located in relationships],
+    )
+
+
+def read_knowledge(
+    sources_dir: Path = SOURCES_DIR, knowledge_dir: Path = KNOWLEDGE_DIR
+) -> Knowledge:
+    """Read every article and knowledge file, and validate them together."""
+    problems: list[Problem] = []
+    if not sources_dir.is_dir():
+        problems.append(Problem(str(sources_dir), "directory", "does not exist"))
+    if not knowledge_dir.is_dir():
+        problems.append(Problem(str(knowledge_dir), "directory", "does not exist"))
+    if problems:
+        raise LoadError(problems)
+    documents = read_documents(sources_dir.glob("*.txt"), problems)
+    files = [
+        (str(path), read_yaml(path, problems))
+        for path in sorted(knowledge_dir.glob("*.y*ml"))
+    ]
+    try:
+        knowledge = validate(documents, files)
+    except LoadError as error:
+        raise LoadError(problems + error.problems) from None
+    if problems:
+        raise LoadError(problems)
+    return knowledge

@@ -1,0 +1,125 @@
+"""Fixtures: a real Neo4j for the whole session, and the API served over real HTTP.
+
+When NEO4J_URI is set the suite uses that server; otherwise it starts its own
+local Neo4j on free ports with a throwaway data directory, and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from graph.driver import connect
+from graph.migrations import migrate
+from graph.repository import write_knowledge
+from graph.server import LocalNeo4j, free_port
+from loaders.knowledge import read_knowledge
+from schema.app import create_app
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j | None]:
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    settings = Settings(
+        DIPLOGRAPH_BOLT_PORT=free_port(),
+        DIPLOGRAPH_HTTP_PORT=free_port(),
+        DIPLOGRAPH_NEO4J_DATA=tmp_path_factory.mktemp("neo4j"),
+        DIPLOGRAPH_NEO4J_HEAP="768m",
+        DIPLOGRAPH_NEO4J_PAGECACHE="256m",
+    )
+    server = LocalNeo4j(settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(neo4j_server: LocalNeo4j | None) -> Settings:
+    if neo4j_server is None:
+        return Settings()
+    return neo4j_server.settings
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings) -> Iterator[Driver]:
+    driver = connect(settings)
+    migrate(driver, settings.neo4j_database)
+    yield driver
+    driver.close()
+
+
+def wipe(driver: Driver, settings: Settings) -> None:
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+
+
+@pytest.fixture
+def empty_db(driver: Driver, settings: Settings) -> Driver:
+    """The database, emptied (constraints and indexes stay)."""
+    wipe(driver, settings)
+    return driver
+
+
+@pytest.fixture
+def loaded_db(empty_db: Driver, settings: Settings) -> Driver:
+    """The database holding exactly the articles and the curated knowledge."""
+    write_knowledge(empty_db, settings.neo4j_database, read_knowledge())
+    return empty_db
+
+
+class LiveServer:
+    """The ASGI app served by uvicorn in a thread, on a free loopback port."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(settings: Settings, driver: Driver) -> Iterator[httpx.Client]:
+    """An HTTP client bound to the running API."""
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+        yield client
+
+
+def graphql(client: httpx.Client, query: str, **variables: object) -> dict[str, object]:
+    """POST a GraphQL request; return the whole response body."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, object] = response.json()
+    return body

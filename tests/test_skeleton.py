@@ -1,0 +1,118 @@
+"""The walking skeleton, end to end on a real Neo4j."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from graph.migrations import constraint_names
+from graph.repository import count_by_label, write_knowledge
+from graph.server import LocalNeo4j
+from loaders.articles import clean_text
+from loaders.knowledge import SOURCES_DIR, read_knowledge
+from tests.conftest import graphql
+
+
+def test_driver_runs_cypher(driver: Driver, settings: Settings) -> None:
+    records, _, _ = driver.execute_query("RETURN 40 + 2 AS answer",
+                                         database_=settings.neo4j_database)  # fmt: skip
+    assert records[0]["answer"] == 42
+
+
+def test_server_is_neo4j_526_community(driver: Driver, settings: Settings) -> None:
+    records, _, _ = driver.execute_query(
+        "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS v, edition"
+    )
+    assert records[0]["v"].startswith("5.26.")
+    assert records[0]["edition"] == "community"
+
+
+def test_constraints_exist(driver: Driver, settings: Settings) -> None:
+    names = constraint_names(driver, settings.neo4j_database)
+    assert {"entity_id", "document_id", "person_id", "meeting_id"} <= names
+
+
+def test_page_chrome_is_stripped() -> None:
+    raw = (SOURCES_DIR / "001_71d39a9fa7f03c23.txt").read_text()
+    text = clean_text(raw)
+    assert text.startswith("Committed To Safe And Legal Cuban Migration")
+    assert "Accessibility links" not in text
+    assert "Breaking News" not in text
+    assert not text.rstrip().endswith("LG")
+    assert text.count("Little Havana, a neighborhood of Miami") == 1
+
+
+def test_loading_twice_leaves_one_node_per_document(empty_db: Driver, settings: Settings) -> None:
+    knowledge = read_knowledge()
+    write_knowledge(empty_db, settings.neo4j_database, knowledge)
+    first = count_by_label(empty_db, settings.neo4j_database)
+    summary = write_knowledge(empty_db, settings.neo4j_database, knowledge)
+    assert count_by_label(empty_db, settings.neo4j_database) == first
+    assert first["Document"] == 2
+    assert sum(summary.created.values()) == 0
+
+
+def test_documents_query_over_http(loaded_db: Driver, api: httpx.Client) -> None:
+    body = graphql(api, "{ documents { id title text } }")
+    assert "errors" not in body, body
+    docs = body["data"]["documents"]  # type: ignore[index]
+    assert {d["id"] for d in docs} == {
+        "advancing-the-dialogue-with-cuba",
+        "committed-to-safe-and-legal-cuban-migration",
+    }
+    for doc in docs:
+        assert "Breaking News" not in doc["text"]
+        assert doc["text"].startswith(doc["title"])
+
+
+def test_graphiql_is_served_to_browsers(api: httpx.Client) -> None:
+    response = api.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_healthz(api: httpx.Client) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_follows_neo4j(
+    neo4j_server: LocalNeo4j | None, api: httpx.Client, driver: Driver
+) -> None:
+    if neo4j_server is None:
+        pytest.skip("NEO4J_URI points at an external server this suite must not stop")
+    assert api.get("/readyz").status_code == 200
+    neo4j_server.stop()
+    try:
+        response = api.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+    finally:
+        neo4j_server.start()
+    deadline = time.monotonic() + 30
+    while api.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline, "API did not become ready after Neo4j restarted"
+        time.sleep(0.5)
+
+
+def test_start_without_java_17_says_so(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "JAVA_HOME": "/usr/lib/jvm/no-such-jdk",
+        "DIPLOGRAPH_NEO4J_DATA": str(tmp_path),
+    }
+    env.pop("NEO4J_URI", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "diplograph", "neo4j", "start"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "needs Java 17 or 21" in result.stderr
+    assert "JAVA_HOME=/usr/lib/jvm/no-such-jdk" in result.stderr
