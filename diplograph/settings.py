@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_API_HOST")
     api_port: int = Field(default=8000, alias="DIPLOGRAPH_API_PORT")
     query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
+    graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")
+    cors_origins_text: str = Field(default="", alias="DIPLOGRAPH_CORS_ORIGINS")
+    max_body_bytes: int = Field(default=100_000, alias="DIPLOGRAPH_MAX_BODY_BYTES")
+    # Bearer token for mutations; mutations are refused while it is unset.
+    api_token: str | None = Field(default=None, alias="DIPLOGRAPH_API_TOKEN")
+    # When true, queries need the token too.
+    private_reads: bool = Field(default=False, alias="DIPLOGRAPH_PRIVATE_READS")
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """Origins allowed to call the API from a browser (comma-separated setting)."""
+        return [o.strip() for o in self.cors_origins_text.split(",") if o.strip()]
 
     @property
     def bolt_uri(self) -> str:

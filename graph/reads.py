@@ -1,10 +1,317 @@
-"""Read queries the API runs, each in a read transaction."""
+"""The API's read queries: each root request is compiled to one Cypher statement.
+
+`Reader` runs them in read transactions with a timeout and counts them (the
+count is exported as a metric, and tests use it to prove there is no N+1).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver, Query, RoutingControl
+
+from graph.migrations import FULLTEXT_INDEX
+from graph.projection import CypherBuilder, NodeProjection, Page, compile_node
+
+# Relationship types that are bookkeeping rather than facts: paths, neighbourhoods
+# and timelines leave them out.
+NON_FACT_TYPES = ("MENTIONS",)
+
+
+@dataclass
+class Filter:
+    """A boolean filter over entities; leaves are ANDed, with AND/OR/NOT nesting."""
+
+    all_of: list[Filter] = field(default_factory=list)
+    any_of: list[Filter] | None = None
+    none_of: Filter | None = None
+    ids: list[str] | None = None
+    text: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    issue: str | None = None
+    participant: str | None = None
+    related_to: str | None = None
+
+
+def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
+    """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
+    parts: list[str] = []
+    if spec.ids is not None:
+        parts.append(f"{var}.id IN {b.param(spec.ids)}")
+    if spec.text:
+        needle = b.param(spec.text.lower())
+        parts.append(
+            f"(toLower({var}.name) CONTAINS {needle} OR toLower(coalesce({var}.aliasText, '')) "
+            f"CONTAINS {needle} OR toLower(coalesce({var}.description, '')) CONTAINS {needle})"
+        )
+    if spec.date_from is not None:
+        parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
+    if spec.date_to is not None:
+        parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
+    if spec.country is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED"
+            f"|PART_OF*1..3]->(:Country {{id: {b.param(spec.country)}}}) }}"
+        )
+    if spec.issue is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
+            f"(:Issue {{id: {b.param(spec.issue)}}}) }}"
+        )
+    if spec.participant is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-"
+            f"(:Entity {{id: {b.param(spec.participant)}}}) }}"
+        )
+    if spec.related_to is not None:
+        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.param(spec.related_to)}}}) }}")
+    parts += [f"({compile_filter(var, sub, b)})" for sub in spec.all_of]
+    if spec.any_of is not None:
+        alternatives = [f"({compile_filter(var, sub, b)})" for sub in spec.any_of]
+        parts.append("(" + " OR ".join(alternatives or ["false"]) + ")")
+    if spec.none_of is not None:
+        parts.append(f"NOT ({compile_filter(var, spec.none_of, b)})")
+    return " AND ".join(parts) or "true"
+
+
+ORDER_PROPERTIES = {"NAME": "name", "DATE": "dateFrom", "ID": "id"}
+
+
+@dataclass(frozen=True)
+class Order:
+    field: str  # a key of ORDER_PROPERTIES
+    descending: bool = False
+
+
+@dataclass
+class Statement:
+    """A compiled query and how to turn its single record into a result."""
+
+    cypher: str
+    params: dict[str, Any]
+
+
+def list_entities(
+    labels: tuple[str, ...],
+    where: Filter,
+    order: list[Order],
+    page: Page,
+    projection: NodeProjection,
+    with_total: bool,
+) -> Statement:
+    """One window of the entities with any of `labels` that match `where`."""
+    b = CypherBuilder()
+    label_expr = "|".join(labels)
+    predicate = compile_filter("n", where, b)
+    keys = [(ORDER_PROPERTIES[o.field], o.descending) for o in order] or [("name", False)]
+    keys.append(("id", False))
+    if page.from_end:
+        keys = [(prop, not desc) for prop, desc in keys]
+    order_by = ", ".join(f"n.{prop}{' DESC' if desc else ''}" for prop, desc in keys)
+    window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
+    if page.limit is not None:
+        window += f" LIMIT {b.param(page.limit)}"
+    node = compile_node("n", projection, b)
+    total = (
+        f"COUNT {{ MATCH (n:{label_expr}) WHERE {predicate} }}" if with_total else "null"
+    )
+    cypher = (
+        f"RETURN {total} AS total, COLLECT {{ MATCH (n:{label_expr}) WHERE {predicate} "
+        f"WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items"
+    )
+    return Statement(cypher, b.params)
+
+
+def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
+    """Entities or documents by slug, in the order asked (missing ones as null)."""
+    b = CypherBuilder()
+    node = compile_node("n", projection, b)
+    cypher = (
+        f"UNWIND {b.param(ids)} AS wanted "
+        "OPTIONAL CALL (wanted) { MATCH (n:Entity {id: wanted}) RETURN n "
+        "UNION MATCH (n:Document {id: wanted}) RETURN n } "
+        f"RETURN collect(CASE WHEN n IS NULL THEN null ELSE {node} END) AS items"
+    )
+    return Statement(cypher, b.params)
+
+
+def escape_lucene(text: str) -> str:
+    """Treat every character of a user's search text as data, not Lucene syntax."""
+    special = set('+-&|!(){}[]^"~*?:\\/')
+    escaped = "".join(f"\\{c}" if c in special else c for c in text)
+    # AND/OR/NOT are operators only in upper case.
+    return " ".join(w.lower() if w in {"AND", "OR", "NOT"} else w for w in escaped.split())
+
+
+def search(
+    text: str, labels: tuple[str, ...] | None, page: Page, projection: NodeProjection
+) -> Statement:
+    """Full-text search over names, aliases and descriptions, best first."""
+    b = CypherBuilder()
+    node = compile_node("n", projection, b)
+    kinds = "true" if not labels else f"any(l IN labels(n) WHERE l IN {b.param(list(labels))})"
+    terms = escape_lucene(text)
+    # Exact terms rank first; a fuzzy and a prefix variant let misspellings and stems match.
+    query = " ".join(f"{t} {t}* {t}~" for t in terms.split() if len(t) > 0)
+    q = b.param(query or '""')
+    hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
+    window = f" SKIP {b.param(page.offset)}" if page.offset else ""
+    window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+    cypher = (
+        f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
+        f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
+        f"RETURN {{score: score, node: {node}}} }} AS items"
+    )
+    return Statement(cypher, b.params)
+
+
+def timeline(
+    entity_id: str,
+    start: date | None,
+    end: date | None,
+    page: Page,
+    projection: NodeProjection,
+    edge_fields: Callable[[str, CypherBuilder], str],
+) -> Statement:
+    """The dated facts of one entity in order: its own date, and every dated relation."""
+    b = CypherBuilder()
+    node = compile_node("m", projection, b)
+    own = compile_node("e", projection, b)
+    rel_fields = edge_fields("r", b)
+    start_p = b.param(start or date.min)
+    end_p = b.param(end or date.max)
+    window = f" SKIP {b.param(page.offset)}" if page.offset else ""
+    window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+    entries = (
+        "CALL (e) { "
+        f"MATCH (e)-[r]-(m:Entity) WHERE NOT type(r) IN {b.param(list(NON_FACT_TYPES))} "
+        "WITH e, r, m, CASE WHEN r.dateFrom IS NOT NULL THEN 'date' "
+        "WHEN r.startFrom IS NOT NULL THEN 'start' WHEN m.dateFrom IS NOT NULL THEN 'node' "
+        "END AS via WHERE via IS NOT NULL "
+        "WITH e, r, m, via, CASE via WHEN 'date' THEN r.dateFrom WHEN 'start' THEN r.startFrom "
+        "ELSE m.dateFrom END AS at "
+        "RETURN at, {at: at, via: via, out: startNode(r) = e, "
+        f"date: CASE via WHEN 'date' THEN {_date('r', 'date')} WHEN 'start' THEN "
+        f"{_date('r', 'start')} ELSE {_date('m', 'date')} END, "
+        f"node: {node}, {rel_fields}}} AS entry "
+        "UNION "
+        f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, {{at: e.dateFrom, "
+        f"via: 'self', out: true, date: {_date('e', 'date')}, node: {own}}} AS entry }}"
+    )
+    cypher = (
+        f"OPTIONAL MATCH (e:Entity {{id: {b.param(entity_id)}}}) "
+        f"RETURN e IS NOT NULL AS found, "
+        f"COUNT {{ {entries} WITH at WHERE {start_p} <= at <= {end_p} RETURN at }} AS total, "
+        f"COLLECT {{ {entries} WITH at, entry WHERE {start_p} <= at <= {end_p} "
+        f"ORDER BY at, entry.node.name{window} RETURN entry }} AS items"
+    )
+    return Statement(cypher, b.params)
+
+
+def _date(var: str, prefix: str) -> str:
+    return (
+        f"{{value: {var}.{prefix}, precision: {var}.{prefix}Precision, start: "
+        f"{var}.{prefix}From, end: {var}.{prefix}To, basis: {var}.{prefix}Basis}}"
+    )
+
+
+def paths(
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int,
+    projection: NodeProjection,
+    edge_fields: Callable[[str, CypherBuilder], str],
+) -> Statement:
+    """The shortest connections between two entities, as nodes and typed segments."""
+    if not 1 <= max_hops <= 10:
+        raise ValueError("max_hops must be between 1 and 10")
+    b = CypherBuilder()
+    node = compile_node("x", projection, b)
+    rel_fields = edge_fields("r", b)
+    cypher = (
+        f"OPTIONAL MATCH (a:Entity {{id: {b.param(source)}}}) "
+        f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
+        "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
+        f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(z)) WHERE a <> z AND "
+        f"none(r IN relationships(p) WHERE type(r) IN {b.param(list(NON_FACT_TYPES))}) "
+        f"WITH p LIMIT {b.param(limit)} "
+        f"RETURN {{nodes: [x IN nodes(p) | {node}], "
+        f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
+        f"{rel_fields}}}]}} }} AS items"
+    )
+    return Statement(cypher, b.params)
+
+
+def neighborhood(
+    center: str,
+    depth: int,
+    limit: int,
+    projection: NodeProjection,
+    edge_fields: Callable[[str, CypherBuilder], str],
+) -> Statement:
+    """The entities within `depth` hops (at most `limit`, nearest first) and their edges."""
+    if not 1 <= depth <= 3:
+        raise ValueError("depth must be between 1 and 3")
+    b = CypherBuilder()
+    node = compile_node("x", projection, b)
+    rel_fields = edge_fields("r", b)
+    skip = b.param(list(NON_FACT_TYPES))
+    cypher = (
+        f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
+        "CALL (c) { "
+        f"MATCH p = (c)-[*1..{depth}]-(m:Entity) "
+        f"WHERE none(r IN relationships(p) WHERE type(r) IN {skip}) "
+        "WITH m, min(length(p)) AS hops ORDER BY hops, m.id "
+        f"LIMIT {b.param(limit)} RETURN collect(m) AS near }} "
+        "WITH c, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
+        "RETURN c IS NOT NULL AS found, "
+        f"[x IN members | {node}] AS nodes, "
+        "COLLECT { UNWIND members AS s MATCH (s)-[r]->(t) "
+        f"WHERE t IN members AND NOT type(r) IN {skip} "
+        f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
+    )
+    return Statement(cypher, b.params)
+
+
+@dataclass
+class QueryLog:
+    """Counts and times the Cypher statements a request ran."""
+
+    count: int = 0
+    seconds: float = 0.0
+
+
+class Reader:
+    """Runs compiled statements in read transactions with a timeout."""
+
+    def __init__(self, driver: AsyncDriver, database: str, timeout: float) -> None:
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout
+        self.log = QueryLog()
+
+    async def one(self, statement: Statement) -> dict[str, Any]:
+        """Run a statement that returns exactly one record; return it as a dict."""
+        started = time.perf_counter()
+        self.log.count += 1
+        try:
+            records, _, _ = await self.driver.execute_query(
+                Query(statement.cypher, timeout=self.timeout),  # type: ignore[arg-type]
+                statement.params,
+                database_=self.database,
+                routing_=RoutingControl.READ,
+            )
+        finally:
+            self.log.seconds += time.perf_counter() - started
+        return dict(records[0]) if records else {}
+
 
 DOCUMENTS = """
 MATCH (d:Document)

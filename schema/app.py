@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, health and readiness probes."""
+"""The ASGI application: GraphQL at /graphql, probes, metrics, CORS."""
 
 from __future__ import annotations
 
@@ -6,29 +6,78 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from graphql import GraphQLError
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from diplograph.settings import Settings, get_settings
 from graph import reads
 from graph.driver import connect_async
+from graph.reads import Reader
+from schema import metrics
+from schema.api import schema
 from schema.context import Context
-from schema.query import schema
+
+INTERNAL_ERROR = "internal error; it has been logged"
+
+
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that has none yet."""
+    if error.original_error is not None:
+        return "INTERNAL_SERVER_ERROR"
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """A client-facing error: its message and code; never a stack trace."""
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = dict(error.extensions or {})
+    code = extensions.get("code") or error_code(error)
+    if code == "INTERNAL_SERVER_ERROR":
+        formatted["message"] = INTERNAL_ERROR
+    extensions["code"] = code
+    formatted["extensions"] = extensions
+    return formatted
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context."""
+    """Strawberry's ASGI app with our context, error codes and metrics."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(driver=request.app.state.driver, settings=self.settings)
+        reader = Reader(request.app.state.driver, self.settings.neo4j_database,
+                        self.settings.query_timeout)  # fmt: skip
+        request.state.reader = reader
+        return Context(
+            reader=reader,
+            settings=self.settings,
+            authorization=request.headers.get("authorization"),
+        )
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            response["errors"] = [format_error(e) for e in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response
 
 
 async def healthz(request: Request) -> Response:
@@ -60,12 +109,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.driver.close()
 
-    graphql = GraphQLApp(settings)
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLApp(settings), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
+        ],
+        middleware=[
+            Middleware(metrics.BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type"],
+            ),
         ],
         lifespan=lifespan,
     )

@@ -1,21 +1,392 @@
-"""The root Query type."""
+"""The root Query: typed lists, lookups, search and relationship questions.
+
+Each root field compiles its whole selection into one Cypher statement
+(`graph.reads`) and runs it once; nested fields read from that result.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
+from graph.projection import CypherBuilder, NodeProjection, Prop, TypeOf, compile_fields
 from schema.context import Info
-from schema.types import Document
+from schema.errors import BadUserInput, NotFound
+from schema.selection import (
+    FACT_EDGE,
+    MAX_PAGE_SIZE,
+    PageArgs,
+    child,
+    encode_cursor,
+    project,
+    response_key,
+    sources_spec,
+)
+from schema.specs import ACTOR_KINDS, ALL_KINDS
+from schema.types import (
+    Actor,
+    Agreement,
+    Connection,
+    Country,
+    Delegation,
+    Document,
+    Entity,
+    Event,
+    Fact,
+    Issue,
+    Meeting,
+    Node,
+    Organization,
+    PageInfo,
+    Path,
+    Person,
+    Place,
+    SearchConnection,
+    SearchHit,
+    Subgraph,
+    TimelineConnection,
+    TimelineEntry,
+    check_kinds,
+    connection,
+    from_global_id,
+    fuzzy_date,
+    graph_object,
+)
+
+
+@strawberry.input(description="Filters on entities; fields are ANDed. Ids are slugs or global ids.")
+class EntityWhere:
+    AND: list[EntityWhere] | None = None
+    OR: list[EntityWhere] | None = None
+    NOT: EntityWhere | None = None
+    ids: list[strawberry.ID] | None = None
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of name, aliases or description."
+    )
+    date_from: date | None = strawberry.field(default=None, description="Dated on or after.")
+    date_to: date | None = strawberry.field(default=None, description="Dated on or before.")
+    country: strawberry.ID | None = strawberry.field(
+        default=None, description="Held in, located in, representing or party for this country."
+    )
+    issue: strawberry.ID | None = strawberry.field(
+        default=None, description="Discussed, raised or involving this issue."
+    )
+    participant: strawberry.ID | None = strawberry.field(
+        default=None, description="Attended by this actor, directly or in a delegation."
+    )
+    related_to: strawberry.ID | None = strawberry.field(
+        default=None, description="Directly related to this entity."
+    )
+
+
+@strawberry.enum
+class OrderField(Enum):
+    NAME = "NAME"
+    DATE = "DATE"
+    ID = "ID"
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class EntityOrder:
+    field: OrderField
+    direction: SortDirection = SortDirection.ASC
+
+
+def slug_of(value: str) -> str:
+    return from_global_id(value)[1]
+
+
+def to_filter(where: EntityWhere | None) -> reads.Filter:
+    if where is None:
+        return reads.Filter()
+    return reads.Filter(
+        all_of=[to_filter(w) for w in where.AND or []],
+        any_of=[to_filter(w) for w in where.OR] if where.OR is not None else None,
+        none_of=to_filter(where.NOT) if where.NOT is not None else None,
+        ids=[slug_of(i) for i in where.ids] if where.ids is not None else None,
+        text=where.text,
+        date_from=where.date_from,
+        date_to=where.date_to,
+        country=slug_of(where.country) if where.country else None,
+        issue=slug_of(where.issue) if where.issue else None,
+        participant=slug_of(where.participant) if where.participant else None,
+        related_to=slug_of(where.related_to) if where.related_to else None,
+    )
+
+
+def current_field(info: Info) -> SelectedField:
+    return info.selected_fields[0]
+
+
+def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "node")) -> list[Any]:
+    """The selections under `edges { node { ... } }` (or another path) of a field."""
+    level = [field]
+    for name in path:
+        level = [sub for f in level for sub in child(f, name)]
+    return [s for f in level for s in f.selections]
+
+
+def fact_fields(selections: list[Selection]) -> Callable[[str, CypherBuilder], str]:
+    """Compiles the selected fields of `Fact`-like objects for a relationship variable."""
+    fields: list[tuple[str, Any]] = [("type", TypeOf())]
+    for sub in selections:
+        if not isinstance(sub, SelectedField) or sub.name in {"node", "cursor", "__typename"}:
+            continue
+        key = response_key(sub)
+        if sub.name == "sources":
+            fields.append((key, sources_spec(sub)))
+        elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":
+            fields.append((key, FACT_EDGE[sub.name]))
+    return lambda var, b: compile_fields(var, fields, b)
+
+
+def _has_total(field: SelectedField) -> bool:
+    return bool(child(field, "totalCount") or child(field, "pageInfo"))
+
+
+async def list_of(
+    info: Info,
+    labels: tuple[str, ...],
+    type_name: str,
+    where: EntityWhere | None,
+    order_by: list[EntityOrder] | None,
+    page_args: PageArgs,
+) -> Any:
+    field = current_field(info)
+    page = page_args.page()
+    statement = reads.list_entities(
+        labels,
+        to_filter(where),
+        [reads.Order(o.field.value, o.direction == SortDirection.DESC) for o in order_by or []],
+        page,
+        project(node_selections(field), type_name),
+        with_total=_has_total(field) or page.from_end,
+    )
+    record = await info.context.run(statement)
+    return connection(record, page)
+
+
+def _typed_list(labels: tuple[str, ...], type_name: str, description: str) -> Any:
+    async def resolver(
+        info: Info,
+        where: EntityWhere | None = None,
+        order_by: list[EntityOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await list_of(
+            info, labels, type_name, where, order_by, PageArgs(first, after, last, before)
+        )
+
+    return strawberry.field(resolver=resolver, description=description)
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every source document, by id.")
-    async def documents(self, info: Info) -> list[Document]:
-        ctx = info.context
-        records = await reads.list_documents(ctx.driver, ctx.database)
-        return [Document.from_record(record) for record in records]
+    people: Connection[Person] = _typed_list(("Person",), "Person", "People, filtered and ordered.")
+    organizations: Connection[Organization] = _typed_list(
+        ("Organization",), "Organization", "Governments, ministries, bureaus, missions."
+    )
+    delegations: Connection[Delegation] = _typed_list(("Delegation",), "Delegation", "Delegations.")
+    countries: Connection[Country] = _typed_list(("Country",), "Country", "Countries.")
+    actors: Connection[Actor] = _typed_list(ACTOR_KINDS, "Actor", "People, bodies and countries.")
+    meetings: Connection[Meeting] = _typed_list(
+        ("Meeting",), "Meeting", "Rounds of talks, trips and visits."
+    )
+    agreements: Connection[Agreement] = _typed_list(("Agreement",), "Agreement", "Agreements.")
+    events: Connection[Event] = _typed_list(("Event",), "Event", "Events.")
+    issues: Connection[Issue] = _typed_list(("Issue",), "Issue", "Issues: topics and cases.")
+    places: Connection[Place] = _typed_list(("Place",), "Place", "Places.")
+    entities: Connection[Entity] = _typed_list(ALL_KINDS, "Entity", "Every entity.")
+
+    @strawberry.field(description="Meetings that all the given actors attended (slugs or ids).")
+    async def meetings_between(
+        self,
+        info: Info,
+        actors: list[strawberry.ID],
+        where: EntityWhere | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Meeting]:
+        if not actors:
+            raise BadUserInput("'actors' must name at least one actor")
+        together = EntityWhere(AND=[EntityWhere(participant=a) for a in actors])
+        combined = EntityWhere(AND=[together, where]) if where else together
+        order = [EntityOrder(field=OrderField.DATE)]
+        result: Connection[Meeting] = await list_of(
+            info, ("Meeting",), "Meeting", combined, order, PageArgs(first, after)
+        )
+        return result
+
+    @strawberry.field(description="An entity or document by global id (or slug).")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        nodes = await self._by_ids(info, [id])
+        return nodes[0]
+
+    @strawberry.field(description="Entities or documents by global ids (or slugs), in order.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_PAGE_SIZE:
+            raise BadUserInput(f"at most {MAX_PAGE_SIZE} ids at once")
+        return await self._by_ids(info, ids)
+
+    @staticmethod
+    async def _by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
+        wanted = [from_global_id(i) for i in ids]
+        projection = project(current_field(info).selections, "Node")
+        record = await info.context.run(reads.nodes_by_id([slug for _, slug in wanted], projection))
+        found = []
+        for (type_name, _), item in zip(wanted, record["items"], strict=True):
+            # A global id names a type; a node of another type is not the one asked for.
+            ok = item is not None and type_name in (None, item["__typename"])
+            found.append(graph_object(item) if ok else None)
+        return found
+
+    @strawberry.field(description="Every source document.")
+    async def documents(self, info: Info, first: int = MAX_PAGE_SIZE) -> list[Document]:
+        page = PageArgs(first=first).page()
+        projection = project(current_field(info).selections, "Document")
+        statement = reads.list_entities(
+            ("Document",), reads.Filter(), [reads.Order("ID")], page, projection, False
+        )
+        record = await info.context.run(statement)
+        return [graph_object(item["node"]) for item in record["items"]]
+
+    @strawberry.field(description="Full-text search over names, aliases and descriptions.")
+    async def search(
+        self,
+        info: Info,
+        query: str,
+        kinds: list[str] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> SearchConnection:
+        if len(query) > 200:
+            raise BadUserInput("'query' must be at most 200 characters")
+        labels = check_kinds(kinds, ALL_KINDS)
+        page = PageArgs(first, after).page()
+        field = current_field(info)
+        projection = project(node_selections(field), "Entity")
+        record = await info.context.run(reads.search(query, labels, page, projection))
+        hits = [
+            SearchHit(cursor=encode_cursor(page.offset + i), score=item["score"],
+                      node=graph_object(item["node"]))
+            for i, item in enumerate(record["items"])
+        ]  # fmt: skip
+        return SearchConnection(
+            edges=hits,
+            page_info=_page_info(page.offset, len(hits), record["total"]),
+            total_count=record["total"],
+        )
+
+    @strawberry.field(description="An entity's dated facts in order, optionally within dates.")
+    async def timeline(
+        self,
+        info: Info,
+        of: strawberry.ID,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> TimelineConnection:
+        page = PageArgs(first, after).page()
+        field = current_field(info)
+        statement = reads.timeline(
+            slug_of(of), from_, to, page,
+            project(node_selections(field), "Entity"),
+            fact_fields(node_selections(field, ("edges",))),
+        )  # fmt: skip
+        record = await info.context.run(statement)
+        if not record["found"]:
+            raise NotFound(f"no entity with id {of!r}")
+        entries = [
+            TimelineEntry(
+                cursor=encode_cursor(page.offset + i),
+                data=item,
+                date=fuzzy_date(item["date"]),  # type: ignore[arg-type]
+                node=graph_object(item["node"]),
+            )
+            for i, item in enumerate(record["items"])
+        ]
+        return TimelineConnection(
+            edges=entries,
+            page_info=_page_info(page.offset, len(entries), record["total"]),
+            total_count=record["total"],
+        )
+
+    @strawberry.field(description="The shortest connections between two entities.")
+    async def paths(
+        self,
+        info: Info,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        max_hops: int = 4,
+        first: int = 5,
+    ) -> list[Path]:
+        if not 1 <= max_hops <= 6:
+            raise BadUserInput("'maxHops' must be between 1 and 6")
+        if not 1 <= first <= 20:
+            raise BadUserInput("'first' must be between 1 and 20")
+        field = current_field(info)
+        statement = reads.paths(
+            slug_of(from_), slug_of(to), max_hops, first,
+            project(node_selections(field, ("nodes",)), "Entity"),
+            fact_fields(node_selections(field, ("segments",))),
+        )  # fmt: skip
+        record = await info.context.run(statement)
+        if not record["found"]:
+            raise NotFound(f"no entity with id {from_!r} or {to!r}")
+        return [
+            Path(
+                nodes=[graph_object(n) for n in item["nodes"]],
+                segments=[Fact(data=s) for s in item["segments"]],
+            )
+            for item in record["items"]
+        ]
+
+    @strawberry.field(description="The entities within `depth` hops of one, and their edges.")
+    async def neighborhood(
+        self, info: Info, id: strawberry.ID, depth: int = 1, limit: int = 50
+    ) -> Subgraph:
+        if not 1 <= depth <= 3:
+            raise BadUserInput("'depth' must be between 1 and 3")
+        if not 1 <= limit <= 500:
+            raise BadUserInput("'limit' must be between 1 and 500")
+        field = current_field(info)
+        statement = reads.neighborhood(
+            slug_of(id), depth, limit,
+            project(node_selections(field, ("nodes",)), "Entity"),
+            fact_fields(node_selections(field, ("edges",))),
+        )  # fmt: skip
+        record = await info.context.run(statement)
+        if not record["found"]:
+            raise NotFound(f"no entity with id {id!r}")
+        return Subgraph(
+            nodes=[graph_object(n) for n in record["nodes"]],
+            edges=[Fact(data=e) for e in record["edges"]],
+        )
 
 
-schema = strawberry.Schema(query=Query)
+def _page_info(offset: int, count: int, total: int) -> PageInfo:
+    return PageInfo(
+        has_next_page=offset + count < total,
+        has_previous_page=offset > 0,
+        start_cursor=encode_cursor(offset) if count else None,
+        end_cursor=encode_cursor(offset + count - 1) if count else None,
+    )
+
+
+_ = (Prop, NodeProjection)

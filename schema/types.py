@@ -1,28 +1,479 @@
-"""GraphQL object types."""
+"""GraphQL types of the knowledge graph.
+
+Graph types hold the map their root query's Cypher projected (`data`); each
+field reads the value under its response key, so aliases and nested
+selections come from that single query. `schema.specs` says what each field
+means in the graph.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import binascii
+from datetime import date
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from neo4j.time import Date as Neo4jDate
+from neo4j.time import DateTime as Neo4jDateTime
+from strawberry.scalars import JSON
+
+from graph.projection import DateOf, Page
+from schema.context import Info
+from schema.errors import BadUserInput
+from schema.selection import PageArgs, encode_cursor
+from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources
+
+T = TypeVar("T")
+
+
+# -- conversions from projected values ---------------------------------------------------------
+
+
+def to_global_id(type_name: str, slug: str) -> str:
+    return base64.b64encode(f"{type_name}:{slug}".encode()).decode()
+
+
+def from_global_id(global_id: str) -> tuple[str | None, str]:
+    """(type name, slug) of a global id; a bare slug is accepted too, with no type."""
+    try:
+        text = base64.b64decode(global_id.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None, global_id
+    type_name, sep, slug = text.partition(":")
+    if not sep or type_name not in FIELDS or not slug:
+        return None, global_id
+    return type_name, slug
+
+
+def native(value: Any) -> Any:
+    if isinstance(value, Neo4jDate | Neo4jDateTime):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    return value
+
+
+def graph_object(data: dict[str, Any] | None) -> Any:
+    """The GraphQL object for a projected node map, by its `__typename`."""
+    if data is None:
+        return None
+    return GRAPH_TYPES[data["__typename"]](data=data)
+
+
+def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
+    if value is None or value.get("value") is None:
+        return None
+    return FuzzyDate(
+        value=value["value"],
+        precision=DatePrecision(value["precision"]),
+        start=native(value["start"]),
+        end=native(value["end"]),
+        basis=value.get("basis"),
+    )
+
+
+def sources(value: list[dict[str, Any]] | None) -> list[Source]:
+    return [
+        Source(quote=item["quote"], document=graph_object(item["document"]))
+        for item in value or []
+        if item.get("document") is not None
+    ]
+
+
+def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) -> Any:
+    """A Relay connection from a projected window (`items`, and `total` when counted)."""
+    value = value or {"items": []}
+    items = list(value.get("items") or [])
+    total = value.get("total")
+    if page.from_end:
+        items.reverse()
+        offset = max(0, (total or len(items)) - len(items))
+    else:
+        offset = page.offset
+    edge_type = MentionEdge if mention else Edge
+    edges = [
+        edge_type(cursor=encode_cursor(offset + i), node=graph_object(item["node"]), data=item)
+        for i, item in enumerate(items)
+    ]
+    if total is not None:
+        has_next = offset + len(items) < total
+    else:
+        has_next = page.limit is not None and len(items) == page.limit
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total if total is not None else offset + len(items),
+    )
+
+
+# -- generic resolvers ---------------------------------------------------------------------------
+
+
+def projected(root: Any, info: Info) -> Any:
+    """A field of a graph object: the projected value under its response key."""
+    spec = FIELDS[root.data["__typename"]][info.field_name]
+    data: dict[str, Any] = root.data
+    if isinstance(spec, GlobalId):
+        return to_global_id(data["__typename"], data["id"])
+    if isinstance(spec, Slug):
+        return data["id"]
+    if isinstance(spec, KindOf):
+        return data["__typename"]
+    value = data.get(info.path.key)
+    if isinstance(spec, Sources):
+        return sources(value)
+    if isinstance(spec, DateOf):
+        return fuzzy_date(value)
+    if isinstance(spec, Rel) and spec.single:
+        return graph_object(value["node"]) if value else None
+    return native(value)
+
+
+def projected_page(
+    root: Any,
+    info: Info,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Any:
+    """A relation as a connection; the window was fetched by the root query."""
+    spec = FIELDS[root.data["__typename"]][info.field_name]
+    page = PageArgs(first, after, last, before).page()
+    return connection(root.data.get(info.path.key), page, mention=spec.mention)
+
+
+@strawberry.enum(description="Which way a relationship points from the node it is read from.")
+class Direction(Enum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+def projected_relationships(
+    root: Any,
+    info: Info,
+    types: list[str] | None = None,
+    direction: Direction = Direction.BOTH,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Any:
+    page = PageArgs(first, after, last, before).page()
+    return connection(root.data.get(info.path.key), page)
+
+
+def edge_value(root: Any, info: Info) -> Any:
+    """A field of an edge or fact: by response key, else by name (fixed-key maps)."""
+    data: dict[str, Any] = root.data
+    value = data[info.path.key] if info.path.key in data else data.get(info.field_name)
+    if info.field_name == "sources":
+        return sources(value)
+    if info.field_name in {"date", "start", "end"} and isinstance(value, dict):
+        return fuzzy_date(value)
+    return native(value)
+
+
+# -- value types ------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="How precisely a source gives a date.")
+class DatePrecision(Enum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+@strawberry.type(description="A date known to a year, a month or a day.")
+class FuzzyDate:
+    value: str = strawberry.field(description="As the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.")
+    precision: DatePrecision
+    start: date = strawberry.field(description="The first day the date may mean.")
+    end: date = strawberry.field(description="The last day the date may mean.")
+    basis: str | None = strawberry.field(
+        default=None, description="How a relative expression was resolved, when it was."
+    )
+
+
+@strawberry.type(description="A document and the exact words in it that state a fact.")
+class Source:
+    document: Document
+    quote: str
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="A relationship to a node, with the fact's properties and sources.")
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+    data: strawberry.Private[dict[str, Any]]
+    type: str = strawberry.field(resolver=edge_value, description="The relationship type.")
+    outgoing: bool = strawberry.field(
+        resolver=edge_value, description="True when the relationship points away from the parent."
+    )
+    role: str | None = strawberry.field(resolver=edge_value)
+    title: str | None = strawberry.field(resolver=edge_value)
+    note: str | None = strawberry.field(resolver=edge_value)
+    date: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    start: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    end: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    sources: list[Source] = strawberry.field(resolver=edge_value)
+
+
+@strawberry.type(description="Where a document mentions an entity: character offsets in its text.")
+class MentionEdge(Generic[T]):
+    cursor: str
+    node: T
+    data: strawberry.Private[dict[str, Any]]
+    start: int | None = strawberry.field(resolver=edge_value)
+    end: int | None = strawberry.field(resolver=edge_value)
+    text: str | None = strawberry.field(resolver=edge_value)
+
+
+@strawberry.type(description="A page of a list, with cursors (Relay connection).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A page of mentions.")
+class MentionConnection(Generic[T]):
+    edges: list[MentionEdge[T]]
+    page_info: PageInfo
+    total_count: int
+
+
+# -- graph types ---------------------------------------------------------------------------------
+
+
+@strawberry.interface(description="An object with a global id (Relay).")
+class Node:
+    data: strawberry.Private[dict[str, Any]]
+    id: strawberry.ID = strawberry.field(resolver=projected, description="Global id.")
+
+
+@strawberry.interface(description="A node of the knowledge graph.")
+class Entity(Node):
+    slug: str = strawberry.field(resolver=projected, description="Readable stable id.")
+    kind: str = strawberry.field(resolver=projected, description="The node's label.")
+    name: str = strawberry.field(resolver=projected)
+    aliases: list[str] = strawberry.field(resolver=projected, description="Other spellings seen.")
+    description: str | None = strawberry.field(resolver=projected)
+    note: str | None = strawberry.field(
+        resolver=projected, description="Discrepancies and resolutions, e.g. spellings."
+    )
+    date: FuzzyDate | None = strawberry.field(resolver=projected)
+    sources: list[Source] = strawberry.field(
+        resolver=projected, description="The documents and quotes that state this node's facts."
+    )
+    mentioned_in: MentionConnection[Document] = strawberry.field(resolver=projected_page)
+    relationships: Connection[Entity] = strawberry.field(
+        resolver=projected_relationships,
+        description="Every fact relationship of this node, optionally of given types.",
+    )
+
+
+@strawberry.interface(description="Someone or something that acts: a person, body or country.")
+class Actor(Entity):
+    meetings: Connection[Meeting] = strawberry.field(
+        resolver=projected_page, description="Meetings attended, directly or in a delegation."
+    )
+    raised: Connection[Issue] = strawberry.field(
+        resolver=projected_page, description="Issues raised, directly or by its delegation."
+    )
+    member_of: Connection[Actor] = strawberry.field(resolver=projected_page)
+
+
+@strawberry.type(description="A person: an official, a detainee, a head of state.")
+class Person(Actor):
+    led: Connection[Actor] = strawberry.field(resolver=projected_page)
+    positions: Connection[Organization] = strawberry.field(
+        resolver=projected_page, description="Posts held; edges carry title, start and end."
+    )
+    detained_by: Connection[Actor] = strawberry.field(resolver=projected_page)
+    citizen_of: Country | None = strawberry.field(resolver=projected)
+    candidate: bool | None = strawberry.field(
+        resolver=projected, description="True for a person named in free text, not yet confirmed."
+    )
+
+
+@strawberry.type(description="A government, ministry, bureau, administration or mission.")
+class Organization(Actor):
+    members: Connection[Actor] = strawberry.field(resolver=projected_page)
+    leaders: Connection[Person] = strawberry.field(resolver=projected_page)
+    position_holders: Connection[Person] = strawberry.field(resolver=projected_page)
+    part_of: Organization | None = strawberry.field(resolver=projected)
+    country: Country | None = strawberry.field(resolver=projected)
+
+
+@strawberry.type(description="One side's delegation to one meeting.")
+class Delegation(Actor):
+    leaders: Connection[Person] = strawberry.field(resolver=projected_page)
+    members: Connection[Actor] = strawberry.field(resolver=projected_page)
+    represents: Actor | None = strawberry.field(resolver=projected)
+
+
+@strawberry.type
+class Country(Actor):
+    delegations: Connection[Delegation] = strawberry.field(resolver=projected_page)
+    agreements: Connection[Agreement] = strawberry.field(resolver=projected_page)
+    meetings_held: Connection[Meeting] = strawberry.field(resolver=projected_page)
+
+
+@strawberry.type(description="A round of talks, a trip or a visit.")
+class Meeting(Entity):
+    meeting_type: str | None = strawberry.field(resolver=projected)
+    places: Connection[Entity] = strawberry.field(resolver=projected_page)
+    participants: Connection[Actor] = strawberry.field(resolver=projected_page)
+    issues: Connection[Issue] = strawberry.field(resolver=projected_page)
+    agreements: Connection[Agreement] = strawberry.field(resolver=projected_page)
+
+
+@strawberry.type
+class Agreement(Entity):
+    parties: Connection[Actor] = strawberry.field(resolver=projected_page)
+    terms: Connection[Term] = strawberry.field(resolver=projected_page)
+    meetings: Connection[Meeting] = strawberry.field(resolver=projected_page)
+
+
+@strawberry.type(description="A term of an agreement, e.g. 20,000 travel documents a year.")
+class Term(Entity):
+    quantity: float | None = strawberry.field(resolver=projected)
+    unit: str | None = strawberry.field(resolver=projected)
+    period: str | None = strawberry.field(resolver=projected)
+    agreement: Agreement | None = strawberry.field(resolver=projected)
+
+
+@strawberry.type(description="Something that happened: an arrest, a suspension, a step taken.")
+class Event(Entity):
+    involves: Connection[Entity] = strawberry.field(resolver=projected_page)
+    actors: Connection[Actor] = strawberry.field(resolver=projected_page)
+
+
+@strawberry.type(description="A topic or a case: a detention, migration, human rights.")
+class Issue(Entity):
+    raised_by: Connection[Actor] = strawberry.field(resolver=projected_page)
+    discussed_in: Connection[Meeting] = strawberry.field(resolver=projected_page)
+    involves: Connection[Entity] = strawberry.field(resolver=projected_page)
+    involvement: Connection[Entity] = strawberry.field(
+        resolver=projected_page, description="Every entity tied to this issue, and how."
+    )
+
+
+@strawberry.type
+class Place(Entity):
+    meetings: Connection[Meeting] = strawberry.field(resolver=projected_page)
+    located_in: Entity | None = strawberry.field(resolver=projected)
 
 
 @strawberry.type(description="A source text the graph's facts are drawn from.")
-class Document:
-    id: strawberry.ID
-    title: str
-    text: str
-    file: str | None = None
-    url: str | None = None
-    date: str | None = None
+class Document(Node):
+    slug: str = strawberry.field(resolver=projected)
+    title: str = strawberry.field(resolver=projected)
+    text: str = strawberry.field(resolver=projected)
+    url: str | None = strawberry.field(resolver=projected)
+    file: str | None = strawberry.field(resolver=projected)
+    publisher: str | None = strawberry.field(resolver=projected)
+    date: FuzzyDate | None = strawberry.field(resolver=projected)
+    mentions: MentionConnection[Entity] = strawberry.field(resolver=projected_page)
 
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Document:
-        return cls(
-            id=strawberry.ID(record["id"]),
-            title=record["title"],
-            text=record["text"],
-            file=record.get("file"),
-            url=record.get("url"),
-            date=record.get("date"),
-        )
+
+GRAPH_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        Person, Organization, Delegation, Country, Meeting, Agreement, Term, Event, Issue,
+        Place, Document,
+    )
+}  # fmt: skip
+
+
+# -- results of relationship questions -----------------------------------------------------------
+
+
+@strawberry.type(description="A search hit, best first.")
+class SearchHit:
+    cursor: str
+    score: float
+    node: Entity
+
+
+@strawberry.type
+class SearchConnection:
+    edges: list[SearchHit]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A relationship as data: its ends by slug, type and sources.")
+class Fact:
+    data: strawberry.Private[dict[str, Any]]
+    source: str = strawberry.field(resolver=edge_value, name="from", description="Slug.")
+    target: str = strawberry.field(resolver=edge_value, name="to", description="Slug.")
+    type: str = strawberry.field(resolver=edge_value)
+    role: str | None = strawberry.field(resolver=edge_value)
+    title: str | None = strawberry.field(resolver=edge_value)
+    note: str | None = strawberry.field(resolver=edge_value)
+    date: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    start: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    end: FuzzyDate | None = strawberry.field(resolver=edge_value)
+    sources: list[Source] = strawberry.field(resolver=edge_value)
+
+
+@strawberry.type(description="One shortest connection: its nodes in order and the facts between.")
+class Path:
+    nodes: list[Entity]
+    segments: list[Fact]
+
+
+@strawberry.type(description="A small subgraph a front end can draw.")
+class Subgraph:
+    nodes: list[Entity]
+    edges: list[Fact]
+
+
+@strawberry.type(description="A dated fact of an entity.")
+class TimelineEntry:
+    cursor: str
+    data: strawberry.Private[dict[str, Any]]
+    date: FuzzyDate
+    node: Entity = strawberry.field(description="The entity the fact relates to (or itself).")
+    type: str | None = strawberry.field(resolver=edge_value, description="Relationship type.")
+    outgoing: bool | None = strawberry.field(resolver=edge_value)
+    role: str | None = strawberry.field(resolver=edge_value)
+    title: str | None = strawberry.field(resolver=edge_value)
+    sources: list[Source] = strawberry.field(resolver=edge_value)
+
+
+@strawberry.type
+class TimelineConnection:
+    edges: list[TimelineEntry]
+    page_info: PageInfo
+    total_count: int
+
+
+def check_kinds(kinds: list[str] | None, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not kinds:
+        return None
+    unknown = [k for k in kinds if k not in allowed]
+    if unknown:
+        raise BadUserInput(f"unknown kind(s) {unknown}; known: {list(allowed)}")
+    return tuple(kinds)
+
+
+__all__ = ["JSON"]

@@ -1,0 +1,16 @@
+"""The GraphQL schema: root types, graph types and the execution limits."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.limits import extensions
+from schema.metrics import Metrics
+from schema.query import Query
+from schema.types import GRAPH_TYPES
+
+schema = strawberry.Schema(
+    query=Query,
+    types=list(GRAPH_TYPES.values()),
+    extensions=[*extensions(), Metrics],
+)

@@ -1,0 +1,92 @@
+"""Limits that keep one request from costing the server too much.
+
+Depth, aliases and tokens use Strawberry's own extensions; the cost rule below
+estimates how many nodes a request may fetch (page sizes multiplied along each
+nesting path) and refuses it before it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLNamedType,
+    IntValueNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4_000
+MAX_COST = 100_000
+
+
+class CostLimit(ValidationRule):
+    """Refuses operations whose worst-case count of fetched list items exceeds MAX_COST."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self.multipliers: list[int] = [1]
+        self.cost = 0
+        self.reported = False
+
+    def _page_size(self, node: FieldNode) -> int:
+        type_: GraphQLNamedType | None = None
+        output = self.context.get_type()
+        if output is not None:
+            type_ = get_named_type(output)
+        is_list = type_ is not None and type_.name.endswith("Connection")
+        size: int | None = None
+        for argument in node.arguments or ():
+            if argument.name.value in {"first", "last", "limit"}:
+                value = argument.value
+                if isinstance(value, IntValueNode):
+                    size = int(value.value)
+                elif isinstance(value, VariableNode):
+                    size = MAX_PAGE_SIZE
+        if size is None:
+            size = DEFAULT_PAGE_SIZE if is_list else 1
+        return max(1, size)
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        size = self._page_size(node)
+        multiplier = self.multipliers[-1] * size
+        self.multipliers.append(multiplier)
+        if size > 1:
+            self.cost += multiplier
+        if self.cost > MAX_COST and not self.reported:
+            self.reported = True
+            self.report_error(
+                GraphQLError(
+                    f"query cost exceeds the limit of {MAX_COST} (estimated from page sizes "
+                    "multiplied along each nesting path); ask for smaller pages",
+                    node,
+                    extensions={"code": "QUERY_TOO_COSTLY"},
+                )
+            )
+
+    def leave_field(self, *_: Any) -> None:
+        self.multipliers.pop()
+
+
+def extensions() -> list[SchemaExtension | type[SchemaExtension]]:
+    return [
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        AddValidationRules([CostLimit]),
+    ]

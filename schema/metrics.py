@@ -1,0 +1,97 @@
+"""Prometheus metrics (`/metrics`) and the request body limit."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+REQUESTS = Counter(
+    "diplograph_graphql_requests_total", "GraphQL operations executed.", ["operation", "outcome"]
+)
+LATENCY = Histogram(
+    "diplograph_graphql_request_seconds", "Time to execute a GraphQL operation.", ["operation"]
+)
+NEO4J_TIME = Histogram(
+    "diplograph_neo4j_seconds", "Time spent in Neo4j per GraphQL operation.", ["operation"]
+)
+CYPHER_QUERIES = Counter(
+    "diplograph_cypher_queries_total", "Cypher statements run for GraphQL operations.",
+    ["operation"],
+)  # fmt: skip
+
+
+class Metrics(SchemaExtension):
+    """Records each operation's outcome, latency, Neo4j time and Cypher statement count."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        operation = context.operation_name or "anonymous"
+        errors = context.result.errors if context.result else None
+        REQUESTS.labels(operation, "error" if errors else "ok").inc()
+        LATENCY.labels(operation).observe(time.perf_counter() - started)
+        reader = getattr(context.context, "reader", None)
+        if reader is not None:
+            NEO4J_TIME.labels(operation).observe(reader.log.seconds)
+            CYPHER_QUERIES.labels(operation).inc(reader.log.count)
+
+
+async def endpoint(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413, before they are parsed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        too_large = False
+
+        async def limited() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"errors": [{
+            "message": f"request body exceeds {self.max_bytes} bytes",
+            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+        }]}).encode()  # fmt: skip
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,217 @@
+"""Turn a GraphQL selection into a graph `NodeProjection` (what to fetch, in one query).
+
+The walk follows the request's fields, fragments and arguments; `schema.specs`
+says what each field means in the graph. Arguments that shape Cypher (page
+windows, relationship types) are checked here, so the compiler only ever sees
+values that are safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+
+from diplograph.model import RelType
+from graph.projection import (
+    ByLabel,
+    DateOf,
+    NodeProjection,
+    Outgoing,
+    Page,
+    Prop,
+    Related,
+    SourcesOf,
+    TypeOf,
+)
+from schema.errors import BadUserInput
+from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources, possible_types
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+CURSOR_PREFIX = "cursor:"
+
+FACT_EDGE: dict[str, Any] = {
+    "type": TypeOf(),
+    "outgoing": Outgoing(),
+    "role": Prop("role"),
+    "title": Prop("title"),
+    "note": Prop("note"),
+    "date": DateOf("date"),
+    "start": DateOf("start"),
+    "end": DateOf("end"),
+}
+MENTION_EDGE: dict[str, Any] = {"start": Prop("start"), "end": Prop("end"), "text": Prop("text")}
+
+
+# -- cursors and pages ---------------------------------------------------------------------
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+        if not text.startswith(CURSOR_PREFIX):
+            raise ValueError(text)
+        offset = int(text.removeprefix(CURSOR_PREFIX))
+        if offset < 0:
+            raise ValueError(text)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadUserInput(f"invalid cursor {cursor!r}") from None
+    return offset
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """Relay pagination arguments."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @classmethod
+    def of(cls, arguments: dict[str, Any]) -> PageArgs:
+        return cls(
+            first=arguments.get("first"),
+            after=arguments.get("after"),
+            last=arguments.get("last"),
+            before=arguments.get("before"),
+        )
+
+    def page(self) -> Page:
+        """The window these arguments ask for (offsets into the ordered list)."""
+        for name, size in (("first", self.first), ("last", self.last)):
+            if size is not None and not 0 <= size <= MAX_PAGE_SIZE:
+                raise BadUserInput(f"'{name}' must be between 0 and {MAX_PAGE_SIZE}, not {size}")
+        if self.first is not None and self.last is not None:
+            raise BadUserInput("use either 'first' or 'last', not both")
+        start = decode_cursor(self.after) + 1 if self.after else 0
+        if self.before is not None:
+            stop = decode_cursor(self.before)
+            if self.last is not None:
+                start = max(start, stop - self.last)
+            size = max(0, stop - start)
+            if self.first is not None:
+                size = min(size, self.first)
+            return Page(offset=start, limit=size)
+        if self.last is not None:
+            return Page(offset=start, limit=self.last, from_end=True)
+        return Page(offset=start, limit=self.first if self.first is not None else DEFAULT_PAGE_SIZE)
+
+
+# -- the walk --------------------------------------------------------------------------------
+
+
+def _fields_for(
+    selections: Iterable[Selection], types: Sequence[str]
+) -> list[tuple[SelectedField, tuple[str, ...]]]:
+    """Flatten fragments: each selected field with the concrete types it applies to."""
+    found: list[tuple[SelectedField, tuple[str, ...]]] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found.append((selection, tuple(types)))
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            condition = selection.type_condition
+            narrowed = tuple(types) if condition is None else tuple(
+                t for t in types if t in possible_types(condition)
+            )
+            if narrowed:
+                found += _fields_for(selection.selections, narrowed)
+    return found
+
+
+def response_key(field: SelectedField) -> str:
+    return field.alias or field.name
+
+
+def child(field: SelectedField, name: str) -> list[SelectedField]:
+    """The sub-fields named `name` (through fragments) of a selection."""
+    return [f for f, _ in _fields_for(field.selections, ("*",)) if f.name == name]
+
+
+def project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
+    """What to fetch for nodes of `type_name` (a type or an interface)."""
+    projection = NodeProjection()
+    seen: set[str] = set()
+    for field, types in _fields_for(selections, possible_types(type_name)):
+        key = response_key(field)
+        if field.name == "__typename" or key in seen:
+            continue
+        seen.add(key)
+        cases = {t: _field_spec(t, field) for t in types if field.name in FIELDS[t]}
+        if field.name == "relationships":
+            cases = {t: _relationships_spec(field) for t in types}
+        cases = {t: spec for t, spec in cases.items() if spec is not None}
+        if not cases:
+            continue
+        specs = list(cases.values())
+        if all(spec == specs[0] for spec in specs) and len(cases) == len(types):
+            projection.fields.append((key, specs[0]))
+        else:
+            projection.fields.append((key, ByLabel(cases)))
+    return projection
+
+
+def _field_spec(type_name: str, field: SelectedField) -> Any:
+    spec = FIELDS[type_name][field.name]
+    if isinstance(spec, GlobalId | Slug | KindOf):
+        return None  # derived from id and __typename, always fetched
+    if isinstance(spec, Sources):
+        return sources_spec(field)
+    if isinstance(spec, Rel):
+        return relation_spec(spec.pattern, spec.target, field, spec.single, spec.mention)
+    return spec
+
+
+def sources_spec(field: SelectedField) -> SourcesOf:
+    documents = child(field, "document")
+    return SourcesOf(project(documents[0].selections if documents else [], "Document"))
+
+
+def relation_spec(
+    pattern: str, target: str, field: SelectedField, single: bool, mention: bool = False
+) -> Related:
+    """A relation field: a single node, or a connection with edges and a page."""
+    if single:
+        return Related(pattern, project(field.selections, target), single=True)
+    edge_fields = MENTION_EDGE if mention else FACT_EDGE
+    node_selections: list[Selection] = []
+    edge: list[tuple[str, Any]] = []
+    for edges in child(field, "edges"):
+        for sub, _ in _fields_for(edges.selections, ("*",)):
+            if sub.name == "node":
+                node_selections += sub.selections
+            elif sub.name == "sources" and not mention:
+                edge.append((response_key(sub), sources_spec(sub)))
+            elif sub.name in edge_fields and response_key(sub) not in dict(edge):
+                edge.append((response_key(sub), edge_fields[sub.name]))
+    page = PageArgs.of(field.arguments).page()
+    wants_total = bool(child(field, "totalCount") or child(field, "pageInfo")) or page.from_end
+    order = ("start", "id") if mention else ("dateFrom", "name", "id")
+    return Related(
+        pattern, project(node_selections, target), edge=edge, page=page,
+        count=wants_total, order=order,
+    )  # fmt: skip
+
+
+def _relationships_spec(field: SelectedField) -> Related:
+    """The generic `relationships(types:, direction:)` field, its types checked."""
+    names = field.arguments.get("types") or []
+    allowed = {t.value for t in RelType} - {"MENTIONS"}
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise BadUserInput(f"unknown relationship type(s) {unknown}; known: {sorted(allowed)}")
+    types = ":" + "|".join(names) if names else ""
+    direction = str(field.arguments.get("direction") or "BOTH").upper()
+    left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
+    exclude = "" if names else " WHERE NOT {r}:MENTIONS"
+    pattern = f"({{n}}){left}[{{r}}{types}]{right}({{m}}:Entity){exclude}"
+    return relation_spec(pattern, "Entity", field, single=False)
