@@ -16,9 +16,12 @@ from rich.table import Table
 
 from diplograph.settings import get_settings
 from graph.driver import connect
+from graph.mentions import ingest_documents, write_knowledge_and_mentions
 from graph.migrations import migrate
-from graph.repository import WriteSummary, write_knowledge
+from graph.repository import WriteSummary
 from graph.server import LocalNeo4j, Neo4jServerError
+from loaders.articles import ArticleError
+from loaders.ingest import prepare_article, review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 
 app = typer.Typer(help="diplograph: a knowledge graph of diplomacy, served over GraphQL.",
@@ -136,8 +139,62 @@ def load(
         return
     settings = get_settings()
     with database() as driver:
-        summary = write_knowledge(driver, settings.neo4j_database, parsed)
-    print_summary(f"Loaded {counts}", summary)
+        # Knowledge and the mentions in its documents, in one transaction.
+        summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
+    mentions = summary.created["MENTIONS"] + summary.updated["MENTIONS"]
+    print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Captured article .txt files.")],
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            help="Review YAML to write (a folder for several FILEs) "
+            "[default: data/review/<document-id>.yaml]."
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="Publication date YYYY[-MM[-DD]], over the capture's.")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="The article's URL (one FILE only).")] = None,
+) -> None:
+    """Add new articles: store each, link mentions of known entities, write the rest for review."""
+    if url is not None and len(files) > 1:
+        fail("--url names one article; give it with one FILE.")
+    documents, problems = [], []
+    for path in files:
+        try:
+            documents.append(prepare_article(path, date=date, url=url))
+        except ArticleError as error:
+            problems.append(str(error))
+    ids = [doc.id for doc in documents]
+    problems += [
+        f"{doc.file}: document id {doc.id!r} is also another FILE's"
+        for doc in documents
+        if ids.count(doc.id) > 1
+    ]
+    if problems:
+        for problem in problems:
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+        fail(f"{len(problems)} problem(s) found; nothing was written.")
+    settings = get_settings()
+    with database() as driver:
+        results = ingest_documents(driver, settings.neo4j_database, documents)
+    for result in results:
+        analysis = result.analysis
+        path = write_review(review_path(analysis.document, review, many=len(files) > 1), analysis)
+        linked = len({m.entity_id for m in analysis.mentions})
+        console.print(
+            f"{analysis.document.id} ({'new' if result.document_created else 'updated'}): "
+            f"{len(analysis.mentions)} mentions of {linked} entities; "
+            f"{len(analysis.candidates)} candidates, {len(analysis.ambiguities)} ambiguous "
+            f"-> {path}", highlight=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 # -- serve -------------------------------------------------------------------------------
@@ -162,6 +219,14 @@ def serve(
         "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="info", proxy_headers=False,
     )  # fmt: skip
+
+
+@app.command("schema")
+def print_schema() -> None:
+    """Print the GraphQL schema (SDL); `schema.graphql` is this output."""
+    from schema.api import schema as graphql_schema
+
+    sys.stdout.write(graphql_schema.as_str() + "\n")
 
 
 @app.command()

@@ -14,6 +14,8 @@ def _options(settings: Settings) -> dict[str, object]:
         "connection_timeout": 5.0,
         "connection_acquisition_timeout": 10.0,
         "max_transaction_retry_time": 5.0,
+        # Warnings such as "relationship type does not exist" are expected on a partial graph.
+        "notifications_min_severity": "OFF",
     }
 
 

@@ -136,7 +136,7 @@ def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
         f"UNWIND {b.param(ids)} AS wanted "
         "OPTIONAL CALL (wanted) { MATCH (n:Entity {id: wanted}) RETURN n "
         "UNION MATCH (n:Document {id: wanted}) RETURN n } "
-        f"RETURN collect(CASE WHEN n IS NULL THEN null ELSE {node} END) AS items"
+        f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
     return Statement(cypher, b.params)
 

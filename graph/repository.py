@@ -177,3 +177,24 @@ def count_relationships(driver: Driver, database: str) -> dict[str, int]:
         "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n", database_=database
     )
     return {r["type"]: r["n"] for r in records}
+
+
+def documents_by_id(driver: Driver, database: str, ids: list[str]) -> list[Document]:
+    """The stored documents among `ids` (for checking quotes of new facts)."""
+    records, _, _ = driver.execute_query(
+        "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, d.title AS title, d.text AS text",
+        ids=ids,
+        database_=database,
+    )
+    return [Document(id=r["id"], title=r["title"], text=r["text"]) for r in records]
+
+
+def kinds_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, Kind]:
+    """The kind of each stored entity among `ids`."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE n.id IN $ids "
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind",
+        ids=ids,
+        database_=database,
+    )
+    return {r["id"]: Kind(r["kind"]) for r in records if r["kind"] in Kind.__members__.values()}

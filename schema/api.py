@@ -6,11 +6,13 @@ import strawberry
 
 from schema.limits import extensions
 from schema.metrics import Metrics
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import GRAPH_TYPES
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=list(GRAPH_TYPES.values()),
     extensions=[*extensions(), Metrics],
 )

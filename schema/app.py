@@ -20,7 +20,7 @@ from strawberry.types import ExecutionResult
 
 from diplograph.settings import Settings, get_settings
 from graph import reads
-from graph.driver import connect_async
+from graph.driver import connect, connect_async
 from graph.reads import Reader
 from schema import metrics
 from schema.api import schema
@@ -68,6 +68,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             reader=reader,
             settings=self.settings,
+            sync_driver=request.app.state.sync_driver,
             authorization=request.headers.get("authorization"),
         )
 
@@ -104,10 +105,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.driver = connect_async(settings)
+        # Mutations reuse the synchronous loader code, run in a thread pool.
+        app.state.sync_driver = connect(settings)
         try:
             yield
         finally:
             await app.state.driver.close()
+            app.state.sync_driver.close()
 
     return Starlette(
         routes=[

@@ -12,6 +12,7 @@ from neo4j.exceptions import (
     ServiceUnavailable,
     SessionExpired,
 )
+from neo4j import Driver
 from strawberry.types import Info as StrawberryInfo
 
 from diplograph.settings import Settings
@@ -23,6 +24,7 @@ from schema import errors
 class Context:
     reader: Reader
     settings: Settings
+    sync_driver: Driver
     authorization: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -7,6 +7,7 @@ nesting path) and refuses it before it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -29,7 +30,7 @@ from strawberry.extensions import (
 
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-MAX_DEPTH = 12
+MAX_DEPTH = 20
 MAX_ALIASES = 30
 MAX_TOKENS = 4_000
 MAX_COST = 100_000
@@ -83,10 +84,10 @@ class CostLimit(ValidationRule):
         self.multipliers.pop()
 
 
-def extensions() -> list[SchemaExtension | type[SchemaExtension]]:
+def extensions() -> list[Callable[[], SchemaExtension]]:
     return [
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        AddValidationRules([CostLimit]),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules([CostLimit]),
     ]

@@ -138,11 +138,17 @@ def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "nod
     return [s for f in level for s in f.selections]
 
 
-def fact_fields(selections: list[Selection]) -> Callable[[str, CypherBuilder], str]:
-    """Compiles the selected fields of `Fact`-like objects for a relationship variable."""
+def fact_fields(
+    selections: list[Selection], computed: frozenset[str] = frozenset()
+) -> Callable[[str, CypherBuilder], str]:
+    """Compiles the selected fields of `Fact`-like objects for a relationship variable.
+
+    `computed` names fields the statement fills itself (a timeline entry's date).
+    """
     fields: list[tuple[str, Any]] = [("type", TypeOf())]
     for sub in selections:
-        if not isinstance(sub, SelectedField) or sub.name in {"node", "cursor", "__typename"}:
+        skip = {"node", "cursor", "__typename", *computed}
+        if not isinstance(sub, SelectedField) or sub.name in skip:
             continue
         key = response_key(sub)
         if sub.name == "sources":
@@ -150,6 +156,19 @@ def fact_fields(selections: list[Selection]) -> Callable[[str, CypherBuilder], s
         elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":
             fields.append((key, FACT_EDGE[sub.name]))
     return lambda var, b: compile_fields(var, fields, b)
+
+
+async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
+    wanted = [from_global_id(i) for i in ids]
+    projection = project(current_field(info).selections, "Node")
+    record = await info.context.run(reads.nodes_by_id([slug for _, slug in wanted], projection))
+    found = []
+    for (type_name, _), row in zip(wanted, record["items"], strict=True):
+        item = row["node"]
+        # A global id names a type; a node of another type is not the one asked for.
+        ok = item is not None and type_name in (None, item["__typename"])
+        found.append(graph_object(item) if ok else None)
+    return found
 
 
 def _has_total(field: SelectedField) -> bool:
@@ -234,26 +253,14 @@ class Query:
 
     @strawberry.field(description="An entity or document by global id (or slug).")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        nodes = await self._by_ids(info, [id])
+        nodes = await nodes_by_ids(info, [id])
         return nodes[0]
 
     @strawberry.field(description="Entities or documents by global ids (or slugs), in order.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_PAGE_SIZE:
             raise BadUserInput(f"at most {MAX_PAGE_SIZE} ids at once")
-        return await self._by_ids(info, ids)
-
-    @staticmethod
-    async def _by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
-        wanted = [from_global_id(i) for i in ids]
-        projection = project(current_field(info).selections, "Node")
-        record = await info.context.run(reads.nodes_by_id([slug for _, slug in wanted], projection))
-        found = []
-        for (type_name, _), item in zip(wanted, record["items"], strict=True):
-            # A global id names a type; a node of another type is not the one asked for.
-            ok = item is not None and type_name in (None, item["__typename"])
-            found.append(graph_object(item) if ok else None)
-        return found
+        return await nodes_by_ids(info, ids)
 
     @strawberry.field(description="Every source document.")
     async def documents(self, info: Info, first: int = MAX_PAGE_SIZE) -> list[Document]:
@@ -307,7 +314,7 @@ class Query:
         statement = reads.timeline(
             slug_of(of), from_, to, page,
             project(node_selections(field), "Entity"),
-            fact_fields(node_selections(field, ("edges",))),
+            fact_fields(node_selections(field, ("edges",)), computed=frozenset({"date"})),
         )  # fmt: skip
         record = await info.context.run(statement)
         if not record["found"]:

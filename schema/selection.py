@@ -79,10 +79,15 @@ class PageArgs:
 
     @classmethod
     def of(cls, arguments: dict[str, Any]) -> PageArgs:
+        """From a selection's arguments (literals arrive as text, variables coerced)."""
+
+        def integer(value: Any) -> int | None:
+            return None if value is None else int(value)
+
         return cls(
-            first=arguments.get("first"),
+            first=integer(arguments.get("first")),
             after=arguments.get("after"),
-            last=arguments.get("last"),
+            last=integer(arguments.get("last")),
             before=arguments.get("before"),
         )
 

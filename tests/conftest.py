@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,7 @@ from loaders.knowledge import read_knowledge
 from schema.app import create_app
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+API_TOKEN = "test-token-not-a-secret"
 
 
 @pytest.fixture(scope="session")
@@ -113,13 +115,26 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def api(settings: Settings, driver: Driver) -> Iterator[httpx.Client]:
-    """An HTTP client bound to the running API."""
-    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+    """An HTTP client bound to the running API (mutations need API_TOKEN)."""
+    api_settings = settings.model_copy(update={"api_token": API_TOKEN})
+    with LiveServer(api_settings) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         yield client
 
 
-def graphql(client: httpx.Client, query: str, **variables: object) -> dict[str, object]:
+@pytest.fixture(scope="module")
+def knowledge_graph(driver: Driver, settings: Settings) -> Driver:
+    """The articles and curated knowledge, loaded once for a module that only reads."""
+    wipe(driver, settings)
+    write_knowledge(driver, settings.neo4j_database, read_knowledge())
+    return driver
+
+
+def graphql(
+    client: httpx.Client, query: str, headers: dict[str, str] | None = None, **variables: object
+) -> dict[str, Any]:
     """POST a GraphQL request; return the whole response body."""
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    body: dict[str, object] = response.json()
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body: dict[str, Any] = response.json()
     return body

@@ -1,0 +1,105 @@
+"""Mutations for integration scripts; each needs the bearer token (DIPLOGRAPH_API_TOKEN)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+import strawberry
+from neo4j import Driver
+from starlette.concurrency import run_in_threadpool
+from strawberry.scalars import JSON
+
+from graph.repository import WriteSummary, documents_by_id, kinds_by_id, write_knowledge
+from loaders.knowledge import LoadError, validate
+from schema.context import Context, Info
+from schema.errors import BadUserInput, Unauthenticated
+
+PAYLOAD = "upsertKnowledge(facts)"
+
+
+def token_ok(context: Context) -> bool:
+    """True when the request carries the configured bearer token (compared in constant time)."""
+    expected = context.settings.api_token
+    header = context.authorization or ""
+    scheme, _, given = header.partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def require_token(context: Context) -> None:
+    if not context.settings.api_token:
+        raise Unauthenticated("mutations are disabled: the server has no DIPLOGRAPH_API_TOKEN")
+    if not token_ok(context):
+        raise Unauthenticated("a valid 'Authorization: Bearer <token>' header is required")
+
+
+@strawberry.type(description="How many nodes or relationships of one label or type.")
+class LabelCount:
+    label: str
+    count: int
+
+
+@strawberry.type(description="What an upsert wrote.")
+class UpsertResult:
+    created: list[LabelCount]
+    updated: list[LabelCount]
+
+    @classmethod
+    def of(cls, summary: WriteSummary) -> UpsertResult:
+        return cls(
+            created=[LabelCount(label=k, count=v) for k, v in sorted(summary.created.items())],
+            updated=[LabelCount(label=k, count=v) for k, v in sorted(summary.updated.items())],
+        )
+
+
+def _referenced(facts: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Document ids cited and entity ids referred to by the payload."""
+    documents: set[str] = set()
+    entities: set[str] = set()
+    for section in ("entities", "relationships"):
+        for record in facts.get(section) or []:
+            if not isinstance(record, Mapping):
+                continue
+            for source in record.get("sources") or []:
+                if isinstance(source, Mapping) and isinstance(source.get("document"), str):
+                    documents.add(source["document"])
+            for end in ("from", "to"):
+                if isinstance(record.get(end), str):
+                    entities.add(record[end])
+    return sorted(documents), sorted(entities)
+
+
+def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
+    """Validate facts exactly as `diplograph load` does, then write them in one transaction."""
+    if not isinstance(facts, Mapping):
+        raise BadUserInput(f"{PAYLOAD}: must be an object with 'entities' and 'relationships'")
+    unknown = set(facts) - {"entities", "relationships"}
+    if unknown:
+        raise BadUserInput(f"{PAYLOAD}: unknown keys {sorted(unknown)}")
+    document_ids, entity_ids = _referenced(facts)
+    documents = documents_by_id(driver, database, document_ids)
+    known = kinds_by_id(driver, database, entity_ids)
+    try:
+        knowledge = validate(documents, [(PAYLOAD, facts)], known_kinds=known)
+    except LoadError as error:
+        raise BadUserInput("\n".join(str(p) for p in error.problems)) from None
+    knowledge.documents = []  # cited, not rewritten
+    return write_knowledge(driver, database, knowledge)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Add or update entities and relationships, in the shape of the knowledge "
+        "YAML files (data/knowledge/README.md). All-or-nothing; needs the bearer token."
+    )
+    async def upsert_knowledge(self, info: Info, facts: JSON) -> UpsertResult:
+        context = info.context
+        require_token(context)
+        summary = await run_in_threadpool(
+            upsert, context.sync_driver, context.settings.neo4j_database, facts
+        )
+        return UpsertResult.of(summary)

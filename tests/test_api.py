@@ -1,0 +1,476 @@
+"""The GraphQL API over real HTTP against the real loaded graph."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from schema.api import schema
+from schema.limits import MAX_ALIASES, MAX_DEPTH
+from schema.selection import MAX_PAGE_SIZE
+from tests.conftest import API_TOKEN, graphql
+
+pytestmark = pytest.mark.usefixtures("knowledge_graph")
+
+SCHEMA_FILE = "schema.graphql"
+
+
+def data(body: dict[str, Any]) -> Any:
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def cypher_queries(api: httpx.Client, operation: str) -> float:
+    """The Cypher statement count the server exported for one operation name."""
+    text = api.get("/metrics").text
+    match = re.search(
+        rf'^diplograph_cypher_queries_total{{operation="{operation}"}} ([0-9.e+]+)$', text, re.M
+    )
+    return float(match.group(1)) if match else 0.0
+
+
+# -- contract ----------------------------------------------------------------------------------
+
+
+def test_committed_sdl_matches_the_code() -> None:
+    from pathlib import Path
+
+    committed = (Path(__file__).resolve().parent.parent / SCHEMA_FILE).read_text()
+    assert committed == schema.as_str() + "\n", (
+        "schema.graphql is stale: run `diplograph schema > schema.graphql`"
+    )
+
+
+# -- lists, filters, ordering ----------------------------------------------------------------------
+
+
+def test_people_with_sources_and_nested_relations(api: httpx.Client) -> None:
+    body = graphql(api, """{
+      people(where: {text: "kelley"}) {
+        totalCount
+        edges { node { slug name aliases note
+          led { edges { role title sources { quote document { slug title } }
+                node { name ... on Delegation { represents { slug } } } } } } }
+      }
+    }""")
+    people = data(body)["people"]
+    assert people["totalCount"] == 1
+    kelly = people["edges"][0]["node"]
+    assert kelly["slug"] == "craig-kelly"
+    assert "Craig Kelley" in kelly["aliases"]
+    assert "Craig Kelley" in kelly["note"] and "Craig Kelly" in kelly["note"]
+    led = kelly["led"]["edges"]
+    assert {e["node"]["represents"]["slug"] for e in led} == {"united-states"}
+    titles = {e["title"] for e in led}
+    assert "Principal Deputy Assistant Secretary of State for Western Hemisphere Affairs" in titles
+    for edge in led:
+        assert edge["sources"], edge
+        for source in edge["sources"]:
+            assert source["document"]["slug"] in {
+                "advancing-the-dialogue-with-cuba",
+                "committed-to-safe-and-legal-cuban-migration",
+            }
+
+
+def test_typed_lists_answer(api: httpx.Client) -> None:
+    fields = ["people", "organizations", "delegations", "countries", "actors", "meetings",
+              "agreements", "events", "issues", "places", "entities"]  # fmt: skip
+    query = "{ " + " ".join(f"{f}(first: 100) {{ totalCount }}" for f in fields) + " }"
+    result = data(graphql(api, query))
+    for name in fields:
+        assert result[name]["totalCount"] > 0, name
+    assert result["delegations"]["totalCount"] == 4
+    assert result["countries"]["totalCount"] == 2
+    assert result["actors"]["totalCount"] == sum(
+        result[k]["totalCount"] for k in ("people", "organizations", "delegations", "countries")
+    )
+
+
+def test_meetings_filtered_by_date_country_and_participant(api: httpx.Client) -> None:
+    result = data(graphql(api, """{
+      in2010: meetings(where: {dateFrom: "2010-01-01", dateTo: "2010-12-31"},
+                       orderBy: [{field: NAME}]) { edges { node { slug } } }
+      inCuba: meetings(where: {country: "cuba"}) { edges { node { slug } } }
+      withDagoberto: meetings(where: {participant: "dagoberto-rodriguez-barrera"})
+        { edges { node { slug } } }
+      notCuba: meetings(where: {AND: [{dateFrom: "2010-01-01"}], NOT: {country: "cuba"}})
+        { edges { node { slug } } }
+      either: meetings(where: {OR: [{country: "cuba"}, {text: "washington"}]})
+        { totalCount }
+    }"""))
+
+    def slugs(key: str) -> list[str]:
+        return [e["node"]["slug"] for e in result[key]["edges"]]
+
+    assert set(slugs("in2010")) >= {"migration-talks-havana-2010", "migration-talks-washington-2010"}
+    assert "migration-talks-havana-2010" in slugs("inCuba")
+    assert "migration-talks-washington-2010" not in slugs("inCuba")
+    assert "migration-talks-washington-2010" in slugs("withDagoberto")
+    assert "migration-talks-havana-2010" not in slugs("notCuba")
+    assert result["either"]["totalCount"] >= 2
+
+
+def test_order_by_name_descending(api: httpx.Client) -> None:
+    result = data(graphql(api, '{ issues(orderBy: [{field: NAME, direction: DESC}], first: 50)'
+                               " { edges { node { name } } } }"))  # fmt: skip
+    names = [e["node"]["name"] for e in result["issues"]["edges"]]
+    assert names == sorted(names, reverse=True)
+    assert len(names) > 5
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+PAGE = """query Page($first: Int, $after: String, $last: Int, $before: String) {
+  issues(first: $first, after: $after, last: $last, before: $before, orderBy: [{field: ID}]) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { slug } }
+  }
+}"""
+
+
+def test_cursor_pagination_walks_every_item_once(api: httpx.Client) -> None:
+    everything = data(graphql(api, PAGE, first=100))["issues"]
+    all_slugs = [e["node"]["slug"] for e in everything["edges"]]
+    assert len(all_slugs) == everything["totalCount"]
+    seen: list[str] = []
+    after = None
+    while True:
+        page = data(graphql(api, PAGE, first=4, after=after))["issues"]
+        seen += [e["node"]["slug"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == all_slugs
+    assert page["pageInfo"]["hasPreviousPage"] is True
+
+
+def test_last_and_before(api: httpx.Client) -> None:
+    everything = [e["node"]["slug"] for e in data(graphql(api, PAGE, first=100))["issues"]["edges"]]
+    last = data(graphql(api, PAGE, last=3))["issues"]
+    assert [e["node"]["slug"] for e in last["edges"]] == everything[-3:]
+    assert last["pageInfo"]["hasNextPage"] is False
+    assert last["pageInfo"]["hasPreviousPage"] is True
+    before = data(graphql(api, PAGE, last=2, before=last["edges"][0]["cursor"]))["issues"]
+    assert [e["node"]["slug"] for e in before["edges"]] == everything[-5:-3]
+
+
+def test_empty_page_and_page_past_the_end(api: httpx.Client) -> None:
+    empty = data(graphql(api, PAGE, first=0))["issues"]
+    assert empty["edges"] == [] and empty["totalCount"] > 0
+    assert empty["pageInfo"]["startCursor"] is None
+    total = empty["totalCount"]
+    cursor = base64.b64encode(f"cursor:{total + 10}".encode()).decode()
+    past = data(graphql(api, PAGE, first=5, after=cursor))["issues"]
+    assert past["edges"] == [] and past["pageInfo"]["hasNextPage"] is False
+    nothing = data(graphql(api, '{ people(where: {text: "no such person"}) '
+                                "{ totalCount edges { cursor } } }"))  # fmt: skip
+    assert nothing["people"] == {"totalCount": 0, "edges": []}
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "Y3Vyc29yOi01", base64.b64encode(b"x").decode()])
+def test_invalid_cursor_is_bad_user_input(api: httpx.Client, cursor: str) -> None:
+    body = graphql(api, PAGE, first=2, after=cursor)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "invalid cursor" in body["errors"][0]["message"]
+
+
+def test_page_size_limit(api: httpx.Client) -> None:
+    body = graphql(api, PAGE, first=MAX_PAGE_SIZE + 1)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert str(MAX_PAGE_SIZE) in body["errors"][0]["message"]
+
+
+def test_nested_connection_pages(api: httpx.Client) -> None:
+    query = """query($after: String) { node(id: "alan-gross-detention") { ... on Issue {
+      involvement(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+        edges { type outgoing node { slug } } } } } }"""
+    first = data(graphql(api, query))["node"]["involvement"]
+    assert len(first["edges"]) == 2 and first["pageInfo"]["hasNextPage"]
+    rest = data(graphql(api, query, after=first["pageInfo"]["endCursor"]))["node"]["involvement"]
+    slugs = [e["node"]["slug"] for e in first["edges"] + rest["edges"]]
+    assert len(set(slugs)) == len(slugs)
+    assert rest["totalCount"] == first["totalCount"]
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+def test_node_and_nodes_by_global_id_or_slug(api: httpx.Client) -> None:
+    found = data(graphql(api, '{ node(id: "craig-kelly") { id ... on Person { name } } }'))
+    global_id = found["node"]["id"]
+    assert base64.b64decode(global_id).decode() == "Person:craig-kelly"
+    result = data(graphql(
+        api, "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Entity { slug kind } } }",
+        ids=[global_id, "cuba", "no-such-thing", base64.b64encode(b"Country:craig-kelly").decode()],
+    ))  # fmt: skip
+    nodes = result["nodes"]
+    assert nodes[0]["slug"] == "craig-kelly"
+    assert nodes[1] == {"id": base64.b64encode(b"Country:cuba").decode(), "slug": "cuba",
+                        "kind": "Country"}  # fmt: skip
+    assert nodes[2] is None
+    assert nodes[3] is None  # a global id of the wrong type finds nothing
+
+
+def test_documents_with_mentions(api: httpx.Client) -> None:
+    docs = data(graphql(api, "{ documents { slug title text } }"))["documents"]
+    assert len(docs) == 2
+    assert all(d["text"].startswith(d["title"]) for d in docs)
+
+
+# -- relationship questions -----------------------------------------------------------------------
+
+
+def test_meetings_between(api: httpx.Client) -> None:
+    result = data(graphql(api, """{ meetingsBetween(actors: ["craig-kelly",
+      "dagoberto-rodriguez-barrera"]) { totalCount edges { node { slug date { value } } } } }"""))
+    slugs = {e["node"]["slug"] for e in result["meetingsBetween"]["edges"]}
+    assert "migration-talks-washington-2010" in slugs
+    bad = graphql(api, "{ meetingsBetween(actors: []) { totalCount } }")
+    assert codes(bad) == ["BAD_USER_INPUT"]
+
+
+def test_issues_a_meeting_discussed_and_an_actor_raised(api: httpx.Client) -> None:
+    result = data(graphql(api, """{
+      havana: node(id: "migration-talks-havana-2010") { ... on Meeting {
+        issues(first: 50) { edges { node { slug } sources { quote } } } } }
+      us: node(id: "us-delegation-havana-2010") { ... on Delegation {
+        raised { edges { node { slug } sources { quote } } } } }
+    }"""))
+    discussed = {e["node"]["slug"] for e in result["havana"]["issues"]["edges"]}
+    assert {"returned-migrants-welfare", "return-of-removed-cuban-nationals"} <= discussed
+    raised = result["us"]["raised"]["edges"]
+    assert [e["node"]["slug"] for e in raised] == ["alan-gross-detention"]
+    assert "humanitarian grounds" in raised[0]["sources"][0]["quote"]
+
+
+def test_agreement_terms_and_meetings(api: httpx.Client) -> None:
+    result = data(graphql(api, """{ agreements { edges { node { slug
+      terms { edges { node { name quantity unit period } sources { quote } } }
+      parties { edges { node { slug } } }
+      meetings { totalCount } } } } }"""))
+    accords = next(e["node"] for e in result["agreements"]["edges"]
+                   if e["node"]["slug"] == "us-cuba-migration-accords-1994")  # fmt: skip
+    term = accords["terms"]["edges"][0]
+    assert term["node"]["quantity"] == 20000
+    assert "20,000 travel documents" in term["sources"][0]["quote"]
+    assert {e["node"]["slug"] for e in accords["parties"]["edges"]} == {"cuba", "united-states"}
+
+
+def test_search_ranks_and_treats_syntax_as_data(api: httpx.Client) -> None:
+    hits = data(graphql(api, '{ search(query: "Kelley") { totalCount edges { score node { slug } } } }'))
+    assert hits["search"]["edges"][0]["node"]["slug"] == "craig-kelly"
+    scores = [e["score"] for e in hits["search"]["edges"]]
+    assert scores == sorted(scores, reverse=True)
+    only_people = data(graphql(api, '{ search(query: "Havana", kinds: ["Person"]) '
+                                    "{ edges { node { kind } } } }"))  # fmt: skip
+    assert all(e["node"]["kind"] == "Person" for e in only_people["search"]["edges"])
+    for hostile in ['*:*', 'name:"x" OR 1=1', "})", "(((", "\\", "' OR ''='"]:
+        body = graphql(api, "query($q: String!) { search(query: $q) { totalCount } }", q=hostile)
+        assert "errors" not in body, (hostile, body)
+    bad = graphql(api, '{ search(query: "x", kinds: ["Nope"]) { totalCount } }')
+    assert codes(bad) == ["BAD_USER_INPUT"]
+
+
+def test_timeline_is_ordered_and_bounded(api: httpx.Client) -> None:
+    query = """query($from: Date, $to: Date) { timeline(of: "united-states", from: $from, to: $to,
+      first: 100) { totalCount edges { date { value precision start } type node { slug } } } }"""
+    everything = data(graphql(api, query))["timeline"]
+    starts = [e["date"]["start"] for e in everything["edges"]]
+    assert starts == sorted(starts) and len(starts) >= 2
+    window = data(graphql(api, query, **{"from": "2009-01-01", "to": "2009-12-31"}))["timeline"]
+    assert window["totalCount"] < everything["totalCount"]
+    assert all(e["date"]["start"].startswith("2009") for e in window["edges"])
+    missing = graphql(api, '{ timeline(of: "nobody") { totalCount } }')
+    assert codes(missing) == ["NOT_FOUND"]
+
+
+def test_paths_between_two_people(api: httpx.Client) -> None:
+    result = data(graphql(api, """{ paths(from: "craig-kelly", to: "dagoberto-rodriguez-barrera",
+      maxHops: 4) { nodes { slug } segments { from to type sources { quote document { slug } } } } }"""))
+    assert result["paths"]
+    for path in result["paths"]:
+        assert path["nodes"][0]["slug"] == "craig-kelly"
+        assert path["nodes"][-1]["slug"] == "dagoberto-rodriguez-barrera"
+        assert len(path["segments"]) == len(path["nodes"]) - 1
+        for segment in path["segments"]:
+            assert segment["sources"], segment
+    lengths = {len(p["segments"]) for p in result["paths"]}
+    assert len(lengths) == 1  # all shortest
+    too_far = graphql(api, '{ paths(from: "a", to: "b", maxHops: 50) { nodes { slug } } }')
+    assert codes(too_far) == ["BAD_USER_INPUT"]
+
+
+def test_neighborhood_is_a_drawable_subgraph(api: httpx.Client) -> None:
+    result = data(graphql(api, """{ neighborhood(id: "alan-gross", depth: 2, limit: 30) {
+      nodes { slug kind } edges { from to type sources { quote } } } }"""))
+    graph = result["neighborhood"]
+    slugs = {n["slug"] for n in graph["nodes"]}
+    assert "alan-gross" in slugs and "alan-gross-detention" in slugs
+    assert len(graph["nodes"]) <= 31
+    for edge in graph["edges"]:
+        assert edge["from"] in slugs and edge["to"] in slugs
+    bad = graphql(api, '{ neighborhood(id: "alan-gross", depth: 9) { nodes { slug } } }')
+    assert codes(bad) == ["BAD_USER_INPUT"]
+
+
+# -- execution: one Cypher statement per root field -------------------------------------------------
+
+DEEP = """query DeepFourLevels { people(first: 10) { edges { node { name
+  led(first: 5) { edges { role sources { quote document { title } } node { name
+    ... on Delegation { meetings(first: 5) { edges { node { name
+      issues(first: 10) { edges { node { name raisedBy(first: 5) { edges { node { name } } }
+    } } } } } } } } } } } } } }"""
+
+
+def test_deep_request_runs_exactly_one_cypher_query(api: httpx.Client) -> None:
+    before = cypher_queries(api, "DeepFourLevels")
+    body = graphql(api, DEEP)
+    people = data(body)["people"]["edges"]
+    issues = [
+        issue
+        for person in people
+        for led in person["node"]["led"]["edges"]
+        for meeting in led["node"].get("meetings", {"edges": []})["edges"]
+        for issue in meeting["node"]["issues"]["edges"]
+    ]
+    assert issues, "the request should reach four levels of related nodes"
+    assert cypher_queries(api, "DeepFourLevels") - before == 1
+
+
+def test_two_root_fields_run_two_queries(api: httpx.Client) -> None:
+    before = cypher_queries(api, "TwoRoots")
+    data(graphql(api, "query TwoRoots { a: people { totalCount } b: issues { totalCount } }"))
+    assert cypher_queries(api, "TwoRoots") - before == 2
+
+
+# -- limits and errors ------------------------------------------------------------------------------
+
+
+def test_depth_limit(api: httpx.Client) -> None:
+    nested = "name"
+    for _ in range(MAX_DEPTH):
+        nested = f"memberOf {{ edges {{ node {{ {nested} }} }} }}"
+    body = graphql(api, f"{{ people {{ edges {{ node {{ {nested} }} }} }} }}")
+    assert body.get("data") is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_alias_limit(api: httpx.Client) -> None:
+    aliases = " ".join(f"a{i}: people {{ totalCount }}" for i in range(MAX_ALIASES + 1))
+    body = graphql(api, f"{{ {aliases} }}")
+    assert body.get("data") is None
+    assert "aliases" in body["errors"][0]["message"]
+
+
+def test_cost_limit(api: httpx.Client) -> None:
+    body = graphql(api, """{ people(first: 100) { edges { node { led(first: 100) { edges {
+      node { memberOf(first: 100) { totalCount } } } } } } } }""")
+    assert codes(body) == ["QUERY_TOO_COSTLY"]
+
+
+def test_request_size_limit(api: httpx.Client) -> None:
+    response = api.post("/graphql", json={"query": "{ people { totalCount } }" + " " * 200_000})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_syntax_and_validation_errors_are_coded(api: httpx.Client) -> None:
+    assert codes(graphql(api, "{ people {")) == ["GRAPHQL_PARSE_FAILED"]
+    assert codes(graphql(api, "{ nope }")) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+def test_unknown_relationship_type_is_refused(api: httpx.Client) -> None:
+    body = graphql(api, '{ node(id: "cuba") { ... on Entity { relationships(types: ["X]->() '
+                        'DETACH DELETE n //"]) { totalCount } } } }')  # fmt: skip
+    assert codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_metrics_and_graphiql(api: httpx.Client) -> None:
+    data(graphql(api, "query MetricsProbe { people { totalCount } }"))
+    text = api.get("/metrics").text
+    assert 'diplograph_graphql_requests_total{operation="MetricsProbe",outcome="ok"}' in text
+    assert "diplograph_neo4j_seconds_bucket" in text
+    page = api.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+def test_cors_allows_only_configured_origins(settings: Settings, driver: Driver) -> None:
+    from tests.conftest import LiveServer
+
+    configured = settings.model_copy(update={"cors_origins_text": "https://app.example"})
+    with LiveServer(configured) as live, httpx.Client(base_url=live.url) as client:
+        allowed = client.options("/graphql", headers={
+            "origin": "https://app.example", "access-control-request-method": "POST"})  # fmt: skip
+        refused = client.options("/graphql", headers={
+            "origin": "https://evil.example", "access-control-request-method": "POST"})  # fmt: skip
+    assert allowed.headers.get("access-control-allow-origin") == "https://app.example"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+# -- mutations ---------------------------------------------------------------------------------------
+
+UPSERT = """mutation($facts: JSON!) { upsertKnowledge(facts: $facts) {
+  created { label count } updated { label count } } }"""
+NEW_FACTS = {
+    "entities": [{
+        "id": "test-interpreter", "kind": "Person", "name": "Test Interpreter",
+        "sources": [{"document": "committed-to-safe-and-legal-cuban-migration",
+                     "quote": "Vice Foreign Minister Dagoberto Rodriguez Barrera"}],
+    }],
+    "relationships": [{
+        "type": "MEMBER_OF", "from": "test-interpreter", "to": "cuban-delegation-washington-2010",
+        "sources": [{"document": "committed-to-safe-and-legal-cuban-migration",
+                     "quote": "has headed the delegation on the Cuban side"}],
+    }],
+}  # fmt: skip
+
+
+def test_mutation_needs_the_token(api: httpx.Client) -> None:
+    missing = graphql(api, UPSERT, facts=NEW_FACTS)
+    wrong = graphql(api, UPSERT, headers={"authorization": "Bearer nope"}, facts=NEW_FACTS)
+    assert codes(missing) == ["UNAUTHENTICATED"]
+    assert codes(wrong) == ["UNAUTHENTICATED"]
+    after = graphql(api, '{ node(id: "test-interpreter") { id } }')
+    assert data(after)["node"] is None
+
+
+def test_mutation_upserts_with_the_token(api: httpx.Client, driver: Driver) -> None:
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    first = data(graphql(api, UPSERT, headers=auth, facts=NEW_FACTS))["upsertKnowledge"]
+    assert {"label": "Person", "count": 1} in first["created"]
+    again = data(graphql(api, UPSERT, headers=auth, facts=NEW_FACTS))["upsertKnowledge"]
+    assert {"label": "Person", "count": 1} in again["updated"]
+    members = data(graphql(api, """{ node(id: "cuban-delegation-washington-2010") {
+      ... on Delegation { members { edges { node { slug } } } } } }"""))
+    assert "test-interpreter" in {e["node"]["slug"] for e in members["node"]["members"]["edges"]}
+    driver.execute_query("MATCH (n:Entity {id: 'test-interpreter'}) DETACH DELETE n")
+
+
+def test_mutation_validates_like_the_loader(api: httpx.Client, driver: Driver) -> None:
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    bad = {
+        "entities": [{**NEW_FACTS["entities"][0], "id": "test-bad",  # type: ignore[dict-item]
+                      "sources": [{"document": "advancing-the-dialogue-with-cuba",
+                                   "quote": "words nobody wrote"}]}],
+        "relationships": [{**NEW_FACTS["relationships"][0], "from": "test-bad",  # type: ignore[dict-item]
+                           "to": "no-such-delegation"}],
+    }  # fmt: skip
+    body = graphql(api, UPSERT, headers=auth, facts=bad)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    message = body["errors"][0]["message"]
+    assert "entities[0] (id test-bad)" in message and "does not occur verbatim" in message
+    assert "unknown id 'no-such-delegation'" in message
+    records, _, _ = driver.execute_query("MATCH (n:Entity {id: 'test-bad'}) RETURN n")
+    assert records == []
