@@ -207,6 +207,9 @@ class LocalNeo4j:
             "server.memory.heap.max_size": s.neo4j_heap,
             "server.memory.pagecache.size": s.neo4j_pagecache,
             "dbms.security.auth_enabled": "true",
+            # Neo4j Browser styles the graph with diplograph's GRASS file, served by the API.
+            "browser.post_connect_cmd": f"style http://{s.api_host}:{s.api_port}/neo4j-browser.grass",
+            "browser.remote_content_hostname_whitelist": s.api_host,
             "db.transaction.timeout": "60s",
         }
         text = "# Written by `diplograph neo4j start`; edits are overwritten.\n"

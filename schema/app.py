@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
@@ -24,6 +25,7 @@ from graph.driver import connect, connect_async
 from graph.reads import Reader
 from schema import metrics
 from schema.api import schema
+from schema.auth import PrivateReads
 from schema.context import Context
 
 INTERNAL_ERROR = "internal error; it has been logged"
@@ -81,6 +83,14 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
 
+BROWSER_STYLE = Path(__file__).resolve().parent.parent / "graph" / "browser-style.grass"
+
+
+async def browser_style(request: Request) -> Response:
+    """The Neo4j Browser style (GRASS): `:style http://<api>/neo4j-browser.grass` applies it."""
+    return Response(BROWSER_STYLE.read_text(), media_type="text/plain")
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -119,8 +129,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            Route("/neo4j-browser.grass", browser_style),
         ],
         middleware=[
+            *([Middleware(PrivateReads, token=settings.api_token)] if settings.private_reads else []),
             Middleware(metrics.BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,26 +12,17 @@ from strawberry.scalars import JSON
 
 from graph.repository import WriteSummary, documents_by_id, kinds_by_id, write_knowledge
 from loaders.knowledge import LoadError, validate
+from schema.auth import bearer_ok
 from schema.context import Context, Info
 from schema.errors import BadUserInput, Unauthenticated
 
 PAYLOAD = "upsertKnowledge(facts)"
 
 
-def token_ok(context: Context) -> bool:
-    """True when the request carries the configured bearer token (compared in constant time)."""
-    expected = context.settings.api_token
-    header = context.authorization or ""
-    scheme, _, given = header.partition(" ")
-    if not expected or scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(given.strip().encode(), expected.encode())
-
-
 def require_token(context: Context) -> None:
     if not context.settings.api_token:
         raise Unauthenticated("mutations are disabled: the server has no DIPLOGRAPH_API_TOKEN")
-    if not token_ok(context):
+    if not bearer_ok(context.authorization, context.settings.api_token):
         raise Unauthenticated("a valid 'Authorization: Bearer <token>' header is required")
 
 

@@ -474,3 +474,38 @@ def test_mutation_validates_like_the_loader(api: httpx.Client, driver: Driver) -
     assert "unknown id 'no-such-delegation'" in message
     records, _, _ = driver.execute_query("MATCH (n:Entity {id: 'test-bad'}) RETURN n")
     assert records == []
+
+
+def test_the_documented_python_client_works(api: httpx.Client, driver: Driver) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "examples" / "client.py"
+    spec = importlib.util.spec_from_file_location("diplograph_client_example", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    client = module.DiplographClient(str(api.base_url), API_TOKEN)
+    leaders = client.leaders("us-delegation-washington-2010")
+    assert [name for name, _, _ in leaders] == ["Craig Kelly"]
+    written = client.add_person(
+        "test-client-person", "Test Client Person",
+        "advancing-the-dialogue-with-cuba", "Advancing The Dialogue With Cuba",
+    )  # fmt: skip
+    assert {"label": "Person", "count": 1} in written["created"]
+    driver.execute_query("MATCH (n:Entity {id: 'test-client-person'}) DETACH DELETE n")
+
+
+def test_private_reads_need_the_token(settings: Settings, driver: Driver) -> None:
+    from tests.conftest import LiveServer
+
+    private = settings.model_copy(update={"private_reads": True, "api_token": API_TOKEN})
+    with LiveServer(private) as live, httpx.Client(base_url=live.url) as client:
+        refused = client.post("/graphql", json={"query": "{ people { totalCount } }"})
+        allowed = client.post("/graphql", json={"query": "{ people { totalCount } }"},
+                              headers={"authorization": f"Bearer {API_TOKEN}"})  # fmt: skip
+        health = client.get("/healthz")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert allowed.status_code == 200 and allowed.json()["data"]["people"]["totalCount"] > 0
+    assert health.status_code == 200
