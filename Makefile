@@ -17,7 +17,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed ## Python dependencies, pinned by uv.lock, into .venv
+GRAPHIQL := schema/graphiql/node_modules/.installed
+
+$(GRAPHIQL): schema/graphiql/package-lock.json
+	npm ci --prefix schema/graphiql --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
+install: $(VENV)/.installed $(GRAPHIQL) ## Python deps (uv.lock) into .venv; GraphiQL assets (npm)
 
 run: install ## start Neo4j (unless NEO4J_URI is set), load the data, serve the API
 	$(BIN)/diplograph neo4j start

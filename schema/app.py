@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,8 +14,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -29,6 +31,9 @@ from schema.auth import PrivateReads
 from schema.context import Context
 
 INTERNAL_ERROR = "internal error; it has been logged"
+# GraphiQL's browser assets, installed by `make install` (npm ci in schema/graphiql).
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
+UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
 
 
 def error_code(error: GraphQLError) -> str:
@@ -62,6 +67,13 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=True,
         )
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, its assets served from this server when installed (it works offline)."""
+        html = self.graphql_ide_html
+        if GRAPHIQL_ASSETS.is_dir():
+            html = UNPKG.sub(r"/graphiql-assets/\1/", html)
+        return HTMLResponse(html)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
@@ -130,6 +142,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
             Route("/neo4j-browser.grass", browser_style),
+            Mount(
+                "/graphiql-assets",
+                StaticFiles(directory=GRAPHIQL_ASSETS, check_dir=False),
+                name="graphiql-assets",
+            ),
         ],
         middleware=[
             *([Middleware(PrivateReads, token=settings.api_token)] if settings.private_reads else []),

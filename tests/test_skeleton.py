@@ -73,10 +73,14 @@ def test_documents_query_over_http(loaded_db: Driver, api: httpx.Client) -> None
         assert doc["text"].startswith(doc["title"])
 
 
-def test_graphiql_is_served_to_browsers(api: httpx.Client) -> None:
+def test_graphiql_is_served_to_browsers_with_local_assets(api: httpx.Client) -> None:
     response = api.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+    # Offline machines have no CDN: every asset comes from this server.
+    assert "unpkg.com" not in response.text
+    script = api.get("/graphiql-assets/graphiql/graphiql.min.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
 
 
 def test_healthz(api: httpx.Client) -> None:
