@@ -16,7 +16,11 @@ from rich.table import Table
 
 from diplograph.settings import get_settings
 from graph.driver import connect
-from graph.mentions import ingest_documents, write_knowledge_and_mentions
+from graph.mentions import (
+    DOCUMENT_MENTIONS,
+    ingest_documents,
+    write_knowledge_and_mentions,
+)
 from graph.migrations import migrate
 from graph.repository import WriteSummary
 from graph.server import LocalNeo4j, Neo4jServerError
@@ -141,7 +145,7 @@ def load(
     with database() as driver:
         # Knowledge and the mentions in its documents, in one transaction.
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
-    mentions = summary.created["MENTIONS"] + summary.updated["MENTIONS"]
+    mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
     print_summary(f"Loaded {counts}, {mentions} mentions", summary)
 
 
@@ -150,12 +154,14 @@ def load(
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Captured article .txt files.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Captured article .txt files.", metavar="FILE")
+    ],
     review: Annotated[
         Path | None,
         typer.Option(
-            help="Review YAML to write (a folder for several FILEs) "
-            "[default: data/review/<document-id>.yaml]."
+            help="Review YAML to write, a folder for several FILEs "
+            "(default: data/review/<document-id>.yaml)."
         ),
     ] = None,
     date: Annotated[

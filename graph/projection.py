@@ -183,8 +183,10 @@ def compile_fields(var: str, fields: list[tuple[str, Any]], b: CypherBuilder) ->
 def compile_edge(origin: str, rel: str, node: str, spec: Related, b: CypherBuilder) -> str:
     entries = [f"node: {compile_node(node, spec.node, b)}"]
     for key, value in spec.edge:
-        expr = f"startNode({rel}) = {origin}" if isinstance(value, Outgoing) else (
-            compile_value(rel, value, b)
+        expr = (
+            f"startNode({rel}) = {origin}"
+            if isinstance(value, Outgoing)
+            else (compile_value(rel, value, b))
         )
         entries.append(f"{_key(key)}: {expr}")
     return "{" + ", ".join(entries) + "}"

@@ -118,9 +118,7 @@ def list_entities(
     if page.limit is not None:
         window += f" LIMIT {b.param(page.limit)}"
     node = compile_node("n", projection, b)
-    total = (
-        f"COUNT {{ MATCH (n:{label_expr}) WHERE {predicate} }}" if with_total else "null"
-    )
+    total = f"COUNT {{ MATCH (n:{label_expr}) WHERE {predicate} }}" if with_total else "null"
     cypher = (
         f"RETURN {total} AS total, COLLECT {{ MATCH (n:{label_expr}) WHERE {predicate} "
         f"WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items"
@@ -303,7 +301,7 @@ class Reader:
         self.log.count += 1
         try:
             records, _, _ = await self.driver.execute_query(
-                Query(statement.cypher, timeout=self.timeout),  # type: ignore[arg-type]
+                Query(statement.cypher, timeout=self.timeout),
                 statement.params,
                 database_=self.database,
                 routing_=RoutingControl.READ,

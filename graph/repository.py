@@ -106,9 +106,7 @@ def _write_documents(tx: ManagedTransaction, docs: list[Document], summary: Writ
     rows = [document_row(d) for d in docs]
     existing = _existing_ids(tx, "Document", [r["id"] for r in rows])
     for batch in _batches(rows):
-        tx.run(
-            "UNWIND $rows AS row MERGE (d:Document {id: row.id}) SET d += row.props", rows=batch
-        )
+        tx.run("UNWIND $rows AS row MERGE (d:Document {id: row.id}) SET d += row.props", rows=batch)
     summary.created["Document"] += len(rows) - existing
     summary.updated["Document"] += existing
 

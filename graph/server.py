@@ -311,7 +311,9 @@ class LocalNeo4j:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with GraphDatabase.driver(self.bolt_uri, auth=(s.neo4j_user, s.neo4j_password)) as d:
+                with GraphDatabase.driver(
+                    self.bolt_uri, auth=(s.neo4j_user, s.neo4j_password)
+                ) as d:
                     d.verify_connectivity()
                 return
             except AuthError:

@@ -81,9 +81,7 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 
-def _parse(
-    model: type[M], raw: Any, file: str, record: str, problems: list[Problem]
-) -> M | None:
+def _parse(model: type[M], raw: Any, file: str, record: str, problems: list[Problem]) -> M | None:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -220,7 +218,10 @@ def validate(
     for located in relationships:
         rel = located.value
         allowed_from, allowed_to = RELATIONSHIP_RULES.get(rel.type, (frozenset(), frozenset()))
-        for end, id_, allowed in (("from", rel.source, allowed_from), ("to", rel.target, allowed_to)):
+        for end, id_, allowed in (
+            ("from", rel.source, allowed_from),
+            ("to", rel.target, allowed_to),
+        ):
             kind = kinds.get(id_)
             if kind is None:
                 problems.append(
@@ -255,8 +256,7 @@ def read_knowledge(
         raise LoadError(problems)
     documents = read_documents(sources_dir.glob("*.txt"), problems)
     files = [
-        (str(path), read_yaml(path, problems))
-        for path in sorted(knowledge_dir.glob("*.y*ml"))
+        (str(path), read_yaml(path, problems)) for path in sorted(knowledge_dir.glob("*.y*ml"))
     ]
     try:
         knowledge = validate(documents, files)

@@ -149,7 +149,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
-            *([Middleware(PrivateReads, token=settings.api_token)] if settings.private_reads else []),
+            *(
+                [Middleware(PrivateReads, token=settings.api_token)]
+                if settings.private_reads
+                else []
+            ),
             Middleware(metrics.BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,

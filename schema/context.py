@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from neo4j import Driver
 from neo4j.exceptions import (
     ClientError,
     ConnectionAcquisitionTimeoutError,
@@ -12,7 +13,6 @@ from neo4j.exceptions import (
     ServiceUnavailable,
     SessionExpired,
 )
-from neo4j import Driver
 from strawberry.types import Info as StrawberryInfo
 
 from diplograph.settings import Settings

@@ -127,7 +127,9 @@ def to_filter(where: EntityWhere | None) -> reads.Filter:
 
 
 def current_field(info: Info) -> SelectedField:
-    return info.selected_fields[0]
+    field = info.selected_fields[0]
+    assert isinstance(field, SelectedField)
+    return field
 
 
 def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "node")) -> list[Any]:
@@ -254,7 +256,8 @@ class Query:
     @strawberry.field(description="An entity or document by global id (or slug).")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         nodes = await nodes_by_ids(info, [id])
-        return nodes[0]
+        found: Node | None = nodes[0]
+        return found
 
     @strawberry.field(description="Entities or documents by global ids (or slugs), in order.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:

@@ -125,8 +125,10 @@ def _fields_for(
             found.append((selection, tuple(types)))
         elif isinstance(selection, FragmentSpread | InlineFragment):
             condition = selection.type_condition
-            narrowed = tuple(types) if condition is None else tuple(
-                t for t in types if t in possible_types(condition)
+            narrowed = (
+                tuple(types)
+                if condition is None
+                else tuple(t for t in types if t in possible_types(condition))
             )
             if narrowed:
                 found += _fields_for(selection.selections, narrowed)

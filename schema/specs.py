@@ -115,16 +115,15 @@ FIELDS: dict[str, dict[str, Any]] = {
         **_actor_fields("Delegation"),
         "leaders": Rel("({n})<-[{r}:LED]-({m}:Person)", "Person"),
         "members": Rel("({n})<-[{r}:MEMBER_OF]-({m}:Entity)", "Actor"),
-        "represents": Rel("({n})-[{r}:REPRESENTS]->({m}:Country|Organization)", "Actor",
-                          single=True),  # fmt: skip
+        "represents": Rel(
+            "({n})-[{r}:REPRESENTS]->({m}:Country|Organization)", "Actor", single=True
+        ),
     },
     "Country": {
         **_actor_fields("Country"),
         "delegations": Rel("({n})<-[{r}:REPRESENTS]-({m}:Delegation)", "Delegation"),
         "agreements": Rel("({n})-[{r}:PARTY_TO]->({m}:Agreement)", "Agreement"),
-        "meetingsHeld": Rel(
-            "({n})<-[:LOCATED_IN*0..2]-()<-[{r}:HELD_IN]-({m}:Meeting)", "Meeting"
-        ),
+        "meetingsHeld": Rel("({n})<-[:LOCATED_IN*0..2]-()<-[{r}:HELD_IN]-({m}:Meeting)", "Meeting"),
     },
     "Meeting": {
         **_entity_fields(),
@@ -149,8 +148,9 @@ FIELDS: dict[str, dict[str, Any]] = {
     },
     "Event": {
         **_entity_fields(),
-        "involves": Rel("({n})-[{r}:INVOLVES|AFFECTS|SUSPENDED|IMPLEMENTS]->({m}:Entity)",
-                        "Entity"),  # fmt: skip
+        "involves": Rel(
+            "({n})-[{r}:INVOLVES|AFFECTS|SUSPENDED|IMPLEMENTS]->({m}:Entity)", "Entity"
+        ),
         "actors": Rel(
             "({n})<-[{r}:TOOK_STEP|SUSPENDED|RESUMED|DETAINED|ATTENDED]-({m}:Entity)", "Actor"
         ),
@@ -165,8 +165,9 @@ FIELDS: dict[str, dict[str, Any]] = {
     "Place": {
         **_entity_fields(),
         "meetings": Rel("({n})<-[{r}:HELD_IN]-({m}:Meeting)", "Meeting"),
-        "locatedIn": Rel("({n})-[{r}:LOCATED_IN|PART_OF]->({m}:Place|Country)", "Entity",
-                         single=True),  # fmt: skip
+        "locatedIn": Rel(
+            "({n})-[{r}:LOCATED_IN|PART_OF]->({m}:Place|Country)", "Entity", single=True
+        ),
     },
     "Document": {
         "id": GlobalId(),

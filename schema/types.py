@@ -93,7 +93,7 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
     else:
         offset = page.offset
     edge_type = MentionEdge if mention else Edge
-    edges = [
+    edges: list[Any] = [
         edge_type(cursor=encode_cursor(offset + i), node=graph_object(item["node"]), data=item)
         for i, item in enumerate(items)
     ]
@@ -126,7 +126,7 @@ def projected(root: Any, info: Info) -> Any:
         return data["id"]
     if isinstance(spec, KindOf):
         return data["__typename"]
-    value = data.get(info.path.key)
+    value = data.get(str(info.path.key))
     if isinstance(spec, Sources):
         return sources(value)
     if isinstance(spec, DateOf):
@@ -194,7 +194,9 @@ class DatePrecision(Enum):
 
 @strawberry.type(description="A date known to a year, a month or a day.")
 class FuzzyDate:
-    value: str = strawberry.field(description="As the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.")
+    value: str = strawberry.field(
+        description="As the source gives it: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
     precision: DatePrecision
     start: date = strawberry.field(description="The first day the date may mean.")
     end: date = strawberry.field(description="The last day the date may mean.")

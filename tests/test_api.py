@@ -39,7 +39,7 @@ def cypher_queries(api: httpx.Client, operation: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-# -- contract ----------------------------------------------------------------------------------
+# -- contract ----------
 
 
 def test_committed_sdl_matches_the_code() -> None:
@@ -51,18 +51,21 @@ def test_committed_sdl_matches_the_code() -> None:
     )
 
 
-# -- lists, filters, ordering ----------------------------------------------------------------------
+# -- lists, filters, ordering ----------
 
 
 def test_people_with_sources_and_nested_relations(api: httpx.Client) -> None:
-    body = graphql(api, """{
+    body = graphql(
+        api,
+        """{
       people(where: {text: "kelley"}) {
         totalCount
         edges { node { slug name aliases note
           led { edges { role title sources { quote document { slug title } }
                 node { name ... on Delegation { represents { slug } } } } } } }
       }
-    }""")
+    }""",
+    )
     people = data(body)["people"]
     assert people["totalCount"] == 1
     kelly = people["edges"][0]["node"]
@@ -97,7 +100,10 @@ def test_typed_lists_answer(api: httpx.Client) -> None:
 
 
 def test_meetings_filtered_by_date_country_and_participant(api: httpx.Client) -> None:
-    result = data(graphql(api, """{
+    result = data(
+        graphql(
+            api,
+            """{
       in2010: meetings(where: {dateFrom: "2010-01-01", dateTo: "2010-12-31"},
                        orderBy: [{field: NAME}]) { edges { node { slug } } }
       inCuba: meetings(where: {country: "cuba"}) { edges { node { slug } } }
@@ -107,12 +113,17 @@ def test_meetings_filtered_by_date_country_and_participant(api: httpx.Client) ->
         { edges { node { slug } } }
       either: meetings(where: {OR: [{country: "cuba"}, {text: "washington"}]})
         { totalCount }
-    }"""))
+    }""",
+        )
+    )
 
     def slugs(key: str) -> list[str]:
         return [e["node"]["slug"] for e in result[key]["edges"]]
 
-    assert set(slugs("in2010")) >= {"migration-talks-havana-2010", "migration-talks-washington-2010"}
+    assert set(slugs("in2010")) >= {
+        "migration-talks-havana-2010",
+        "migration-talks-washington-2010",
+    }
     assert "migration-talks-havana-2010" in slugs("inCuba")
     assert "migration-talks-washington-2010" not in slugs("inCuba")
     assert "migration-talks-washington-2010" in slugs("withDagoberto")
@@ -128,7 +139,7 @@ def test_order_by_name_descending(api: httpx.Client) -> None:
     assert len(names) > 5
 
 
-# -- pagination --------------------------------------------------------------------------------
+# -- pagination ----------
 
 
 PAGE = """query Page($first: Int, $after: String, $last: Int, $before: String) {
@@ -179,7 +190,9 @@ def test_empty_page_and_page_past_the_end(api: httpx.Client) -> None:
     assert nothing["people"] == {"totalCount": 0, "edges": []}
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "Y3Vyc29yOi01", base64.b64encode(b"x").decode()])
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "Y3Vyc29yOi01", base64.b64encode(b"x").decode()]
+)
 def test_invalid_cursor_is_bad_user_input(api: httpx.Client, cursor: str) -> None:
     body = graphql(api, PAGE, first=2, after=cursor)
     assert codes(body) == ["BAD_USER_INPUT"]
@@ -204,7 +217,7 @@ def test_nested_connection_pages(api: httpx.Client) -> None:
     assert rest["totalCount"] == first["totalCount"]
 
 
-# -- lookups ---------------------------------------------------------------------------------
+# -- lookups ----------
 
 
 def test_node_and_nodes_by_global_id_or_slug(api: httpx.Client) -> None:
@@ -229,12 +242,17 @@ def test_documents_with_mentions(api: httpx.Client) -> None:
     assert all(d["text"].startswith(d["title"]) for d in docs)
 
 
-# -- relationship questions -----------------------------------------------------------------------
+# -- relationship questions ----------
 
 
 def test_meetings_between(api: httpx.Client) -> None:
-    result = data(graphql(api, """{ meetingsBetween(actors: ["craig-kelly",
-      "dagoberto-rodriguez-barrera"]) { totalCount edges { node { slug date { value } } } } }"""))
+    result = data(
+        graphql(
+            api,
+            """{ meetingsBetween(actors: ["craig-kelly",
+      "dagoberto-rodriguez-barrera"]) { totalCount edges { node { slug date { value } } } } }""",
+        )
+    )
     slugs = {e["node"]["slug"] for e in result["meetingsBetween"]["edges"]}
     assert "migration-talks-washington-2010" in slugs
     bad = graphql(api, "{ meetingsBetween(actors: []) { totalCount } }")
@@ -242,12 +260,17 @@ def test_meetings_between(api: httpx.Client) -> None:
 
 
 def test_issues_a_meeting_discussed_and_an_actor_raised(api: httpx.Client) -> None:
-    result = data(graphql(api, """{
+    result = data(
+        graphql(
+            api,
+            """{
       havana: node(id: "migration-talks-havana-2010") { ... on Meeting {
         issues(first: 50) { edges { node { slug } sources { quote } } } } }
       us: node(id: "us-delegation-havana-2010") { ... on Delegation {
         raised { edges { node { slug } sources { quote } } } } }
-    }"""))
+    }""",
+        )
+    )
     discussed = {e["node"]["slug"] for e in result["havana"]["issues"]["edges"]}
     assert {"returned-migrants-welfare", "return-of-removed-cuban-nationals"} <= discussed
     raised = result["us"]["raised"]["edges"]
@@ -256,10 +279,15 @@ def test_issues_a_meeting_discussed_and_an_actor_raised(api: httpx.Client) -> No
 
 
 def test_agreement_terms_and_meetings(api: httpx.Client) -> None:
-    result = data(graphql(api, """{ agreements { edges { node { slug
+    result = data(
+        graphql(
+            api,
+            """{ agreements { edges { node { slug
       terms { edges { node { name quantity unit period } sources { quote } } }
       parties { edges { node { slug } } }
-      meetings { totalCount } } } } }"""))
+      meetings { totalCount } } } } }""",
+        )
+    )
     accords = next(e["node"] for e in result["agreements"]["edges"]
                    if e["node"]["slug"] == "us-cuba-migration-accords-1994")  # fmt: skip
     term = accords["terms"]["edges"][0]
@@ -269,14 +297,16 @@ def test_agreement_terms_and_meetings(api: httpx.Client) -> None:
 
 
 def test_search_ranks_and_treats_syntax_as_data(api: httpx.Client) -> None:
-    hits = data(graphql(api, '{ search(query: "Kelley") { totalCount edges { score node { slug } } } }'))
+    hits = data(
+        graphql(api, '{ search(query: "Kelley") { totalCount edges { score node { slug } } } }')
+    )
     assert hits["search"]["edges"][0]["node"]["slug"] == "craig-kelly"
     scores = [e["score"] for e in hits["search"]["edges"]]
     assert scores == sorted(scores, reverse=True)
     only_people = data(graphql(api, '{ search(query: "Havana", kinds: ["Person"]) '
                                     "{ edges { node { kind } } } }"))  # fmt: skip
     assert all(e["node"]["kind"] == "Person" for e in only_people["search"]["edges"])
-    for hostile in ['*:*', 'name:"x" OR 1=1', "})", "(((", "\\", "' OR ''='"]:
+    for hostile in ["*:*", 'name:"x" OR 1=1', "})", "(((", "\\", "' OR ''='"]:
         body = graphql(api, "query($q: String!) { search(query: $q) { totalCount } }", q=hostile)
         assert "errors" not in body, (hostile, body)
     bad = graphql(api, '{ search(query: "x", kinds: ["Nope"]) { totalCount } }')
@@ -297,8 +327,14 @@ def test_timeline_is_ordered_and_bounded(api: httpx.Client) -> None:
 
 
 def test_paths_between_two_people(api: httpx.Client) -> None:
-    result = data(graphql(api, """{ paths(from: "craig-kelly", to: "dagoberto-rodriguez-barrera",
-      maxHops: 4) { nodes { slug } segments { from to type sources { quote document { slug } } } } }"""))
+    result = data(
+        graphql(
+            api,
+            """{ paths(from: "craig-kelly", to: "dagoberto-rodriguez-barrera",
+      maxHops: 4) { nodes { slug }
+      segments { from to type sources { quote document { slug } } } } }""",
+        )
+    )
     assert result["paths"]
     for path in result["paths"]:
         assert path["nodes"][0]["slug"] == "craig-kelly"
@@ -313,8 +349,13 @@ def test_paths_between_two_people(api: httpx.Client) -> None:
 
 
 def test_neighborhood_is_a_drawable_subgraph(api: httpx.Client) -> None:
-    result = data(graphql(api, """{ neighborhood(id: "alan-gross", depth: 2, limit: 30) {
-      nodes { slug kind } edges { from to type sources { quote } } } }"""))
+    result = data(
+        graphql(
+            api,
+            """{ neighborhood(id: "alan-gross", depth: 2, limit: 30) {
+      nodes { slug kind } edges { from to type sources { quote } } } }""",
+        )
+    )
     graph = result["neighborhood"]
     slugs = {n["slug"] for n in graph["nodes"]}
     assert "alan-gross" in slugs and "alan-gross-detention" in slugs
@@ -325,7 +366,7 @@ def test_neighborhood_is_a_drawable_subgraph(api: httpx.Client) -> None:
     assert codes(bad) == ["BAD_USER_INPUT"]
 
 
-# -- execution: one Cypher statement per root field -------------------------------------------------
+# -- execution: one Cypher statement per root field ----------
 
 DEEP = """query DeepFourLevels { people(first: 10) { edges { node { name
   led(first: 5) { edges { role sources { quote document { title } } node { name
@@ -355,7 +396,7 @@ def test_two_root_fields_run_two_queries(api: httpx.Client) -> None:
     assert cypher_queries(api, "TwoRoots") - before == 2
 
 
-# -- limits and errors ------------------------------------------------------------------------------
+# -- limits and errors ----------
 
 
 def test_depth_limit(api: httpx.Client) -> None:
@@ -375,8 +416,11 @@ def test_alias_limit(api: httpx.Client) -> None:
 
 
 def test_cost_limit(api: httpx.Client) -> None:
-    body = graphql(api, """{ people(first: 100) { edges { node { led(first: 100) { edges {
-      node { memberOf(first: 100) { totalCount } } } } } } } }""")
+    body = graphql(
+        api,
+        """{ people(first: 100) { edges { node { led(first: 100) { edges {
+      node { memberOf(first: 100) { totalCount } } } } } } } }""",
+    )
     assert codes(body) == ["QUERY_TOO_COSTLY"]
 
 
@@ -419,7 +463,7 @@ def test_cors_allows_only_configured_origins(settings: Settings, driver: Driver)
     assert "access-control-allow-origin" not in refused.headers
 
 
-# -- mutations ---------------------------------------------------------------------------------------
+# -- mutations ----------
 
 UPSERT = """mutation($facts: JSON!) { upsertKnowledge(facts: $facts) {
   created { label count } updated { label count } } }"""
@@ -452,8 +496,13 @@ def test_mutation_upserts_with_the_token(api: httpx.Client, driver: Driver) -> N
     assert {"label": "Person", "count": 1} in first["created"]
     again = data(graphql(api, UPSERT, headers=auth, facts=NEW_FACTS))["upsertKnowledge"]
     assert {"label": "Person", "count": 1} in again["updated"]
-    members = data(graphql(api, """{ node(id: "cuban-delegation-washington-2010") {
-      ... on Delegation { members { edges { node { slug } } } } } }"""))
+    members = data(
+        graphql(
+            api,
+            """{ node(id: "cuban-delegation-washington-2010") {
+      ... on Delegation { members { edges { node { slug } } } } } }""",
+        )
+    )
     assert "test-interpreter" in {e["node"]["slug"] for e in members["node"]["members"]["edges"]}
     driver.execute_query("MATCH (n:Entity {id: 'test-interpreter'}) DETACH DELETE n")
 

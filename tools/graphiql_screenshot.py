@@ -80,9 +80,12 @@ async def check(url: str, out: str, port: int = 9333) -> None:
                 result = ""
                 for _ in range(40):
                     await asyncio.sleep(0.25)
-                    result = await page.evaluate(
-                        "document.querySelector('.result-window')?.innerText || ''"
-                    ) or ""
+                    result = (
+                        await page.evaluate(
+                            "document.querySelector('.result-window')?.innerText || ''"
+                        )
+                        or ""
+                    )
                     if "Craig Kelly" in result:
                         break
                 shot = await page.call("Page.captureScreenshot", format="png")
