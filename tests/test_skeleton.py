@@ -120,3 +120,12 @@ def test_start_without_java_17_says_so(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "needs Java 17 or 21" in result.stderr
     assert "JAVA_HOME=/usr/lib/jvm/no-such-jdk" in result.stderr
+
+
+def test_neo4j_browser_gets_the_style(neo4j_server: LocalNeo4j | None, api: httpx.Client) -> None:
+    style = api.get("/neo4j-browser.grass")
+    assert style.status_code == 200
+    assert "node.Person" in style.text and 'caption: "{name}"' in style.text
+    if neo4j_server is not None:
+        conf = (neo4j_server.conf_dir / "neo4j.conf").read_text()
+        assert "browser.post_connect_cmd=style http://" in conf
