@@ -31,13 +31,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 
 from diplograph.model import Document, Kind, Knowledge
-from graph.repository import (
-    WriteSummary,
-    _write_documents,
-    _write_entities,
-    _write_relationships,
-    document_row,
-)
+from graph.repository import WriteSummary, document_row, write_knowledge_in
 from loaders.ingest import Analysis, KnownEntity, Mention, analyse, find_mentions
 
 _KINDS = {kind.value: kind for kind in Kind}
@@ -175,15 +169,10 @@ def write_knowledge_and_mentions(
     one transaction: a load commits its knowledge and their mentions together, or nothing.
 
     The summary counts document mentions under `DOCUMENT_MENTIONS`.
-    (This repeats write_knowledge's three steps because that function owns its
-    transaction; tests/test_ingest.py checks both write the same graph.)
     """
 
     def work(tx: ManagedTransaction) -> WriteSummary:
-        summary = WriteSummary()
-        _write_documents(tx, knowledge.documents, summary)
-        _write_entities(tx, knowledge.entities, summary)
-        _write_relationships(tx, knowledge.relationships, summary)
+        summary = write_knowledge_in(tx, knowledge)
         counts = link_mentions(tx, knowledge.documents)
         summary.created[DOCUMENT_MENTIONS] += counts.created
         summary.updated[DOCUMENT_MENTIONS] += counts.updated

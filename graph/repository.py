@@ -148,18 +148,19 @@ def _write_relationships(
         summary.updated[rel_type] += len(rows) - created
 
 
+def write_knowledge_in(tx: ManagedTransaction, knowledge: Knowledge) -> WriteSummary:
+    """Write documents, entities and relationships inside the caller's transaction."""
+    summary = WriteSummary()
+    _write_documents(tx, knowledge.documents, summary)
+    _write_entities(tx, knowledge.entities, summary)
+    _write_relationships(tx, knowledge.relationships, summary)
+    return summary
+
+
 def write_knowledge(driver: Driver, database: str, knowledge: Knowledge) -> WriteSummary:
     """Write documents, entities and relationships in one transaction."""
-
-    def work(tx: ManagedTransaction) -> WriteSummary:
-        summary = WriteSummary()
-        _write_documents(tx, knowledge.documents, summary)
-        _write_entities(tx, knowledge.entities, summary)
-        _write_relationships(tx, knowledge.relationships, summary)
-        return summary
-
     with driver.session(database=database) as session:
-        return session.execute_write(work)
+        return session.execute_write(write_knowledge_in, knowledge)
 
 
 def count_by_label(driver: Driver, database: str) -> dict[str, int]:
