@@ -45,11 +45,16 @@ def read_article(path: Path) -> Document:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ArticleError(f"{path}: cannot read the article ({error})") from error
+    return article_from_text(raw, path.name, where=str(path))
+
+
+def article_from_text(raw: str, name: str | None = None, where: str = "article") -> Document:
+    """Clean a captured article's text into a document; `where` names it in errors."""
     text = clean_text(raw)
     if not text:
-        raise ArticleError(f"{path}: no text is left once page chrome is removed")
+        raise ArticleError(f"{where}: no text is left once page chrome is removed")
     title = text.split("\n\n", 1)[0]
     doc_id = slugify(title)[:120].strip("-")
     if not doc_id:
-        raise ArticleError(f"{path}: the headline {title!r} gives no usable id")
-    return Document(id=doc_id, title=title, text=text, file=path.name)
+        raise ArticleError(f"{where}: the headline {title!r} gives no usable id")
+    return Document(id=doc_id, title=title, text=text, file=name)

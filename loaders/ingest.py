@@ -59,7 +59,7 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
-from loaders.articles import ArticleError, read_article
+from loaders.articles import ArticleError, article_from_text, read_article
 
 FUZZY_THRESHOLD = 88.0
 """Minimum rapidfuzz `ratio` (0-100) for a spelling variant of a person's name.
@@ -301,16 +301,28 @@ def parse_date_text(text: str) -> FuzzyDate | None:
 
 
 def prepare_article(path: Path, *, date: str | None = None, url: str | None = None) -> Document:
-    """Read a captured article for ingest: page chrome stripped, date and URL picked up.
+    """Read a captured article for ingest (see `prepare_document`)."""
+    return prepare_document(read_article(path), date=date, url=url, where=str(path))
 
-    `loaders.articles.read_article` does the reading and cleaning. A paragraph that is
-    only a URL ("https://...", "URL: https://...") or only a date ("June 19, 2010",
-    "Published: 2010-06-19 14:30") is capture metadata: it is taken out of the text
-    and becomes the document's `url`/`date`, so the headline stays the first paragraph.
-    `date`/`url` given here win over what the capture says. Raises `ArticleError`
-    naming the file when it cannot be read or holds no text.
+
+def prepare_text(
+    raw: str, *, date: str | None = None, url: str | None = None, where: str = "article"
+) -> Document:
+    """A captured article's text, as posted to the API, prepared for ingest."""
+    return prepare_document(article_from_text(raw, where=where), date=date, url=url, where=where)
+
+
+def prepare_document(
+    doc: Document, *, date: str | None = None, url: str | None = None, where: str = "article"
+) -> Document:
+    """A cleaned article ready for ingest: date and URL picked up from the capture.
+
+    A paragraph that is only a URL ("https://...", "URL: https://...") or only a date
+    ("June 19, 2010", "Published: 2010-06-19 14:30") is capture metadata: it is taken
+    out of the text and becomes the document's `url`/`date`, so the headline stays the
+    first paragraph. `date`/`url` given here win over what the capture says. Raises
+    `ArticleError` naming `where` when no text is left or the date is invalid.
     """
-    doc = read_article(path)
     found_url: str | None = None
     found_date: FuzzyDate | None = None
     body: list[str] = []
@@ -324,23 +336,23 @@ def prepare_article(path: Path, *, date: str | None = None, url: str | None = No
         else:
             body.append(paragraph)
     if not body:
-        raise ArticleError(f"{path}: no text is left once page chrome is removed")
+        raise ArticleError(f"{where}: no text is left once page chrome is removed")
     text = "\n\n".join(body)
     title = body[0]
     doc_id = slugify(title)[:120].strip("-")
     if not doc_id:
-        raise ArticleError(f"{path}: the headline {title!r} gives no usable id")
+        raise ArticleError(f"{where}: the headline {title!r} gives no usable id")
     if date is not None:
         try:
             found_date = FuzzyDate(value=date)
         except ValidationError as error:
             message = error.errors()[0]["msg"].removeprefix("Value error, ")
-            raise ArticleError(f"{path}: --date {message}") from None
+            raise ArticleError(f"{where}: --date {message}") from None
     return Document(
         id=doc_id,
         title=title,
         text=text,
-        file=path.name,
+        file=doc.file,
         url=url or found_url,
         date=found_date,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -29,6 +28,7 @@ from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
 from schema.context import Context
+from schema.http import GraphQLOverHTTP
 
 INTERNAL_ERROR = "internal error; it has been logged"
 # GraphiQL's browser assets, installed by `make install` (npm ci in schema/graphiql).
@@ -57,8 +57,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context, error codes and metrics."""
+class GraphQLApp(GraphQLOverHTTP):
+    """Strawberry's ASGI app with our context, error codes, metrics (and schema/http.py)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -113,7 +113,7 @@ async def readyz(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     try:
         await reads.ping(request.app.state.driver, settings.neo4j_database)
-    except (ServiceUnavailable, SessionExpired, Neo4jError, OSError) as error:
+    except (ServiceUnavailable, SessionExpired, Neo4jError, DriverError, OSError) as error:
         return JSONResponse(
             {"status": "unavailable", "neo4j": type(error).__name__}, status_code=503
         )

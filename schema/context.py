@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +22,9 @@ from diplograph.settings import Settings
 from graph.reads import Reader, Statement
 from schema import errors
 
+# How much longer than DIPLOGRAPH_QUERY_TIMEOUT the API waits for Neo4j before giving up.
+CLIENT_GRACE_SECONDS = 2.0
+
 
 @dataclass
 class Context:
@@ -29,25 +35,41 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
 
     async def run(self, statement: Statement) -> dict[str, Any]:
-        """Run one compiled statement; Neo4j failures become coded GraphQL errors."""
-        try:
-            return await self.reader.one(statement)
-        except (
-            ServiceUnavailable,
-            SessionExpired,
-            DatabaseUnavailable,
-            ConnectionAcquisitionTimeoutError,
-            OSError,
-        ) as error:
-            raise errors.DatabaseUnavailable(
-                "the graph database is unavailable; try again shortly"
-            ) from error
-        except ClientError as error:
-            if "Timeout" in (error.code or "") or "TimedOut" in (error.code or ""):
+        """Run one compiled statement; Neo4j failures become coded GraphQL errors.
+
+        Besides Neo4j's own transaction timeout, a client-side deadline a little
+        longer bounds the wait when the server stops answering altogether.
+        """
+        deadline = self.settings.query_timeout + CLIENT_GRACE_SECONDS
+        with coded_neo4j_errors(self.settings.query_timeout):
+            try:
+                async with asyncio.timeout(deadline):
+                    return await self.reader.one(statement)
+            except TimeoutError as error:
                 raise errors.Timeout(
-                    f"the query took longer than {self.settings.query_timeout:g}s"
+                    f"the graph database did not answer within {deadline:g}s"
                 ) from error
-            raise
+
+
+@contextmanager
+def coded_neo4j_errors(query_timeout: float) -> Iterator[None]:
+    """Neo4j failures as coded GraphQL errors: DATABASE_UNAVAILABLE or TIMEOUT."""
+    try:
+        yield
+    except (
+        ServiceUnavailable,
+        SessionExpired,
+        DatabaseUnavailable,
+        ConnectionAcquisitionTimeoutError,
+        OSError,
+    ) as error:
+        raise errors.DatabaseUnavailable(
+            "the graph database is unavailable; try again shortly"
+        ) from error
+    except ClientError as error:
+        if "Timeout" in (error.code or "") or "TimedOut" in (error.code or ""):
+            raise errors.Timeout(f"the query took longer than {query_timeout:g}s") from error
+        raise
 
 
 Info = StrawberryInfo[Context, None]

@@ -10,10 +10,13 @@ from neo4j import Driver
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
+from graph.mentions import ingest_documents
 from graph.repository import WriteSummary, documents_by_id, kinds_by_id, write_knowledge
+from loaders.articles import ArticleError
+from loaders.ingest import prepare_text
 from loaders.knowledge import LoadError, validate
 from schema.auth import bearer_ok
-from schema.context import Context, Info
+from schema.context import Context, Info, coded_neo4j_errors
 from schema.errors import BadUserInput, Unauthenticated
 
 PAYLOAD = "upsertKnowledge(facts)"
@@ -80,6 +83,46 @@ def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
     return write_knowledge(driver, database, knowledge)
 
 
+@strawberry.type(description="A known entity found in an ingested document.")
+class LinkedMention:
+    entity: str = strawberry.field(description="The entity's slug.")
+    start: int
+    end: int
+    text: str
+    method: str
+
+
+@strawberry.type(description="What ingesting a document stored and found.")
+class IngestResult:
+    slug: str
+    title: str
+    created: bool = strawberry.field(description="False when the document was replaced.")
+    mentions: list[LinkedMention]
+    candidates: int = strawberry.field(description="Unlinked names, dates and quantities found.")
+
+
+def ingest(
+    driver: Driver, database: str, text: str, url: str | None, date: str | None
+) -> IngestResult:
+    try:
+        document = prepare_text(text, url=url, date=date, where="ingestDocument(text)")
+    except ArticleError as error:
+        raise BadUserInput(str(error)) from None
+    (result,) = ingest_documents(driver, database, [document])
+    return IngestResult(
+        slug=document.id,
+        title=document.title,
+        created=result.document_created,
+        mentions=[
+            LinkedMention(
+                entity=m.entity_id, start=m.start, end=m.end, text=m.text, method=m.method.value
+            )
+            for m in result.analysis.mentions
+        ],
+        candidates=len(result.analysis.candidates),
+    )
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -89,7 +132,21 @@ class Mutation:
     async def upsert_knowledge(self, info: Info, facts: JSON) -> UpsertResult:
         context = info.context
         require_token(context)
-        summary = await run_in_threadpool(
-            upsert, context.sync_driver, context.settings.neo4j_database, facts
-        )
+        with coded_neo4j_errors(context.settings.query_timeout):
+            summary = await run_in_threadpool(
+                upsert, context.sync_driver, context.settings.neo4j_database, facts
+            )
         return UpsertResult.of(summary)
+
+    @strawberry.mutation(
+        description="Store a new article (page chrome stripped) and link its mentions of known "
+        "entities; needs the bearer token."
+    )
+    async def ingest_document(
+        self, info: Info, text: str, url: str | None = None, date: str | None = None
+    ) -> IngestResult:
+        context = info.context
+        require_token(context)
+        return await run_in_threadpool(
+            ingest, context.sync_driver, context.settings.neo4j_database, text, url, date
+        )

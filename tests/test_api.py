@@ -558,3 +558,37 @@ def test_private_reads_need_the_token(settings: Settings, driver: Driver) -> Non
     assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert allowed.status_code == 200 and allowed.json()["data"]["people"]["totalCount"] > 0
     assert health.status_code == 200
+
+
+INGEST = """mutation($text: String!) { ingestDocument(text: $text, date: "2010-06-19") {
+  slug title created candidates mentions { entity start end text method } } }"""
+ARTICLE = """Accessibility links
+
+Breaking News
+
+Talks Continue In Havana
+
+Craig Kelley met Cuban officials again. The arrest of Alan Gross was raised.
+
+XS
+SM
+MD
+LG"""
+
+
+def test_ingest_document_links_mentions(api: httpx.Client, driver: Driver) -> None:
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    refused = graphql(api, INGEST, text=ARTICLE)
+    assert codes(refused) == ["UNAUTHENTICATED"]
+    result = data(graphql(api, INGEST, headers=auth, text=ARTICLE))["ingestDocument"]
+    assert result["slug"] == "talks-continue-in-havana" and result["created"] is True
+    linked = {m["entity"]: m for m in result["mentions"]}
+    assert {"craig-kelly", "alan-gross"} <= set(linked)
+    query = '{ node(id: "talks-continue-in-havana") { ... on Document { text date { value } } } }'
+    stored = data(graphql(api, query))["node"]
+    kelly = linked["craig-kelly"]
+    assert stored["text"][kelly["start"] : kelly["end"]] == "Craig Kelley"
+    assert "Breaking News" not in stored["text"] and stored["date"]["value"] == "2010-06-19"
+    empty = graphql(api, INGEST, headers=auth, text="Accessibility links\n\nXS\nSM")
+    assert codes(empty) == ["BAD_USER_INPUT"] and "no text is left" in empty["errors"][0]["message"]
+    driver.execute_query("MATCH (d:Document {id: 'talks-continue-in-havana'}) DETACH DELETE d")

@@ -1,0 +1,145 @@
+"""GraphQL over HTTP: content negotiation, request-error status codes and JSON HTTP errors.
+
+The current GraphQL-over-HTTP spec defines the media type
+`application/graphql-response+json`. A client that asks for it (by `Accept`)
+gets it, and with it status codes that tell request errors apart: a document
+that does not parse or validate, or variables that do not coerce, answer 400
+with no `data` entry. `application/json` (also what `*/*` or no `Accept` get)
+keeps answering 200 with the errors in the body, as legacy clients expect.
+
+Requests refused before GraphQL runs (not JSON, nested too deeply, a batch,
+an unsupported content type) answer a JSON body with a coded error too, never
+a plain-text page or a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+
+from schema.context import Context
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+BATCH_REFUSED = (
+    "batched requests (a JSON array of operations) are not supported: "
+    "send one operation per request"
+)
+TOO_DEEP = "the request's JSON is nested too deeply"
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an `Accept` header.
+
+    The media range with the highest quality wins, the earlier one on a tie;
+    `application/json` is the answer to no header, to `*/*` and `application/*`,
+    and to a header that names neither supported type.
+    """
+    best, best_q = JSON, 0.0
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        media = media.lower()
+        if media == GRAPHQL_RESPONSE:
+            candidate = GRAPHQL_RESPONSE
+        elif media in {JSON, "application/*", "*/*"}:
+            candidate = JSON
+        else:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > best_q:
+            best, best_q = candidate, quality
+    return best
+
+
+def is_request_error(response: Mapping[str, Any]) -> bool:
+    """True for a result with no data because the request itself was refused.
+
+    A document that fails to parse or validate, or variables that fail to coerce,
+    produce errors without a `path`; a field error always has one.
+    """
+    errors = response.get("errors") or []
+    return response.get("data") is None and bool(errors) and all("path" not in e for e in errors)
+
+
+def error_body(message: str, code: str) -> bytes:
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
+class GraphQLOverHTTP(GraphQL[Context, None]):
+    """Strawberry's ASGI view with content negotiation and JSON errors for refused requests."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            media_type = negotiate(request.headers.get("accept"))
+            code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            response = Response(error_body(error.reason, code), error.status_code,
+                                media_type=media_type)  # fmt: skip
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, TOO_DEEP) from None
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST" and "json" in (request.content_type or ""):
+            body = await request.get_body()
+            if body.lstrip()[:1] == b"[":
+                raise HTTPException(400, BATCH_REFUSED)
+        return await super().parse_http_body(request)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and is_request_error(response_data)
+        ):
+            # The spec: a request error has no `data` entry and a 4xx status.
+            response_data = {k: v for k, v in response_data.items() if k != "data"}  # type: ignore[assignment]
+            sub_response.status_code = 400
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        return response
