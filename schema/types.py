@@ -219,15 +219,10 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type(description="A relationship to a node, with the fact's properties and sources.")
-class Edge(Generic[T]):
-    cursor: str
-    node: T
+@strawberry.type(description="A relationship's properties: the fact it states and its sources.")
+class RelationshipFacts:
     data: strawberry.Private[dict[str, Any]]
     type: str = strawberry.field(resolver=edge_value, description="The relationship type.")
-    outgoing: bool = strawberry.field(
-        resolver=edge_value, description="True when the relationship points away from the parent."
-    )
     role: str | None = strawberry.field(resolver=edge_value)
     title: str | None = strawberry.field(resolver=edge_value)
     note: str | None = strawberry.field(resolver=edge_value)
@@ -235,6 +230,15 @@ class Edge(Generic[T]):
     start: FuzzyDate | None = strawberry.field(resolver=edge_value)
     end: FuzzyDate | None = strawberry.field(resolver=edge_value)
     sources: list[Source] = strawberry.field(resolver=edge_value)
+
+
+@strawberry.type(description="A relationship to a node, with the fact's properties and sources.")
+class Edge(RelationshipFacts, Generic[T]):
+    cursor: str
+    node: T
+    outgoing: bool = strawberry.field(
+        resolver=edge_value, description="True when the relationship points away from the parent."
+    )
 
 
 @strawberry.type(description="Where a document mentions an entity: character offsets in its text.")
@@ -423,18 +427,9 @@ class SearchConnection:
 
 
 @strawberry.type(description="A relationship as data: its ends by slug, type and sources.")
-class Fact:
-    data: strawberry.Private[dict[str, Any]]
+class Fact(RelationshipFacts):
     source: str = strawberry.field(resolver=edge_value, name="from", description="Slug.")
     target: str = strawberry.field(resolver=edge_value, name="to", description="Slug.")
-    type: str = strawberry.field(resolver=edge_value)
-    role: str | None = strawberry.field(resolver=edge_value)
-    title: str | None = strawberry.field(resolver=edge_value)
-    note: str | None = strawberry.field(resolver=edge_value)
-    date: FuzzyDate | None = strawberry.field(resolver=edge_value)
-    start: FuzzyDate | None = strawberry.field(resolver=edge_value)
-    end: FuzzyDate | None = strawberry.field(resolver=edge_value)
-    sources: list[Source] = strawberry.field(resolver=edge_value)
 
 
 @strawberry.type(description="One shortest connection: its nodes in order and the facts between.")
