@@ -220,4 +220,5 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     )
     if not spec.count:
         return f"{{items: {items}}}"
-    return f"{{items: {items}, total: COUNT {{ MATCH {pattern} RETURN DISTINCT {m} }}}}"
+    # The total counts what the pages list: distinct (relationship, node) pairs.
+    return f"{{items: {items}, total: COUNT {{ MATCH {pattern} RETURN DISTINCT {carried} }}}}"

@@ -6,13 +6,14 @@ count is exported as a metric, and tests use it to prove there is no N+1).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import CypherBuilder, NodeProjection, Page, compile_node
@@ -184,8 +185,10 @@ def timeline(
     rel_fields = edge_fields("r", b)
     start_p = b.param(start or date.min)
     end_p = b.param(end or date.max)
-    window = f" SKIP {b.param(page.offset)}" if page.offset else ""
-    window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+    # One pass over the entries gives both the total and the window (counting them in a
+    # second subquery doubled the statement's work).
+    first = b.param(page.offset)
+    last = b.param(page.offset + page.limit) if page.limit is not None else ""
     entries = (
         "CALL (e) { "
         f"MATCH (e)-[r]-(m:Entity) WHERE NOT type(r) IN {b.param(list(NON_FACT_TYPES))} "
@@ -194,20 +197,19 @@ def timeline(
         "END AS via WHERE via IS NOT NULL "
         "WITH e, r, m, via, CASE via WHEN 'date' THEN r.dateFrom WHEN 'start' THEN r.startFrom "
         "ELSE m.dateFrom END AS at "
-        "RETURN at, {at: at, via: via, out: startNode(r) = e, "
+        "RETURN at, {at: at, via: via, outgoing: startNode(r) = e, "
         f"date: CASE via WHEN 'date' THEN {_date('r', 'date')} WHEN 'start' THEN "
         f"{_date('r', 'start')} ELSE {_date('m', 'date')} END, "
         f"node: {node}, {rel_fields}}} AS entry "
         "UNION "
         f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, {{at: e.dateFrom, "
-        f"via: 'self', out: true, date: {_date('e', 'date')}, node: {own}}} AS entry }}"
+        f"via: 'self', outgoing: true, date: {_date('e', 'date')}, node: {own}}} AS entry }}"
     )
     cypher = (
         f"OPTIONAL MATCH (e:Entity {{id: {b.param(entity_id)}}}) "
-        f"RETURN e IS NOT NULL AS found, "
-        f"COUNT {{ {entries} WITH at WHERE {start_p} <= at <= {end_p} RETURN at }} AS total, "
-        f"COLLECT {{ {entries} WITH at, entry WHERE {start_p} <= at <= {end_p} "
-        f"ORDER BY at, entry.node.name{window} RETURN entry }} AS items"
+        f"WITH e, COLLECT {{ {entries} WITH at, entry WHERE {start_p} <= at <= {end_p} "
+        f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
+        f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
     )
     return Statement(cypher, b.params)
 
@@ -325,6 +327,15 @@ async def list_documents(driver: AsyncDriver, database: str) -> list[dict[str, A
     return [record["document"] for record in records]
 
 
-async def ping(driver: AsyncDriver, database: str) -> None:
-    """Raise unless Neo4j answers a trivial query."""
-    await driver.execute_query("RETURN 1", database_=database, routing_=RoutingControl.READ)
+async def ping(driver: AsyncDriver, database: str, timeout: float = 2.0) -> None:
+    """Raise unless Neo4j answers a trivial query within `timeout` seconds.
+
+    No retries (a probe answers at once), and a client-side deadline, so a
+    frozen server fails the probe too (TimeoutError).
+    """
+    async with (
+        asyncio.timeout(timeout),
+        driver.session(database=database, default_access_mode=READ_ACCESS) as session,
+    ):
+        result = await session.run("RETURN 1")
+        await result.consume()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema import fastpath
 from schema.limits import extensions
 from schema.metrics import Metrics
 from schema.mutation import Mutation
@@ -16,3 +17,5 @@ schema = strawberry.Schema(
     types=list(GRAPH_TYPES.values()),
     extensions=[*extensions(), Metrics],
 )
+# Projected fields resolve without Strawberry's per-field wrapper (schema/fastpath.py).
+fastpath.install(schema)

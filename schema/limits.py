@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     GraphQLError,
     GraphQLNamedType,
@@ -22,11 +23,13 @@ from graphql import (
 )
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -34,6 +37,8 @@ MAX_DEPTH = 20
 MAX_ALIASES = 30
 MAX_TOKENS = 4_000
 MAX_COST = 100_000
+# Distinct documents whose parse and validation are kept: a front end sends a few dozen.
+CACHE_SIZE = 512
 
 
 class CostLimit(ValidationRule):
@@ -84,10 +89,20 @@ class CostLimit(ValidationRule):
         self.multipliers.pop()
 
 
+# The rules are built once: the validation cache is keyed by the rule classes, and
+# QueryDepthLimiter / MaxAliasesLimiter would make new ones for every request.
+RULES: list[type[ASTValidationRule]] = [
+    depth_rule(MAX_DEPTH, None),
+    aliases_rule(MAX_ALIASES),
+    CostLimit,
+]
+
+
 def extensions() -> list[Callable[[], SchemaExtension]]:
+    """Limits, with parsing (token limit included) and validation cached per document."""
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: AddValidationRules([CostLimit]),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: AddValidationRules(RULES),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
     ]

@@ -125,9 +125,10 @@ def _fields_for(
             found.append((selection, tuple(types)))
         elif isinstance(selection, FragmentSpread | InlineFragment):
             condition = selection.type_condition
+            # "*" (an edge or a connection: no node type to narrow) takes every fragment.
             narrowed = (
                 tuple(types)
-                if condition is None
+                if condition is None or "*" in types
                 else tuple(t for t in types if t in possible_types(condition))
             )
             if narrowed:

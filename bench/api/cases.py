@@ -1,0 +1,107 @@
+"""The parameters each operation is asked with, chosen from the loaded graph."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from neo4j import Driver, RoutingControl
+
+from bench.api.operations import PAGE
+
+Cases = dict[str, list[dict[str, Any]]]
+
+SEARCH_TEXTS = (
+    "migration",
+    "Havana",
+    "trade tariffs",
+    "nuclear",
+    "Kelley",
+    "human rights",
+    "delegation talks",
+    "embassy",
+)
+
+
+def _rows(driver: Driver, database: str, cypher: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(
+        cypher, params, database_=database, routing_=RoutingControl.READ
+    )
+    return [dict(r) for r in records]
+
+
+def choose_cases(driver: Driver, database: str, per_op: int = 8) -> Cases:
+    # Entity pages: the busiest people whose first-level lists fit one page, so that the
+    # peer's union lists (which @neo4j/graphql cannot sort) hold the same rows as ours.
+    people = [
+        r["id"]
+        for r in _rows(
+            driver,
+            database,
+            f"""
+        MATCH (p:Person)
+        WITH p, COUNT {{ (p)-[:LED]->(:Delegation|Organization) }} AS led,
+             COUNT {{ (p)-[:MEMBER_OF]->(:Delegation|Organization) }} AS joined,
+             COUNT {{ (p)-[:HOLDS_POSITION]->(:Organization) }} AS posts
+        WHERE led <= {PAGE} AND joined <= {PAGE} AND posts <= {PAGE} AND led + joined + posts > 0
+        RETURN p.id AS id ORDER BY led + joined + posts DESC, id LIMIT $n""",
+            n=per_op,
+        )
+    ]
+    hubs = [
+        r["id"]
+        for r in _rows(
+            driver,
+            database,
+            """
+        MATCH (p:Person) RETURN p.id AS id, COUNT { (p)-[r]-() WHERE NOT r:MENTIONS } AS degree
+        ORDER BY degree DESC, id LIMIT 4""",
+        )
+    ]
+    if not people:
+        raise RuntimeError("the graph has no person with relationships to benchmark")
+    dates = [
+        r["d"]
+        for r in _rows(
+            driver,
+            database,
+            """
+        MATCH (m:Meeting) WHERE m.dateFrom IS NOT NULL RETURN m.dateFrom AS d ORDER BY d""",
+        )
+    ]
+    ranges = []
+    if dates:
+        span = 150  # a window holding more meetings than the page of 100
+        for q in (0.2, 0.4, 0.6, 0.8):
+            start = int(q * max(0, len(dates) - span))
+            end = min(len(dates) - 1, start + span)
+            ranges.append({"from": dates[start].iso_format(), "to": dates[end].iso_format()})
+    else:
+        ranges.append({"from": "1900-01-01", "to": "2100-12-31"})
+    # Paths: pairs of those people (and the hubs) that are 2 to 4 hops apart, far first.
+    candidates = list(dict.fromkeys(people + hubs))
+    pairs = [list(p) for p in itertools.combinations(candidates, 2)]
+    lengths = _rows(
+        driver,
+        database,
+        """
+        UNWIND $pairs AS pair
+        MATCH (a:Entity {id: pair[0]}), (b:Entity {id: pair[1]})
+        OPTIONAL MATCH p = shortestPath((a)-[*..4]-(b))
+        RETURN pair, length(p) AS hops""",
+        pairs=pairs,
+    )
+    connected = sorted(
+        (r for r in lengths if r["hops"] and r["hops"] >= 2), key=lambda r: (-r["hops"], r["pair"])
+    )
+    paths = [{"from": r["pair"][0], "to": r["pair"][1]} for r in connected[:6]]
+    if not paths:
+        paths = [{"from": people[0], "to": people[-1]}]
+    return {
+        "entity_page": [{"id": p} for p in people],
+        "search": [{"text": t} for t in SEARCH_TEXTS],
+        "meetings_range": ranges,
+        "timeline": [{"of": p} for p in list(dict.fromkeys(hubs + people))[:per_op]],
+        "shortest_path": paths,
+        "neighborhood": [{"id": p} for p in people[: max(1, per_op // 2)]],
+    }

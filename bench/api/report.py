@@ -1,0 +1,220 @@
+"""Ratios, the goal's verdict, and the Markdown report of one run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OURS, PEER, RAW = "diplograph", "neo4j-graphql", "raw-cypher"
+NAMES = {OURS: "diplograph", PEER: "@neo4j/graphql", RAW: "raw Cypher"}
+
+
+def data_label(data: dict[str, Any]) -> str:
+    graph = data.get("graph", {})
+    parts = ["articles + curated knowledge"]
+    if data.get("hsg"):
+        parts.append("historian's datasets")
+    if data.get("synthetic"):
+        s = data["synthetic"]
+        parts.append(f"SYNTHETIC --scale {s['actors']:,} (seed {s['seed']})")
+    total = f"{graph.get('nodes', 0):,} nodes, {graph.get('relationships', 0):,} relationships"
+    synthetic = graph.get("synthetic_nodes", 0)
+    share = f", {synthetic:,} of the nodes SYNTHETIC" if synthetic else ""
+    return f"{' + '.join(parts)}: {total}{share}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return round(a / b, 2)
+
+
+def _cpu(result: dict[str, Any]) -> float | None:
+    cpu = result.get("cpu_ms_per_request") or {}
+    if cpu.get("server") is None or cpu.get("neo4j") is None:
+        return None
+    return float(cpu["server"]) + float(cpu["neo4j"])
+
+
+def ratios(doc: dict[str, Any]) -> dict[str, Any]:
+    results = doc["results"]
+    out: dict[str, Any] = {}
+    for label, ours in results.get(OURS, {}).items():
+        peer = results.get(PEER, {}).get(label, {})
+        raw = results.get(RAW, {}).get(label, {})
+        out[label] = {
+            "rps_vs_peer": _ratio(ours.get("rps"), peer.get("rps")),
+            "p50_vs_peer": _ratio(ours.get("p50_ms"), peer.get("p50_ms")),
+            "p99_vs_peer": _ratio(ours.get("p99_ms"), peer.get("p99_ms")),
+            "rps_vs_raw": _ratio(ours.get("rps"), raw.get("rps")),
+            "p50_vs_raw": _ratio(ours.get("p50_ms"), raw.get("p50_ms")),
+            "p99_vs_raw": _ratio(ours.get("p99_ms"), raw.get("p99_ms")),
+            # Server + Neo4j CPU per request: what the two cores can sustain, whatever else
+            # ran on the machine meanwhile (below 1 is cheaper than the other).
+            "cpu_vs_peer": _ratio(_cpu(ours), _cpu(peer)),
+            "cpu_vs_raw": _ratio(_cpu(ours), _cpu(raw)),
+        }
+    return out
+
+
+def goal(doc: dict[str, Any]) -> dict[str, Any]:
+    """Throughput >= 1.0x @neo4j/graphql on the mix with p99 no worse; p50 within 1.5x of raw."""
+    r = doc["ratios"]
+    mix = r.get("mix", {})
+    verdict: dict[str, Any] = {
+        "mix_throughput_vs_peer": mix.get("rps_vs_peer"),
+        "mix_throughput_ok": (mix.get("rps_vs_peer") or 0) >= 1.0
+        if mix.get("rps_vs_peer")
+        else None,
+        "mix_p99_vs_peer": mix.get("p99_vs_peer"),
+        "mix_p99_ok": mix["p99_vs_peer"] <= 1.0 if mix.get("p99_vs_peer") else None,
+        "p50_vs_raw": {label: v.get("p50_vs_raw") for label, v in r.items()},
+    }
+    verdict["p50_short"] = [
+        label for label, v in verdict["p50_vs_raw"].items() if v is not None and v > 1.5
+    ]
+    verdict["short_of_peer"] = [
+        label
+        for label, v in r.items()
+        if label != "mix" and v.get("rps_vs_peer") is not None and v["rps_vs_peer"] < 1.0
+    ]
+    return verdict
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    results, r = doc["results"], doc["ratios"]
+    servers = [s for s in (OURS, PEER, RAW) if s in results]
+    labels = list(results[OURS])
+    s = doc["settings"]
+    lines = [
+        f"# API benchmark: {doc['label']}",
+        "",
+        f"**Data:** {doc['data_label']}.",
+        "",
+        f"{doc['started']} · `{doc['command']}` · concurrency {s['concurrency']} (closed loop), "
+        f"{s['warmup_s']:g} s warm-up, {s['duration_s']:g} s per operation, "
+        f"{s['mix_duration_s']:g} s for the mix · {s['workers']} worker(s) per server · "
+        f"Neo4j: {s['neo4j']}",
+        "",
+        f"Machine: {doc['machine']['cpu']}, {doc['machine']['cores']} cores, "
+        f"{doc['machine']['memory_gib']} GiB, load average at start "
+        f"{', '.join(f'{x:.2f}' for x in doc['machine']['load_average_at_start'])}, at end "
+        f"{', '.join(f'{x:.2f}' for x in doc['load_average_at_end'])}.",
+        "",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in doc["versions"].items()) + ".",
+        "",
+        "## Throughput and latency (ms)",
+        "",
+        "| operation | "
+        + " | ".join(f"{NAMES[x]} req/s | p50 | p95 | p99" for x in servers)
+        + " |",
+        "|---|" + "---:|" * (4 * len(servers)),
+    ]
+    for label in labels:
+        cells = []
+        for server in servers:
+            v = results[server].get(label, {})
+            errors = f" ({v['errors']} err)" if v.get("errors") else ""
+            cells += [
+                _fmt(v.get("rps")) + errors,
+                _fmt(v.get("p50_ms")),
+                _fmt(v.get("p95_ms")),
+                _fmt(v.get("p99_ms")),
+            ]
+        name = f"**{label}**" if label == "mix" else label
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Ratios, db hits, CPU per request",
+        "",
+        "Ratios are diplograph ÷ the other. Db hits: PROFILE of the Cypher each server runs "
+        "for the operation's first case. CPU ms per request (server + Neo4j) during the "
+        "measured window, from /proc; CPU/req ratios do not depend on what else ran on the "
+        "machine (req/s and latency do: see `cpu_busy_cores.others` in the JSON).",
+        "",
+        "| operation | req/s ÷ @neo4j/graphql | p99 ÷ @neo4j/graphql | req/s ÷ raw | "
+        "p50 ÷ raw | CPU/req ÷ @neo4j/graphql | CPU/req ÷ raw | "
+        "db hits diplograph / @neo4j/graphql / raw | CPU ms/req "
+        + " / ".join(NAMES[x] for x in servers)
+        + " (server + Neo4j) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in labels:
+        ratio = r.get(label, {})
+        hits = doc["db_hits"].get(label, {})
+        hit_text = " / ".join(_fmt(hits.get(x)) for x in (OURS, PEER, RAW)) if hits else "-"
+        cpu = []
+        for server in servers:
+            c = results[server].get(label, {}).get("cpu_ms_per_request", {})
+            cpu.append(f"{_fmt(c.get('server'), 2)} + {_fmt(c.get('neo4j'), 2)}")
+        name = f"**{label}**" if label == "mix" else label
+        lines.append(
+            f"| {name} | {_fmt(ratio.get('rps_vs_peer'), 2)} | {_fmt(ratio.get('p99_vs_peer'), 2)} "
+            f"| {_fmt(ratio.get('rps_vs_raw'), 2)} | {_fmt(ratio.get('p50_vs_raw'), 2)} | "
+            f"{_fmt(ratio.get('cpu_vs_peer'), 2)} | {_fmt(ratio.get('cpu_vs_raw'), 2)} | "
+            f"{hit_text} | {' / '.join(cpu)} |"
+        )
+    py = doc.get("python_share", {})
+    if py:
+        lines += [
+            "",
+            "## diplograph in-process, one request at a time (ms per request)",
+            "",
+            "`execute` = the whole GraphQL execution (parse, validate, compile, resolve); "
+            "`driver` = inside the Neo4j driver call (Neo4j, loopback, decoding); "
+            "`python` = the difference; `raw` = the raw statement through the same driver.",
+            "",
+            "| operation | execute | driver | python | raw |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, v in py.items():
+            lines.append(
+                f"| {label} | {_fmt(v['execute_ms'], 2)} | {_fmt(v['driver_ms'], 2)} | "
+                f"{_fmt(v['python_ms'], 2)} | {_fmt(v['raw_driver_ms'], 2)} |"
+            )
+    problems = {k: v for k, v in doc["agreement"].items() if v["problems"]}
+    lines += ["", "## Agreement", ""]
+    if not problems:
+        total = sum(v["compared"] for v in doc["agreement"].values())
+        lines.append(
+            f"All three servers returned the same values for all {total} cases "
+            "(after normalising shape)."
+        )
+    else:
+        for label, v in doc["agreement"].items():
+            if not v["problems"]:
+                lines.append(f"* {label}: {v['compared']} cases agree.")
+                continue
+            lines.append(f"* {label}: {len(v['problems'])} problem(s) in {v['cases']} cases, e.g.")
+            for problem in v["problems"][:3]:
+                detail = problem.get("difference") or problem.get("error")
+                vs = f" vs {NAMES.get(problem.get('vs', ''), '')}" if problem.get("vs") else ""
+                lines.append(f"  * `{problem['case']}`{vs}: {detail}")
+    g = doc["goal"]
+    lines += [
+        "",
+        "## Goal",
+        "",
+        f"* Mix throughput ÷ @neo4j/graphql: {_fmt(g['mix_throughput_vs_peer'], 2)} "
+        f"({'met' if g['mix_throughput_ok'] else 'NOT met'}; goal ≥ 1.0).",
+        f"* Mix p99 ÷ @neo4j/graphql: {_fmt(g['mix_p99_vs_peer'], 2)} "
+        f"({'met' if g['mix_p99_ok'] else 'NOT met'}; goal ≤ 1.0).",
+        "* p50 ÷ raw Cypher over 1.5: "
+        + (", ".join(f"{k} ({_fmt(g['p50_vs_raw'][k], 2)})" for k in g["p50_short"]) or "none")
+        + ".",
+        "* Operations slower than @neo4j/graphql: "
+        + (", ".join(f"{k} ({_fmt(r[k]['rps_vs_peer'], 2)})" for k in g["short_of_peer"]) or "none")
+        + ".",
+    ]
+    if doc["data"].get("notes"):
+        lines += ["", "Notes: " + "; ".join(doc["data"]["notes"]) + "."]
+    return "\n".join(lines) + "\n"
