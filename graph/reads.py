@@ -18,9 +18,8 @@ from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import CypherBuilder, NodeProjection, Page, compile_node
 
-# Relationship types that are bookkeeping rather than facts: paths, neighbourhoods
-# and timelines leave them out.
-NON_FACT_TYPES = ("MENTIONS",)
+# Paths, neighbourhoods and timelines run through entities only: a Document's
+# MENTIONS edges are bookkeeping of where a name occurs, not facts between entities.
 
 
 @dataclass
@@ -191,7 +190,7 @@ def timeline(
     last = b.param(page.offset + page.limit) if page.limit is not None else ""
     entries = (
         "CALL (e) { "
-        f"MATCH (e)-[r]-(m:Entity) WHERE NOT type(r) IN {b.param(list(NON_FACT_TYPES))} "
+        "MATCH (e)-[r]-(m:Entity) "
         "WITH e, r, m, CASE WHEN r.dateFrom IS NOT NULL THEN 'date' "
         "WHEN r.startFrom IS NOT NULL THEN 'start' WHEN m.dateFrom IS NOT NULL THEN 'node' "
         "END AS via WHERE via IS NOT NULL "
@@ -240,7 +239,7 @@ def paths(
         f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
         "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
         f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(z)) WHERE a <> z AND "
-        f"none(r IN relationships(p) WHERE type(r) IN {b.param(list(NON_FACT_TYPES))}) "
+        "all(x IN nodes(p) WHERE x:Entity) "
         f"WITH p LIMIT {b.param(limit)} "
         f"RETURN {{nodes: [x IN nodes(p) | {node}], "
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
@@ -262,19 +261,18 @@ def neighborhood(
     b = CypherBuilder()
     node = compile_node("x", projection, b)
     rel_fields = edge_fields("r", b)
-    skip = b.param(list(NON_FACT_TYPES))
     cypher = (
         f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
         "CALL (c) { "
         f"MATCH p = (c)-[*1..{depth}]-(m:Entity) "
-        f"WHERE none(r IN relationships(p) WHERE type(r) IN {skip}) "
+        "WHERE all(x IN nodes(p) WHERE x:Entity) "
         "WITH m, min(length(p)) AS hops ORDER BY hops, m.id "
         f"LIMIT {b.param(limit)} RETURN collect(m) AS near }} "
         "WITH c, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
         "RETURN c IS NOT NULL AS found, "
         f"[x IN members | {node}] AS nodes, "
         "COLLECT { UNWIND members AS s MATCH (s)-[r]->(t) "
-        f"WHERE t IN members AND NOT type(r) IN {skip} "
+        "WHERE t IN members "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
     return Statement(cypher, b.params)

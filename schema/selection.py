@@ -213,13 +213,12 @@ def relation_spec(
 def _relationships_spec(field: SelectedField) -> Related:
     """The generic `relationships(types:, direction:)` field, its types checked."""
     names = field.arguments.get("types") or []
-    allowed = {t.value for t in RelType} - {"MENTIONS"}
+    allowed = {t.value for t in RelType}
     unknown = [n for n in names if n not in allowed]
     if unknown:
         raise BadUserInput(f"unknown relationship type(s) {unknown}; known: {sorted(allowed)}")
     types = ":" + "|".join(names) if names else ""
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
-    exclude = "" if names else " WHERE NOT {r}:MENTIONS"
-    pattern = f"({{n}}){left}[{{r}}{types}]{right}({{m}}:Entity){exclude}"
+    pattern = f"({{n}}){left}[{{r}}{types}]{right}({{m}}:Entity)"
     return relation_spec(pattern, "Entity", field, single=False)
