@@ -12,6 +12,7 @@ types and patterns come from constant specs, values travel as parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 DOCUMENT_FIELDS = ("title", "text", "url", "file", "publisher")
@@ -76,6 +77,94 @@ class Page:
 
 
 @dataclass
+class Filter:
+    """A boolean filter over entities; leaves are ANDed, with AND/OR/NOT nesting."""
+
+    all_of: list[Filter] = field(default_factory=list)
+    any_of: list[Filter] | None = None
+    none_of: Filter | None = None
+    ids: list[str] | None = None
+    text: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    issue: str | None = None
+    participant: str | None = None
+    related_to: str | None = None
+    # Attended by an actor (directly or in a delegation) that matches this filter.
+    participant_where: Filter | None = None
+
+
+@dataclass(frozen=True)
+class EdgeFilter:
+    """Keeps relationships whose date, or start-to-end period, overlaps [date_from, date_to].
+
+    An unknown end is an open end: a post with no end date still runs.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
+    parts: list[str] = []
+    if spec.date_to is not None:
+        parts.append(f"coalesce({var}.dateFrom, {var}.startFrom) <= {b.param(spec.date_to)}")
+    if spec.date_from is not None:
+        parts.append(
+            f"coalesce({var}.dateTo, {var}.endTo, date('9999-12-31')) >= {b.param(spec.date_from)}"
+        )
+    return " AND ".join(parts) or "true"
+
+
+def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
+    """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
+    parts: list[str] = []
+    if spec.ids is not None:
+        parts.append(f"{var}.id IN {b.param(spec.ids)}")
+    if spec.text:
+        needle = b.param(spec.text.lower())
+        parts.append(
+            f"(toLower({var}.name) CONTAINS {needle} OR toLower(coalesce({var}.aliasText, '')) "
+            f"CONTAINS {needle} OR toLower(coalesce({var}.description, '')) CONTAINS {needle})"
+        )
+    if spec.date_from is not None:
+        parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
+    if spec.date_to is not None:
+        parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
+    if spec.country is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED"
+            f"|PART_OF*1..3]->(:Country {{id: {b.param(spec.country)}}}) }}"
+        )
+    if spec.issue is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
+            f"(:Issue {{id: {b.param(spec.issue)}}}) }}"
+        )
+    if spec.participant is not None:
+        parts.append(
+            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-"
+            f"(:Entity {{id: {b.param(spec.participant)}}}) }}"
+        )
+    if spec.participant_where is not None:
+        x = b.fresh("x")
+        parts.append(
+            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-({x}:Entity) "
+            f"WHERE {compile_filter(x, spec.participant_where, b)} }}"
+        )
+    if spec.related_to is not None:
+        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.param(spec.related_to)}}}) }}")
+    parts += [f"({compile_filter(var, sub, b)})" for sub in spec.all_of]
+    if spec.any_of is not None:
+        alternatives = [f"({compile_filter(var, sub, b)})" for sub in spec.any_of]
+        parts.append("(" + " OR ".join(alternatives or ["false"]) + ")")
+    if spec.none_of is not None:
+        parts.append(f"NOT ({compile_filter(var, spec.none_of, b)})")
+    return " AND ".join(parts) or "true"
+
+
+@dataclass
 class Related:
     """Nodes reached through a constant pattern, as a list (or a single node).
 
@@ -91,6 +180,8 @@ class Related:
     page: Page = field(default_factory=Page)
     single: bool = False
     count: bool = False
+    where: Filter | None = None
+    edge_where: EdgeFilter | None = None
 
 
 @dataclass
@@ -200,6 +291,13 @@ def _order(var: str, props: tuple[str, ...], descending: bool = False) -> str:
 def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     r, m = b.fresh("r"), b.fresh("m")
     pattern = spec.pattern.format(n=var, r=r, m=m)
+    conditions = []
+    if spec.where is not None:
+        conditions.append(compile_filter(m, spec.where, b))
+    if spec.edge_where is not None:
+        conditions.append(compile_edge_filter(r, spec.edge_where, b))
+    if conditions:
+        pattern += " WHERE " + " AND ".join(conditions)
     has_rel = "{r}" in spec.pattern
     carried = f"{r}, {m}" if has_rel else m
     edge = compile_edge(var, r, m, spec, b)

@@ -9,75 +9,24 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 from graph.migrations import FULLTEXT_INDEX
-from graph.projection import CypherBuilder, NodeProjection, Page, compile_node
+from graph.projection import (
+    CypherBuilder,
+    Filter,
+    NodeProjection,
+    Page,
+    compile_filter,
+    compile_node,
+)
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
 # MENTIONS edges are bookkeeping of where a name occurs, not facts between entities.
-
-
-@dataclass
-class Filter:
-    """A boolean filter over entities; leaves are ANDed, with AND/OR/NOT nesting."""
-
-    all_of: list[Filter] = field(default_factory=list)
-    any_of: list[Filter] | None = None
-    none_of: Filter | None = None
-    ids: list[str] | None = None
-    text: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    country: str | None = None
-    issue: str | None = None
-    participant: str | None = None
-    related_to: str | None = None
-
-
-def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
-    """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
-    parts: list[str] = []
-    if spec.ids is not None:
-        parts.append(f"{var}.id IN {b.param(spec.ids)}")
-    if spec.text:
-        needle = b.param(spec.text.lower())
-        parts.append(
-            f"(toLower({var}.name) CONTAINS {needle} OR toLower(coalesce({var}.aliasText, '')) "
-            f"CONTAINS {needle} OR toLower(coalesce({var}.description, '')) CONTAINS {needle})"
-        )
-    if spec.date_from is not None:
-        parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
-    if spec.date_to is not None:
-        parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
-    if spec.country is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED"
-            f"|PART_OF*1..3]->(:Country {{id: {b.param(spec.country)}}}) }}"
-        )
-    if spec.issue is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
-            f"(:Issue {{id: {b.param(spec.issue)}}}) }}"
-        )
-    if spec.participant is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-"
-            f"(:Entity {{id: {b.param(spec.participant)}}}) }}"
-        )
-    if spec.related_to is not None:
-        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.param(spec.related_to)}}}) }}")
-    parts += [f"({compile_filter(var, sub, b)})" for sub in spec.all_of]
-    if spec.any_of is not None:
-        alternatives = [f"({compile_filter(var, sub, b)})" for sub in spec.any_of]
-        parts.append("(" + " OR ".join(alternatives or ["false"]) + ")")
-    if spec.none_of is not None:
-        parts.append(f"NOT ({compile_filter(var, spec.none_of, b)})")
-    return " AND ".join(parts) or "true"
 
 
 ORDER_PROPERTIES = {"NAME": "name", "DATE": "dateFrom", "ID": "id"}

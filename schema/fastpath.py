@@ -34,9 +34,11 @@ def _attribute(name: str) -> Callable[..., Any]:
     return resolve
 
 
-def _direct(function: Callable[..., Any]) -> Callable[..., Any]:
+def _direct(function: Callable[..., Any], python_names: dict[str, str]) -> Callable[..., Any]:
+    """Call `function` with the GraphQL arguments under their Python names."""
+
     def resolve(source: Any, info: Any, **arguments: Any) -> Any:
-        return function(source, info, **arguments)
+        return function(source, info, **{python_names.get(k, k): v for k, v in arguments.items()})
 
     return resolve
 
@@ -59,7 +61,11 @@ def install(schema: strawberry.Schema) -> int:
             if resolver is None:
                 graphql_field.resolve = _attribute(field.python_name)
             elif resolver.wrapped_func in PROJECTION_RESOLVERS:
-                graphql_field.resolve = _direct(resolver.wrapped_func)
+                names = {
+                    schema.config.name_converter.get_graphql_name(a): a.python_name
+                    for a in field.arguments
+                }
+                graphql_field.resolve = _direct(resolver.wrapped_func, names)
             else:
                 continue
             swapped += 1

@@ -147,6 +147,7 @@ class Mutation:
     ) -> IngestResult:
         context = info.context
         require_token(context)
-        return await run_in_threadpool(
-            ingest, context.sync_driver, context.settings.neo4j_database, text, url, date
-        )
+        with coded_neo4j_errors(context.settings.query_timeout):
+            return await run_in_threadpool(
+                ingest, context.sync_driver, context.settings.neo4j_database, text, url, date
+            )

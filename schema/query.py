@@ -15,9 +15,11 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import CypherBuilder, NodeProjection, Prop, TypeOf, compile_fields
+from graph.projection import CypherBuilder, Filter, NodeProjection, Prop, TypeOf, compile_fields
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
+from schema.ids import from_global_id
+from schema.inputs import EntityWhere, slug_of, to_filter
 from schema.selection import (
     FACT_EDGE,
     MAX_PAGE_SIZE,
@@ -54,35 +56,9 @@ from schema.types import (
     TimelineEntry,
     check_kinds,
     connection,
-    from_global_id,
     fuzzy_date,
     graph_object,
 )
-
-
-@strawberry.input(description="Filters on entities; fields are ANDed. Ids are slugs or global ids.")
-class EntityWhere:
-    AND: list[EntityWhere] | None = None
-    OR: list[EntityWhere] | None = None
-    NOT: EntityWhere | None = None
-    ids: list[strawberry.ID] | None = None
-    text: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of name, aliases or description."
-    )
-    date_from: date | None = strawberry.field(default=None, description="Dated on or after.")
-    date_to: date | None = strawberry.field(default=None, description="Dated on or before.")
-    country: strawberry.ID | None = strawberry.field(
-        default=None, description="Held in, located in, representing or party for this country."
-    )
-    issue: strawberry.ID | None = strawberry.field(
-        default=None, description="Discussed, raised or involving this issue."
-    )
-    participant: strawberry.ID | None = strawberry.field(
-        default=None, description="Attended by this actor, directly or in a delegation."
-    )
-    related_to: strawberry.ID | None = strawberry.field(
-        default=None, description="Directly related to this entity."
-    )
 
 
 @strawberry.enum
@@ -102,28 +78,6 @@ class SortDirection(Enum):
 class EntityOrder:
     field: OrderField
     direction: SortDirection = SortDirection.ASC
-
-
-def slug_of(value: str) -> str:
-    return from_global_id(value)[1]
-
-
-def to_filter(where: EntityWhere | None) -> reads.Filter:
-    if where is None:
-        return reads.Filter()
-    return reads.Filter(
-        all_of=[to_filter(w) for w in where.AND or []],
-        any_of=[to_filter(w) for w in where.OR] if where.OR is not None else None,
-        none_of=to_filter(where.NOT) if where.NOT is not None else None,
-        ids=[slug_of(i) for i in where.ids] if where.ids is not None else None,
-        text=where.text,
-        date_from=where.date_from,
-        date_to=where.date_to,
-        country=slug_of(where.country) if where.country else None,
-        issue=slug_of(where.issue) if where.issue else None,
-        participant=slug_of(where.participant) if where.participant else None,
-        related_to=slug_of(where.related_to) if where.related_to else None,
-    )
 
 
 def current_field(info: Info) -> SelectedField:
@@ -270,7 +224,7 @@ class Query:
         page = PageArgs(first=first).page()
         projection = project(current_field(info).selections, "Document")
         statement = reads.list_entities(
-            ("Document",), reads.Filter(), [reads.Order("ID")], page, projection, False
+            ("Document",), Filter(), [reads.Order("ID")], page, projection, False
         )
         record = await info.context.run(statement)
         return [graph_object(item["node"]) for item in record["items"]]

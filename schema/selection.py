@@ -29,6 +29,7 @@ from graph.projection import (
     TypeOf,
 )
 from schema.errors import BadUserInput
+from schema.inputs import to_edge_filter, to_filter
 from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources, possible_types
 
 MAX_PAGE_SIZE = 100
@@ -202,11 +203,15 @@ def relation_spec(
             elif sub.name in edge_fields and response_key(sub) not in dict(edge):
                 edge.append((response_key(sub), edge_fields[sub.name]))
     page = PageArgs.of(field.arguments).page()
+    where = field.arguments.get("where")
+    edge_where = field.arguments.get("edgeWhere")
     wants_total = bool(child(field, "totalCount") or child(field, "pageInfo")) or page.from_end
     order = ("start", "id") if mention else ("dateFrom", "name", "id")
     return Related(
         pattern, project(node_selections, target), edge=edge, page=page,
         count=wants_total, order=order,
+        where=to_filter(where) if where is not None else None,
+        edge_where=to_edge_filter(edge_where),
     )  # fmt: skip
 
 

@@ -8,8 +8,6 @@ means in the graph.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -22,6 +20,8 @@ from strawberry.scalars import JSON
 from graph.projection import DateOf, Page
 from schema.context import Info
 from schema.errors import BadUserInput
+from schema.ids import to_global_id
+from schema.inputs import EdgeWhere, EntityWhere
 from schema.selection import PageArgs, encode_cursor
 from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources
 
@@ -29,22 +29,6 @@ T = TypeVar("T")
 
 
 # -- conversions from projected values ---------------------------------------------------------
-
-
-def to_global_id(type_name: str, slug: str) -> str:
-    return base64.b64encode(f"{type_name}:{slug}".encode()).decode()
-
-
-def from_global_id(global_id: str) -> tuple[str | None, str]:
-    """(type name, slug) of a global id; a bare slug is accepted too, with no type."""
-    try:
-        text = base64.b64decode(global_id.encode(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None, global_id
-    type_name, sep, slug = text.partition(":")
-    if not sep or type_name not in FIELDS or not slug:
-        return None, global_id
-    return type_name, slug
 
 
 def native(value: Any) -> Any:
@@ -139,6 +123,8 @@ def projected(root: Any, info: Info) -> Any:
 def projected_page(
     root: Any,
     info: Info,
+    where: EntityWhere | None = None,
+    edge_where: EdgeWhere | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
@@ -162,6 +148,8 @@ def projected_relationships(
     info: Info,
     types: list[str] | None = None,
     direction: Direction = Direction.BOTH,
+    where: EntityWhere | None = None,
+    edge_where: EdgeWhere | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,

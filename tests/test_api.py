@@ -592,3 +592,26 @@ def test_ingest_document_links_mentions(api: httpx.Client, driver: Driver) -> No
     empty = graphql(api, INGEST, headers=auth, text="Accessibility links\n\nXS\nSM")
     assert codes(empty) == ["BAD_USER_INPUT"] and "no text is left" in empty["errors"][0]["message"]
     driver.execute_query("MATCH (d:Document {id: 'talks-continue-in-havana'}) DETACH DELETE d")
+
+
+def test_nested_where_edge_where_and_participant_where(api: httpx.Client) -> None:
+    result = data(graphql(api, """query($from: Date) {
+      kelly: meetings(where: {participantWhere: {text: "kelley"}}) { edges { node { slug } } }
+      nobody: meetings(where: {participantWhere: {text: "no such actor"}}) { totalCount }
+      us: node(id: "united-states") { ... on Country {
+        all: relationships(first: 100) { totalCount }
+        in1994: relationships(edgeWhere: {dateFrom: "1994-01-01", dateTo: "1994-12-31"},
+                              first: 100) { totalCount edges { type date { value } } }
+        recent: meetings(where: {dateFrom: $from}) { edges { node { slug date { value } } } } } }
+    }""", **{"from": "2010-01-01"}))  # fmt: skip
+    kelly = {e["node"]["slug"] for e in result["kelly"]["edges"]}
+    assert {"migration-talks-havana-2010", "migration-talks-washington-2010"} <= kelly
+    assert result["nobody"]["totalCount"] == 0
+    us = result["us"]
+    assert 0 < us["in1994"]["totalCount"] < us["all"]["totalCount"]
+    assert {(e["type"], e["date"]["value"]) for e in us["in1994"]["edges"]} == {
+        ("PARTY_TO", "1994")
+    }
+    assert all(e["node"]["date"]["value"] >= "2010" for e in us["recent"]["edges"])
+    bad = graphql(api, '{ meetings(where: {participantWhere: {dateFrom: "July"}}) { totalCount } }')
+    assert codes(bad) == ["GRAPHQL_VALIDATION_FAILED"]
