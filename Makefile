@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean
+.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -23,7 +23,13 @@ $(GRAPHIQL): schema/graphiql/package-lock.json
 	npm ci --prefix schema/graphiql --no-audit --no-fund --ignore-scripts --silent
 	touch $@
 
-install: $(VENV)/.installed $(GRAPHIQL) ## Python deps (uv.lock) into .venv; GraphiQL assets (npm)
+CONFORMANCE := tests/conformance/node_modules/.installed
+
+$(CONFORMANCE): tests/conformance/package-lock.json
+	npm ci --prefix tests/conformance --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
+install: $(VENV)/.installed $(GRAPHIQL) $(CONFORMANCE) ## Python deps (uv.lock) into .venv; GraphiQL assets, graphql-http audit (npm)
 
 run: install ## start Neo4j (unless NEO4J_URI is set), load the data, serve the API
 	$(BIN)/diplograph neo4j start
@@ -32,6 +38,13 @@ run: install ## start Neo4j (unless NEO4J_URI is set), load the data, serve the 
 
 test: install ## the whole suite against a real Neo4j (started and stopped by the suite)
 	$(BIN)/pytest
+
+chaos: install ## longer fault runs (not in CI): more stop/kill rounds, more fuzzing
+	DIPLOGRAPH_CHAOS_ROUNDS=$${ROUNDS:-5} DIPLOGRAPH_FUZZ_EXAMPLES=$${EXAMPLES:-150} \
+	  $(BIN)/pytest -p no:cacheprovider tests/test_faults.py tests/test_hostile.py tests/test_conformance.py
+
+soak: install ## 10 minutes of mixed load (not in CI): RSS growth and p99 drift
+	$(BIN)/python -m ops.soak --minutes $${MINUTES:-10}
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
@@ -47,6 +60,12 @@ neo4j-start: install
 
 neo4j-stop: install
 	$(BIN)/diplograph neo4j stop
+
+# BENCH_ARGS, e.g. BENCH_ARGS="--scale 850000" (about a million nodes); bench/README.md.
+BENCH_ARGS ?=
+bench: install ## API benchmark: this API vs @neo4j/graphql vs raw Cypher, one Neo4j (bench/README.md)
+	cd bench/peers/neo4j-graphql && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.api $(BENCH_ARGS)
 
 clean: ## remove the virtualenvs and the local database (not the Neo4j jar cache)
 	-$(BIN)/diplograph neo4j stop

@@ -6,24 +6,33 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
 
 from diplograph.settings import Settings
 
+# How long a failed unit of work is retried. The API fails fast: a refused or lost
+# connection is retried once (about a second later, which also replaces pooled
+# connections a restarted server dropped) and then reported as DATABASE_UNAVAILABLE.
+# Loaders and mutations write, and ride out a brief outage for a few seconds more.
+API_RETRY_SECONDS = 0.5
+WRITE_RETRY_SECONDS = 5.0
 
-def _options(settings: Settings) -> dict[str, object]:
+
+def _options(settings: Settings, retry_seconds: float) -> dict[str, object]:
     return {
         "auth": (settings.neo4j_user, settings.neo4j_password),
         # Fail fast when the server is down rather than hang a request.
         "connection_timeout": 5.0,
         "connection_acquisition_timeout": 10.0,
-        "max_transaction_retry_time": 5.0,
+        "max_transaction_retry_time": retry_seconds,
         # Warnings such as "relationship type does not exist" are expected on a partial graph.
         "notifications_min_severity": "OFF",
     }
 
 
 def connect(settings: Settings) -> Driver:
-    """A synchronous driver (loaders, CLI)."""
-    return GraphDatabase.driver(settings.bolt_uri, **_options(settings))  # type: ignore[arg-type]
+    """A synchronous driver (loaders, CLI, mutations)."""
+    options = _options(settings, WRITE_RETRY_SECONDS)
+    return GraphDatabase.driver(settings.bolt_uri, **options)  # type: ignore[arg-type]
 
 
 def connect_async(settings: Settings) -> AsyncDriver:
-    """An asynchronous driver (the ASGI app)."""
-    return AsyncGraphDatabase.driver(settings.bolt_uri, **_options(settings))  # type: ignore[arg-type]
+    """An asynchronous driver (the ASGI app's reads)."""
+    options = _options(settings, API_RETRY_SECONDS)
+    return AsyncGraphDatabase.driver(settings.bolt_uri, **options)  # type: ignore[arg-type]

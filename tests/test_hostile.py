@@ -1,0 +1,404 @@
+"""Hostile requests: oversized and over-nested GraphQL, injection attempts, bad tokens.
+
+Each hostile request is refused quickly with a clear, coded error, normal queries keep
+being answered while hostile ones arrive, user text never becomes Cypher or Lucene
+syntax, nothing without the token writes, and queries run in read transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import socket
+import time
+import urllib.parse
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+from neo4j.exceptions import ClientError
+
+from diplograph.settings import Settings
+from graph.driver import connect_async
+from graph.reads import Reader, Statement, escape_lucene
+from schema.auth import bearer_ok
+from tests.conftest import API_TOKEN, LiveServer, graphql
+from tests.faultkit import NORMAL_QUERIES, Answer, Counts, exchange, percentile
+
+pytestmark = pytest.mark.usefixtures("knowledge_graph")
+
+QUICK = 2.0  # seconds: a refusal must not take longer than this
+
+
+def nested_selection(depth: int) -> str:
+    inner = "name"
+    for _ in range(depth):
+        inner = f"memberOf {{ edges {{ node {{ {inner} }} }} }}"
+    return f"{{ people {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+def nested_where_literal(depth: int) -> str:
+    where = '{text: "x"}'
+    for _ in range(depth):
+        where = f"{{AND: [{where}]}}"
+    return f"{{ people(where: {where}) {{ totalCount }} }}"
+
+
+def nested_where_variables(depth: int) -> bytes:
+    """A request whose `where` variable nests AND `depth` times (JSON built by hand:
+    Python's encoder would itself give up)."""
+    where = '{"text": "x"}'
+    for _ in range(depth):
+        where = '{"AND": [' + where + "]}"
+    query = "query($w: EntityWhere) { people(where: $w) { totalCount } }"
+    return ('{"query": ' + json.dumps(query) + ', "variables": {"w": ' + where + "}}").encode()
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    body: Any  # JSON-encodable, or raw bytes
+    status: int
+    code: str
+    says: str  # part of the message
+
+    def send(self, client: httpx.Client) -> tuple[httpx.Response, float]:
+        started = time.monotonic()
+        if isinstance(self.body, bytes):
+            response = client.post(
+                "/graphql", content=self.body, headers={"content-type": "application/json"}
+            )
+        else:
+            response = client.post("/graphql", json=self.body)
+        return response, time.monotonic() - started
+
+
+CYCLIC = """{ people { ...A } }
+fragment A on PersonConnection { edges { node { ...B } } }
+fragment B on Person { memberOf { edges { node { ... on Person { ...B } } } } }"""
+
+HOSTILE = [
+    Hostile("depth 100", {"query": nested_selection(100)}, 200,
+            "GRAPHQL_PARSE_FAILED", "nested too deeply"),
+    Hostile("depth 25", {"query": nested_selection(25)}, 200,
+            "GRAPHQL_VALIDATION_FAILED", "exceeds maximum operation depth"),
+    Hostile("1,000 aliases", {"query": "{" + " ".join(
+        f"a{i}: people {{ totalCount }}" for i in range(1000)) + "}"}, 200,
+            "GRAPHQL_PARSE_FAILED", "more than 4000 tokens"),
+    Hostile("1,000 cheap aliases", {"query": "{" + " ".join(
+        f"a{i}: __typename" for i in range(1000)) + "}"}, 200,
+            "GRAPHQL_VALIDATION_FAILED", "aliases"),
+    Hostile("1 MB query", {"query": "{ people { totalCount } }" + " " * 1_000_000}, 413,
+            "PAYLOAD_TOO_LARGE", "request body exceeds"),
+    Hostile("first: 1000000000", {"query": "{ people(first: 1000000000) { totalCount } }"},
+            200, "QUERY_TOO_COSTLY", "query cost exceeds"),
+    Hostile("first: $n = 1000000000", {
+        "query": "query($n: Int) { people(first: $n) { totalCount } }",
+        "variables": {"n": 1_000_000_000}}, 200, "BAD_USER_INPUT", "must be between 0 and 100"),
+    Hostile("cyclic fragments", {"query": CYCLIC}, 200,
+            "GRAPHQL_VALIDATION_FAILED", "Cannot spread fragment"),
+    Hostile("self-spreading fragment", {"query": "{ people { ...A } } fragment A on "
+            "PersonConnection { ...A }"}, 200, "GRAPHQL_VALIDATION_FAILED", "within itself"),
+    Hostile("batch of 1,000 operations", [{"query": "{ people { totalCount } }"}] * 1000, 400,
+            "BAD_REQUEST", "batched requests"),
+    Hostile("where nested 500 deep (literal)", {"query": nested_where_literal(500)}, 200,
+            "GRAPHQL_PARSE_FAILED", "nested too deeply"),
+    Hostile("where nested 500 deep (variables)", nested_where_variables(500), 400,
+            "BAD_REQUEST", "nested too deeply"),
+    Hostile("where nested 200 deep (variables)", nested_where_variables(200), 200,
+            "GRAPHQL_VALIDATION_FAILED", "nested too deeply"),
+    Hostile("JSON nested 100,000 deep", b'{"query": "{ __typename }", "variables": {"v": '
+            + b"[" * 100_000 + b"]" * 100_000 + b"}}", 413, "PAYLOAD_TOO_LARGE", "exceeds"),
+    Hostile("JSON nested 20,000 deep", b'{"query": "{ __typename }", "variables": {"v": '
+            + b"[" * 20_000 + b"]" * 20_000 + b"}}", 400, "BAD_REQUEST", "nested too deeply"),
+    Hostile("not JSON", b'{"query": "{ people', 400, "BAD_REQUEST", "JSON"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_hostile_request_is_refused_quickly_and_clearly(
+    api: httpx.Client, hostile: Hostile
+) -> None:
+    response, seconds = hostile.send(api)
+    assert seconds < QUICK, f"{hostile.name} took {seconds:.2f}s"
+    assert response.status_code == hostile.status, response.text[:500]
+    body = response.json()
+    assert body.get("data") is None
+    codes = [e["extensions"]["code"] for e in body["errors"]]
+    assert hostile.code in codes, body
+    assert "INTERNAL_SERVER_ERROR" not in codes
+    messages = " ".join(e["message"] for e in body["errors"])
+    assert hostile.says in messages, messages
+
+
+def raw_get(port: int, query: str) -> tuple[int, float]:
+    """GET /graphql?query=... over a raw socket (HTTP clients refuse such URLs themselves)."""
+    target = "/graphql?query=" + urllib.parse.quote(query)
+    request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    started = time.monotonic()
+    reply = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        try:
+            sock.sendall(request.encode())
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except OSError:  # the server may close while we still send: a refusal too
+            pass
+    status = int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0
+    return status, time.monotonic() - started
+
+
+def test_a_1_mb_query_in_a_get_url_is_refused(api: httpx.Client) -> None:
+    port = api.base_url.port
+    assert port is not None
+    status, seconds = raw_get(port, "{ people { totalCount } }" + " " * 1_000_000)
+    assert status in (0, 400, 413, 414, 431), status
+    assert seconds < QUICK
+    ok, _ = raw_get(port, "{ people { totalCount } }")
+    assert ok == 200
+
+
+def test_normal_queries_are_answered_while_hostile_ones_arrive(api: httpx.Client) -> None:
+    """Hostile and normal requests in parallel: every normal one answers, in bounded time."""
+    base_url = str(api.base_url)
+    hostile = [h for h in HOSTILE for _ in range(3)]
+    normal = [{"query": q} for q in NORMAL_QUERIES for _ in range(10)]
+
+    def send_hostile(h: Hostile) -> tuple[Hostile, int, float]:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            response, seconds = h.send(client)
+        return h, response.status_code, seconds
+
+    def send_normal(body: dict[str, Any]) -> Answer:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            return exchange(client, body)
+
+    def run(jobs: list[Callable[[], object]]) -> list[object]:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(lambda job: job(), jobs, timeout=120))
+
+    # The same normal queries alone first: the yardstick for "bounded" on this machine.
+    alone = [r for r in run([partial(send_normal, b) for b in normal]) if isinstance(r, Answer)]
+    jobs: list[Callable[[], object]] = []
+    for i in range(max(len(hostile), len(normal))):
+        if i < len(hostile):
+            jobs.append(partial(send_hostile, hostile[i]))
+        if i < len(normal):
+            jobs.append(partial(send_normal, normal[i]))
+    started = time.monotonic()
+    results = run(jobs)
+    elapsed = time.monotonic() - started
+    answers = [r for r in results if isinstance(r, Answer)]
+    refusals = [r for r in results if isinstance(r, tuple)]
+    assert len(answers) == len(normal) and len(refusals) == len(hostile)
+    for answer in answers:
+        assert answer.status == 200 and answer.data and not answer.codes, answer
+    latencies = [a.seconds for a in answers]
+    baseline = [a.seconds for a in alone]
+    assert max(latencies) < 10.0, latencies
+    assert percentile(latencies, 0.5) <= 3 * percentile(baseline, 0.5) + 0.5, (latencies, baseline)
+    for h, status, _ in refusals:
+        assert status == h.status, h.name
+    assert elapsed < 60
+
+
+# -- injection ------------------------------------------------------------------------------------
+
+INJECTIONS = [
+    "'", '"', "\\", "\\'", '\\"', "})", "'})", '"})', "}) MATCH (n) DETACH DELETE n //",
+    "' OR 1=1 //", '" OR ""="', "1 OR 1=1", "*:*", "*", "?", "name:*", "id:cuba", "(((",
+    ")))", "[", "]", "{", "}", "~", "^2", "AND", "OR NOT", "&&", "||", "$param", "`x`",
+    "cuba` DETACH DELETE n //", "\\u0027", "\u0000", "\n\r\t", "%", "_", ".*", "/.*/",
+    "cuba' OR 'a'='a", "craig-kelly\\", "a" * 199,
+]  # fmt: skip
+
+INJECTABLE = {
+    "search": "query($s: String!) { search(query: $s) { totalCount edges { node { slug } } } }",
+    "search kinds": 'query($s: String!) { search(query: "havana", kinds: [$s]) { totalCount } }',
+    "node": "query($s: ID!) { node(id: $s) { id } }",
+    "nodes": 'query($s: ID!) { nodes(ids: [$s, "cuba"]) { id } }',
+    "where text": "query($s: String) { people(where: {text: $s}) { totalCount } }",
+    "where ids": "query($s: ID!) { entities(where: {ids: [$s]}) { totalCount } }",
+    "where country": "query($s: ID) { meetings(where: {country: $s}) { totalCount } }",
+    "where issue": "query($s: ID) { meetings(where: {issue: $s}) { totalCount } }",
+    "where participant": "query($s: ID) { meetings(where: {participant: $s}) { totalCount } }",
+    "where relatedTo": "query($s: ID) { entities(where: {relatedTo: $s}) { totalCount } }",
+    "after cursor": "query($s: String) { people(after: $s) { totalCount } }",
+    "meetingsBetween": "query($s: ID!) { meetingsBetween(actors: [$s]) { totalCount } }",
+    "timeline": "query($s: ID!) { timeline(of: $s) { totalCount } }",
+    "paths": 'query($s: ID!) { paths(from: $s, to: "cuba") { nodes { slug } } }',
+    "neighborhood": "query($s: ID!) { neighborhood(id: $s) { nodes { slug } } }",
+    "relationship types": 'query($s: String!) { node(id: "cuba") { ... on Entity '
+    "{ relationships(types: [$s]) { totalCount } } } }",
+}
+LEAKS = ("Neo.", "neo4j", "Cypher", "cypher", "lucene", "Lucene", "Traceback", 'File "')
+
+
+def test_injected_syntax_is_data_no_error_no_leak_no_write(
+    api: httpx.Client, knowledge_graph: Driver, settings: Settings
+) -> None:
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+    sent = 0
+    for name, query in INJECTABLE.items():
+        for text in INJECTIONS:
+            response = api.post("/graphql", json={"query": query, "variables": {"s": text}})
+            sent += 1
+            assert response.status_code == 200, (name, text, response.text[:300])
+            body = response.json()
+            codes = [e["extensions"]["code"] for e in body.get("errors", [])]
+            assert set(codes) <= {"BAD_USER_INPUT", "NOT_FOUND"}, (name, text, body)
+            for leak in LEAKS:
+                assert leak not in response.text, (name, text, leak, response.text[:300])
+    assert sent == len(INJECTABLE) * len(INJECTIONS)
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+
+
+def test_search_text_is_escaped_for_lucene() -> None:
+    special = '+-&|!(){}[]^"~*?:\\/'
+    escaped = escape_lucene(special + " AND OR NOT")
+    assert escaped == "".join(f"\\{c}" for c in special) + " and or not"
+
+
+def test_lucene_syntax_does_not_widen_a_search(api: httpx.Client) -> None:
+    everything = graphql(api, "{ entities(first: 0) { totalCount } }")["data"]["entities"]
+    # Each would match every node if it were Lucene syntax. (Words are matched fuzzily and
+    # by prefix, so "a OR b", or a lone "*", finds many nodes: by design, not a syntax leak.)
+    for text in ["*:*", "name:*", "id:*", "name:/.*/", "description:?*"]:
+        body = graphql(api, "query($s: String!) { search(query: $s) { totalCount } }", s=text)
+        assert "errors" not in body, body
+        assert body["data"]["search"]["totalCount"] < everything["totalCount"] / 2, text
+
+
+def test_injected_ids_in_a_mutation_are_refused_and_write_nothing(
+    api: httpx.Client, knowledge_graph: Driver, settings: Settings
+) -> None:
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    mutation = "mutation($f: JSON!) { upsertKnowledge(facts: $f) { created { label count } } }"
+    for text in ["x'}) DETACH DELETE n //", "cuba` DETACH DELETE n //", "a\\", "*:*", "' OR 1=1"]:
+        facts = {
+            "entities": [{"id": text, "kind": "Person", "name": text, "sources": [
+                {"document": "advancing-the-dialogue-with-cuba", "quote": "Cuba"}]}],
+            "relationships": [{"type": "MEMBER_OF", "from": text, "to": text, "sources": []}],
+        }  # fmt: skip
+        body = graphql(api, mutation, headers=auth, f=facts)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+
+
+# -- auth ------------------------------------------------------------------------------------------
+
+
+def test_the_token_is_compared_with_hmac_compare_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[bytes, bytes]] = []
+    original: Callable[[bytes, bytes], bool] = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return original(a, b)
+
+    # schema.auth calls hmac.compare_digest through the module, so the spy sees every call.
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert bearer_ok("Bearer s3cret", "s3cret") is True
+    assert bearer_ok("Bearer s3creT", "s3cret") is False  # same length
+    assert bearer_ok("Bearer s", "s3cret") is False  # shorter: still compared, no early exit
+    assert bearer_ok("Bearer s3cret-and-more", "s3cret") is False
+    assert calls == [
+        (b"s3cret", b"s3cret"),
+        (b"s3creT", b"s3cret"),
+        (b"s", b"s3cret"),
+        (b"s3cret-and-more", b"s3cret"),
+    ]
+    calls.clear()
+    # Not a bearer header, or no token configured: refused before any comparison.
+    assert bearer_ok(None, "s3cret") is False
+    assert bearer_ok("Basic s3cret", "s3cret") is False
+    assert bearer_ok("Bearer s3cret", None) is False
+    assert calls == []
+
+
+UPSERT = "mutation($f: JSON!) { upsertKnowledge(facts: $f) { created { label count } } }"
+INGEST = (
+    'mutation { ingestDocument(text: "Hostile Title\\n\\nSome text about Cuba.") { __typename } }'
+)
+FACTS = {"entities": [{"id": "auth-probe", "kind": "Person", "name": "Auth Probe",
+                       "sources": [{"document": "advancing-the-dialogue-with-cuba",
+                                    "quote": "Cuba"}]}]}  # fmt: skip
+BAD_AUTH = [
+    None,
+    "",
+    "Bearer",
+    "Bearer nope",
+    f"Bearer {API_TOKEN}x",
+    f"Bearer {API_TOKEN[:-1]}",
+    f"Bearer {API_TOKEN.upper()}",
+    f"Basic {API_TOKEN}",
+    API_TOKEN,
+    f"Token {API_TOKEN}",
+    f"Bearer{API_TOKEN}",
+]
+
+
+@pytest.mark.parametrize("header", BAD_AUTH, ids=[repr(h) for h in BAD_AUTH])
+def test_mutations_without_the_right_token_are_refused_and_write_nothing(
+    api: httpx.Client, knowledge_graph: Driver, settings: Settings, header: str | None
+) -> None:
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+    headers = {} if header is None else {"authorization": header}
+    for query, variables in ((UPSERT, {"f": FACTS}), (INGEST, {})):
+        response = api.post("/graphql", json={"query": query, "variables": variables},
+                            headers=headers)  # fmt: skip
+        body = response.json()
+        assert response.status_code == 200 and body["data"] is None, body
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"], body
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+
+
+def test_mutations_are_disabled_without_a_configured_token(
+    settings: Settings, knowledge_graph: Driver
+) -> None:
+    no_token = settings.model_copy(update={"api_token": None})
+    with LiveServer(no_token) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+        body = graphql(client, UPSERT, headers={"authorization": f"Bearer {API_TOKEN}"}, f=FACTS)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    assert "mutations are disabled" in body["errors"][0]["message"]
+
+
+WRITES = [
+    "CREATE (n:Hacked {id: 'x'}) RETURN count(n) AS n",
+    "MERGE (n:Hacked {id: 'x'}) RETURN count(n) AS n",
+    "MATCH (n:Entity {id: 'cuba'}) SET n.name = 'Hacked' RETURN count(n) AS n",
+    "MATCH (n:Entity {id: 'cuba'}) DETACH DELETE n RETURN 1 AS n",
+    "CREATE INDEX hacked IF NOT EXISTS FOR (n:Hacked) ON (n.id)",
+]
+
+
+@pytest.mark.parametrize("cypher", WRITES)
+def test_the_reader_runs_read_transactions_that_neo4j_refuses_to_write_in(
+    settings: Settings, knowledge_graph: Driver, cypher: str
+) -> None:
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+
+    async def attempt() -> None:
+        driver = connect_async(settings)
+        try:
+            await Reader(driver, settings.neo4j_database, settings.query_timeout).one(
+                Statement(cypher, {})
+            )
+        finally:
+            await driver.close()
+
+    with pytest.raises(ClientError) as refused:
+        asyncio.run(attempt())
+    assert "AccessMode" in (refused.value.code or ""), refused.value
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+    records, _, _ = knowledge_graph.execute_query(
+        "MATCH (n:Entity {id: 'cuba'}) RETURN n.name AS name", database_=settings.neo4j_database
+    )
+    assert records[0]["name"] == "Cuba"
