@@ -210,7 +210,9 @@ class PageInfo:
 @strawberry.type(description="A relationship's properties: the fact it states and its sources.")
 class RelationshipFacts:
     data: strawberry.Private[dict[str, Any]]
-    type: str = strawberry.field(resolver=edge_value, description="The relationship type.")
+    type: str | None = strawberry.field(
+        resolver=edge_value, description="The relationship type (null on root lists)."
+    )
     role: str | None = strawberry.field(resolver=edge_value)
     title: str | None = strawberry.field(resolver=edge_value)
     note: str | None = strawberry.field(resolver=edge_value)
@@ -224,8 +226,9 @@ class RelationshipFacts:
 class Edge(RelationshipFacts, Generic[T]):
     cursor: str
     node: T
-    outgoing: bool = strawberry.field(
-        resolver=edge_value, description="True when the relationship points away from the parent."
+    outgoing: bool | None = strawberry.field(
+        resolver=edge_value,
+        description="True when the relationship points away from the parent (null on root lists).",
     )
 
 

@@ -615,3 +615,9 @@ def test_nested_where_edge_where_and_participant_where(api: httpx.Client) -> Non
     assert all(e["node"]["date"]["value"] >= "2010" for e in us["recent"]["edges"])
     bad = graphql(api, '{ meetings(where: {participantWhere: {dateFrom: "July"}}) { totalCount } }')
     assert codes(bad) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+def test_root_list_edges_have_no_relationship(api: httpx.Client) -> None:
+    # Found by the fuzzer: root lists reuse the edge type of relations.
+    edges = data(graphql(api, "{ meetings(first: 2) { edges { type outgoing role } } }"))
+    assert edges["meetings"]["edges"] == [{"type": None, "outgoing": None, "role": None}] * 2
