@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import GraphDatabase
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from diplograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
 
@@ -280,6 +280,7 @@ class LocalNeo4j:
         try:
             self._wait_until_ready(process)
             self._ensure_password()
+            self._wait_for_database()
         except BaseException:
             self.stop()
             raise
@@ -304,6 +305,23 @@ class LocalNeo4j:
             f"Neo4j did not answer on {self.bolt_uri} within "
             f"{self.settings.neo4j_start_timeout:.0f}s:\n" + self._log_tail()
         )
+
+    def _wait_for_database(self) -> None:
+        """Bolt listens before the default database is online; wait for it to answer."""
+        s = self.settings
+        deadline = time.monotonic() + s.neo4j_start_timeout
+        with GraphDatabase.driver(self.bolt_uri, auth=(s.neo4j_user, s.neo4j_password)) as d:
+            while True:
+                try:
+                    d.execute_query("RETURN 1", database_=s.neo4j_database)
+                    return
+                except (ServiceUnavailable, Neo4jError):
+                    if time.monotonic() > deadline:
+                        raise Neo4jServerError(
+                            f"Neo4j's database '{s.neo4j_database}' did not come online:\n"
+                            + self._log_tail()
+                        ) from None
+                    time.sleep(0.5)
 
     def _ensure_password(self) -> None:
         """Replace the initial password with NEO4J_PASSWORD on a new database."""
