@@ -31,9 +31,13 @@ $(CONFORMANCE): tests/conformance/package-lock.json
 
 install: $(VENV)/.installed $(GRAPHIQL) $(CONFORMANCE) ## Python deps (uv.lock) into .venv; GraphiQL assets, graphql-http audit (npm)
 
+# The historian's datasets, loaded by `make run` when a checkout is there.
+HSG ?= ../shared/datasets/hsg
+
 run: install ## start Neo4j (unless NEO4J_URI is set), load the data, serve the API
 	$(BIN)/diplograph neo4j start
 	$(BIN)/diplograph load
+	if [ -d "$(HSG)" ]; then $(BIN)/diplograph load hsg "$(HSG)"; fi
 	$(BIN)/diplograph serve
 
 test: install ## the whole suite against a real Neo4j (started and stopped by the suite)

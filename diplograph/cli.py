@@ -12,9 +12,18 @@ import typer
 from neo4j import Driver
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from diplograph.settings import get_settings
+from graph.bulk import BulkSummary, LoadBusyError, StrictLoadError, load_hsg
 from graph.driver import connect
 from graph.mentions import (
     DOCUMENT_MENTIONS,
@@ -25,6 +34,7 @@ from graph.migrations import migrate
 from graph.repository import WriteSummary
 from graph.server import LocalNeo4j, Neo4jServerError
 from loaders.articles import ArticleError
+from loaders.hsg import Dataset, HsgData, read_hsg
 from loaders.ingest import prepare_article, review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 
@@ -60,7 +70,10 @@ def database() -> Iterator[Driver]:
         migrate(driver, settings.neo4j_database)
         yield driver
     except (ServiceUnavailable, Neo4jError) as error:
-        fail(f"Neo4j failed during the operation, nothing of it was committed: {error}")
+        fail(
+            f"Neo4j failed during the operation ({error}); no transaction was left half "
+            "done, and loads are idempotent: run the same command again to complete it."
+        )
     finally:
         driver.close()
 
@@ -147,6 +160,101 @@ def load(
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
     mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
     print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+
+
+@load_app.command("hsg")
+def load_hsg_datasets(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder holding pocom/, travels/, visits/.", file_okay=False, exists=True
+        ),
+    ],
+    only: Annotated[
+        list[Dataset] | None, typer.Option(help="Load only this dataset (repeatable).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Any bad record is fatal: nothing is written.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Parse and compare every row even if nothing changed.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Parse and report only; write nothing.")] = False,
+) -> None:
+    """Load the State Department historian's datasets (pocom, travels, visits); docs/hsg.md."""
+    if dry_run:
+        with console.status("Reading the XML ..."):
+            data = read_hsg(path, only)
+        print_bad_records([str(b) for b in data.bad])
+        print_hsg_summary(data, None, {})
+        return
+    settings = get_settings()
+    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with database() as driver, Progress(*columns, console=console) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(dataset: str, done: int, total: int) -> None:
+            if dataset not in tasks:  # a bar per dataset, started when its writing starts
+                tasks[dataset] = progress.add_task(dataset, total=total)
+            progress.update(tasks[dataset], completed=done, total=total)
+
+        def waiting() -> None:
+            console.print("Another `load hsg` is writing to this database; waiting for it ...")
+
+        try:
+            result = load_hsg(driver, settings.neo4j_database, path, only, strict=strict,
+                              force=force, progress=advance, on_wait=waiting,
+                              lock=f"{settings.bolt_uri}/{settings.neo4j_database}")  # fmt: skip
+        except StrictLoadError as error:
+            progress.stop()
+            print_bad_records(error.bad)
+            fail(f"{len(error.bad)} bad record(s) (--strict); nothing was written.")
+        except LoadBusyError as error:
+            fail(f"{error}; nothing was written.")
+    print_bad_records(result.bad)
+    print_hsg_summary(result.parsed, result.summary, result.unchanged)
+
+
+def print_bad_records(bad: list[str]) -> None:
+    for line in bad[:100]:
+        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True)
+    if len(bad) > 100:
+        errors.print(f"... and {len(bad) - 100} more bad records", highlight=False)
+
+
+def print_hsg_summary(
+    data: HsgData | None, summary: BulkSummary | None, unchanged: dict[Dataset, list[str]]
+) -> None:
+    for dataset, bad in unchanged.items():
+        console.print(f"{dataset.value}: unchanged since it was last loaded, nothing to write"
+                      + (f" ({len(bad)} bad record(s) then)" if bad else "") + ".")  # fmt: skip
+    if data is not None:
+        records = Table(title="Records read")
+        records.add_column("dataset")
+        records.add_column("records")
+        records.add_column("bad", justify="right")
+        for dataset, parsed in data.datasets.items():
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(parsed.records.items()))
+            records.add_row(dataset.value, counts, str(len(parsed.bad)))
+        console.print(records)
+        if data.bad:
+            by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(data.bad_counts().items()))
+            console.print(f"Bad records, left out: {by_kind}.")
+    if summary is None:
+        console.print("Nothing written (--dry-run).")
+        return
+    if not summary.names:
+        return
+    table = Table(title="Written")
+    for column in ("label / type", "created", "updated", "unchanged", "skipped"):
+        table.add_column(column, justify="left" if column == "label / type" else "right")
+    for name in summary.names:
+        table.add_row(name, str(summary.created[name]), str(summary.updated[name]),
+                      str(summary.unchanged[name]), str(summary.skipped[name]))  # fmt: skip
+    console.print(table)
+    for conflict in summary.conflicts:
+        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True)
 
 
 # -- ingest ------------------------------------------------------------------------------

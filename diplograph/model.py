@@ -213,6 +213,8 @@ RELATIONSHIP_RULES: dict[RelType, tuple[frozenset[Kind], frozenset[Kind]]] = {
     RelType.FOLLOWS: (frozenset({Kind.MEETING, Kind.EVENT}), frozenset({Kind.MEETING, Kind.EVENT})),
     RelType.CITIZEN_OF: (frozenset({Kind.PERSON}), frozenset({Kind.COUNTRY})),
     RelType.VISITED: (_ACTORS, frozenset({Kind.COUNTRY, Kind.PLACE})),
+    # A meeting's or event's record names an actor (e.g. "Met with Foreign Minister Nakasone").
+    RelType.MENTIONS: (frozenset({Kind.MEETING, Kind.EVENT}), _ACTORS),
 }
 
 
