@@ -61,23 +61,28 @@ def entity_row(entity: Entity) -> dict[str, Any]:
         "name": entity.name,
         "aliases": entity.aliases,
         "aliasText": " | ".join(entity.aliases),
-        **source_properties(entity.sources),
         **date_properties("date", entity.date),
     }
     for optional in ("description", "note"):
         if getattr(entity, optional) is not None:
             props[optional] = getattr(entity, optional)
-    return {"id": entity.id, "props": props}
+    return {"id": entity.id, "props": props, **source_properties(entity.sources)}
 
 
 def relationship_row(rel: Relationship) -> dict[str, Any]:
-    props: dict[str, Any] = source_properties(rel.sources)
+    props: dict[str, Any] = {}
     for optional in ("role", "title", "note"):
         if getattr(rel, optional) is not None:
             props[optional] = getattr(rel, optional)
     for name in ("date", "start", "end"):
         props.update(date_properties(name, getattr(rel, name)))
-    return {"from": rel.source, "to": rel.target, "key": rel.key, "props": props}
+    return {
+        "from": rel.source,
+        "to": rel.target,
+        "key": rel.key,
+        "props": props,
+        **source_properties(rel.sources),
+    }
 
 
 def document_row(doc: Document) -> dict[str, Any]:
@@ -87,6 +92,18 @@ def document_row(doc: Document) -> dict[str, Any]:
             props[optional] = getattr(doc, optional)
     props.update(date_properties("date", doc.date))
     return {"id": doc.id, "props": props}
+
+
+def _merge_sources(var: str) -> str:
+    """Cypher that sets `var`'s provenance to this load's sources plus the sources it
+    already had from other documents: reloading a file replaces its own quotes, and
+    what other loads (the historian's datasets) recorded is kept."""
+    return (
+        f"WITH {var}, row, [i IN range(0, size(coalesce({var}.sources, [])) - 1) "
+        f"WHERE NOT {var}.sources[i] IN row.sources] AS kept "
+        f"SET {var}.sources = [i IN kept | {var}.sources[i]] + row.sources, "
+        f"{var}.quotes = [i IN kept | {var}.quotes[i]] + row.quotes"
+    )
 
 
 def _batches(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
@@ -120,7 +137,7 @@ def _write_entities(tx: ManagedTransaction, entities: list[Entity], summary: Wri
         for batch in _batches(rows):
             tx.run(
                 f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
-                f"SET n:{kind.value} SET n += row.props",
+                f"SET n:{kind.value} SET n += row.props {_merge_sources('n')}",
                 rows=batch,
             )
         summary.created[kind.value] += len(rows) - existing
@@ -140,7 +157,8 @@ def _write_relationships(
             result = tx.run(
                 f"UNWIND $rows AS row "
                 f"MATCH (a:Entity {{id: row.from}}) MATCH (b:Entity {{id: row.to}}) "
-                f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) SET r += row.props",
+                f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) SET r += row.props "
+                f"{_merge_sources('r')}",
                 rows=batch,
             )
             created += result.consume().counters.relationships_created

@@ -297,12 +297,6 @@ def test_neo4j_killed_during_a_bulk_load_then_the_same_command_completes(
         assert Counts.of(db, database) == clean_load
 
 
-@pytest.mark.xfail(
-    reason="graph/bulk.py creates relationships with CREATE after an existence check made in "
-    "an earlier transaction, so two concurrent loads of the same data can both create them "
-    "(duplicates); MERGE on the relationship key, or one lock per load, would prevent it",
-    strict=False,
-)
 def test_two_bulk_loaders_at_once_equal_one_load(
     server: LocalNeo4j, db: Driver, visits: Path, clean_load: Counts
 ) -> None:

@@ -332,3 +332,21 @@ def test_browser_style_captions_every_label_but_entity() -> None:
     assert "node.Entity" not in grass
     for rel_type in RelType:
         assert f'relationship.{rel_type.value} {{\n  caption: "<type>";' in grass
+
+
+def test_reload_keeps_provenance_from_other_loads(loaded_db: Driver, settings: Settings) -> None:
+    """Nothing already loaded is lost: another load's sources on a shared node survive."""
+    loaded_db.execute_query(
+        "MATCH (c:Entity {id: 'cuba'}) SET c.sources = c.sources + ['hsg-test-file'], "
+        "c.quotes = c.quotes + ['<territory-id>cuba</territory-id>']",
+        database_=settings.neo4j_database,
+    )
+    write_knowledge(loaded_db, settings.neo4j_database, read_knowledge())
+    records, _, _ = loaded_db.execute_query(
+        "MATCH (c:Entity {id: 'cuba'}) RETURN c.sources AS sources, c.quotes AS quotes",
+        database_=settings.neo4j_database,
+    )
+    sources, quotes = records[0]["sources"], records[0]["quotes"]
+    assert "hsg-test-file" in sources
+    assert len(sources) == len(quotes) == len(set(zip(sources, quotes, strict=True)))
+    assert quotes[sources.index("hsg-test-file")] == "<territory-id>cuba</territory-id>"
