@@ -492,6 +492,16 @@ class _Reject(Exception):
         self.record = record
 
 
+def _check_numeric_id(raw_id: str, what: str, seen: set[str]) -> None:
+    """A trip's or visit's id: present, a number, and not seen before in its file set."""
+    if not raw_id:
+        raise _Reject(BadKind.MISSING_ID, f"{what} has no id")
+    if not raw_id.isdigit():
+        raise _Reject(BadKind.INVALID_ID, f"{what} id {raw_id!r} is not a number")
+    if raw_id in seen:
+        raise _Reject(BadKind.DUPLICATE_ID, f"{what} id {raw_id} occurs twice")
+
+
 def _date(raw: str, what: str) -> FuzzyDate | None:
     if not raw:
         return None
@@ -1721,12 +1731,7 @@ class _Reader:
         raw_id = _text(trip, "id")
         label = f"trip {raw_id}" if raw_id else f"trip #{index}"
         try:
-            if not raw_id:
-                raise _Reject(BadKind.MISSING_ID, "trip has no id")
-            if not raw_id.isdigit():
-                raise _Reject(BadKind.INVALID_ID, f"trip id {raw_id!r} is not a number")
-            if raw_id in seen:
-                raise _Reject(BadKind.DUPLICATE_ID, f"trip id {raw_id} occurs twice")
+            _check_numeric_id(raw_id, "trip", seen)
             who = trip.get("who") or ""
             who = self.old_ids.get(who, who)
             if not who:
@@ -1928,12 +1933,7 @@ class _Reader:
         raw_id = _text(visit, "id")
         label = f"visit {raw_id}" if raw_id else f"visit #{index}"
         try:
-            if not raw_id:
-                raise _Reject(BadKind.MISSING_ID, "visit has no id")
-            if not raw_id.isdigit():
-                raise _Reject(BadKind.INVALID_ID, f"visit id {raw_id!r} is not a number")
-            if raw_id in seen:
-                raise _Reject(BadKind.DUPLICATE_ID, f"visit id {raw_id} occurs twice")
+            _check_numeric_id(raw_id, "visit", seen)
             start = _date(_text(visit, "start-date"), "start-date")
             end = _date(_text(visit, "end-date"), "end-date")
             from_el = visit.find("from")
