@@ -188,7 +188,8 @@ def test_api_fails_fast_while_neo4j_is_stopped_and_recovers_without_restart(
             # Mutations (the synchronous driver, a longer retry budget) fail clearly too.
             for mutation in mutations:
                 assert mutation.codes == ["DATABASE_UNAVAILABLE"], mutation
-                assert mutation.seconds < WRITE_RETRY_SECONDS + 3.0, mutation
+                # Bounded, not timed: the write retry window plus one connection timeout.
+                assert mutation.seconds < WRITE_RETRY_SECONDS + 5.0 + 3.0, mutation
             print(f"stopped: {len(down)} queries refused in at most "
                   f"{max(a.seconds for a in down):.2f}s; served again {recovered:.1f}s after "
                   f"the restart; {len(traffic.answers)} background requests")  # fmt: skip
