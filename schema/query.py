@@ -15,7 +15,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import CypherBuilder, Filter, NodeProjection, Prop, TypeOf, compile_fields
+from graph.projection import CypherBuilder, Filter, TypeOf, compile_fields
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
@@ -351,6 +351,3 @@ def _page_info(offset: int, count: int, total: int) -> PageInfo:
         start_cursor=encode_cursor(offset) if count else None,
         end_cursor=encode_cursor(offset + count - 1) if count else None,
     )
-
-
-_ = (Prop, NodeProjection)
