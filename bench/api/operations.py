@@ -598,7 +598,7 @@ query Timeline($of: ID!) {
 TIMELINE_RAW = f"""
 OPTIONAL MATCH (e:Entity {{id: $of}})
 CALL (e) {{
-  MATCH (e)-[r]-(m:Entity) WHERE NOT type(r) IN ['MENTIONS']
+  MATCH (e)-[r]-(m:Entity) WHERE true
   WITH e, r, m, CASE WHEN r.dateFrom IS NOT NULL THEN 'date'
     WHEN r.startFrom IS NOT NULL THEN 'start' WHEN m.dateFrom IS NOT NULL THEN 'node' END AS via
   WHERE via IS NOT NULL
@@ -670,7 +670,7 @@ PATHS_RAW = f"""
 MATCH (a:Entity {{id: $from}}), (z:Entity {{id: $to}})
 RETURN COLLECT {{
   MATCH p = allShortestPaths((a)-[*..4]-(z))
-  WHERE a <> z AND none(r IN relationships(p) WHERE type(r) IN ['MENTIONS'])
+  WHERE a <> z AND all(x IN nodes(p) WHERE x:Entity)
   WITH p LIMIT {PATHS}
   RETURN {{
     nodes: [x IN nodes(p) | {{slug: x.id, name: x.name, kind: {_kind("x")}}}],
@@ -736,7 +736,7 @@ NEIGHBOURHOOD_RAW = f"""
 MATCH (c:Entity {{id: $id}})
 CALL (c) {{
   MATCH p = (c)-[*1..2]-(m:Entity)
-  WHERE none(r IN relationships(p) WHERE type(r) IN ['MENTIONS'])
+  WHERE all(x IN nodes(p) WHERE x:Entity)
   WITH m, min(length(p)) AS hops ORDER BY hops, m.id LIMIT {NEIGHBOURS}
   RETURN collect(m) AS near
 }}
@@ -745,7 +745,7 @@ RETURN {{
   nodes: [x IN members | {{slug: x.id, name: x.name, kind: {_kind("x")}}}],
   edges: COLLECT {{
     UNWIND members AS s MATCH (s)-[r]->(t)
-    WHERE t IN members AND NOT type(r) IN ['MENTIONS']
+    WHERE t IN members
     RETURN {{from: s.id, to: t.id, type: type(r)}}
   }}
 }} AS data
