@@ -45,7 +45,6 @@ from schema.types import (
     Meeting,
     Node,
     Organization,
-    PageInfo,
     Path,
     Person,
     Place,
@@ -58,6 +57,7 @@ from schema.types import (
     connection,
     fuzzy_date,
     graph_object,
+    page_info,
 )
 
 
@@ -252,7 +252,7 @@ class Query:
         ]  # fmt: skip
         return SearchConnection(
             edges=hits,
-            page_info=_page_info(page.offset, len(hits), record["total"]),
+            page_info=page_info(page.offset, len(hits), record["total"]),
             total_count=record["total"],
         )
 
@@ -287,7 +287,7 @@ class Query:
         ]
         return TimelineConnection(
             edges=entries,
-            page_info=_page_info(page.offset, len(entries), record["total"]),
+            page_info=page_info(page.offset, len(entries), record["total"]),
             total_count=record["total"],
         )
 
@@ -342,12 +342,3 @@ class Query:
             nodes=[graph_object(n) for n in record["nodes"]],
             edges=[Fact(data=e) for e in record["edges"]],
         )
-
-
-def _page_info(offset: int, count: int, total: int) -> PageInfo:
-    return PageInfo(
-        has_next_page=offset + count < total,
-        has_previous_page=offset > 0,
-        start_cursor=encode_cursor(offset) if count else None,
-        end_cursor=encode_cursor(offset + count - 1) if count else None,
-    )

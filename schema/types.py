@@ -81,19 +81,22 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         edge_type(cursor=encode_cursor(offset + i), node=graph_object(item["node"]), data=item)
         for i, item in enumerate(items)
     ]
-    if total is not None:
-        has_next = offset + len(items) < total
-    else:
-        has_next = page.limit is not None and len(items) == page.limit
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info(offset, len(items), total, page.limit),
         total_count=total if total is not None else offset + len(items),
+    )
+
+
+def page_info(offset: int, count: int, total: int | None, limit: int | None = None) -> PageInfo:
+    """Relay page info for `count` rows read from `offset` (of `total`, when counted)."""
+    known_more = total is not None and offset + count < total
+    full_page = total is None and limit is not None and count == limit
+    return PageInfo(
+        has_next_page=known_more or full_page,
+        has_previous_page=offset > 0,
+        start_cursor=encode_cursor(offset) if count else None,
+        end_cursor=encode_cursor(offset + count - 1) if count else None,
     )
 
 
