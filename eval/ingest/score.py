@@ -118,6 +118,7 @@ class Gold:
     acceptable: list[GoldItem]
     forbidden: list[GoldItem]
     must_not_link: list[tuple[str, str, str]]  # (doc, surface, entity pattern)
+    neutral_links: list[tuple[str, str, str]]  # (doc or "*", surface, entity pattern)
     must_not_merge: list[tuple[str, str]]
     should_merge: list[tuple[str, ...]]
 
@@ -144,10 +145,27 @@ def _item(doc: str, raw: Mapping[str, Any], where: str) -> GoldItem:
     )
 
 
+def _pattern(doc: str, raw: Any, where: str) -> tuple[str, str, str]:
+    if not isinstance(raw, Mapping) or not raw.get("entity"):
+        raise GoldError(f"{where}: needs an 'entity'")
+    return (doc, str(raw.get("surface", "")), str(raw["entity"]))
+
+
+def _link_fits(pred: PredLink, patterns: Iterable[tuple[str, str, str]]) -> bool:
+    return any(
+        d in ("*", pred.doc)
+        and fnmatchcase(pred.entity, e)
+        and (not s or norm(s) == norm(pred.surface))
+        for d, s, e in patterns
+    )
+
+
 def parse_gold(data: Mapping[str, Any], source: str = "gold") -> Gold:
     if not isinstance(data, Mapping) or not isinstance(data.get("documents"), list):
         raise GoldError(f"{source}: top level needs a 'documents' list")
-    gold = Gold({}, [], [], [], [], [], [], [])
+    gold = Gold({}, [], [], [], [], [], [], [], [])
+    for i, raw in enumerate(data.get("neutral_links", [])):
+        gold.neutral_links.append(_pattern("*", raw, f"{source}: neutral_links[{i}]"))
     for i, pair in enumerate(data.get("must_not_merge", [])):
         if not isinstance(pair, list) or len(pair) != 2:
             raise GoldError(f"{source}: must_not_merge[{i}] is not a pair: {pair!r}")
@@ -186,9 +204,11 @@ def parse_gold(data: Mapping[str, Any], source: str = "gold") -> Gold:
             for j, raw in enumerate(doc.get(key, [])):
                 target.append(_item(name, raw, f"{source}: {name}: {key}[{j}]"))
         for j, raw in enumerate(doc.get("must_not_link", [])):
-            if not isinstance(raw, Mapping) or not raw.get("entity"):
-                raise GoldError(f"{source}: {name}: must_not_link[{j}] needs an 'entity'")
-            gold.must_not_link.append((name, str(raw.get("surface", "")), str(raw["entity"])))
+            where = f"{source}: {name}: must_not_link[{j}]"
+            gold.must_not_link.append(_pattern(name, raw, where))
+        for j, raw in enumerate(doc.get("neutral_links", [])):
+            where = f"{source}: {name}: neutral_links[{j}]"
+            gold.neutral_links.append(_pattern(name, raw, where))
     # Without the historian data an hsg_only entity must still be expected somewhere in its
     # document: as the proposal given on that link or on another link to the same entity.
     for lk in gold.links:
@@ -456,7 +476,7 @@ def score(
     # links
     matched_gold: set[int] = set()
     satisfied: set[int] = set()
-    correct = 0
+    correct = neutral = 0
     wrong: list[PredLink] = []
     traps: list[PredLink] = []
     for pred in sorted(links, key=lambda p: (p.doc, p.surface, p.entity)):
@@ -477,14 +497,12 @@ def score(
             matched_gold.update(hits)
             satisfied.update(via_proposal)
             continue
-        wrong.append(pred)
-        if any(
-            d == pred.doc
-            and fnmatchcase(pred.entity, e)
-            and (not s or norm(s) == norm(pred.surface))
-            for d, s, e in gold.must_not_link
-        ):
+        if _link_fits(pred, gold.must_not_link):
             traps.append(pred)
+        elif _link_fits(pred, gold.neutral_links):
+            neutral += 1
+            continue
+        wrong.append(pred)
 
     # proposals
     noise: list[PredProposal] = []
@@ -537,6 +555,7 @@ def score(
         "predicted_links": len(links),
         "link_precision": round(_ratio(correct, correct + len(wrong)), 3),
         "link_recall": round(_ratio(len(matched_gold), len(expected)), 3),
+        "neutral_links": neutral,
         "gold_proposals": len(wanted),
         "proposal_recall": round(_ratio(len(satisfied), len(wanted)), 3),
         "candidates": counted,

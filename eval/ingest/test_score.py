@@ -306,3 +306,20 @@ def test_cli_prints_targets_and_exit_code(
     broken = tmp_path / "broken.json"
     broken.write_text("{")
     assert sc.main([str(broken)]) == 2
+
+
+def test_neutral_links_count_neither_way(gold: sc.Gold) -> None:
+    doc = "09_merida-high-level-group.txt"
+    title = "Assistant Secretary of State for Western Hemisphere Affairs"
+    preds = {
+        "links": [
+            (doc, title, "state-assistant-secretary-for-western-hemisphere"),
+            (doc, "U.S.", "united-states"),
+            (doc, "Mexico City", "mexico-city-mexico"),
+        ]
+    }
+    r = sc.score(gold, preds, with_hsg=True)
+    assert r.figures["neutral_links"] == 2
+    assert r.figures["link_precision"] == 1.0
+    trap = sc.score(gold, {"links": [(doc, "Clinton", "clinton-william-jefferson")]}, with_hsg=True)
+    assert trap.figures["link_precision"] == 0.0 and trap.figures["trap_links"] == 1
