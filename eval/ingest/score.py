@@ -317,7 +317,7 @@ def _date_of(fields: Mapping[str, Any]) -> str | None:
 
 
 def proposal_matches(pred: PredProposal, item: GoldItem) -> bool:
-    """Meetings match on document and date; everything else on kind and name or alias."""
+    """Meetings match on document and date, events on name or day, the rest on name or alias."""
     if pred.doc != item.doc or pred.kind != item.kind:
         return False
     if item.kind == "Meeting":
@@ -326,7 +326,10 @@ def proposal_matches(pred: PredProposal, item: GoldItem) -> bool:
             return False
         # ISO dates of one precision order as strings
         return when == item.date or (item.end is not None and item.date <= when <= item.end)
-    return norm(pred.name) in item.names
+    if norm(pred.name) in item.names:
+        return True
+    # an event's name is free wording; a day-precise date pins it down as well
+    return item.kind == "Event" and item.precision == "day" and _date_of(pred.fields) == item.date
 
 
 def _surface_ok(surface: str | None, wanted: Iterable[str | None]) -> bool:

@@ -323,3 +323,11 @@ def test_neutral_links_count_neither_way(gold: sc.Gold) -> None:
     assert r.figures["link_precision"] == 1.0
     trap = sc.score(gold, {"links": [(doc, "Clinton", "clinton-william-jefferson")]}, with_hsg=True)
     assert trap.figures["link_precision"] == 0.0 and trap.figures["trap_links"] == 1
+
+
+def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
+    doc = "01_release-of-alan-gross.txt"
+    worded = {"doc": doc, "kind": "Event", "name": "Gross freed", "date": "2014-12-17"}
+    undated = {"doc": doc, "kind": "Event", "name": "Gross freed"}
+    assert sc.score(gold, {"proposals": [worded]}, with_hsg=True).figures["noise_share"] == 0.0
+    assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
