@@ -43,6 +43,9 @@ BATCH_REFUSED = (
     "send one operation per request"
 )
 TOO_DEEP = "the request's JSON is nested too deeply"
+NOT_UTF8 = "the request body is not valid UTF-8"
+NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
+LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
 
 def negotiate(accept: str | None) -> str:
@@ -112,10 +115,23 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         return sub_response
 
     def decode_json(self, data: str | bytes) -> object:
+        """A JSON object (or a batch, refused later), of valid Unicode; else HTTP 400."""
         try:
-            return json.loads(data)
+            value = json.loads(data)
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
+        except UnicodeDecodeError:
+            raise HTTPException(400, NOT_UTF8) from None
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, NOT_AN_OBJECT)
+        try:
+            # A lone surrogate decodes into a str that no UTF-8 consumer (Neo4j) accepts.
+            json.dumps(value, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise HTTPException(400, LONE_SURROGATE) from None
+        except RecursionError:
+            raise HTTPException(400, TOO_DEEP) from None
+        return value
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
