@@ -10,6 +10,7 @@ from another thread) and, with --pid, the server's peak resident memory.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import threading
 import time
@@ -20,6 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"cursor:{offset}".encode()).decode()
 
 
 def fragment_fanout(levels: int = 8, spreads: int = 10, base: str = "name") -> str:
@@ -41,6 +46,33 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "110-byte text query": lambda a: {"query": "{" + TEXTS + "}"},
     "30 aliases of it": lambda a: {
         "query": "{" + " ".join(f"a{i}: {TEXTS}" for i in range(30)) + "}"
+    },
+    # The heaviest requests the limits accept (docs/operations.md).
+    "worst: texts near the response budget": lambda a: {
+        "query": "{" + TEXTS.replace("first:100", "first:23") + "}"
+    },
+    "worst: cost near the budget, small fields": lambda a: {
+        "query": "{ people(first: 100) { edges { node { name slug aliases description "
+        "positions(first: 40) { edges { title node { name slug } } } "
+        "meetings(first: 40) { edges { node { name } } } } } } }"
+    },
+    "worst: many small values": lambda a: {
+        "query": "{ countries(first: 100) { edges { node { name slug "
+        "meetingsHeld(first: 100) { edges { node { id name slug kind "
+        "date { value } } } } } } } }"
+    },
+    "worst: neighborhood depth 3": lambda a: {
+        "query": '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
+        "edges { from to type } } }"
+    },
+    "worst: 30 aliased pages": lambda a: {
+        "query": "{"
+        + " ".join(
+            f'a{i}: people(first: 100, after: "{_cursor(i * 100)}") '
+            "{ edges { node { name aliases } } }"
+            for i in range(30)
+        )
+        + "}"
     },
     "1,000-OR where": lambda a: {"query": "{ people(where: {OR: [" + ORS + "]}) { totalCount } }"},
     "1,000-OR where (variables)": lambda a: {
@@ -92,7 +124,7 @@ def rss_kb(pid: int) -> int:
 @contextmanager
 def watch(url: str, pid: int | None) -> Iterator[dict[str, float]]:
     """Polls /readyz (and RSS) until the block ends; yields the worst figures seen."""
-    seen = {"readyz_max_s": 0.0, "readyz_failures": 0.0, "rss_peak_mb": 0.0}
+    seen = {"readyz_max_s": 0.0, "healthz_max_s": 0.0, "readyz_failures": 0.0, "rss_peak_mb": 0.0}
     stop = threading.Event()
 
     def poll() -> None:
@@ -105,6 +137,9 @@ def watch(url: str, pid: int | None) -> Iterator[dict[str, float]]:
                     ok = False
                 seen["readyz_max_s"] = max(seen["readyz_max_s"], time.monotonic() - started)
                 seen["readyz_failures"] += 0 if ok else 1
+                started = time.monotonic()
+                client.get("/healthz")
+                seen["healthz_max_s"] = max(seen["healthz_max_s"], time.monotonic() - started)
                 if pid:
                     seen["rss_peak_mb"] = max(seen["rss_peak_mb"], rss_kb(pid) / 1024)
                 stop.wait(0.02)

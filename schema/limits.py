@@ -101,25 +101,28 @@ class Analysis:
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]):
         self.schema = schema
         self.fragments = fragments
-        self.memo: dict[str, Measure] = {}
+        self.memo: dict[tuple[str, int], Measure] = {}
         self.active: set[str] = set()  # cycles are refused by NoFragmentCyclesRule
 
-    def selection_set(self, node: SelectionSetNode | None, parent: GraphQLNamedType) -> Measure:
+    def selection_set(
+        self, node: SelectionSetNode | None, parent: GraphQLNamedType, lists: int = LIST_SIZE
+    ) -> Measure:
+        """`lists`: the assumed size of the lists directly in this selection."""
         total = Measure()
         for selection in node.selections if node else ():
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent)
+                total += self.field(selection, parent, lists)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 type_ = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, type_ or parent)
+                total += self.selection_set(selection.selection_set, type_ or parent, lists)
             elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragment(selection.name.value)
+                total += self.fragment(selection.name.value, lists)
         return total
 
-    def fragment(self, name: str) -> Measure:
-        if name in self.memo:
-            return self.memo[name]
+    def fragment(self, name: str, lists: int) -> Measure:
+        if (name, lists) in self.memo:
+            return self.memo[name, lists]
         definition = self.fragments.get(name)
         if definition is None or name in self.active:
             return Measure()
@@ -127,12 +130,12 @@ class Analysis:
         if type_ is None:
             return Measure()
         self.active.add(name)
-        measure = self.selection_set(definition.selection_set, type_)
+        measure = self.selection_set(definition.selection_set, type_, lists)
         self.active.discard(name)
-        self.memo[name] = measure
+        self.memo[name, lists] = measure
         return measure
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType) -> Measure:
+    def field(self, node: FieldNode, parent: GraphQLNamedType, lists: int) -> Measure:
         alias = 1 if node.alias else 0
         name = node.name.value
         if name.startswith("__"):
@@ -144,9 +147,13 @@ class Analysis:
         if definition is None:
             return Measure(cost=1, aliases=alias)  # an unknown field: FieldsOnCorrectTypeRule
         type_, is_list = _unwrap(definition.type)
-        size = self.size(node, parent, type_, is_list)
+        size = self.size(node, parent, type_, is_list, lists)
+        inner_lists = LIST_SIZE
+        if not is_list and not type_.name.endswith("Connection"):
+            # neighborhood(limit:): one object whose lists hold up to `limit` items each.
+            size, inner_lists = 1, max(size, LIST_SIZE)
         weight = TEXT_WEIGHT if (parent.name, name) in LARGE_TEXT else 1
-        inner = self.selection_set(node.selection_set, type_)
+        inner = self.selection_set(node.selection_set, type_, inner_lists)
         return Measure(
             cost=size * (weight + inner.cost),
             depth=1 + inner.depth if node.selection_set else 0,
@@ -155,7 +162,7 @@ class Analysis:
 
     @staticmethod
     def size(node: FieldNode, parent: GraphQLNamedType, type_: GraphQLNamedType,
-             is_list: bool) -> int:  # fmt: skip
+             is_list: bool, lists: int) -> int:  # fmt: skip
         """How many items a field may return: its page size, or a list's assumed size."""
         for argument in node.arguments or ():
             if argument.name.value in PAGE_ARGUMENTS:
@@ -167,10 +174,13 @@ class Analysis:
                         return 1
                 if isinstance(value, VariableNode):
                     return MAX_PAGE_SIZE
+            if argument.name.value == "ids":  # nodes(ids:): one item per id, up to a page
+                value = argument.value
+                return len(value.values) if isinstance(value, ListValueNode) else MAX_PAGE_SIZE
         if type_.name.endswith("Connection"):
             return DEFAULT_PAGE_SIZE
         if is_list and not parent.name.endswith("Connection"):
-            return LIST_SIZE
+            return lists
         return 1  # a connection's edges: its page size is counted on the connection
 
 

@@ -76,6 +76,11 @@ def claim(driver: Driver, database: str, where: str) -> None:
             f"test suite did not create (no {MARKER!r} index). Point {TEST_URI} at an empty "
             "database, or unset it to let the suite start its own Neo4j."
         )
+    mark(driver, database)
+
+
+def mark(driver: Driver, database: str) -> None:
+    """Put the marker on a database the suite owns."""
     driver.execute_query(
         f"CREATE INDEX {MARKER} IF NOT EXISTS FOR (n:{MARKER_LABEL}) ON (n.id)",
         database_=database,
