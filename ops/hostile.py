@@ -47,6 +47,12 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "30 aliases of it": lambda a: {
         "query": "{" + " ".join(f"a{i}: {TEXTS}" for i in range(30)) + "}"
     },
+    # Under the cost limit (30 x 3 meetings' documents), over the response budget: ~15 MB.
+    "30 aliases, small pages": lambda a: {
+        "query": "{"
+        + " ".join(f"a{i}: {TEXTS.replace('first:100', 'first:3')}" for i in range(30))
+        + "}"
+    },
     # The heaviest requests the limits accept (docs/operations.md).
     "worst: texts near the response budget": lambda a: {
         "query": "{" + TEXTS.replace("first:100", "first:23") + "}"

@@ -115,15 +115,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         return sub_response
 
     def decode_json(self, data: str | bytes) -> object:
-        """A JSON object (or a batch, refused later), of valid Unicode; else HTTP 400."""
+        """JSON of valid Unicode (UTF-8, no lone surrogate), not nested too deeply; else 400."""
         try:
             value = json.loads(data)
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
         except UnicodeDecodeError:
             raise HTTPException(400, NOT_UTF8) from None
-        if not isinstance(value, dict | list):
-            raise HTTPException(400, NOT_AN_OBJECT)
         try:
             # A lone surrogate decodes into a str that no UTF-8 consumer (Neo4j) accepts.
             json.dumps(value, ensure_ascii=False).encode()
@@ -140,6 +138,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             body = await request.get_body()
             if body.lstrip()[:1] == b"[":
                 raise HTTPException(400, BATCH_REFUSED)
+            if not isinstance(self.decode_json(body), dict):
+                raise HTTPException(400, NOT_AN_OBJECT)
         return await super().parse_http_body(request)
 
     def create_response(

@@ -419,14 +419,16 @@ HEAVY = [
 
 def test_readyz_answers_while_the_heaviest_accepted_requests_run(api: httpx.Client) -> None:
     stop = threading.Event()
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {"/readyz": [], "/healthz": []}
 
     def poll() -> None:
         with httpx.Client(base_url=str(api.base_url), timeout=10) as client:
+            client.get("/readyz")  # the connection itself is not what is measured
             while not stop.is_set():
-                started = time.monotonic()
-                assert client.get("/readyz").status_code == 200
-                latencies.append(time.monotonic() - started)
+                for path, seen in latencies.items():
+                    started = time.monotonic()
+                    assert client.get(path).status_code == 200, path
+                    seen.append(time.monotonic() - started)
                 stop.wait(0.02)
 
     poller = threading.Thread(target=poll)
@@ -438,11 +440,13 @@ def test_readyz_answers_while_the_heaviest_accepted_requests_run(api: httpx.Clie
     finally:
         stop.set()
         poller.join()
-    assert len(latencies) > 10
-    # The event loop is never held: a shared 2-core machine adds its own noise, so the
-    # median is held to the 100 ms goal and the worst to a few times it.
-    assert statistics.median(latencies) < 0.1, latencies
-    assert max(latencies) < 0.5, latencies
+    ready, health = latencies["/readyz"], latencies["/healthz"]
+    assert len(ready) > 10
+    # /healthz measures the event loop alone, /readyz adds a Neo4j round trip. On a shared
+    # 2-core machine the worst sample is noise; the median is held to the 100 ms goal, and
+    # no answer may come near the probe's own 2 s timeout (the loop blocked for seconds).
+    assert statistics.median(ready) < 0.1 and statistics.median(health) < 0.05, latencies
+    assert max(ready) < 2.0 and max(health) < 1.0, latencies
 
 
 def test_every_issue_reproduction_ends_coded(api: httpx.Client) -> None:
