@@ -4,13 +4,14 @@ Tokens are limited by Strawberry's parser extension. Depth, aliases and cost com
 one walk of the operation (`analyze`) that follows fragment spreads and inline
 fragments: each named fragment is measured once and its figures multiplied by every
 spread, so a fan-out of fragments (8 fragments each spreading the previous one 10
-times: 10^7 fields) is measured in microseconds and refused before anything expands it.
+times: 10^7 fields) is measured in milliseconds and refused before anything expands it.
 
 The cost estimates the values a response may hold: every field counts once per item
 of the lists around it; connections count their page size (`first`/`last`, a variable
 counts as the largest page), other lists `LIST_SIZE` items, and large text fields (a
 document's `text`) count `TEXT_WEIGHT`. Input objects (`where` filters and any other)
-are bounded in operands and nesting, literal or in variables (`check_inputs`).
+are bounded in operands and nesting: literals by `RequestLimits`, variables by
+`InputLimits`, walked generically so that any new filter operator counts too.
 """
 
 from __future__ import annotations
