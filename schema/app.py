@@ -27,6 +27,7 @@ from graph.reads import Reader
 from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
+from schema.browser import BrowserFiles
 from schema.context import Context
 from schema.http import GraphQLOverHTTP
 
@@ -95,14 +96,6 @@ class GraphQLApp(GraphQLOverHTTP):
         return response
 
 
-BROWSER_STYLE = Path(__file__).resolve().parent.parent / "graph" / "browser-style.grass"
-
-
-async def browser_style(request: Request) -> Response:
-    """The Neo4j Browser style (GRASS): `:style http://<api>/neo4j-browser.grass` applies it."""
-    return Response(BROWSER_STYLE.read_text(), media_type="text/plain")
-
-
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -141,7 +134,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
-            Route("/neo4j-browser.grass", browser_style),
             Mount(
                 "/graphiql-assets",
                 StaticFiles(directory=GRAPHIQL_ASSETS, check_dir=False),
@@ -149,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
+            Middleware(BrowserFiles, origins=settings.browser_origins),
             *(
                 [Middleware(PrivateReads, token=settings.api_token)]
                 if settings.private_reads
