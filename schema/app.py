@@ -22,7 +22,7 @@ from strawberry.types import ExecutionResult
 
 from diplograph.settings import Settings, get_settings
 from graph import reads
-from graph.driver import connect, connect_async
+from graph.driver import connect, connect_async, shared_bookmarks
 from graph.reads import Reader
 from schema import metrics
 from schema.api import schema
@@ -78,7 +78,7 @@ class GraphQLApp(GraphQLOverHTTP):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
-                        self.settings.query_timeout)  # fmt: skip
+                        self.settings.query_timeout, request.app.state.bookmarks)  # fmt: skip
         request.state.reader = reader
         return Context(
             reader=reader,
@@ -119,9 +119,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.driver = connect_async(settings)
-        # Mutations reuse the synchronous loader code, run in a thread pool.
-        app.state.sync_driver = connect(settings)
+        # Mutations reuse the synchronous loader code, run in a thread pool; reads use
+        # the asynchronous driver. Shared bookmarks: a read sees every earlier mutation.
+        app.state.bookmarks = shared_bookmarks()
+        app.state.driver = connect_async(settings, app.state.bookmarks)
+        app.state.sync_driver = connect(settings, app.state.bookmarks)
         try:
             yield
         finally:
