@@ -2,7 +2,8 @@
 
 Browser logs into the test Neo4j, gets diplograph's style and guide from the API on
 connect (`browser.post_connect_cmd`), runs a query and draws a Person in diplograph's
-colour; GraphiQL runs a typed query. Screenshots go to docs/.
+colour; GraphiQL runs a typed query. Screenshots go to a temporary folder, or to
+$DIPLOGRAPH_SCREENSHOTS (`DIPLOGRAPH_SCREENSHOTS=docs` renews the ones in docs/).
 
 Chromium and its driver come from Debian (`make install` installs them as root);
 Selenium from uv.lock.
@@ -17,6 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from neo4j import Driver
 from selenium import webdriver
@@ -32,7 +34,6 @@ from diplograph.settings import Settings
 from graph.server import LocalNeo4j
 from tests.conftest import LiveServer
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 GRASS = Path(__file__).resolve().parent.parent / "graph" / "browser-style.grass"
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -57,6 +58,12 @@ def person_colour() -> str:
     colour = re.search(r"\bcolor: (#[0-9A-Fa-f]{6})", block.group(1))
     assert colour is not None
     return colour.group(1).lower()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    configured = os.environ.get("DIPLOGRAPH_SCREENSHOTS")
+    return Path(configured) if configured else tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +108,7 @@ def test_neo4j_browser_styles_the_graph_and_opens_the_guide(
     settings: Settings,
     browser_api: LiveServer,
     chromium: WebDriver,
+    shots: Path,
 ) -> None:
     if neo4j_server is None:
         pytest.skip("NEO4J_URI is set: the Browser under test is the local server's")
@@ -116,7 +124,7 @@ def test_neo4j_browser_styles_the_graph_and_opens_the_guide(
 
     # On connect: the style applies and the guide opens (post_connect_cmd) ...
     wait(chromium).until(lambda b: "diplograph: where to start" in frames_text(b))
-    chromium.save_screenshot(str(DOCS / "neo4j-browser-guide.png"))
+    chromium.save_screenshot(str(shots / "neo4j-browser-guide.png"))
     frames = frames_text(chromium)
     assert f":style {settings.api_url}/neo4j-browser.grass" in frames
     assert "node.Person" in frames and "InvalidGrassError" not in frames
@@ -141,12 +149,14 @@ def test_neo4j_browser_styles_the_graph_and_opens_the_guide(
             )
         )
     finally:
-        chromium.save_screenshot(str(DOCS / "neo4j-browser.png"))
+        chromium.save_screenshot(str(shots / "neo4j-browser.png"))
     captions = [t.text for t in chromium.find_elements(By.CSS_SELECTOR, "svg g.node text")]
     assert any("Craig" in caption for caption in captions), captions
 
 
-def test_graphiql_runs_a_typed_query(browser_api: LiveServer, chromium: WebDriver) -> None:
+def test_graphiql_runs_a_typed_query(
+    browser_api: LiveServer, chromium: WebDriver, shots: Path
+) -> None:
     chromium.get(f"{browser_api.url}/graphql")
     editor = wait(chromium).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, ".graphiql-query-editor textarea"))
@@ -160,6 +170,28 @@ def test_graphiql_runs_a_typed_query(browser_api: LiveServer, chromium: WebDrive
             lambda b: "Craig Kelly" in b.find_element(By.CSS_SELECTOR, ".result-window").text
         )
     except TimeoutException:
-        chromium.save_screenshot(str(DOCS / "graphiql-failed.png"))
+        chromium.save_screenshot(str(shots / "graphiql-failed.png"))
         raise
-    chromium.save_screenshot(str(DOCS / "graphiql-browser.png"))
+    chromium.save_screenshot(str(shots / "graphiql-browser.png"))
+
+
+def test_only_the_style_and_guide_are_shared_and_only_with_browser(
+    api: httpx.Client, settings: Settings
+) -> None:
+    browser_origin = settings.browser_origins[0]
+    for path in ("/neo4j-browser.grass", "/neo4j-browser-guide.html"):
+        allowed = api.get(path, headers={"origin": browser_origin})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == browser_origin
+        other = api.get(path, headers={"origin": "http://elsewhere.example"})
+        assert "access-control-allow-origin" not in other.headers
+        preflight = api.options(path, headers={
+            "origin": browser_origin,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "x-requested-with",
+        })  # fmt: skip
+        assert preflight.status_code == 204
+        assert preflight.headers["access-control-allow-origin"] == browser_origin
+    graphql = api.post("/graphql", json={"query": "{ __typename }"},
+                       headers={"origin": browser_origin})  # fmt: skip
+    assert "access-control-allow-origin" not in graphql.headers
