@@ -1,4 +1,11 @@
 # The diplograph API and loaders. Neo4j runs in its own container (docker-compose.yml).
+
+# GraphiQL's browser assets, so the image serves GraphiQL without a CDN.
+FROM node:20-slim AS graphiql
+WORKDIR /graphiql
+COPY schema/graphiql/package.json schema/graphiql/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -16,8 +23,14 @@ COPY schema ./schema
 COPY services ./services
 COPY entrypoints ./entrypoints
 COPY data ./data
+COPY --from=graphiql /graphiql/node_modules ./schema/graphiql/node_modules
 RUN uv sync --frozen --no-dev
 
-USER nobody
+# A user of its own; `ingest` writes its review files to data/review (a volume in
+# docker-compose.yml, created here so the volume starts owned by this user).
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app diplograph \
+ && mkdir -p /app/data/review \
+ && chown diplograph /app/data/review
+USER diplograph
 EXPOSE 8000
 CMD ["diplograph", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench
+.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench chromium
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,16 +31,26 @@ $(CONFORMANCE): tests/conformance/package-lock.json
 
 install: $(VENV)/.installed $(GRAPHIQL) $(CONFORMANCE) ## Python deps (uv.lock) into .venv; GraphiQL assets, graphql-http audit (npm)
 
+# The browser tests drive Debian's Chromium through its chromedriver. Installed when
+# missing and we are root on Debian (CI, development machines); otherwise they skip.
+chromium: ## Debian's chromium + chromium-driver for tests/test_browser.py
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver >/dev/null; \
+	else echo "chromium/chromedriver missing: install them (Debian: apt-get install" \
+	  "chromium chromium-driver) or the browser tests skip"; fi
+
 # The historian's datasets, loaded by `make run` when a checkout is there.
 HSG ?= ../shared/datasets/hsg
 
-run: install ## start Neo4j (unless NEO4J_URI is set), load the data, serve the API
+run: $(VENV)/.installed $(GRAPHIQL) ## start Neo4j (unless NEO4J_URI is set), load the data, serve the API
 	$(BIN)/diplograph neo4j start
 	$(BIN)/diplograph load
 	if [ -d "$(HSG)" ]; then $(BIN)/diplograph load hsg "$(HSG)"; fi
 	$(BIN)/diplograph serve
 
-test: install ## the whole suite against a real Neo4j (started and stopped by the suite)
+test: install chromium ## the whole suite against a real Neo4j (started and stopped by the suite)
 	$(BIN)/pytest
 
 chaos: install ## longer fault runs (not in CI): more stop/kill rounds, more fuzzing

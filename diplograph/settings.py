@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     neo4j_heap: str = Field(default="1g", alias="DIPLOGRAPH_NEO4J_HEAP")
     neo4j_pagecache: str = Field(default="512m", alias="DIPLOGRAPH_NEO4J_PAGECACHE")
     neo4j_start_timeout: float = Field(default=120.0, alias="DIPLOGRAPH_NEO4J_START_TIMEOUT")
+    # Schema privileges may be missing on a managed server: an administrator runs
+    # `diplograph migrate-schema` once, and loads with this set create nothing.
+    skip_migrations: bool = Field(default=False, alias="DIPLOGRAPH_SKIP_MIGRATIONS")
 
     # The GraphQL API.
     api_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_API_HOST")
@@ -49,6 +52,9 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
     graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")
     cors_origins_text: str = Field(default="", alias="DIPLOGRAPH_CORS_ORIGINS")
+    # Where Neo4j Browser is served from; only these may read the style and the guide.
+    # Empty: the local server's Browser (http://127.0.0.1:7474 and http://localhost:7474).
+    browser_origins_text: str = Field(default="", alias="DIPLOGRAPH_BROWSER_ORIGINS")
     max_body_bytes: int = Field(default=100_000, alias="DIPLOGRAPH_MAX_BODY_BYTES")
     # A response larger than this is refused (RESPONSE_TOO_LARGE) before Neo4j sends it.
     max_response_bytes: int = Field(default=4_000_000, alias="DIPLOGRAPH_MAX_RESPONSE_BYTES")
@@ -61,6 +67,18 @@ class Settings(BaseSettings):
     def cors_origins(self) -> list[str]:
         """Origins allowed to call the API from a browser (comma-separated setting)."""
         return [o.strip() for o in self.cors_origins_text.split(",") if o.strip()]
+
+    @property
+    def browser_origins(self) -> list[str]:
+        """Origins of Neo4j Browser pages allowed to read the style and the guide."""
+        configured = [o.strip() for o in self.browser_origins_text.split(",") if o.strip()]
+        if configured:
+            return configured
+        return [f"http://{host}:{self.http_port}" for host in (self.neo4j_host, "localhost")]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
 
     @property
     def bolt_uri(self) -> str:

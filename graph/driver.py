@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+from neo4j.api import BookmarkManager
 
 from diplograph.settings import Settings
 
@@ -14,8 +15,22 @@ API_RETRY_SECONDS = 0.5
 WRITE_RETRY_SECONDS = 5.0
 
 
-def _options(settings: Settings, retry_seconds: float) -> dict[str, object]:
+def shared_bookmarks() -> BookmarkManager:
+    """Bookmarks for a process whose writes and reads go through two drivers (the API).
+
+    On a cluster a read may be routed to a member that has not applied the last write
+    yet; sessions that share these bookmarks wait until it has. A synchronous manager,
+    because synchronous sessions need one and asynchronous ones accept it.
+    """
+    return GraphDatabase.bookmark_manager()
+
+
+def _options(
+    settings: Settings, retry_seconds: float, bookmarks: BookmarkManager | None
+) -> dict[str, object]:
     return {
+        # The default for every session of the driver (not for its execute_query).
+        "bookmark_manager": bookmarks,
         "auth": (settings.neo4j_user, settings.neo4j_password),
         # Fail fast when the server is down rather than hang a request.
         "connection_timeout": 5.0,
@@ -26,13 +41,13 @@ def _options(settings: Settings, retry_seconds: float) -> dict[str, object]:
     }
 
 
-def connect(settings: Settings) -> Driver:
+def connect(settings: Settings, bookmarks: BookmarkManager | None = None) -> Driver:
     """A synchronous driver (loaders, CLI, mutations)."""
-    options = _options(settings, WRITE_RETRY_SECONDS)
+    options = _options(settings, WRITE_RETRY_SECONDS, bookmarks)
     return GraphDatabase.driver(settings.bolt_uri, **options)  # type: ignore[arg-type]
 
 
-def connect_async(settings: Settings) -> AsyncDriver:
+def connect_async(settings: Settings, bookmarks: BookmarkManager | None = None) -> AsyncDriver:
     """An asynchronous driver (the ASGI app's reads)."""
-    options = _options(settings, API_RETRY_SECONDS)
+    options = _options(settings, API_RETRY_SECONDS, bookmarks)
     return AsyncGraphDatabase.driver(settings.bolt_uri, **options)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from neo4j import Driver
 
 from diplograph.model import Kind
+from diplograph.settings import get_settings
 
 FULLTEXT_INDEX = "entity_search"
 SEARCHABLE_LABELS = [kind.value for kind in Kind]
@@ -29,8 +30,15 @@ _STATEMENTS: list[str] = [
 ]
 
 
-def migrate(driver: Driver, database: str) -> None:
-    """Create every constraint and index that is missing, then wait until they are online."""
+def migrate(driver: Driver, database: str, *, skip: bool | None = None) -> None:
+    """Create every constraint and index that is missing, then wait until they are online.
+
+    Creating them needs schema privileges. Where the loading user lacks them, an
+    administrator runs `diplograph migrate-schema` once and loads set
+    DIPLOGRAPH_SKIP_MIGRATIONS=true (`skip` overrides the setting).
+    """
+    if skip if skip is not None else get_settings().skip_migrations:
+        return
     for statement in _STATEMENTS:
         driver.execute_query(statement, database_=database)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)

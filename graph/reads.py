@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
+from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
@@ -279,8 +280,17 @@ class QueryLog:
 class Reader:
     """Runs compiled statements in read transactions with a timeout."""
 
-    def __init__(self, driver: AsyncDriver, database: str, timeout: float) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        timeout: float,
+        bookmarks: BookmarkManager | AsyncBookmarkManager | None = None,
+    ) -> None:
         self.driver = driver
+        # The API passes the bookmarks its mutations write with (graph/driver.py), so on
+        # a cluster a read waits for every write this process made before it.
+        self.bookmarks = bookmarks or driver.execute_query_bookmark_manager
         self.database = database
         self.timeout = timeout
         self.log = QueryLog()
@@ -299,6 +309,7 @@ class Reader:
                 params,
                 database_=self.database,
                 routing_=RoutingControl.READ,
+                bookmark_manager_=self.bookmarks,
             )
         finally:
             self.log.seconds += time.perf_counter() - started

@@ -22,6 +22,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from diplograph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
+from graph.browser import post_connect_commands
 
 ASSEMBLY_POM = Path(__file__).with_name("assembly") / "pom.xml"
 SUPPORTED_JAVA = (17, 21)
@@ -207,9 +208,13 @@ class LocalNeo4j:
             "server.memory.heap.max_size": s.neo4j_heap,
             "server.memory.pagecache.size": s.neo4j_pagecache,
             "dbms.security.auth_enabled": "true",
-            # Neo4j Browser styles the graph with diplograph's GRASS file, served by the API.
-            "browser.post_connect_cmd": f"style http://{s.api_host}:{s.api_port}/neo4j-browser.grass",
+            # Neo4j Browser styles the graph with diplograph's GRASS file and opens the
+            # analyst's guide, both served by the API (the only remote host it may read).
+            "browser.post_connect_cmd": post_connect_commands(s.api_url),
             "browser.remote_content_hostname_whitelist": s.api_host,
+            # No product analytics once connected. (Browser also reads
+            # browser.allow_outgoing_connections, but Neo4j 5.26 refuses it as unknown.)
+            "client.allow_telemetry": "false",
             "db.transaction.timeout": "60s",
         }
         text = "# Written by `diplograph neo4j start`; edits are overwritten.\n"

@@ -23,11 +23,12 @@ from strawberry.types import ExecutionResult
 
 from diplograph.settings import Settings, get_settings
 from graph import reads
-from graph.driver import connect, connect_async
+from graph.driver import connect, connect_async, shared_bookmarks
 from graph.reads import Reader
 from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
+from schema.browser import BrowserFiles
 from schema.context import Context
 from schema.errors import ResponseTooLarge
 from schema.http import GraphQLOverHTTP
@@ -101,7 +102,7 @@ class GraphQLApp(GraphQLOverHTTP):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
-                        self.settings.query_timeout)  # fmt: skip
+                        self.settings.query_timeout, request.app.state.bookmarks)  # fmt: skip
         request.state.reader = reader
         context = Context(
             reader=reader,
@@ -123,14 +124,6 @@ class GraphQLApp(GraphQLOverHTTP):
         if result.extensions:
             response["extensions"] = result.extensions
         return response
-
-
-BROWSER_STYLE = Path(__file__).resolve().parent.parent / "graph" / "browser-style.grass"
-
-
-async def browser_style(request: Request) -> Response:
-    """The Neo4j Browser style (GRASS): `:style http://<api>/neo4j-browser.grass` applies it."""
-    return Response(BROWSER_STYLE.read_text(), media_type="text/plain")
 
 
 async def healthz(request: Request) -> Response:
@@ -156,9 +149,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.driver = connect_async(settings)
-        # Mutations reuse the synchronous loader code, run in a thread pool.
-        app.state.sync_driver = connect(settings)
+        # Mutations reuse the synchronous loader code, run in a thread pool; reads use
+        # the asynchronous driver. Shared bookmarks: a read sees every earlier mutation.
+        app.state.bookmarks = shared_bookmarks()
+        app.state.driver = connect_async(settings, app.state.bookmarks)
+        app.state.sync_driver = connect(settings, app.state.bookmarks)
         try:
             yield
         finally:
@@ -171,7 +166,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
-            Route("/neo4j-browser.grass", browser_style),
             Mount(
                 "/graphiql-assets",
                 StaticFiles(directory=GRAPHIQL_ASSETS, check_dir=False),
@@ -179,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         middleware=[
+            Middleware(BrowserFiles, origins=settings.browser_origins),
             *(
                 [Middleware(PrivateReads, token=settings.api_token)]
                 if settings.private_reads

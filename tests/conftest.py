@@ -42,6 +42,8 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4
         local=True,
         DIPLOGRAPH_BOLT_PORT=free_port(),
         DIPLOGRAPH_HTTP_PORT=free_port(),
+        # Browser on the test server fetches its style and guide from an API on this port.
+        DIPLOGRAPH_API_PORT=free_port(),
         DIPLOGRAPH_NEO4J_DATA=tmp_path_factory.mktemp("neo4j"),
         DIPLOGRAPH_NEO4J_HEAP="768m",
         DIPLOGRAPH_NEO4J_PAGECACHE="256m",
@@ -91,8 +93,8 @@ def loaded_db(empty_db: Driver, settings: Settings) -> Driver:
 class LiveServer:
     """The ASGI app served by uvicorn in a thread, on a free loopback port."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
+        self.port = port or free_port()
         config = uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
         )

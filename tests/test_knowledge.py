@@ -324,12 +324,16 @@ def test_the_us_hopes_havana_answers_with_human_rights_steps(
 
 
 def test_browser_style_captions_every_label_but_entity() -> None:
+    """Entity is drawn as the neutral default, so the legend does not give it a colour."""
     grass = BROWSER_STYLE.read_text(encoding="utf-8")
     styled = dict(re.findall(r"node\.(\w+) \{[^}]*?caption: \"([^\"]+)\"", grass))
     assert styled == {**{kind.value: "{name}" for kind in Kind}, "Document": "{title}"}
-    colours = re.findall(r"node\.\w+ \{[^}]*?\bcolor: (#[0-9A-Fa-f]{6})", grass)
+    colours = re.findall(r"node\.(?!Entity)\w+ \{[^}]*?\bcolor: (#[0-9A-Fa-f]{6})", grass)
     assert len(colours) == len(set(colours)) == len(styled)
-    assert "node.Entity" not in grass
+    entity = re.search(r"node\.Entity \{([^}]*)\}", grass)
+    assert entity is not None and "caption" not in entity.group(1)
+    assert "color: #A5ABB6;" in entity.group(1)
+    assert grass.index("node.Entity") < min(grass.index(f"node.{k.value} ") for k in Kind)
     for rel_type in RelType:
         assert f'relationship.{rel_type.value} {{\n  caption: "<type>";' in grass
 

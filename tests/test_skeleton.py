@@ -128,4 +128,9 @@ def test_neo4j_browser_gets_the_style(neo4j_server: LocalNeo4j | None, api: http
     assert "node.Person" in style.text and 'caption: "{name}"' in style.text
     if neo4j_server is not None:
         conf = (neo4j_server.conf_dir / "neo4j.conf").read_text()
-        assert "browser.post_connect_cmd=style http://" in conf
+        api_url = neo4j_server.settings.api_url
+        assert (
+            f"browser.post_connect_cmd=style {api_url}/neo4j-browser.grass; "
+            f"play {api_url}/neo4j-browser-guide.html\n" in conf
+        )
+        assert "client.allow_telemetry=false\n" in conf
