@@ -127,7 +127,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
     unknown = set(content) - {"entities", "relationships"}
     if unknown:
         problems.append(
-            Problem(str(path), "file", f"unknown top-level keys {sorted(unknown)}; "
+            Problem(str(path), "file", f"unknown top-level keys {sorted(unknown, key=str)}; "
                     "expected 'entities' and 'relationships'")
         )  # fmt: skip
     return content

@@ -306,3 +306,40 @@ def test_every_problem_is_reported_at_once(
         assert f"{knowledge_copy / problem.file}: {problem.record}: " in result.stderr
     assert "2 problem(s) found; nothing was written." in result.stderr
     assert graph_state(empty_db, settings) == good_state
+
+
+# -- hostile YAML, checked without a database (--dry-run writes nothing) -------------------
+
+HOSTILE_YAML = {
+    "keys of mixed types": ("1: a\nx: b\n", "file: unknown top-level keys [1, 'x']"),
+    "a date and time": (
+        "entities:\n  - {id: a, kind: Person, name: A, date: 2010-02-03 10:00:00,"
+        " sources: [{document: x, quote: abc}]}\n",
+        "entities[0] (id a): field 'date.value': Value error, '2010-02-03 10:00:00' is not "
+        "a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+    "an unhashable key": ("entities:\n  - {? [1, 2] : 3}\n", "line 2: not valid YAML"),
+    "a python tag": (
+        "entities: !!python/object:os.system x\n",
+        "line 1: not valid YAML (could not determine a constructor",
+    ),
+    "markup and a date in properties": (
+        "entities:\n  - {id: a, kind: Person, name: '[/x] [bold]', properties: {when: "
+        "2010-02-30}, sources: [{document: x, quote: '[/x]'}]}\n",
+        "entities[0] (id a): sources[0]: unknown document 'x'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_YAML))
+def test_hostile_yaml_is_reported_without_a_traceback(
+    case: str, settings: Settings, tmp_path: Path
+) -> None:
+    body, expected = HOSTILE_YAML[case]
+    (tmp_path / "hostile.yaml").write_text(body, encoding="utf-8")
+
+    result = run_load(settings, tmp_path, "--dry-run")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{tmp_path / 'hostile.yaml'}: {expected}" in result.stderr, result.stderr
