@@ -3,6 +3,7 @@ loaders, for a dry run), and reports; `python -m diplograph` runs it too."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -75,6 +76,10 @@ def committed() -> Iterator[None]:
     try:
         yield
     except Exception as error:
+        if isinstance(error, BrokenPipeError):
+            # Python's advice for a reader that went away: point stdout at devnull, so the
+            # flush at exit does not fail the command after all (exit 120).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         with suppress(OSError, UnicodeError):
             sys.stderr.write(
                 f"Written; the report could not be printed ({type(error).__name__}).\n"
@@ -221,17 +226,19 @@ def load_hsg_datasets(
     settings = get_settings()
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with database() as driver, Progress(*columns, console=console) as progress:
-        tasks: dict[str, TaskID] = {}
+    progress = Progress(*columns, console=console)
+    tasks: dict[str, TaskID] = {}
 
-        def advance(dataset: str, done: int, total: int) -> None:
-            if dataset not in tasks:  # a bar per dataset, started when its writing starts
-                tasks[dataset] = progress.add_task(dataset, total=total)
-            progress.update(tasks[dataset], completed=done, total=total)
+    def advance(dataset: str, done: int, total: int) -> None:
+        if dataset not in tasks:  # a bar per dataset, started when its writing starts
+            tasks[dataset] = progress.add_task(dataset, total=total)
+        progress.update(tasks[dataset], completed=done, total=total)
 
-        def waiting() -> None:
-            console.print("Another `load hsg` is writing to this database; waiting for it ...")
+    def waiting() -> None:
+        console.print("Another `load hsg` is writing to this database; waiting for it ...")
 
+    with database() as driver:
+        progress.start()
         try:
             result = load_hsg(driver, settings.neo4j_database, path, only, strict=strict,
                               force=force, progress=advance, on_wait=waiting,
@@ -241,8 +248,13 @@ def load_hsg_datasets(
             print_bad_records(error.bad)
             fail(f"{len(error.bad)} bad record(s) (--strict); nothing was written.")
         except LoadBusyError as error:
+            progress.stop()
             fail(f"{error}; nothing was written.")
-    with committed():
+        except BaseException:
+            progress.stop()
+            raise
+    with committed():  # the bars' last frame too: it is printed when they stop
+        progress.stop()
         print_bad_records(result.bad)
         print_hsg_summary(result.parsed, result.summary, result.unchanged)
 

@@ -209,6 +209,14 @@ BAD_CASES = {
         BadKind.UNSAFE_XML,
         "hsg-visit-2079",
     ),
+    "DOCTYPE in a code table": (
+        "pocom/roles-country-chiefs/ambassador-e-p.xml",
+        "<role mode=",
+        '<!DOCTYPE role [<!ENTITY t "Ambassador">]>\n<role mode=',
+        "line 2",
+        BadKind.UNSAFE_XML,
+        None,
+    ),
     "entity reference without a DOCTYPE": (
         "visits/data/2010.xml",
         "<visitor>President Rene Preval</visitor>",
@@ -562,6 +570,28 @@ def test_cli_prints_markup_in_records_as_text_after_a_load(
     assert "visit 2079: unknown country id: from id '[/x] [bold]' is not a known" in (result.stderr)
     assert "Written" in result.stdout and "Meeting" in result.stdout
     assert count_by_label(empty_db, settings.neo4j_database)["Meeting"] == 8
+
+
+def test_cli_a_reader_gone_after_the_commit_does_not_fail_the_load(
+    empty_db: Driver, settings: Settings
+) -> None:
+    """`load hsg | head -1`: stdout closed while the report is printed. The load has
+    committed; it exits 0, says so on stderr, and the graph holds the data."""
+    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user,
+           "NEO4J_PASSWORD": settings.neo4j_password,
+           "NEO4J_DATABASE": settings.neo4j_database}  # fmt: skip
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: every write to stdout fails with EPIPE
+    with open(write_end, "wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "diplograph", "load", "hsg", str(SAMPLE)],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
+            timeout=300, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Written; the report could not be printed (BrokenPipeError)." in result.stderr
+    assert count_by_label(empty_db, settings.neo4j_database)["Meeting"] == 9
 
 
 def test_cli_a_refused_file_loses_nothing_already_loaded(

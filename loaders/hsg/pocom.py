@@ -114,10 +114,7 @@ class PocomReader(Reader):
             try:
                 element = parse_xml(path.read_bytes())
             except UnsafeXml as error:  # refused like a dataset file; titles fall back
-                out.bad.append(
-                    BadRecord(self.rel(path), f"line {error.line}", BadKind.UNSAFE_XML,
-                              error.reason)
-                )  # fmt: skip
+                out.bad.append(self.refused(path, error))
                 continue
             except (etree.XMLSyntaxError, OSError):
                 continue  # a code table; titles fall back to the role id

@@ -63,9 +63,7 @@ class Reader:
             self.texts[path] = content.decode("utf-8")
             return root
         except UnsafeXml as error:
-            out.bad.append(
-                BadRecord(self.rel(path), f"line {error.line}", BadKind.UNSAFE_XML, error.reason)
-            )
+            out.bad.append(self.refused(path, error))
             return None
         except (etree.XMLSyntaxError, UnicodeDecodeError) as error:
             if isinstance(error, UnicodeDecodeError):
@@ -85,6 +83,9 @@ class Reader:
         except OSError as error:
             out.bad.append(BadRecord(self.rel(path), "file", BadKind.MALFORMED_XML, str(error)))
             return None
+
+    def refused(self, path: Path, error: UnsafeXml) -> BadRecord:
+        return BadRecord(self.rel(path), f"line {error.line}", BadKind.UNSAFE_XML, error.reason)
 
     def url(self, dataset: Dataset, relative: str) -> str:
         commit = self.snapshots.get(dataset.value, "master")
