@@ -75,7 +75,8 @@ def committed() -> Iterator[None]:
     (a closed pipe, an encoding the terminal lacks) must not turn it into a failure."""
     try:
         yield
-    except Exception as error:
+    # rich meets a closed stdout by pointing it at devnull and raising SystemExit(1).
+    except (Exception, SystemExit) as error:
         if isinstance(error, BrokenPipeError):
             # Python's advice for a reader that went away: point stdout at devnull, so the
             # flush at exit does not fail the command after all (exit 120).

@@ -590,7 +590,7 @@ def test_cli_a_reader_gone_after_the_commit_does_not_fail_the_load(
         )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "Written; the report could not be printed (BrokenPipeError)." in result.stderr
+    assert "Written; the report could not be printed" in result.stderr
     assert count_by_label(empty_db, settings.neo4j_database)["Meeting"] == 9
 
 
