@@ -14,7 +14,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120)]
 
@@ -96,6 +103,14 @@ class FuzzyDate(BaseModel):
         if len(parts) == 2:
             return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
         return date(parts[0], parts[1], parts[2])
+
+
+def span_problem(start: FuzzyDate | None, end: FuzzyDate | None) -> str | None:
+    """What is wrong with a span whose every possible end day is before every possible
+    start day (2010 to 2010-03 may be right; 2010-03 to 2009 cannot be), else None."""
+    if start is not None and end is not None and end.end < start.start:
+        return f"end {end.value} is before start {start.value}"
+    return None
 
 
 def _coerce_date(value: Any) -> Any:
@@ -239,6 +254,14 @@ class Relationship(Fact):
     @classmethod
     def _dates(cls, value: Any) -> Any:
         return _coerce_date(value)
+
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: FuzzyDate | None, info: ValidationInfo) -> Any:
+        problem = span_problem(info.data.get("start"), end)  # `start` is checked first
+        if problem:
+            raise ValueError(problem)
+        return end
 
 
 class Document(BaseModel):

@@ -48,6 +48,8 @@ class BadKind(StrEnum):
     INVALID_ID = "invalid id"
     DUPLICATE_ID = "duplicate id"
     BAD_DATE = "unparseable date"
+    END_BEFORE_START = "end before start"
+    UNSAFE_XML = "DOCTYPE refused"
     UNKNOWN_COUNTRY = "unknown country id"
     UNKNOWN_PERSON = "unknown person id"
     MISSING_DATASET = "missing dataset"

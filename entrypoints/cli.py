@@ -3,11 +3,12 @@ loaders, for a dry run), and reports; `python -m diplograph` runs it too."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from neo4j import Driver
@@ -22,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from diplograph.records import Dataset, HsgData
 from diplograph.settings import get_settings
@@ -50,13 +52,39 @@ load_app = typer.Typer(help="Load data into Neo4j.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(load_app, name="load")
 
-console = Console()
-errors = Console(stderr=True)
+# Messages carry data (names, quotes, file paths): never read as rich markup or
+# highlighted, so `[/x]` in a record prints as it is. Style comes only from `say`.
+console = Console(markup=False, highlight=False)
+errors = Console(stderr=True, markup=False, highlight=False)
 
 
-def fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+def say(message: str, mark: str = "", style: str = "", *, to: Console = errors) -> None:
+    """Print one message as plain text, after an optional styled mark ("✗", "!", "error:")."""
+    line = Text.assemble((mark, style), " ", message) if mark else Text(message)
+    to.print(line, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    say(message, "error:", "bold red")
     raise typer.Exit(1)
+
+
+@contextmanager
+def committed() -> Iterator[None]:
+    """Around the report of a write that has committed: a report that cannot be printed
+    (a closed pipe, an encoding the terminal lacks) must not turn it into a failure."""
+    try:
+        yield
+    # rich meets a closed stdout by pointing it at devnull and raising SystemExit(1).
+    except (Exception, SystemExit) as error:
+        if isinstance(error, BrokenPipeError):
+            # Python's advice for a reader that went away: point stdout at devnull, so the
+            # flush at exit does not fail the command after all (exit 120).
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with suppress(OSError, UnicodeError):
+            sys.stderr.write(
+                f"Written; the report could not be printed ({type(error).__name__}).\n"
+            )
 
 
 @contextmanager
@@ -150,7 +178,7 @@ def load(
         parsed = read_knowledge(sources, knowledge)
     except LoadError as error:
         for problem in error.problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+            say(str(problem), "✗", "red")
         fail(f"{len(error.problems)} problem(s) found; nothing was written.")
     counts = (
         f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
@@ -164,7 +192,8 @@ def load(
         # Knowledge and the mentions in its documents, in one transaction.
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
     mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
-    print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+    with committed():
+        print_summary(f"Loaded {counts}, {mentions} mentions", summary)
 
 
 @load_app.command("hsg")
@@ -192,21 +221,25 @@ def load_hsg_datasets(
             data = read_hsg(path, only)
         print_bad_records([str(b) for b in data.bad])
         print_hsg_summary(data, None, {})
+        if strict and data.bad:
+            fail(f"{len(data.bad)} bad record(s) (--strict); nothing was written (--dry-run).")
         return
     settings = get_settings()
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with database() as driver, Progress(*columns, console=console) as progress:
-        tasks: dict[str, TaskID] = {}
+    progress = Progress(*columns, console=console)
+    tasks: dict[str, TaskID] = {}
 
-        def advance(dataset: str, done: int, total: int) -> None:
-            if dataset not in tasks:  # a bar per dataset, started when its writing starts
-                tasks[dataset] = progress.add_task(dataset, total=total)
-            progress.update(tasks[dataset], completed=done, total=total)
+    def advance(dataset: str, done: int, total: int) -> None:
+        if dataset not in tasks:  # a bar per dataset, started when its writing starts
+            tasks[dataset] = progress.add_task(dataset, total=total)
+        progress.update(tasks[dataset], completed=done, total=total)
 
-        def waiting() -> None:
-            console.print("Another `load hsg` is writing to this database; waiting for it ...")
+    def waiting() -> None:
+        console.print("Another `load hsg` is writing to this database; waiting for it ...")
 
+    with database() as driver:
+        progress.start()
         try:
             result = load_hsg(driver, settings.neo4j_database, path, only, strict=strict,
                               force=force, progress=advance, on_wait=waiting,
@@ -216,16 +249,22 @@ def load_hsg_datasets(
             print_bad_records(error.bad)
             fail(f"{len(error.bad)} bad record(s) (--strict); nothing was written.")
         except LoadBusyError as error:
+            progress.stop()
             fail(f"{error}; nothing was written.")
-    print_bad_records(result.bad)
-    print_hsg_summary(result.parsed, result.summary, result.unchanged)
+        except BaseException:
+            progress.stop()
+            raise
+    with committed():  # the bars' last frame too: it is printed when they stop
+        progress.stop()
+        print_bad_records(result.bad)
+        print_hsg_summary(result.parsed, result.summary, result.unchanged)
 
 
 def print_bad_records(bad: list[str]) -> None:
     for line in bad[:100]:
-        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True)
+        say(line, "!", "yellow")
     if len(bad) > 100:
-        errors.print(f"... and {len(bad) - 100} more bad records", highlight=False)
+        say(f"... and {len(bad) - 100} more bad records")
 
 
 def print_hsg_summary(
@@ -259,7 +298,7 @@ def print_hsg_summary(
                       str(summary.unchanged[name]), str(summary.skipped[name]))  # fmt: skip
     console.print(table)
     for conflict in summary.conflicts:
-        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True)
+        say(str(conflict), "!", "yellow")
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -299,7 +338,7 @@ def ingest(
     ]
     if problems:
         for problem in problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+            say(str(problem), "✗", "red")
         fail(f"{len(problems)} problem(s) found; nothing was written.")
     settings = get_settings()
     with database() as driver:

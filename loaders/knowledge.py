@@ -96,9 +96,21 @@ class _Located(Generic[T]):
     record: str
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as the text written: PyYAML would build a `date` from
+    an unquoted `2010-02-30` and raise outside any record; as text, the record's date field
+    is validated like any other and the problem names the file, the record and the field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
@@ -115,7 +127,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
     unknown = set(content) - {"entities", "relationships"}
     if unknown:
         problems.append(
-            Problem(str(path), "file", f"unknown top-level keys {sorted(unknown)}; "
+            Problem(str(path), "file", f"unknown top-level keys {sorted(unknown, key=str)}; "
                     "expected 'entities' and 'relationships'")
         )  # fmt: skip
     return content

@@ -292,6 +292,20 @@ def test_injected_ids_in_a_mutation_are_refused_and_write_nothing(
     assert Counts.of(knowledge_graph, settings.neo4j_database) == before
 
 
+def test_a_span_ending_before_it_starts_is_refused_and_writes_nothing(
+    api: httpx.Client, knowledge_graph: Driver, settings: Settings
+) -> None:
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+    facts = {"relationships": [{
+        "type": "REPRESENTS", "from": "craig-kelly", "to": "cuba", "start": "2010-05",
+        "end": "2009", "sources": [{"document": "advancing-the-dialogue-with-cuba",
+                                    "quote": "Cuba"}]}]}  # fmt: skip
+    body = graphql(api, UPSERT, headers={"authorization": f"Bearer {API_TOKEN}"}, f=facts)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert "field 'end': Value error, end 2009 is before start 2010-05" in str(body["errors"])
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+
+
 # -- auth ------------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from loaders.hsg.territories import TERRITORY_ALIASES, Territories
 from loaders.knowledge import read_knowledge
 from loaders.names import find_titled_people as find_mentions
 from services.pipeline import StrictLoadError, load_hsg
+from tests.test_load_errors import graph_state
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "hsg"
 FULL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "hsg"
@@ -189,6 +190,41 @@ BAD_CASES = {
         BadKind.MALFORMED_XML,
         "hsg-visit-1037",
     ),
+    "end before start": (
+        "visits/data/2010.xml",
+        "<end-date>2010-03-10</end-date>",
+        "<end-date>2010-03-01</end-date>",
+        "visit 2079",
+        BadKind.END_BEFORE_START,
+        "hsg-visit-2079",
+    ),
+    # An external entity is not expanded: the text after it used to vanish from the
+    # element ("President " alone), which read as a new person. The file is refused.
+    "DOCTYPE with an external entity": (
+        "visits/data/2010.xml",
+        "<?xml version='1.0' encoding='UTF-8'?>\n<visits>",
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<!DOCTYPE visits [<!ENTITY ext SYSTEM "file:///etc/hostname">]>\n<visits>',
+        "line 2",
+        BadKind.UNSAFE_XML,
+        "hsg-visit-2079",
+    ),
+    "DOCTYPE in a code table": (
+        "pocom/roles-country-chiefs/ambassador-e-p.xml",
+        "<role mode=",
+        '<!DOCTYPE role [<!ENTITY t "Ambassador">]>\n<role mode=',
+        "line 2",
+        BadKind.UNSAFE_XML,
+        None,
+    ),
+    "entity reference without a DOCTYPE": (
+        "visits/data/2010.xml",
+        "<visitor>President Rene Preval</visitor>",
+        "<visitor>President &ext; Rene Preval</visitor>",
+        "line 19",
+        BadKind.MALFORMED_XML,
+        "hsg-visit-2079",
+    ),
 }
 
 
@@ -203,6 +239,22 @@ def test_each_bad_record_is_reported_with_file_and_record(tmp_path: Path, case: 
     assert node is None or node not in nodes
     assert "cu-2008-farr-01" in edges or case == "unparseable date"
     assert "hsg-trip-2985" in nodes  # the rest is read
+
+
+def test_doctype_and_entities_are_refused_by_name(tmp_path: Path) -> None:
+    _, old, new, *_ = BAD_CASES["DOCTYPE with an external entity"]
+    root = broken_copy(tmp_path, "visits/data/2010.xml", old, new)
+    path = root / "visits/data/2010.xml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("President Rene", "President &ext; Rene"),
+        encoding="utf-8",
+    )
+    [bad] = read_hsg(root).bad
+    assert bad.reason.startswith("declares a DOCTYPE (<!DOCTYPE visits); DTDs are refused")
+
+    _, old, new, *_ = BAD_CASES["entity reference without a DOCTYPE"]
+    [bad] = read_hsg(broken_copy(tmp_path / "2", "visits/data/2010.xml", old, new)).bad
+    assert "Entity 'ext' not defined" in bad.reason
 
 
 # -- loading into Neo4j ------------------------------------------------------------------------
@@ -486,6 +538,79 @@ def test_cli_strict_writes_nothing(empty_db: Driver, settings: Settings, tmp_pat
     )
     assert "nothing was written" in result.stderr
     assert count_by_label(empty_db, settings.neo4j_database) == {}
+
+
+def test_cli_strict_dry_run_fails_on_bad_records(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    root = broken_copy(
+        tmp_path, "visits/data/2010.xml", '<from id="haiti">', '<from id="atlantis">'
+    )
+    result = run_cli(settings, "load", "hsg", str(root), "--strict", "--dry-run")
+    assert result.returncode == 1, result.stdout
+    assert "visits/data/2010.xml: visit 2079: unknown country id" in result.stderr
+    assert "1 bad record(s) (--strict); nothing was written (--dry-run)." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_cli(settings, "load", "hsg", str(root), "--dry-run").returncode == 0
+    assert run_cli(settings, "load", "hsg", str(SAMPLE), "--strict", "--dry-run").returncode == 0
+    assert count_by_label(empty_db, settings.neo4j_database) == {}
+
+
+def test_cli_prints_markup_in_records_as_text_after_a_load(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """`[/x]` in a record once crashed the report after the commit: exit 1, a traceback,
+    no summary, the data written. It is text: printed as it is, and the load reported."""
+    root = broken_copy(
+        tmp_path, "visits/data/2010.xml", '<from id="haiti">', '<from id="[/x] [bold]">'
+    )
+    result = run_cli(settings, "load", "hsg", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "visit 2079: unknown country id: from id '[/x] [bold]' is not a known" in (result.stderr)
+    assert "Written" in result.stdout and "Meeting" in result.stdout
+    assert count_by_label(empty_db, settings.neo4j_database)["Meeting"] == 8
+
+
+def test_cli_a_reader_gone_after_the_commit_does_not_fail_the_load(
+    empty_db: Driver, settings: Settings
+) -> None:
+    """`load hsg | head -1`: stdout closed while the report is printed. The load has
+    committed; it exits 0, says so on stderr, and the graph holds the data."""
+    env = {**os.environ, "NEO4J_URI": settings.bolt_uri, "NEO4J_USER": settings.neo4j_user,
+           "NEO4J_PASSWORD": settings.neo4j_password,
+           "NEO4J_DATABASE": settings.neo4j_database}  # fmt: skip
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: every write to stdout fails with EPIPE
+    with open(write_end, "wb") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "diplograph", "load", "hsg", str(SAMPLE)],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT,
+            timeout=300, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Written; the report could not be printed" in result.stderr
+    assert count_by_label(empty_db, settings.neo4j_database)["Meeting"] == 9
+
+
+def test_cli_a_refused_file_loses_nothing_already_loaded(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    assert run_cli(settings, "load", "hsg", str(SAMPLE)).returncode == 0
+    before = graph_state(empty_db, settings)
+    _, old, new, *_ = BAD_CASES["DOCTYPE with an external entity"]
+    root = broken_copy(tmp_path, "visits/data/2010.xml", old, new)
+
+    strict = run_cli(settings, "load", "hsg", str(root), "--strict")
+    assert strict.returncode == 1
+    assert "visits/data/2010.xml: line 2: DOCTYPE refused: declares a DOCTYPE" in strict.stderr
+    assert graph_state(empty_db, settings) == before
+
+    result = run_cli(settings, "load", "hsg", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "visits/data/2010.xml: line 2: DOCTYPE refused" in result.stderr
+    assert graph_state(empty_db, settings) == before
 
 
 def test_cli_reload_of_an_unchanged_checkout(empty_db: Driver, settings: Settings) -> None:

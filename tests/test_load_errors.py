@@ -140,18 +140,22 @@ def bad_date(folder: Path) -> Broken:
     )
 
 
-def quote_not_verbatim(folder: Path) -> Broken:
+def wrong_quote(folder: Path, quote: str) -> Broken:
     path = folder / "actors.yaml"
     content = read(path)
     index = find(content["entities"], id="craig-kelly")
-    content["entities"][index]["sources"][0]["quote"] = "Craig Kelley, Deputy Secretary of State"
+    content["entities"][index]["sources"][0]["quote"] = quote
     write(path, content)
     return Broken(
         "actors.yaml",
         f"entities[{index}] (id craig-kelly)",
-        "sources[0]: quote 'Craig Kelley, Deputy Secretary of State' does not occur verbatim "
+        f"sources[0]: quote {quote!r} does not occur verbatim "
         "in document 'advancing-the-dialogue-with-cuba'",
     )
+
+
+def quote_not_verbatim(folder: Path) -> Broken:
+    return wrong_quote(folder, "Craig Kelley, Deputy Secretary of State")
 
 
 def invalid_yaml(folder: Path) -> Broken:
@@ -189,7 +193,60 @@ def unknown_kind(folder: Path) -> Broken:
     )
 
 
+def unquoted_impossible_date(folder: Path) -> Broken:
+    """`date: 2010-02-30` unquoted: YAML would make it a date and fail outside any record."""
+    path = folder / "meetings.yaml"
+    content = read(path)
+    index = find(content["entities"], id="migration-talks-havana-2010")
+    content["entities"][index]["date"] = "PLACEHOLDER"
+    write(path, content)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("date: PLACEHOLDER", "date: 2010-02-30"), encoding="utf-8")
+    return Broken(
+        "meetings.yaml",
+        f"entities[{index}] (id migration-talks-havana-2010)",
+        "field 'date.value': Value error, '2010-02-30' is not a real date",
+    )
+
+
+def end_before_start(folder: Path) -> Broken:
+    path = folder / "actors.yaml"
+    content = read(path)
+    rels = content["relationships"]
+    index = find(rels, type="LED", to="us-delegation-havana-2010")
+    rels[index] |= {"start": "2010-05", "end": 2009}
+    write(path, content)
+    return Broken(
+        "actors.yaml",
+        f"relationships[{index}] ({rels[index]['from']} -LED-> us-delegation-havana-2010)",
+        "field 'end': Value error, end 2009 is before start 2010-05",
+    )
+
+
+def markup_in_a_quote(folder: Path) -> Broken:
+    """Rich markup in the data is printed as it is, not interpreted (`[/x]` used to crash)."""
+    return wrong_quote(folder, "[/x] Craig Kelly [bold]")
+
+
+def id_not_a_slug(folder: Path) -> Broken:
+    """The slug pattern's `[a-z0-9]` is printed, not swallowed as a markup tag."""
+    path = folder / "issues.yaml"
+    content = read(path)
+    index = find(content["entities"], id="human-rights-in-cuba")
+    content["entities"][index]["id"] = "Human-Rights"
+    write(path, content)
+    return Broken(
+        "issues.yaml",
+        f"entities[{index}] (id Human-Rights)",
+        "field 'id': String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'",
+    )
+
+
 MUTATIONS: dict[str, Callable[[Path], Broken]] = {
+    "unquoted impossible date": unquoted_impossible_date,
+    "end before start": end_before_start,
+    "markup in a quote": markup_in_a_quote,
+    "id not a slug": id_not_a_slug,
     "unknown reference": unknown_reference,
     "duplicate id": duplicate_id,
     "bad date": bad_date,
@@ -229,7 +286,8 @@ def test_bad_input_is_named_and_nothing_is_written(
 
     result = run_load(settings, knowledge_copy)
 
-    assert result.returncode != 0
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
     expected = f"{knowledge_copy / broken.file}: {broken.record}: {broken.reason}"
     assert expected in result.stderr, result.stderr
     assert "nothing was written" in result.stderr
@@ -248,3 +306,40 @@ def test_every_problem_is_reported_at_once(
         assert f"{knowledge_copy / problem.file}: {problem.record}: " in result.stderr
     assert "2 problem(s) found; nothing was written." in result.stderr
     assert graph_state(empty_db, settings) == good_state
+
+
+# -- hostile YAML, checked without a database (--dry-run writes nothing) -------------------
+
+HOSTILE_YAML = {
+    "keys of mixed types": ("1: a\nx: b\n", "file: unknown top-level keys [1, 'x']"),
+    "a date and time": (
+        "entities:\n  - {id: a, kind: Person, name: A, date: 2010-02-03 10:00:00,"
+        " sources: [{document: x, quote: abc}]}\n",
+        "entities[0] (id a): field 'date.value': Value error, '2010-02-03 10:00:00' is not "
+        "a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+    "an unhashable key": ("entities:\n  - {? [1, 2] : 3}\n", "line 2: not valid YAML"),
+    "a python tag": (
+        "entities: !!python/object:os.system x\n",
+        "line 1: not valid YAML (could not determine a constructor",
+    ),
+    "markup and a date in properties": (
+        "entities:\n  - {id: a, kind: Person, name: '[/x] [bold]', properties: {when: "
+        "2010-02-30}, sources: [{document: x, quote: '[/x]'}]}\n",
+        "entities[0] (id a): sources[0]: unknown document 'x'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_YAML))
+def test_hostile_yaml_is_reported_without_a_traceback(
+    case: str, settings: Settings, tmp_path: Path
+) -> None:
+    body, expected = HOSTILE_YAML[case]
+    (tmp_path / "hostile.yaml").write_text(body, encoding="utf-8")
+
+    result = run_load(settings, tmp_path, "--dry-run")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{tmp_path / 'hostile.yaml'}: {expected}" in result.stderr, result.stderr

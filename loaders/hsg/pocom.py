@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from diplograph.model import Kind, RelType, Source, slugify
+from diplograph.model import FuzzyDate, Kind, RelType, Source, slugify
 from diplograph.records import (
     BadKind,
     BadRecord,
@@ -21,11 +21,13 @@ from loaders.hsg.people import PersonInfo, Term, person_name
 from loaders.hsg.reader import PRINCIPAL_OFFICER, Reader
 from loaders.hsg.territories import HISTORICAL_TERRITORIES, INTERESTS_SECTION_CITIES, Territories
 from loaders.hsg.xml import (
-    PARSER,
     Reject,
+    UnsafeXml,
+    check_span,
     child_text,
     children_by_tag,
     parse_field_date,
+    parse_xml,
     quote_id,
     record_id,
     text_at,
@@ -63,6 +65,7 @@ class PocomReader(Reader):
                 gen_name = text_at(element, "persName/genName")
                 birth = parse_field_date(text_at(element, "birth"), "birth")
                 death = parse_field_date(text_at(element, "death"), "death")
+                check_span(birth, death, "birth..death")
             except Reject as error:
                 self.reject(out, path, f"person {raw_id}", error)
                 continue
@@ -106,10 +109,13 @@ class PocomReader(Reader):
                 )
             )
 
-    def read_roles(self) -> None:
+    def read_roles(self, out: DatasetRecords) -> None:
         for path in sorted((self.root / "pocom" / "roles-country-chiefs").glob("*.xml")):
             try:
-                element = etree.parse(str(path), PARSER).getroot()
+                element = parse_xml(path.read_bytes())
+            except UnsafeXml as error:  # refused like a dataset file; titles fall back
+                out.bad.append(self.refused(path, error))
+                continue
             except (etree.XMLSyntaxError, OSError):
                 continue  # a code table; titles fall back to the role id
             self.roles[text_at(element, "id")] = text_at(element, "names/singular")
@@ -161,6 +167,9 @@ class PocomReader(Reader):
                 note = child_text(fields, event, "note")
                 if note:
                     props[f"{prop}Note"] = note
+            start, end = props.get("start"), props.get("end")
+            if isinstance(start, FuzzyDate) and isinstance(end, FuzzyDate):
+                check_span(start, end, "started..ended")
             note = child_text(fields, "note")
             if note:
                 props["note"] = note
@@ -347,6 +356,7 @@ class PocomReader(Reader):
                 position = record_id(raw_id, "principal-position", "principal-position")
                 start = parse_field_date(text_at(element, "start"), "start")
                 end = parse_field_date(text_at(element, "end"), "end")
+                check_span(start, end, "start..end")
             except Reject as error:
                 self.reject(out, path, f"principal-position {raw_id}", error)
                 out.bad.extend(
@@ -405,7 +415,7 @@ class PocomReader(Reader):
         missions = self.root / "pocom" / "missions-countries"
         self.territories = Territories(p.stem for p in missions.glob("*.xml"))
         self.read_people(out)
-        self.read_roles()
+        self.read_roles(out)
         self.read_positions(out)
         self.read_country_missions(out)
         self.read_org_missions(out)

@@ -20,7 +20,7 @@ from diplograph.records import (
 )
 from loaders.hsg.people import Reference, Resolver, candidate_id, candidate_key
 from loaders.hsg.territories import Territories
-from loaders.hsg.xml import PARSER, Reject, document_id, read_snapshots
+from loaders.hsg.xml import Reject, UnsafeXml, document_id, parse_xml, read_snapshots
 from loaders.names import TitledName, find_titled_people
 
 PUBLISHER = "U.S. Department of State, Office of the Historian"
@@ -59,9 +59,12 @@ class Reader:
         """The file's root element (its text kept for its Document), or None, reported."""
         try:
             content = path.read_bytes()
-            root = etree.fromstring(content, PARSER)
+            root = parse_xml(content)
             self.texts[path] = content.decode("utf-8")
             return root
+        except UnsafeXml as error:
+            out.bad.append(self.refused(path, error))
+            return None
         except (etree.XMLSyntaxError, UnicodeDecodeError) as error:
             if isinstance(error, UnicodeDecodeError):
                 out.bad.append(
@@ -80,6 +83,9 @@ class Reader:
         except OSError as error:
             out.bad.append(BadRecord(self.rel(path), "file", BadKind.MALFORMED_XML, str(error)))
             return None
+
+    def refused(self, path: Path, error: UnsafeXml) -> BadRecord:
+        return BadRecord(self.rel(path), f"line {error.line}", BadKind.UNSAFE_XML, error.reason)
 
     def url(self, dataset: Dataset, relative: str) -> str:
         commit = self.snapshots.get(dataset.value, "master")

@@ -20,7 +20,15 @@ from diplograph.records import (
 from loaders.hsg.people import PersonInfo, Term
 from loaders.hsg.reader import Reader
 from loaders.hsg.territories import US_PRESIDENT
-from loaders.hsg.xml import Reject, check_numeric_id, parse_field_date, quote_id, record_id, text_at
+from loaders.hsg.xml import (
+    Reject,
+    check_numeric_id,
+    check_span,
+    parse_field_date,
+    quote_id,
+    record_id,
+    text_at,
+)
 from loaders.names import INITIAL
 
 
@@ -53,6 +61,8 @@ class TravelsReader(Reader):
                 death = parse_field_date(text_at(president, "death-year"), "death-year")
                 took = parse_field_date(text_at(president, "took-office-date"), "took-office-date")
                 left = parse_field_date(text_at(president, "left-office-date"), "left-office-date")
+                check_span(birth, death, "birth-year..death-year")
+                check_span(took, left, "took-office-date..left-office-date")
             except Reject as error:
                 self.reject(out, path, f"president {raw_id or 'n=' + number}", error)
                 continue
@@ -146,6 +156,7 @@ class TravelsReader(Reader):
                 )
             start = parse_field_date(text_at(trip, "start-date"), "start-date")
             end = parse_field_date(text_at(trip, "end-date"), "end-date")
+            check_span(start, end, "start-date..end-date")
             country_el = trip.find("country")
             raw_country = country_el.get("id", "") if country_el is not None else ""
             territory = self.territories.require(raw_country, "country id")

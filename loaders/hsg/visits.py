@@ -17,7 +17,14 @@ from diplograph.records import (
 )
 from loaders.hsg.reader import DATASET_TITLES, Reader
 from loaders.hsg.territories import UNITED_STATES
-from loaders.hsg.xml import Reject, check_numeric_id, parse_field_date, quote_id, text_at
+from loaders.hsg.xml import (
+    Reject,
+    check_numeric_id,
+    check_span,
+    parse_field_date,
+    quote_id,
+    text_at,
+)
 from loaders.names import TitledName, find_titled_people
 
 
@@ -60,6 +67,7 @@ class VisitsReader(Reader):
             check_numeric_id(raw_id, "visit", seen)
             start = parse_field_date(text_at(visit, "start-date"), "start-date")
             end = parse_field_date(text_at(visit, "end-date"), "end-date")
+            check_span(start, end, "start-date..end-date")
             from_el = visit.find("from")
             raw_country = from_el.get("id", "") if from_el is not None else ""
             territory = self.territories.require(raw_country, "from id")

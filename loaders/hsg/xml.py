@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 from pydantic import ValidationError
 
-from diplograph.model import FuzzyDate, slugify
+from diplograph.model import FuzzyDate, slugify, span_problem
 from diplograph.records import (
     BadKind,
     Dataset,
@@ -64,6 +64,38 @@ def parse_field_date(raw: str, what: str) -> FuzzyDate | None:
     if value is None:
         raise Reject(BadKind.BAD_DATE, f"{what} {raw!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     return value
+
+
+def check_span(start: FuzzyDate | None, end: FuzzyDate | None, what: str) -> None:
+    problem = span_problem(start, end)
+    if problem:
+        raise Reject(BadKind.END_BEFORE_START, f"{what}: {problem}")
+
+
+class UnsafeXml(Exception):
+    """A file declaring a DOCTYPE: refused whole. Its entities are not expanded (no
+    network, no files), and the text after an unexpanded reference would silently go
+    missing from the element's text."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def parse_xml(content: bytes) -> etree._Element:
+    """The root element of a dataset file; raises `etree.XMLSyntaxError`, or `UnsafeXml`
+    naming the DOCTYPE and its line."""
+    root = etree.fromstring(content, PARSER)
+    info = root.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.public_id:
+        at = content.find(b"<!DOCTYPE")
+        line = content[: max(at, 0)].count(b"\n") + 1
+        declared = content[at:].split(b"[", 1)[0].split(b">", 1)[0].decode("utf-8", "replace")
+        raise UnsafeXml(line, f"declares a DOCTYPE ({declared.strip()[:80]}); DTDs are refused")
+    # Without a DTD an entity reference other than the five predefined is a syntax error
+    # ("Entity 'x' not defined", with its line), so no reference can reach the records.
+    return root
 
 
 def record_id(raw: str, what: str, label: str) -> str:
