@@ -10,14 +10,14 @@ from neo4j import Driver
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
-from graph.mentions import ingest_documents
-from graph.repository import WriteSummary, documents_by_id, kinds_by_id, write_knowledge
+from graph.repository import WriteSummary
 from loaders.articles import ArticleError
-from loaders.ingest import prepare_text
-from loaders.knowledge import LoadError, validate
+from loaders.ingest.documents import prepare_text
+from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
 from schema.context import Context, Info, coded_neo4j_errors
 from schema.errors import BadUserInput, Unauthenticated
+from services.pipeline import ingest_documents, upsert_facts
 
 PAYLOAD = "upsertKnowledge(facts)"
 
@@ -48,23 +48,6 @@ class UpsertResult:
         )
 
 
-def _referenced(facts: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Document ids cited and entity ids referred to by the payload."""
-    documents: set[str] = set()
-    entities: set[str] = set()
-    for section in ("entities", "relationships"):
-        for record in facts.get(section) or []:
-            if not isinstance(record, Mapping):
-                continue
-            for source in record.get("sources") or []:
-                if isinstance(source, Mapping) and isinstance(source.get("document"), str):
-                    documents.add(source["document"])
-            for end in ("from", "to"):
-                if isinstance(record.get(end), str):
-                    entities.add(record[end])
-    return sorted(documents), sorted(entities)
-
-
 def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
     """Validate facts exactly as `diplograph load` does, then write them in one transaction."""
     if not isinstance(facts, Mapping):
@@ -72,15 +55,10 @@ def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
     unknown = set(facts) - {"entities", "relationships"}
     if unknown:
         raise BadUserInput(f"{PAYLOAD}: unknown keys {sorted(unknown)}")
-    document_ids, entity_ids = _referenced(facts)
-    documents = documents_by_id(driver, database, document_ids)
-    known = kinds_by_id(driver, database, entity_ids)
     try:
-        knowledge = validate(documents, [(PAYLOAD, facts)], known_kinds=known)
+        return upsert_facts(driver, database, facts, PAYLOAD)
     except LoadError as error:
         raise BadUserInput("\n".join(str(p) for p in error.problems)) from None
-    knowledge.documents = []  # cited, not rewritten
-    return write_knowledge(driver, database, knowledge)
 
 
 @strawberry.type(description="A known entity found in an ingested document.")
