@@ -34,6 +34,8 @@ def normalize_name(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", ascii_text.lower()).split())
 
 
+# Whole titles a name follows in the historian's free text (longest first); article linking
+# builds titles from the words above instead, and takes what follows as a name run.
 _TITLES = sorted(
     {
         "President",
@@ -106,49 +108,62 @@ _TOKEN = re.compile(r"\s+(\S+)")
 INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
 _LOWER_PREFIXED = re.compile(r"^(?:al|el|ad|as|ash|ar|at|az|an|ibn|bin|abu)[-\u2011\u2013]\w")
 _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "3rd", "2nd"})
-_PARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "bin",
-        "ibn",
-        "bint",
-        "abu",
-        "de",
-        "da",
-        "del",
-        "della",
-        "di",
-        "du",
-        "van",
-        "von",
-        "der",
-        "den",
-        "la",
-        "le",
-        "dos",
-        "das",
-        "do",
-        "y",
-        "ben",
-    ]
+# One vocabulary of person names for every reader of free text.
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that make up titles before (or after) a name. A title needs at least one head.
+TITLE_HEADS = _words(
+    """president minister secretary ambassador senator representative congressman
+    congresswoman governor mayor king queen prince princess pope cardinal archbishop
+    bishop father rev. dr. mr. mrs. ms. miss gen. general lt. col. colonel admiral adm.
+    commander chairman chairwoman chair spokesman spokeswoman spokesperson envoy counselor
+    consul attorney justice judge premier chancellor commissioner coordinator director
+    undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
+    professor officer negotiator"""
 )
-_MONTHS = frozenset(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
+TITLE_MODIFIERS = _words(
+    """vice deputy assistant principal foreign chief head special senior acting interim
+    former under first second executive associate permanent"""
 )
+# Words that follow "of"/"for" inside a title: "Secretary of State for Western Hemisphere Affairs".
+TITLE_COMPLEMENTS = _words(
+    """state foreign affairs defense defence justice homeland security western hemisphere
+    interior commerce treasury labor energy education health agriculture transportation
+    international political economic consular european asian african american north south
+    latin caribbean cuban cuba migration immigration trade relations exterior"""
+)
+# Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
+PARTICLES = _words(
+    """al el bin ibn bint abu de da del della di du van von der den la las los le dos das do
+    y ben"""
+)
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan."),
+            ("february", "feb."),
+            ("march", "mar."),
+            ("april", "apr."),
+            ("may",),
+            ("june", "jun."),
+            ("july", "jul."),
+            ("august", "aug."),
+            ("september", "sept.", "sep."),
+            ("october", "oct."),
+            ("november", "nov."),
+            ("december", "dec."),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTHS = frozenset(name.capitalize() for name in MONTHS if not name.endswith("."))
+
 _HONORIFICS = frozenset({"Dr.", "Mr.", "Mrs.", "Ms.", "Sir", "Dame", "Gen.", "Col.", "Lt."})
 _STOP = frozenset(
     [
@@ -381,7 +396,7 @@ def _name_after(text: str, pos: int) -> tuple[list[str], int]:
             following = _TOKEN.match(text, match.end())
             if stop or following is None or following.group(1)[:1].isdigit():
                 break  # "President Nixon April 1", but "Prime Minister Theresa May"
-        if word in _PARTICLES and not stop:
+        if word in PARTICLES and not stop:
             pending.append(word)
             scan = match.end()
             continue

@@ -22,7 +22,6 @@ from loaders.ingest.linking import Named, find_mentions
 from loaders.ingest.text import (
     AGREEMENT_WORDS,
     CLAUSE_LEAD_WORDS,
-    MONTHS,
     NUMBER_WORDS,
     ORGANIZATION_WORDS,
     QUANTITY_STOP,
@@ -30,6 +29,7 @@ from loaders.ingest.text import (
     TextIndex,
     sentence_at,
 )
+from loaders.names import MONTHS
 
 
 def _slug(name: str) -> str:

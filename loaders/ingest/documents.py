@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from diplograph.model import Document, FuzzyDate, slugify
 from loaders.articles import ArticleError, article_from_text, read_article
-from loaders.ingest.text import MONTHS, WEEKDAYS
+from loaders.ingest.text import WEEKDAYS
+from loaders.names import MONTHS
 
 _URL_LINE = re.compile(r"^(?:(?:url|source|link)\s*:\s*)?(https?://\S+)$", re.IGNORECASE)
 _DATE_PREFIX = r"(?:(?:published|posted|updated|last updated|date|dated)\s*:?\s*(?:on\s+)?)?"

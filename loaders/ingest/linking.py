@@ -42,15 +42,13 @@ from rapidfuzz import fuzz
 from diplograph.model import Kind
 from diplograph.records import Ambiguity, Mention, Method
 from loaders.ingest.text import (
-    NAME_PARTICLES,
-    TITLE_HEADS,
-    TITLE_MODIFIERS,
     TextIndex,
     fold,
     folded,
     lower_aligned,
     tokenize,
 )
+from loaders.names import PARTICLES, TITLE_HEADS, TITLE_MODIFIERS
 
 FUZZY_THRESHOLD = 88.0
 """Minimum rapidfuzz `ratio` (0-100) for a spelling variant of a person's name.
@@ -210,7 +208,7 @@ class _Linker:
         return [
             folded(t.text)
             for t in self.t.tokens[first : last + 1]
-            if not t.initial and t.lower not in NAME_PARTICLES
+            if not t.initial and t.lower not in PARTICLES
         ]
 
     def variants(self) -> None:
@@ -222,7 +220,7 @@ class _Linker:
                 continue
             best: dict[str, tuple[float, str]] = {}
             for entity_id, form, known in persons:
-                known_words = [w for w in known if w not in NAME_PARTICLES]
+                known_words = [w for w in known if w not in PARTICLES]
                 shapes = [known_words]
                 if len(known_words) >= 3:
                     shapes.append(known_words[:-1])  # "Dagoberto Rodriguez" (Barrera)
@@ -268,7 +266,7 @@ class _Linker:
         and the second to last ("Rodriguez Barrera", "Rodriguez")."""
         keys: dict[str, str] = {}
         for form in [entity.name, *entity.aliases]:
-            name = [w for w in name_words(form) if w not in NAME_PARTICLES]
+            name = [w for w in name_words(form) if w not in PARTICLES]
             if len(name) < 2:
                 continue
             keys.setdefault(name[-1], form)

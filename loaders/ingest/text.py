@@ -10,6 +10,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from loaders.names import MONTHS, PARTICLES, TITLE_COMPLEMENTS, TITLE_HEADS, TITLE_MODIFIERS
+
 
 def _words_in_order(text: str) -> list[str]:
     return text.split()
@@ -19,27 +21,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Words that make up titles before (or after) a name. A title needs at least one head.
-TITLE_HEADS = _words(
-    """president minister secretary ambassador senator representative congressman
-    congresswoman governor mayor king queen prince princess pope cardinal archbishop
-    bishop father rev. dr. mr. mrs. ms. miss gen. general lt. col. colonel admiral adm.
-    commander chairman chairwoman chair spokesman spokeswoman spokesperson envoy counselor
-    consul attorney justice judge premier chancellor commissioner coordinator director
-    undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
-    professor officer negotiator"""
-)
-TITLE_MODIFIERS = _words(
-    """vice deputy assistant principal foreign chief head special senior acting interim
-    former under first second executive associate permanent"""
-)
-# Words that follow "of"/"for" inside a title: "Secretary of State for Western Hemisphere Affairs".
-TITLE_COMPLEMENTS = _words(
-    """state foreign affairs defense defence justice homeland security western hemisphere
-    interior commerce treasury labor energy education health agriculture transportation
-    international political economic consular european asian african american north south
-    latin caribbean cuban cuba migration immigration trade relations exterior"""
-)
 ORGANIZATION_WORDS = _words(
     """ministry department embassy section office agency council commission committee
     administration government service services bureau guard navy army party congress
@@ -54,28 +35,6 @@ FUNCTION_WORDS = _words(
     """a an and as at but by for from in into of on or the to with its our their his her this
     that these those it we they he she i after before since while when if during"""
 )
-NAME_PARTICLES = _words("de del la las los da do dos das di van von der den bin ibn al y")
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan."),
-            ("february", "feb."),
-            ("march", "mar."),
-            ("april", "apr."),
-            ("may",),
-            ("june", "jun."),
-            ("july", "jul."),
-            ("august", "aug."),
-            ("september", "sept.", "sep."),
-            ("october", "oct."),
-            ("november", "nov."),
-            ("december", "dec."),
-        ],
-        start=1,
-    )
-    for name in names
-}
 WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
 ABBREVIATIONS = _words(
     """mr mrs ms dr jr sr st gen sen rep amb gov lt col adm prof rev no jan feb mar apr jun
@@ -343,7 +302,7 @@ class TextIndex:
                 k = j + 1
                 while (
                     k < len(tokens)
-                    and tokens[k].lower in NAME_PARTICLES
+                    and tokens[k].lower in PARTICLES
                     and not tokens[k].capitalised
                     and self.gap(tokens[k - 1], tokens[k]) == " "
                 ):
