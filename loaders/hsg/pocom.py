@@ -34,6 +34,8 @@ from loaders.names import squash
 
 
 class PocomReader(Reader):
+    """Reads pocom into its records, and fills the reference (people, presidents, secretaries)."""
+
     def read_people(self, out: DatasetRecords) -> None:
         folder = self.root / "pocom" / "people"
         for path in sorted(folder.glob("*/*.xml")):

@@ -25,6 +25,8 @@ from loaders.names import INITIAL
 
 
 class TravelsReader(Reader):
+    """Reads travels: presidencies (into the reference too), then the trips."""
+
     def read_presidents(self, out: DatasetRecords) -> None:
         path = self.root / "travels" / "presidents" / "presidents.xml"
         if not path.is_file():

@@ -22,6 +22,8 @@ from loaders.names import TitledName, find_titled_people
 
 
 class VisitsReader(Reader):
+    """Reads visits: each visit a meeting in the U.S., its visitor attending."""
+
     def read_visits(self, out: DatasetRecords) -> None:
         seen: set[str] = set()
         dataset_doc = dataset_document_id(Dataset.VISITS)
