@@ -10,33 +10,36 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loaders.names import MONTHS, PARTICLES, TITLE_COMPLEMENTS, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import (
+    MONTHS,
+    PARTICLES,
+    TITLE_COMPLEMENTS,
+    TITLE_HEADS,
+    TITLE_MODIFIERS,
+    words,
+)
 
 
 def _words_in_order(text: str) -> list[str]:
     return text.split()
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-ORGANIZATION_WORDS = _words(
+ORGANIZATION_WORDS = words(
     """ministry department embassy section office agency council commission committee
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission"""
 )
-AGREEMENT_WORDS = _words(
+AGREEMENT_WORDS = words(
     """accord accords agreement agreements treaty convention protocol pact memorandum"""
 )
 # Capitalised words that do not continue a proper name (title case, sentence starts).
-FUNCTION_WORDS = _words(
+FUNCTION_WORDS = words(
     """a an and as at but by for from in into of on or the to with its our their his her this
     that these those it we they he she i after before since while when if during"""
 )
-WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
-ABBREVIATIONS = _words(
+WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
+ABBREVIATIONS = words(
     """mr mrs ms dr jr sr st gen sen rep amb gov lt col adm prof rev no jan feb mar apr jun
     jul aug sep sept oct nov dec"""
 )
@@ -50,12 +53,12 @@ NUMBER_WORDS = {
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50}
 # Words that do not start a provisional event name taken from a clause.
-CLAUSE_LEAD_WORDS = FUNCTION_WORDS | _words(
+CLAUSE_LEAD_WORDS = FUNCTION_WORDS | words(
     """has have had is was were are been who which where whom so then also"""
 )
 SEASON_END_MONTH = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11}
 # Words that end the noun phrase of a quantity: "20,000 travel documents | to be issued".
-QUANTITY_STOP = FUNCTION_WORDS | _words(
+QUANTITY_STOP = FUNCTION_WORDS | words(
     """be is are was were been have has had each per every who which that will would"""
 )
 
