@@ -21,8 +21,11 @@ from graph.projection import (
     Filter,
     NodeProjection,
     Page,
+    compile_fields,
     compile_filter,
     compile_node,
+    fields_size,
+    node_size,
 )
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
@@ -38,12 +41,34 @@ class Order:
     descending: bool = False
 
 
+# The parameter that carries a statement's response budget, in bytes (`Reader.one`).
+BUDGET = "responseBudget"
+UNBOUNDED = 2**62
+
+
 @dataclass
 class Statement:
     """A compiled query and how to turn its single record into a result."""
 
     cypher: str
     params: dict[str, Any]
+
+
+def bounded(b: CypherBuilder, inner: str, kept: list[str], heavy: dict[str, str]) -> Statement:
+    """`inner`, returning also `bytes`: about how large its `heavy` columns are as JSON
+    (each column's size expression). Over the budget they come back null, so Neo4j never
+    sends (and the API never holds) a response it would refuse."""
+    size = " + ".join(f"({expr})" for expr in heavy.values())
+    columns = [*kept, *(
+        f"CASE WHEN bytes > ${BUDGET} THEN null ELSE {c} END AS {c}" for c in heavy
+    )]  # fmt: skip
+    cypher = f"CALL () {{ {inner} }} WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
+    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED})
+
+
+def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
+    i, acc = b.fresh("i"), b.fresh("a")
+    return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
 
 
 def list_entities(
@@ -72,7 +97,8 @@ def list_entities(
         f"RETURN {total} AS total, COLLECT {{ MATCH (n:{label_expr}) WHERE {predicate} "
         f"WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items"
     )
-    return Statement(cypher, b.params)
+    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, ["total"], {"items": size})
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
@@ -85,7 +111,8 @@ def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
         "UNION MATCH (n:Document {id: wanted}) RETURN n } "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
-    return Statement(cypher, b.params)
+    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, [], {"items": size})
 
 
 def escape_lucene(text: str) -> str:
@@ -115,7 +142,8 @@ def search(
         f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
         f"RETURN {{score: score, node: {node}}} }} AS items"
     )
-    return Statement(cypher, b.params)
+    size = _items_size(b, "items", lambda i: "30 + " + node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, ["total"], {"items": size})
 
 
 def timeline(
@@ -124,13 +152,13 @@ def timeline(
     end: date | None,
     page: Page,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
 ) -> Statement:
     """The dated facts of one entity in order: its own date, and every dated relation."""
     b = CypherBuilder()
     node = compile_node("m", projection, b)
     own = compile_node("e", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     start_p = b.param(start or date.min)
     end_p = b.param(end or date.max)
     # One pass over the entries gives both the total and the window (counting them in a
@@ -159,7 +187,12 @@ def timeline(
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
     )
-    return Statement(cypher, b.params)
+    size = _items_size(
+        b, "items",
+        lambda i: f"300 + {node_size(f'{i}.node', projection, b)} "
+        f"+ {fields_size(i, edge_fields, b)}",
+    )  # fmt: skip
+    return bounded(b, cypher, ["found", "total"], {"items": size})
 
 
 def _date(var: str, prefix: str) -> str:
@@ -175,14 +208,14 @@ def paths(
     max_hops: int,
     limit: int,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
 ) -> Statement:
     """The shortest connections between two entities, as nodes and typed segments."""
     if not 1 <= max_hops <= 10:
         raise ValueError("max_hops must be between 1 and 10")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     cypher = (
         f"OPTIONAL MATCH (a:Entity {{id: {b.param(source)}}}) "
         f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
@@ -194,7 +227,12 @@ def paths(
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
         f"{rel_fields}}}]}} }} AS items"
     )
-    return Statement(cypher, b.params)
+    size = _items_size(
+        b, "items",
+        lambda i: _items_size(b, f"{i}.nodes", lambda n: node_size(n, projection, b)) + " + "
+        + _items_size(b, f"{i}.segments", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+    )  # fmt: skip
+    return bounded(b, cypher, ["found"], {"items": size})
 
 
 def neighborhood(
@@ -202,14 +240,14 @@ def neighborhood(
     depth: int,
     limit: int,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
 ) -> Statement:
     """The entities within `depth` hops (at most `limit`, nearest first) and their edges."""
     if not 1 <= depth <= 3:
         raise ValueError("depth must be between 1 and 3")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     cypher = (
         f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
         "CALL (c) { "
@@ -224,7 +262,10 @@ def neighborhood(
         "WHERE t IN members "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
-    return Statement(cypher, b.params)
+    return bounded(b, cypher, ["found"], {
+        "nodes": _items_size(b, "nodes", lambda n: node_size(n, projection, b)),
+        "edges": _items_size(b, "edges", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+    })  # fmt: skip
 
 
 @dataclass
@@ -244,14 +285,18 @@ class Reader:
         self.timeout = timeout
         self.log = QueryLog()
 
-    async def one(self, statement: Statement) -> dict[str, Any]:
-        """Run a statement that returns exactly one record; return it as a dict."""
+    async def one(self, statement: Statement, budget: int | None = None) -> dict[str, Any]:
+        """Run a statement that returns exactly one record; return it as a dict.
+
+        `budget` bounds the bytes of a bounded statement's values (none: unbounded).
+        """
         started = time.perf_counter()
         self.log.count += 1
+        params = statement.params if budget is None else {**statement.params, BUDGET: budget}
         try:
             records, _, _ = await self.driver.execute_query(
                 Query(statement.cypher, timeout=self.timeout),
-                statement.params,
+                params,
                 database_=self.database,
                 routing_=RoutingControl.READ,
             )

@@ -159,7 +159,16 @@ def upsert_facts(
     known = kinds_by_id(driver, database, entity_ids)
     knowledge = validate(documents, [(where, facts)], known_kinds=known)
     knowledge.documents = []  # cited, not rewritten
-    return write_knowledge(driver, database, knowledge)
+    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+
+
+def _named_fields(facts: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Entity id → the fields its record names (a partial record changes only those)."""
+    return {
+        record["id"]: frozenset(record)
+        for record in facts.get("entities") or []
+        if isinstance(record, Mapping) and isinstance(record.get("id"), str)
+    }
 
 
 # -- the historian's datasets --------------------------------------------------------------
