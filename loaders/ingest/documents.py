@@ -75,7 +75,8 @@ _CHROME_LINE = re.compile(
     r"|subscribe|sign in|log in|sign up|register|skip to (?:main )?content|back to top"
     r"|top of page|related (?:articles|stories|content)|read more|more stories|advertisement"
     r"|follow us|contact us|about us|privacy policy|terms of use|cookie settings"
-    r"|(?:copyright|\u00a9).*|all rights reserved\.?|.*\bcookies?\b.*)$",
+    r"|(?:copyright|\u00a9).*|all rights reserved\.?"
+    r"|.*\bcookies?\b.*\b(?:use|uses|accept|policy|settings|consent)\b.*)$",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"\w+\W+\w+\W+\w+.*[.!?][\"'\u201d\u2019)]*$")
