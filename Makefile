@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench chromium
+.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench chromium eval-ingest
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -85,3 +85,6 @@ bench: install ## API benchmark: this API vs @neo4j/graphql vs raw Cypher, one N
 clean: ## remove the virtualenvs and the local database (not the Neo4j jar cache)
 	-$(BIN)/diplograph neo4j stop
 	rm -rf $(VENV) $(TOOLS) .data
+
+eval-ingest: install ## score ingest on the held-apart texts (eval/ingest), curated only and with $(HSG)
+	$(BIN)/python -m eval.ingest.run --hsg "$(HSG)"

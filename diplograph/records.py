@@ -232,6 +232,10 @@ class Candidate:
     date_text: str | None = None
     properties: dict[str, str | int | float] = field(default_factory=dict)
     occurrences: list[Occurrence] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other forms in the text (acronyms)
+    # A meeting's place and participants: entity ids when linked, else names as written.
+    place: str | None = None
+    participants: list[str] = field(default_factory=list)
 
 
 @dataclass

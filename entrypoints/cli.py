@@ -307,7 +307,8 @@ def print_hsg_summary(
 @app.command()
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="Captured article .txt files.", metavar="FILE")
+        list[Path],
+        typer.Argument(help="Captured article .txt files or saved .html pages.", metavar="FILE"),
     ],
     review: Annotated[
         Path | None,
@@ -330,12 +331,6 @@ def ingest(
             documents.append(prepare_article(path, date=date, url=url))
         except ArticleError as error:
             problems.append(str(error))
-    ids = [doc.id for doc in documents]
-    problems += [
-        f"{doc.file}: document id {doc.id!r} is also another FILE's"
-        for doc in documents
-        if ids.count(doc.id) > 1
-    ]
     if problems:
         for problem in problems:
             say(str(problem), "✗", "red")
@@ -347,8 +342,12 @@ def ingest(
         analysis = result.analysis
         path = write_review(review_path(analysis.document, review, many=len(files) > 1), analysis)
         linked = len({m.entity_id for m in analysis.mentions})
+        stored = result.stored
+        status = stored.status.value
+        if stored.previous is not None:
+            status += f" {stored.version} of {stored.previous}"
         console.print(
-            f"{analysis.document.id} ({'new' if result.document_created else 'updated'}): "
+            f"{analysis.document.id} ({status}): "
             f"{len(analysis.mentions)} mentions of {linked} entities; "
             f"{len(analysis.candidates)} candidates, {len(analysis.ambiguities)} ambiguous "
             f"-> {path}", highlight=False, soft_wrap=True,

@@ -24,13 +24,15 @@ reloading never duplicate them. These functions run in the caller's transaction;
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from diplograph.model import Document, Kind
+from diplograph.model import Document, Kind, slugify
 from diplograph.records import KnownEntity, Mention
 from graph.repository import document_row
 
@@ -109,13 +111,84 @@ def replace_mentions(
     return MentionCounts(created, len(rows) - created, removed.counters.relationships_deleted)
 
 
-def write_document(tx: ManagedTransaction, doc: Document) -> bool:
-    """Merge one document on its id; True when it is new."""
-    row = document_row(doc)
-    summary = tx.run(
-        "MERGE (d:Document {id: $id}) SET d += $props", id=row["id"], props=row["props"]
-    ).consume()
-    return summary.counters.nodes_created > 0
+class DocumentStatus(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"  # the same text was stored already: nothing written
+    NEW_VERSION = "new version"  # a changed text under a stored URL; the old one is kept
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """Where an ingested text went: its id, and the version it follows, if any."""
+
+    id: str
+    status: DocumentStatus
+    previous: str | None = None
+    version: int = 1
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _id_choices(doc: Document, digest: str) -> list[str]:
+    """The headline's slug; then with the document's date; then with a short content hash
+    (unique to the text, so the last choice is never another text's)."""
+    base = doc.id[:100].strip("-")
+    choices = [base]
+    if doc.date is not None:
+        choices.append(f"{base}-{slugify(doc.date.value)}")
+    choices.append(f"{base}-{digest[:10]}")
+    return choices
+
+
+def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
+    """Store an ingested document without ever replacing another text.
+
+    The same text already stored (under any id) is that document again: nothing is
+    written. Otherwise the document gets the first free id of `_id_choices`, so two
+    different texts never share an id; a text whose URL a stored document already has
+    is recorded as that document's next version (`version`, `previousVersion`), and
+    the older text stays as it was, with every quote and mention that cites it.
+    `CREATE`, not `MERGE`: should another writer take the id meanwhile, the uniqueness
+    constraint fails this transaction rather than overwrite.
+    """
+    digest = text_hash(doc.text)
+    choices = _id_choices(doc, digest)
+    same = tx.run(
+        "OPTIONAL MATCH (h:Document {textHash: $hash}) WITH collect(h) AS hashed "
+        "UNWIND $ids AS id OPTIONAL MATCH (d:Document {id: id}) "
+        "WITH hashed, collect(d) AS named "
+        "UNWIND hashed + named AS d "
+        "RETURN d.id AS id, d.text AS text",
+        hash=digest,
+        ids=choices,
+    ).data()
+    taken: set[str] = set()
+    for row in same:
+        if row["text"] == doc.text:
+            return StoredDocument(row["id"], DocumentStatus.UNCHANGED)
+        taken.add(row["id"])
+    free = [i for i in choices if i not in taken]
+    if not free:  # only a hash collision leaves none
+        raise ValueError(f"document {doc.id!r}: every id it could take holds another text")
+    previous = None
+    version = 1
+    if doc.url:
+        prior = tx.run(
+            "MATCH (d:Document {url: $url}) "
+            "RETURN d.id AS id, coalesce(d.version, 1) AS version ORDER BY version DESC LIMIT 1",
+            url=doc.url,
+        ).single()
+        if prior is not None:
+            previous, version = prior["id"], int(prior["version"]) + 1
+    row = document_row(doc.model_copy(update={"id": free[0]}))
+    props = {**row["props"], "textHash": digest}
+    if previous is not None:
+        props |= {"version": version, "previousVersion": previous}
+    tx.run("CREATE (d:Document {id: $id}) SET d += $props", id=row["id"], props=props).consume()
+    status = DocumentStatus.NEW if previous is None else DocumentStatus.NEW_VERSION
+    return StoredDocument(row["id"], status, previous, version)
 
 
 def count_mentions(driver: Driver, database: str, document_id: str | None = None) -> int:

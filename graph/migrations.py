@@ -25,6 +25,9 @@ _STATEMENTS: list[str] = [
         for kind in (Kind.MEETING, Kind.EVENT, Kind.AGREEMENT)
     ),
     "CREATE RANGE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    # Ingest finds a text already stored by its hash, and earlier versions by their URL.
+    "CREATE RANGE INDEX document_text_hash IF NOT EXISTS FOR (n:Document) ON (n.textHash)",
+    "CREATE RANGE INDEX document_url IF NOT EXISTS FOR (n:Document) ON (n.url)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
     f"FOR (n:{'|'.join(SEARCHABLE_LABELS)}) ON EACH [n.name, n.aliasText, n.description]",
 ]

@@ -111,12 +111,13 @@ _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "3rd", "2nd"
 # One vocabulary of person names for every reader of free text.
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
+    """A vocabulary written as a block of words."""
     return frozenset(text.split())
 
 
 # Words that make up titles before (or after) a name. A title needs at least one head.
-TITLE_HEADS = _words(
+TITLE_HEADS = words(
     """president minister secretary ambassador senator representative congressman
     congresswoman governor mayor king queen prince princess pope cardinal archbishop
     bishop father rev. dr. mr. mrs. ms. miss gen. general lt. col. colonel admiral adm.
@@ -125,19 +126,19 @@ TITLE_HEADS = _words(
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator"""
 )
-TITLE_MODIFIERS = _words(
+TITLE_MODIFIERS = words(
     """vice deputy assistant principal foreign chief head special senior acting interim
     former under first second executive associate permanent"""
 )
 # Words that follow "of"/"for" inside a title: "Secretary of State for Western Hemisphere Affairs".
-TITLE_COMPLEMENTS = _words(
+TITLE_COMPLEMENTS = words(
     """state foreign affairs defense defence justice homeland security western hemisphere
     interior commerce treasury labor energy education health agriculture transportation
     international political economic consular european asian african american north south
     latin caribbean cuban cuba migration immigration trade relations exterior"""
 )
 # Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
-PARTICLES = _words(
+PARTICLES = words(
     """al el bin ibn bint abu de da del della di du van von der den la las los le dos das do
     y ben"""
 )

@@ -123,7 +123,16 @@ class LinkedMention:
 class IngestResult:
     slug: str
     title: str
-    created: bool = strawberry.field(description="False when the document was replaced.")
+    created: bool = strawberry.field(
+        description="False when the same text was stored already (nothing was written)."
+    )
+    status: str = strawberry.field(
+        description="new, unchanged (the same text again), or new version (a changed text "
+        "under a stored URL: stored beside the older version, which is kept)."
+    )
+    previous_version: str | None = strawberry.field(
+        description="The slug of the version this text follows, for a new version."
+    )
     mentions: list[LinkedMention]
     candidates: int = strawberry.field(description="Unlinked names, dates and quantities found.")
 
@@ -137,9 +146,11 @@ def ingest(
         raise BadUserInput(str(error)) from None
     (result,) = ingest_documents(driver, database, [document])
     return IngestResult(
-        slug=document.id,
+        slug=result.stored.id,
         title=document.title,
         created=result.document_created,
+        status=result.stored.status.value,
+        previous_version=result.stored.previous,
         mentions=[
             LinkedMention(
                 entity=m.entity_id, start=m.start, end=m.end, text=m.text, method=m.method.value
@@ -166,8 +177,9 @@ class Mutation:
         return UpsertResult.of(summary)
 
     @strawberry.mutation(
-        description="Store a new article (page chrome stripped) and link its mentions of known "
-        "entities; needs the bearer token."
+        description="Store a new article (plain text or an HTML page; page chrome stripped) and "
+        "link its mentions of known entities; needs the bearer token. A stored text is never "
+        "replaced: the same text is reported unchanged, a different one gets its own slug."
     )
     async def ingest_document(
         self, info: Info, text: str, url: str | None = None, date: str | None = None

@@ -34,10 +34,12 @@ from graph.bulk import (
 )
 from graph.mentions import (
     DOCUMENT_MENTIONS,
+    DocumentStatus,
     MentionCounts,
+    StoredDocument,
     read_known_entities,
     replace_mentions,
-    write_document,
+    store_document,
 )
 from graph.repository import (
     WriteSummary,
@@ -59,27 +61,35 @@ class IngestResult:
     """One ingested document: what was found in it, and what was written."""
 
     analysis: Analysis
-    document_created: bool
+    stored: StoredDocument
     mentions: MentionCounts
+
+    @property
+    def document_created(self) -> bool:
+        return self.stored.status != DocumentStatus.UNCHANGED
 
 
 def ingest_documents(
     driver: Driver, database: str, documents: Sequence[Document]
 ) -> list[IngestResult]:
-    """Store new (or updated) documents and link their mentions, in one transaction.
+    """Store new documents and link their mentions, in one transaction.
 
-    The known entities are read in the same transaction, so the links match the
-    graph as it is committed with them.
+    A stored document is never replaced (`graph.mentions.store_document`): the same text
+    again is that document (its mentions relinked), a different text gets an id of its
+    own, a changed text under a stored URL is a new version beside the old. The known
+    entities are read in the same transaction, so the links match the graph as it is
+    committed with them.
     """
 
     def work(tx: ManagedTransaction) -> list[IngestResult]:
         known = read_known_entities(tx)
         results: list[IngestResult] = []
-        for doc in documents:
-            created = write_document(tx, doc)
+        for given in documents:
+            stored = store_document(tx, given)
+            doc = given if stored.id == given.id else given.model_copy(update={"id": stored.id})
             analysis = analyse(doc, known)
             counts = replace_mentions(tx, doc.id, analysis.mentions)
-            results.append(IngestResult(analysis, created, counts))
+            results.append(IngestResult(analysis, stored, counts))
         return results
 
     with driver.session(database=database) as session:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from typing import ClassVar
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
@@ -21,12 +22,17 @@ from loaders.ingest.documents import MONTH_NAMES, parse_date_text
 from loaders.ingest.linking import Named, find_mentions
 from loaders.ingest.text import (
     AGREEMENT_WORDS,
-    CLAUSE_LEAD_WORDS,
+    DEMONYMS,
+    EVENT_NOUNS,
+    FUNCTION_WORDS,
+    MEETING_WORDS,
     NUMBER_WORDS,
     ORGANIZATION_WORDS,
     QUANTITY_STOP,
     SEASON_END_MONTH,
+    TIME_UNITS,
     TextIndex,
+    folded,
     sentence_at,
 )
 from loaders.names import MONTHS
@@ -46,19 +52,32 @@ class _Candidates:
         t: TextIndex,
         taken: Sequence[tuple[int, int]],
         known_ids: Iterable[str],
+        mentions: Sequence[Mention] = (),
+        entities: Sequence[Named] = (),
     ) -> None:
         self.doc = doc
         self.t = t
         self.taken = list(taken)
         self.known_ids = set(known_ids)
         self.found: dict[str, Candidate] = {}
+        self.mentions = list(mentions)
+        self.kinds = {e.id: e.kind for e in entities}
+        self.entity_names = {e.id: e.name for e in entities}
+        # Folded names and aliases of what the graph holds: never proposed again.
+        self.known_names = {folded(form) for e in entities for form in (e.name, *e.aliases)}
 
     def free(self, start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in self.taken)
 
-    def add(self, candidate: Candidate, start: int, end: int) -> None:
-        if not candidate.id or candidate.id in self.known_ids or not self.free(start, end):
+    def add(self, candidate: Candidate, start: int, end: int, around: bool = False) -> None:
+        """Record a candidate's occurrence; `around`: it may hold linked mentions
+        (`_organization_around` said so)."""
+        if not candidate.id or candidate.id in self.known_ids:
             return
+        if not around and not self.free(start, end):
+            return
+        if candidate.kind != Kind.MEETING and folded(candidate.name) in self.known_names:
+            return  # a node the graph holds, in a form linking did not take
         self.taken.append((start, end))
         existing = self.found.setdefault(candidate.id, candidate)
         text = self.t.text
@@ -72,11 +91,14 @@ class _Candidates:
         tokens = t.tokens
         for first, last in t.name_runs():
             start, end = t.span(first, last)
-            if not self.free(start, end):
+            if first == last and self._surname_of_candidate(first):
+                continue
+            around = not self.free(start, end) and self._organization_around(first, last)
+            if not self.free(start, end) and not around:
                 continue
             name = t.text[start:end]
             words = {tok.lower for tok in tokens[first : last + 1]}
-            title = t.title_before(first)
+            title = t.title_before(first) or self._title_then_comma(first, last)
             title_text = (
                 t.text[tokens[title[0]].start : tokens[title[1]].end]
                 if title is not None
@@ -104,6 +126,7 @@ class _Candidates:
                         ),
                         start,
                         end,
+                        around,
                     )
             elif title_text is not None:
                 if last - first < 5:
@@ -124,8 +147,10 @@ class _Candidates:
                 and tokens[first - 1].lower in ("in", "to", "from", "near")
                 and t.gap(tokens[first - 1], tokens[first]) == " "
                 and last - first < 3
-                # "to Cubans", "from Americans": people, not places
+                # "to Cubans", "from Americans", "in Spanish": people and languages
                 and not (first == last and re.search(r"(?:ans|ese)$", tokens[first].text))
+                and not (first == last and tokens[first].lower in DEMONYMS)
+                and not self._adjective(first, last)
             ):
                 self.add(
                     Candidate(
@@ -137,6 +162,63 @@ class _Candidates:
                     start,
                     end,
                 )
+
+    def _surname_of_candidate(self, index: int) -> bool:
+        """A lone surname ("Campos said") of a new person proposed earlier in the text:
+        one more occurrence of that person, unless two of them share it."""
+        token = self.t.tokens[index]
+        owners = [
+            c for c in self.found.values()
+            if c.kind == Kind.PERSON and c.occurrences[0].end <= token.start
+            and token.text in c.name.split()[1:]
+        ]  # fmt: skip
+        if len(owners) != 1:
+            return False
+        self.add(owners[0], token.start, token.end)
+        return True
+
+    def _organization_around(self, first: int, last: int) -> bool:
+        """An organization's full name whose "of" complement names a linked country or
+        place ("Ministry of Foreign Affairs of Peru"): still a candidate, as a whole."""
+        t = self.t
+        words = {tok.lower for tok in t.tokens[first : last + 1]}
+        if not words & ORGANIZATION_WORDS or t.tokens[first].lower in ("of", "for"):
+            return False
+        start, end = t.span(first, last)
+        inside = [(s, e) for s, e in self.taken if s < end and start < e]
+        return all(
+            start < s and e <= end
+            and any(m.start == s and self.kinds.get(m.entity_id) in (Kind.COUNTRY, Kind.PLACE)
+                    for m in self.mentions)
+            for s, e in inside
+        )  # fmt: skip
+
+    def _title_then_comma(self, first: int, last: int) -> tuple[int, int] | None:
+        """ "Minister of Trade, Anna Berg": a title, a comma, then a name of two words or
+        more (a single word after a title and comma is too often not a name)."""
+        t = self.t
+        if first == 0 or last == first:
+            return None
+        before = t.title_tokens.get(first - 1)
+        if before is None or before[1] != first - 1:
+            return None
+        if t.gap(t.tokens[first - 1], t.tokens[first]).strip() != ",":
+            return None
+        return before
+
+    def _adjective(self, first: int, last: int) -> bool:
+        """A one-word name directly followed by a lower-case noun is an adjective there
+        ("to Peruvian officials"), not a place."""
+        tokens = self.t.tokens
+        nxt = last + 1
+        return (
+            first == last
+            and nxt < len(tokens)
+            and self.t.gap(tokens[last], tokens[nxt]) == " "
+            and tokens[nxt].text.islower()
+            and tokens[nxt].lower not in FUNCTION_WORDS
+            and bool(re.search(r"(?:an|ian|ese|ish|ic|i)$", tokens[first].text))
+        )
 
     def _appositive_title(self, last: int) -> str | None:
         """', Assistant Secretary of State' just after a name."""
@@ -183,8 +265,8 @@ class _Candidates:
                 ):
                     break
                 words.append(word)
-            if not words:
-                continue
+            if not words or words[0].group().lower() in TIME_UNITS:
+                continue  # "15 years": a duration, not a term
             start = match.start()
             end = match.start("rest") + words[-1].end()
             name = text[start:end]
@@ -205,6 +287,7 @@ class _Candidates:
     def _date_spans(self) -> list[tuple[int, int]]:
         months = MONTH_NAMES
         numbers = "|".join(NUMBER_WORDS)
+        weekdays = "|".join(sorted(WEEKDAY_NUMBERS))
         patterns = [
             rf"\b(?P<d>(?:{months})\s+\d{{1,2}},?\s+\d{{4}})\b",
             rf"\b(?P<d>\d{{1,2}}\s+(?:{months})\s+\d{{4}})\b",
@@ -213,6 +296,9 @@ class _Candidates:
             rf"\b(?P<d>(?:last|this|next)\s+(?:year|month|spring|summer|fall|autumn|{months}))\b",
             rf"\b(?:in|since|until|by|from)\s+(?P<d>{months})\b",
             r"(?<![\d,.$-])\b(?P<d>(?:1[89]|20)\d\d)\b(?![\d,]|-\d)",
+            # year-less: "Thursday, January 9", "November 30", "on Tuesday"
+            rf"\b(?P<d>(?:(?:{weekdays}),?\s+)?(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
+            rf"\b(?:on|last|this|next)\s+(?P<d>{weekdays})\b",
         ]
         spans: list[tuple[int, int]] = []
         for pattern in patterns:
@@ -233,28 +319,101 @@ class _Candidates:
         return chosen
 
     def dates(self) -> None:
-        """Dates as provisional events, named after the clause they stand in."""
+        """Dates in a sentence about a meeting propose a Meeting (place, participants,
+        date); dates next to an event noun ("the release of ...") an Event named after
+        it; other dates propose nothing (a clause is no event's name)."""
         text = self.t.text
         for start, end in self._date_spans():
             if self.t.in_headline(start) or not self.free(start, end):
                 continue
-            expression = text[start:end]
-            value, basis = self._resolve(expression)
-            name = self._clause(start, end) or expression
-            reason = "a date: say what happened then, and name the event"
-            if value is None:
-                reason += "; resolving it needs the document's date (ingest --date)"
-            candidate = Candidate(
-                _slug(name),
-                Kind.EVENT,
-                name,
-                reason,
-                date=FuzzyDate(value=value, basis=basis) if value else None,
-                date_text=expression,
+            s_start, s_end = next(
+                ((s, e) for s, e in self.t.sentences if s <= start < e), (0, len(text))
             )
-            self.add(candidate, start, end)
+            sentence = text[s_start:s_end]
+            words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
+            expression = text[start:end]
+            future = bool(words & {"will", "next", "upcoming", "planned"})
+            value, basis = self._resolve(expression, future)
+            date = FuzzyDate(value=value, basis=basis) if value else None
+            if words & MEETING_WORDS:
+                self._meeting(s_start, s_end, start, end, expression, date)
+            elif words & EVENT_NOUNS:
+                self._event(s_start, s_end, start, end, expression, date)
 
-    def _resolve(self, expression: str) -> tuple[str | None, str | None]:
+    def _in_sentence(self, s_start: int, s_end: int) -> list[Mention]:
+        return [m for m in self.mentions if s_start <= m.start < s_end]
+
+    def _meeting(
+        self, s_start: int, s_end: int, start: int, end: int, expression: str,
+        date: FuzzyDate | None,
+    ) -> None:  # fmt: skip
+        in_sentence = self._in_sentence(s_start, s_end)
+        place = next(
+            (m.entity_id for m in in_sentence if self.kinds.get(m.entity_id) == Kind.PLACE),
+            None,
+        )
+        if place is None:
+            place = next(
+                (c.name for c in self.found.values() if c.kind == Kind.PLACE
+                 and any(s_start <= o.start < s_end for o in c.occurrences)),
+                None,
+            )  # fmt: skip
+        participants = [
+            m.entity_id for m in in_sentence
+            if self.kinds.get(m.entity_id) in (Kind.PERSON, Kind.DELEGATION, Kind.ORGANIZATION)
+        ]  # fmt: skip
+        participants += [
+            c.name for c in self.found.values() if c.kind == Kind.PERSON
+            and any(s_start <= o.start < s_end for o in c.occurrences)
+        ]  # fmt: skip
+        when = date.value if date is not None else expression
+        label = self.entity_names.get(place, place) if place else None
+        name = f"Meeting in {label}, {when}" if label else f"Meeting, {when}"
+        key = f"meeting-{when}"
+        existing = self.found.get(_slug(key))
+        if existing is not None:
+            for p in participants:
+                if p not in existing.participants:
+                    existing.participants.append(p)
+            existing.place = existing.place or place
+        self.add(
+            Candidate(_slug(key), Kind.MEETING, name,
+                      "a meeting in a dated sentence: check its place and participants",
+                      date=date, date_text=expression, place=place,
+                      participants=list(dict.fromkeys(participants))),
+            start, end,
+        )  # fmt: skip
+
+    _EVENT = re.compile(
+        r"\b(?P<noun>[\w-]+)(?:\s+of\s+(?:the\s+)?(?P<what>(?:[A-Z][\w.'-]*\s?){1,5}))?"
+    )
+
+    def _event(
+        self, s_start: int, s_end: int, start: int, end: int, expression: str,
+        date: FuzzyDate | None,
+    ) -> None:  # fmt: skip
+        if any(
+            self.kinds.get(m.entity_id) == Kind.EVENT for m in self._in_sentence(s_start, s_end)
+        ):
+            return  # the sentence names an event the graph holds
+        text = self.t.text
+        for match in self._EVENT.finditer(text, s_start, s_end):
+            if match["noun"].lower() not in EVENT_NOUNS:
+                continue
+            noun = match["noun"].lower()
+            what = (match["what"] or "").strip()
+            name = (
+                f"{noun.capitalize()} of {what}" if what else f"{noun.capitalize()}, {expression}"
+            )
+            self.add(
+                Candidate(_slug(name), Kind.EVENT, name,
+                          "an event with a date: check its name and date",
+                          date=date, date_text=expression),
+                start, end,
+            )  # fmt: skip
+            return
+
+    def _resolve(self, expression: str, future: bool = False) -> tuple[str | None, str | None]:
         """An expression as a date value, with the basis when it was relative."""
         absolute = parse_date_text(re.sub(r"\bof\s+", "", expression, flags=re.IGNORECASE))
         if absolute is not None:
@@ -262,6 +421,9 @@ class _Candidates:
         doc_date = self.doc.date
         if doc_date is None:
             return None, None
+        day = resolve_day(expression, doc_date, future)
+        if day is not None:
+            return day
         words = expression.lower().split()
         year, month = doc_date.start.year, doc_date.start.month
         has_month = doc_date.precision != Precision.YEAR
@@ -291,23 +453,53 @@ class _Candidates:
             return f"{year if named > month else year + 1:04d}-{named:02d}", basis
         return f"{year if named <= month else year - 1:04d}-{named:02d}", basis
 
-    def _clause(self, start: int, end: int) -> str:
-        """The clause a date stands in, as a provisional event name (at most 12 words)."""
-        text = self.t.text
-        s_start, s_end = next(
-            ((s, e) for s, e in self.t.sentences if s <= start < e), (0, len(text))
-        )
-        left = max(text.rfind(mark, s_start, start) for mark in ",;:")
-        rights = [i for i in (text.find(mark, end, s_end) for mark in ",;:") if i >= 0]
-        c_start = left + 1 if left >= s_start else s_start
-        c_end = min(rights) if rights else s_end
-        before = text[c_start:start].split()[-8:]
-        # "as he has since the talks resumed in July 2009" -> "Talks resumed in July 2009"
-        while before and before[0].lower() in CLAUSE_LEAD_WORDS:
-            before.pop(0)
-        after = text[end:c_end].rstrip(".!? ").split()[: max(0, 11 - len(before))]
-        name = " ".join([*before, text[start:end], *after]).strip(" ,;:")
-        return name[:1].upper() + name[1:]
+
+WEEKDAY_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}
+
+
+def resolve_day(
+    expression: str, doc_date: FuzzyDate, future: bool = False
+) -> tuple[str, str] | None:
+    """A day named without its year ("Thursday, January 9", "November 30") or by its
+    weekday alone ("Tuesday") as a date, counted from the document's date: the year that
+    puts the day nearest the document (matching the weekday when one is given); a lone
+    weekday is the last such day on or before the document's date (the next one after
+    it when the sentence speaks of the future). None if it is neither."""
+    words = re.findall(r"[a-z]+|\d+", expression.lower())
+    weekday = WEEKDAY_NUMBERS.get(words[0]) if words else None
+    rest = words[1:] if weekday is not None else words
+    basis = f"{expression!r}, counted from the document's date {doc_date.value}"
+    anchor = doc_date.start
+    if not rest and weekday is not None:
+        if doc_date.precision != Precision.DAY:
+            return None
+        if future:
+            delta = (weekday - anchor.weekday()) % 7 or 7
+            return (anchor + timedelta(days=delta)).isoformat(), basis
+        delta = (anchor.weekday() - weekday) % 7
+        return (anchor - timedelta(days=delta)).isoformat(), basis
+    if len(rest) != 2 or rest[0] not in MONTHS or not rest[1].isdigit():
+        return None
+    if doc_date.precision == Precision.YEAR:
+        return None
+    month, day_of_month = MONTHS[rest[0]], int(rest[1])
+    options: list[date] = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            options.append(date(year, month, day_of_month))
+        except ValueError:
+            continue
+    if weekday is not None and any(o.weekday() == weekday for o in options):
+        options = [o for o in options if o.weekday() == weekday]
+    if not options:
+        return None
+    best = min(options, key=lambda o: abs((o - anchor).days))
+    return best.isoformat(), basis
 
 
 def _month_value(year: int, month: int, offset: int) -> str:
@@ -320,10 +512,11 @@ def find_candidates(
     mentions: Sequence[Mention],
     ambiguities: Sequence[Ambiguity] = (),
     known_ids: Iterable[str] = (),
+    entities: Sequence[Named] = (),
 ) -> list[Candidate]:
     """What the text names that no mention covers, as candidates for the analyst."""
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
-    finder = _Candidates(doc, TextIndex(doc.text), taken, known_ids)
+    finder = _Candidates(doc, TextIndex(doc.text), taken, known_ids, mentions, entities)
     finder.names()
     finder.quantities()
     finder.dates()
@@ -333,5 +526,5 @@ def find_candidates(
 def analyse(doc: Document, entities: Sequence[Named]) -> Analysis:
     """Link a document's mentions of `entities` and collect candidates for the rest."""
     mentions, ambiguities = find_mentions(doc.text, entities)
-    candidates = find_candidates(doc, mentions, ambiguities, (e.id for e in entities))
+    candidates = find_candidates(doc, mentions, ambiguities, (e.id for e in entities), entities)
     return Analysis(doc, mentions, ambiguities, candidates)

@@ -1,15 +1,24 @@
-"""New documents: an article capture or posted text as a `Document` (headline, date,
-URL found in the text or given), ready for linking."""
+"""New documents: an article capture, an HTML page or posted text as a `Document`
+(headline, date, URL found in the text or given), ready for linking.
+
+Input is refused, naming where it came from, before anything is written: over
+`MAX_INPUT_BYTES` (or `MAX_TEXT_CHARS` once read), not UTF-8, binary (control
+characters), or with no article text once page chrome is removed (menus, share buttons,
+cookie notices: no paragraph that reads as a sentence). HTML goes through
+`loaders.ingest.html` first.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from diplograph.model import Document, FuzzyDate, slugify
-from loaders.articles import ArticleError, article_from_text, read_article
+from loaders.articles import ArticleError, article_from_text
+from loaders.ingest.html import html_to_text, looks_like_html
 from loaders.ingest.text import WEEKDAYS
 from loaders.names import MONTHS
 
@@ -52,16 +61,90 @@ def parse_date_text(text: str) -> FuzzyDate | None:
         return None
 
 
+MAX_INPUT_BYTES = 2_000_000
+"""The largest file or posted text ingest reads (an HTML page with its markup)."""
+MAX_TEXT_CHARS = 200_000
+"""The longest article text ingest links (about 30,000 words, a long report); linking
+and candidate finding grow faster than the text, so longer input is split by hand."""
+
+# C0 controls other than tab, newline, carriage return and form feed: never in a text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Paragraphs that are page furniture, not article text, wherever they stand.
+_CHROME_LINE = re.compile(
+    r"^(?:home|menu|search|share|print|email|e-mail|facebook|twitter|x|linkedin|whatsapp"
+    r"|subscribe|sign in|log in|sign up|register|skip to (?:main )?content|back to top"
+    r"|top of page|related (?:articles|stories|content)|read more|more stories|advertisement"
+    r"|follow us|contact us|about us|privacy policy|terms of use|cookie settings"
+    r"|(?:copyright|\u00a9).*|all rights reserved\.?"
+    r"|.*\bcookies?\b.*\b(?:use|uses|accept|policy|settings|consent)\b.*)$",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"\w+\W+\w+\W+\w+.*[.!?][\"'\u201d\u2019)]*$")
+
+
+def _too_long(where: str, size: int, limit: int, unit: str) -> ArticleError:
+    return ArticleError(
+        f"{where}: {size:,} {unit} is over ingest's limit of {limit:,} {unit}; "
+        "split the text into several documents"
+    )
+
+
+def read_input(raw: str, where: str, name: str | None = None) -> tuple[str, dict[str, str]]:
+    """Posted or read text checked and, for HTML, turned into text: (text, metadata)."""
+    size = len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_INPUT_BYTES:
+        raise _too_long(where, size, MAX_INPUT_BYTES, "bytes")
+    if _CONTROL.search(raw):
+        raise ArticleError(f"{where}: holds control characters; a binary file, not text")
+    meta: dict[str, str] = {}
+    if looks_like_html(raw, name):
+        page = html_to_text(raw)
+        raw = page.text
+        meta = {k: v for k, v in (("date", page.date), ("url", page.url)) if v}
+    if len(raw) > MAX_TEXT_CHARS:
+        raise _too_long(where, len(raw), MAX_TEXT_CHARS, "characters of text")
+    return raw, meta
+
+
 def prepare_article(path: Path, *, date: str | None = None, url: str | None = None) -> Document:
-    """Read a captured article for ingest (see `prepare_document`)."""
-    return prepare_document(read_article(path), date=date, url=url, where=str(path))
+    """Read a captured article or saved HTML page for ingest (see `prepare_document`)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise _too_long(str(path), size, MAX_INPUT_BYTES, "bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ArticleError(f"{path}: cannot read the article ({error})") from error
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ArticleError(
+            f"{path}: cannot read the article: not UTF-8 text, a binary file? ({error})"
+        ) from None
+    return prepare_text(raw, date=date, url=url, where=str(path), name=path.name)
 
 
 def prepare_text(
-    raw: str, *, date: str | None = None, url: str | None = None, where: str = "article"
+    raw: str,
+    *,
+    date: str | None = None,
+    url: str | None = None,
+    where: str = "article",
+    name: str | None = None,
 ) -> Document:
-    """A captured article's text, as posted to the API, prepared for ingest."""
-    return prepare_document(article_from_text(raw, where=where), date=date, url=url, where=where)
+    """A captured article's text (or an HTML page), as posted or read, prepared for ingest."""
+    text, meta = read_input(raw, where, name)
+    doc = prepare_document(
+        article_from_text(text, name, where=where),
+        date=date,
+        url=url or meta.get("url"),
+        where=where,
+    )
+    if doc.date is None and "date" in meta:
+        # A page's bad metadata date is no reason to refuse its text.
+        with contextlib.suppress(ValidationError):
+            doc = doc.model_copy(update={"date": FuzzyDate(value=meta["date"])})
+    return doc
 
 
 def prepare_document(
@@ -85,10 +168,15 @@ def prepare_document(
             found_url = found_url or url_line[1]
         elif date_line and (parsed := parse_date_text(date_line["date"])):
             found_date = found_date or parsed
-        else:
+        elif len(paragraph.split()) > 30 or not _CHROME_LINE.match(paragraph):
             body.append(paragraph)
     if not body:
         raise ArticleError(f"{where}: no text is left once page chrome is removed")
+    if not any(_SENTENCE.search(p) for p in body):
+        raise ArticleError(
+            f"{where}: no article text: only a headline, links or page chrome "
+            "(no paragraph reads as a sentence)"
+        )
     text = "\n\n".join(body)
     title = body[0]
     doc_id = slugify(title)[:120].strip("-")

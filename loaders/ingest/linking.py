@@ -32,6 +32,7 @@ is reported as an `Ambiguity`, not linked.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from diplograph.model import Kind
+from diplograph.model import Kind, slugify
 from diplograph.records import Ambiguity, Mention, Method
 from loaders.ingest.text import (
     TextIndex,
@@ -104,6 +105,58 @@ def name_words(form: str) -> list[str]:
     return [folded(t.text) for t in words]
 
 
+_QUALIFIED = re.compile(r"^(?P<base>[^()]+?)\s*\((?P<parent>[^()]+)\)$")
+_LEADING_YEAR = re.compile(r"^(?:1[89]|20)\d\d\s+")
+# "U.S.-Cuba", "Japan-Korea", "US-China": a pair of parties before an agreement's name.
+_PARTY_PAIR = re.compile(r"^[A-Z][\w.]*(?:\s[A-Z][\w.]*)??-[A-Z][\w.]*(?:\s[A-Z][\w.]*)??\s+")
+_MINISTRY_OF = re.compile(r"^Ministry of (?P<field>[A-Z][\w ]+?) of (?P<country>[A-Z][\w .]+)$")
+_MINISTRY_FIELD = {"Foreign Affairs": "Foreign", "Defence": "Defence", "Defense": "Defense",
+                   "the Interior": "Interior", "Interior": "Interior"}  # fmt: skip
+
+
+def derived_forms(entity: Named) -> list[str]:
+    """The usual other forms of an organization's or agreement's name, by rule.
+
+    * an office qualified by its parent, "X (U.S. Department of State)": "Bureau of X",
+      "X Bureau";
+    * an agreement named with its year and parties, "1994 Japan-Korea Fisheries Accords":
+      "Japan-Korea Fisheries Accords", "Fisheries Accords" (two words at least);
+    * "Ministry of Foreign Affairs of Peru": "Peru's Foreign Ministry", "Foreign Ministry of
+      Peru", "Peru's Ministry of Foreign Affairs";
+    * the initials of a name of three capitalised words or more ("Organization of American
+      States": "OAS") are not derived here: an acronym links when the text defines it
+      next to the full name (`acronyms`).
+    """
+    forms: list[str] = []
+    name = entity.name
+    if entity.kind == Kind.ORGANIZATION:
+        qualified = _QUALIFIED.match(name)
+        if qualified:
+            base = qualified["base"]
+            forms += [f"Bureau of {base}", f"{base} Bureau"]
+        for form in [name, *entity.aliases]:
+            ministry = _MINISTRY_OF.match(form)
+            if ministry:
+                field = ministry["field"]
+                country = ministry["country"]
+                forms += [f"{country}'s Ministry of {field}", f"Ministry of {field} of {country}"]
+                if field in _MINISTRY_FIELD:
+                    short = _MINISTRY_FIELD[field]
+                    forms += [f"{country}'s {short} Ministry", f"{short} Ministry of {country}"]
+    if entity.kind == Kind.AGREEMENT:
+        for form in [name, *entity.aliases]:
+            rest = _LEADING_YEAR.sub("", form)
+            if rest != form:
+                forms.append(rest)
+            short = _PARTY_PAIR.sub("", rest)
+            if short != rest and len(short.split()) >= 2:
+                forms.append(short)
+    return [f for f in dict.fromkeys(forms) if f != name and f not in entity.aliases]
+
+
+_ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Z.&-]{1,9})\)")
+
+
 class _Linker:
     def __init__(self, text: str, entities: Sequence[Named]) -> None:
         self.t = TextIndex(text)
@@ -117,6 +170,17 @@ class _Linker:
                 surface = _surface(form, entity.kind in SENTENCE_CASE_KINDS)
                 if surface is not None:
                     self.surfaces[surface.key].append((surface, entity.id, method))
+        # Derived forms only where no entity states that form, and only when one entity
+        # derives it: a rule's guess never makes a stated name ambiguous.
+        derived: dict[str, list[tuple[_Surface, str, Method]]] = defaultdict(list)
+        for entity in entities:
+            for form in derived_forms(entity):
+                surface = _surface(form)
+                if surface is not None and surface.key not in self.surfaces:
+                    derived[surface.key].append((surface, entity.id, Method.ALIAS))
+        for key, derivations in derived.items():
+            if len({entity_id for _, entity_id, _ in derivations}) == 1:
+                self.surfaces[key] = derivations[:1]
         self.mentions: list[Mention] = []
         self.ambiguities: list[Ambiguity] = []
 
@@ -159,6 +223,7 @@ class _Linker:
                 position = text.find(key, position + 1)
         found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
         last_end = {True: -1, False: -1}  # per tier: labels, names
+        pending: list[tuple[int, int, str]] = []  # several entities: decided by context
         for start, end, key in found:
             forms = self.surfaces[key]
             ids = sorted({entity_id for _, entity_id, _ in forms})
@@ -168,15 +233,7 @@ class _Linker:
             last_end[label] = end
             written = self.t.text[start:end]
             if len(ids) > 1:
-                self.ambiguities.append(
-                    Ambiguity(
-                        start,
-                        end,
-                        written,
-                        tuple(ids),
-                        "the same name or alias is given for several entities",
-                    )
-                )
+                pending.append((start, end, key))
                 continue
             # Prefer reporting the entity's name over an alias when both fold the same.
             surface, entity_id, method = min(forms, key=lambda f: f[2] != Method.NAME)
@@ -191,6 +248,71 @@ class _Linker:
                     title=self._title_of(start),
                 )
             )
+
+        for start, end, key in pending:
+            self._by_context(start, end, key)
+
+    def _qualifiers(self, entity_id: str, key: str) -> set[str]:
+        """What tells same-named entities apart: the words of a qualifier in the name
+        ("Havana (Cuba)", "Santiago, Chile") and the words its id adds to the name
+        ("havana-cuba")."""
+        entity = self.entities[entity_id]
+        words: set[str] = set()
+        qualified = re.search(r"\(([^()]+)\)|,\s*(.+)$", entity.name)
+        if qualified:
+            words |= set(slugify(qualified[1] or qualified[2]).split("-"))
+        words |= set(entity_id.split("-")) - set(slugify(key).split("-"))
+        return {w for w in words if len(w) > 2 and not w.isdigit()}
+
+    def _by_context(self, start: int, end: int, key: str) -> None:
+        """A surface several entities share, decided by the rest of the document: each
+        qualifier the text also names (a word of the document, or an entity linked in it)
+        counts for an entity, each it does not name against; the single best entity is
+        linked if the document speaks for it (a score above zero), else the surface is
+        left as an ambiguity."""
+        forms = self.surfaces[key]
+        ids = sorted({entity_id for _, entity_id, _ in forms})
+        linked = {m.entity_id for m in self.mentions}
+        words = set(re.findall(r"[a-z0-9]+", self.lowered))
+        words |= {part for i in linked for part in i.split("-")}
+        scores = {}
+        for entity_id in ids:
+            qualifiers = self._qualifiers(entity_id, key)
+            scores[entity_id] = sum(1 if q in words else -1 for q in qualifiers)
+        best = max(scores.values())
+        winners = [i for i, score in scores.items() if score == best]
+        written = self.t.text[start:end]
+        if len(winners) > 1 or best <= 0:  # no evidence for any: not a guess
+            self.ambiguities.append(
+                Ambiguity(start, end, written, tuple(ids),
+                          "the same name or alias is given for several entities")
+            )  # fmt: skip
+            return
+        surface, entity_id, method = min(
+            (f for f in forms if f[1] == winners[0]), key=lambda f: f[2] != Method.NAME
+        )
+        self.mentions.append(
+            Mention(entity_id, start, end, written, surface.form, method,
+                    title=self._title_of(start))
+        )  # fmt: skip
+
+    def acronyms(self) -> None:
+        """An acronym the text defines after a linked name, "Organization of American
+        States (OAS)", links wherever it stands in the document."""
+        text = self.t.text
+        defined: dict[str, tuple[str, str]] = {}
+        for mention in list(self.mentions):
+            if self._is_label(mention.entity_id):
+                continue
+            match = _ACRONYM.match(text, mention.end)
+            if match and match["acronym"].upper() == match["acronym"]:
+                defined.setdefault(match["acronym"], (mention.entity_id, mention.matched))
+        for acronym, (entity_id, matched) in defined.items():
+            for found in re.finditer(rf"(?<![\w.]){re.escape(acronym)}(?![\w])", text):
+                start, end = found.span()
+                if self.taken(start, end):
+                    continue
+                self.mentions.append(Mention(entity_id, start, end, acronym, matched, Method.ALIAS))
 
     def _persons(self) -> list[tuple[str, str, list[str]]]:
         """(entity id, form, comparable words) for every person's name and alias."""
@@ -326,6 +448,7 @@ def find_mentions(text: str, entities: Sequence[Named]) -> tuple[list[Mention], 
     """
     linker = _Linker(text, entities)
     linker.exact()
+    linker.acronyms()
     linker.variants()
     linker.surnames()
     return (

@@ -10,33 +10,36 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loaders.names import MONTHS, PARTICLES, TITLE_COMPLEMENTS, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import (
+    MONTHS,
+    PARTICLES,
+    TITLE_COMPLEMENTS,
+    TITLE_HEADS,
+    TITLE_MODIFIERS,
+    words,
+)
 
 
 def _words_in_order(text: str) -> list[str]:
     return text.split()
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-ORGANIZATION_WORDS = _words(
+ORGANIZATION_WORDS = words(
     """ministry department embassy section office agency council commission committee
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission"""
 )
-AGREEMENT_WORDS = _words(
+AGREEMENT_WORDS = words(
     """accord accords agreement agreements treaty convention protocol pact memorandum"""
 )
 # Capitalised words that do not continue a proper name (title case, sentence starts).
-FUNCTION_WORDS = _words(
+FUNCTION_WORDS = words(
     """a an and as at but by for from in into of on or the to with its our their his her this
     that these those it we they he she i after before since while when if during"""
 )
-WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
-ABBREVIATIONS = _words(
+WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
+ABBREVIATIONS = words(
     """mr mrs ms dr jr sr st gen sen rep amb gov lt col adm prof rev no jan feb mar apr jun
     jul aug sep sept oct nov dec"""
 )
@@ -49,13 +52,9 @@ NUMBER_WORDS = {
         )
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50}
-# Words that do not start a provisional event name taken from a clause.
-CLAUSE_LEAD_WORDS = FUNCTION_WORDS | _words(
-    """has have had is was were are been who which where whom so then also"""
-)
 SEASON_END_MONTH = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11}
 # Words that end the noun phrase of a quantity: "20,000 travel documents | to be issued".
-QUANTITY_STOP = FUNCTION_WORDS | _words(
+QUANTITY_STOP = FUNCTION_WORDS | words(
     """be is are was were been have has had each per every who which that will would"""
 )
 
@@ -199,6 +198,47 @@ def is_title_case(text: str) -> bool:
     return bool(words) and all(w[0].isupper() for w in words) and len(words) <= 20
 
 
+def _byline(paragraph: str) -> bool:
+    """A title-case line that names someone with a title ("Anna Berg, Deputy Minister of
+    Trade"; "Ambassador Anna Berg"): read as text, not skipped as a headline."""
+    return "," in paragraph or bool(
+        {w.lower() for w in re.findall(r"[\w.]+", paragraph)} & TITLE_HEADS
+    )
+
+
+# Nationality and language adjectives: never a place ("in Spanish", "to Norwegian
+# officials"). A generic vocabulary, not a list of any one text's words.
+DEMONYMS = words(
+    """american americans british english french german germans spanish portuguese italian
+    russian russians chinese japanese korean vietnamese thai filipino indonesian malaysian
+    indian pakistani afghan iranian iraqi syrian israeli palestinian lebanese jordanian
+    saudi egyptian libyan turkish greek polish ukrainian swedish norwegian danish finnish
+    dutch belgian swiss austrian irish scottish welsh canadian mexican cuban cubans
+    venezuelan colombian colombians brazilian argentine argentinian chilean peruvian
+    bolivian ecuadorian uruguayan paraguayan haitian dominican jamaican nicaraguan
+    honduran guatemalan salvadoran panamanian costa rican african nigerian kenyan
+    ethiopian south sudanese somali australian european asian latin arab arabic hispanic
+    catalan basque"""
+)
+# Nouns that name what happened at a date: an event is proposed only around one of them.
+EVENT_NOUNS = words(
+    """arrest detention release election elections inauguration visit signing ceasefire
+    cease-fire attack attacks coup invasion referendum summit funeral death assassination
+    earthquake hurricane bombing withdrawal opening reopening closure agreement
+    announcement launch resumption suspension expulsion"""
+)
+# Verbs and nouns of a meeting: a dated sentence holding one proposes a Meeting.
+MEETING_WORDS = words(
+    """met meet meets meeting meetings talks talked consultations hosted host hosts convened
+    convene gathered negotiations round dialogue summit received welcomed"""
+)
+# Quantities of time are durations, not terms of an agreement ("15 years").
+TIME_UNITS = words(
+    """second seconds minute minutes hour hours day days week weeks month months year years
+    decade decades century centuries"""
+)
+
+
 class TextIndex:
     """A document's text with its tokens, proper-name runs, titles and sentences."""
 
@@ -207,9 +247,17 @@ class TextIndex:
         self.tokens = tokenize(text)
         self.starts = [t.start for t in self.tokens]
         self.sentences = sentence_spans(text)
-        self.headlines = [(s, e) for s, e in paragraph_spans(text) if is_title_case(text[s:e])]
+        self.headlines = [
+            (s, e)
+            for n, (s, e) in enumerate(paragraph_spans(text))
+            if is_title_case(text[s:e]) and (n == 0 or not _byline(text[s:e]))
+        ]
         self.title_tokens = self._titles()
         self.runs = self._runs()
+        # Runs with organizations' "of" complements joined ("Ministry of Foreign Affairs of
+        # Peru"): names for candidates; the plain runs decide what is embedded, so "Peru"
+        # there is still a mention of Peru.
+        self.long_runs = self._runs(join_of=True)
         self.run_by_token = {i: run for run in self.runs for i in range(run[0], run[1] + 1)}
 
     def gap(self, left: Token, right: Token) -> str:
@@ -242,6 +290,22 @@ class TextIndex:
             and self.gap(tokens[end - 1], tokens[end]) == " "
         ):
             end += 1
+        # Words outside the title vocabulary ("of Peru", "for Andean Affairs") only when
+        # punctuation or the paragraph's end closes them: "Minister of Peru, Ana Ruiz",
+        # not "Minister of Peru Ana Ruiz" (where the name would be taken for the title).
+        longer = k
+        while (
+            longer < len(tokens)
+            and tokens[longer].capitalised
+            and tokens[longer].lower not in TITLE_HEADS
+            and (longer == k or self.gap(tokens[longer - 1], tokens[longer]) == " ")
+            and not tokens[longer - 1].possessive
+        ):
+            longer += 1
+        if longer > end and (
+            longer >= len(tokens) or self.gap(tokens[longer - 1], tokens[longer]) != " "
+        ):
+            end = longer
         return end - 1 if end > k else None
 
     def _titles(self) -> dict[int, tuple[int, int]]:
@@ -287,7 +351,7 @@ class TextIndex:
             and token.lower not in WEEKDAYS
         )
 
-    def _runs(self) -> list[tuple[int, int]]:
+    def _runs(self, join_of: bool = False) -> list[tuple[int, int]]:
         """Maximal runs of capitalised words joined by a space or a hyphen (particles such
         as "de la" inside), as (first, last) token indices; a possessive ends a run."""
         runs: list[tuple[int, int]] = []
@@ -313,11 +377,41 @@ class TextIndex:
                     and self.gap(tokens[k - 1], tokens[k]) in (" ", "-")
                 ):
                     j = k
+                elif join_of and (of := self._of_complement(i, j)) is not None:
+                    j = of  # "Ministry of Foreign Affairs", "Bureau of Consular Affairs"
                 else:
                     break
             runs.append((i, j))
             i = j + 1
         return runs
+
+    def _of_complement(self, i: int, j: int) -> int | None:
+        """In a run holding an organization word, "of"/"for" (and "the") then a
+        capitalised word: the index of that word, which continues the organization's name."""
+        tokens = self.tokens
+        if tokens[j].possessive or not any(
+            t.lower in ORGANIZATION_WORDS for t in tokens[i : j + 1]
+        ):
+            return None
+        k = j + 1
+        if k >= len(tokens) or tokens[k].lower not in ("of", "for"):
+            return None
+        if self.gap(tokens[j], tokens[k]) != " ":
+            return None
+        k += 1
+        if (
+            k < len(tokens)
+            and tokens[k].lower == "the"
+            and self.gap(tokens[k - 1], tokens[k]) == " "
+        ):
+            k += 1
+        if (
+            k < len(tokens)
+            and self._chunkable(tokens[k])
+            and self.gap(tokens[k - 1], tokens[k]) == " "
+        ):
+            return k
+        return None
 
     def tokens_in(self, start: int, end: int) -> list[Token]:
         """The tokens overlapping [start, end)."""
@@ -362,7 +456,7 @@ class TextIndex:
         ("Cuban Foreign Minister | Bruno Rodriguez Parrilla"). A run that holds an
         organization or agreement word is kept whole ("U.N. General Assembly")."""
         out: list[tuple[int, int]] = []
-        for first, last in self.runs:
+        for first, last in self.long_runs:
             if self.in_headline(self.tokens[first].start):
                 continue
             words = {t.lower for t in self.tokens[first : last + 1]}

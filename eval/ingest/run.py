@@ -1,0 +1,156 @@
+"""Run the ingest pipeline over the held-apart texts and score it (`make eval-ingest`).
+
+For each mode a throwaway Neo4j is started on free ports with an empty data directory
+(never a database someone else uses), the curated knowledge loaded as `diplograph load`
+does, and in the second mode the historian's datasets too (`diplograph load hsg`). Each
+text is ingested through `services.pipeline.ingest_documents`, the path of the CLI and of
+the `ingestDocument` mutation, with its gold title, publisher and date; every linked
+mention becomes a `links` row, every candidate a `proposals` row, every `SAME_AS` in the
+graph a `merges` row (see README.md). Only the aggregate figures are printed, so the
+rules cannot be tuned on the per-item listings; `--details` prints those too, for the
+set's owner.
+
+    .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from eval.ingest import score as sc
+from graph.driver import connect
+from graph.migrations import migrate
+from graph.server import LocalNeo4j, free_port
+from loaders.ingest.documents import prepare_text
+from loaders.knowledge import read_knowledge
+from services.pipeline import IngestResult, ingest_documents, load_hsg, write_knowledge_and_mentions
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_HSG = HERE.parents[2] / "shared" / "datasets" / "hsg"
+
+
+@contextmanager
+def throwaway_neo4j() -> Iterator[tuple[Driver, Settings]]:
+    """A Neo4j of its own, on free loopback ports, deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="diplograph-eval-") as data:
+        settings = Settings(
+            DIPLOGRAPH_BOLT_PORT=free_port(),
+            DIPLOGRAPH_HTTP_PORT=free_port(),
+            DIPLOGRAPH_NEO4J_DATA=Path(data),
+            DIPLOGRAPH_NEO4J_HEAP="768m",
+            DIPLOGRAPH_NEO4J_PAGECACHE="256m",
+        )
+        server = LocalNeo4j(settings)
+        server.start()
+        try:
+            driver = connect(settings)
+            try:
+                migrate(driver, settings.neo4j_database)
+                yield driver, settings
+            finally:
+                driver.close()
+        finally:
+            server.stop()
+
+
+def proposal_row(file: str, result: IngestResult) -> list[dict[str, Any]]:
+    rows = []
+    for candidate in result.analysis.candidates:
+        row: dict[str, Any] = {"doc": file, "kind": candidate.kind.value, "name": candidate.name}
+        if candidate.title:
+            row["title"] = candidate.title
+        if candidate.date is not None:
+            row["date"] = candidate.date.value
+            row["precision"] = candidate.date.precision.value
+        if candidate.aliases:
+            row["aliases"] = list(candidate.aliases)
+        if candidate.place:
+            row["place"] = candidate.place
+        if candidate.participants:
+            row["participants"] = list(candidate.participants)
+        rows.append(row)
+    return rows
+
+
+def predict(driver: Driver, database: str, gold: sc.Gold) -> dict[str, list[dict[str, Any]]]:
+    links: list[dict[str, Any]] = []
+    proposals: list[dict[str, Any]] = []
+    for file, meta in gold.docs.items():
+        raw = (sc.TEXTS / file).read_text(encoding="utf-8")
+        date = str(meta["date"]) if meta.get("date") else None
+        doc = prepare_text(raw, date=date, where=file, name=file)
+        doc = doc.model_copy(update={"publisher": meta.get("publisher")})
+        (result,) = ingest_documents(driver, database, [doc])
+        mentions = result.analysis.mentions
+        links += [{"doc": file, "surface": m.text, "entity": m.entity_id} for m in mentions]
+        proposals += proposal_row(file, result)
+    records, _, _ = driver.execute_query(
+        "MATCH (a:Entity)-[:SAME_AS]-(b:Entity) WHERE a.id < b.id RETURN a.id AS a, b.id AS b",
+        database_=database,
+    )
+    merges = [{"a": r["a"], "b": r["b"]} for r in records]
+    return {"links": links, "proposals": proposals, "merges": merges}
+
+
+def run_mode(hsg: Path | None, gold: sc.Gold, details: bool, out: Path | None) -> bool:
+    label = "with the historian's datasets" if hsg else "curated knowledge only"
+    started = time.monotonic()
+    with throwaway_neo4j() as (driver, settings):
+        database = settings.neo4j_database
+        write_knowledge_and_mentions(driver, database, read_knowledge())
+        if hsg is not None:
+            load_hsg(driver, database, hsg)
+        predictions = predict(driver, database, gold)
+    if out is not None:
+        name = "predictions-hsg.json" if hsg else "predictions-curated.json"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(json.dumps(predictions, indent=1), encoding="utf-8")
+    report = sc.score(gold, predictions, with_hsg=hsg is not None, texts=sc.load_texts(gold))
+    print(f"== ingest evaluation, {label} ({time.monotonic() - started:.0f} s) ==")
+    if details:
+        print(sc.render(report))
+    else:
+        for key, value in report.figures.items():
+            print(f"{key:30} {'n/a' if value is None else value}")
+        print()
+        for key, ok in report.passes().items():
+            op, limit = sc.TARGETS[key]
+            figure = report.figures[key]
+            print(f"target {key} {op} {limit}: {'PASS' if ok else 'FAIL'} ({figure})")
+    print()
+    return all(report.passes().values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hsg", type=Path, default=DEFAULT_HSG, help="historian datasets")
+    parser.add_argument("--only", choices=["curated", "hsg"], help="run one mode")
+    parser.add_argument("--details", action="store_true", help="per-item listings (owner only)")
+    parser.add_argument("--out", type=Path, help="folder to write the predictions JSON to")
+    args = parser.parse_args(argv)
+    gold = sc.load_gold()
+    modes: list[Path | None] = []
+    if args.only != "hsg":
+        modes.append(None)
+    if args.only != "curated":
+        if not args.hsg.is_dir():
+            print(f"error: {args.hsg}: no historian datasets there (--hsg)", file=sys.stderr)
+            return 2
+        modes.append(args.hsg)
+    passed = [run_mode(mode, gold, args.details, args.out) for mode in modes]
+    return 0 if all(passed) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
