@@ -166,17 +166,17 @@ def test_capture_metadata_becomes_date_and_url() -> None:
     assert doc.id == "migration-talks-resume-in-havana"
     assert doc.title == "Migration Talks Resume In Havana"
     assert doc.text.startswith(doc.title + "\n\n")
-    assert doc.date is not None and doc.date.value == "2011-01-14"
+    assert doc.date is not None and doc.date.value == "2010-12-14"
     assert doc.url == "https://editorials.example.org/a/migration-talks-resume-in-havana/1145.html"
-    assert "January 14, 2011" not in doc.text and "https://" not in doc.text
+    assert "December 14, 2010" not in doc.text and "https://" not in doc.text
     for chrome in ("Accessibility links", "Skip to main content", "Breaking News", "\n\nLG"):
         assert chrome not in doc.text
     assert doc.text.count("The Malecon seawall") == 1
-    given = prepare_article(OWN_ARTICLE, date="2011-01", url="https://example.org/x")
-    assert given.date is not None and given.date.value == "2011-01"
+    given = prepare_article(OWN_ARTICLE, date="2010-12", url="https://example.org/x")
+    assert given.date is not None and given.date.value == "2010-12"
     assert given.url == "https://example.org/x"
     with pytest.raises(ArticleError, match=r"migration_talks_resume_in_havana\.txt.*--date"):
-        prepare_article(OWN_ARTICLE, date="2011-13")
+        prepare_article(OWN_ARTICLE, date="2010-13")
 
 
 def test_curated_articles_read_the_same_as_when_loaded() -> None:
@@ -353,7 +353,7 @@ def test_own_article_links_known_entities_and_reviews_the_unknown(
         id=doc.id,
         database_=settings.neo4j_database,
     )
-    assert stored[0]["date"] == "2011-01-14"
+    assert stored[0]["date"] == "2010-12-14"
     assert stored[0]["url"].startswith("https://editorials.example.org/")
 
     path = write_review(review_path(doc, tmp_path), result.analysis)
