@@ -37,9 +37,14 @@ from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 from services.pipeline import (
+    Resolution,
+    ResolutionError,
     StrictLoadError,
+    decide_identity,
     ingest_documents,
     load_hsg,
+    resolve_identities,
+    undo_resolution,
     write_knowledge_and_mentions,
 )
 
@@ -55,7 +60,7 @@ errors = Console(stderr=True)
 
 
 def fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(1)
 
 
@@ -150,7 +155,7 @@ def load(
         parsed = read_knowledge(sources, knowledge)
     except LoadError as error:
         for problem in error.problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True, markup=False)
         fail(f"{len(error.problems)} problem(s) found; nothing was written.")
     counts = (
         f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
@@ -163,8 +168,9 @@ def load(
     with database() as driver:
         # Knowledge and the mentions in its documents, in one transaction.
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
-    mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
-    print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+        mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
+        print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+        print_resolution(resolve_identities(driver, settings.neo4j_database))
 
 
 @load_app.command("hsg")
@@ -217,13 +223,14 @@ def load_hsg_datasets(
             fail(f"{len(error.bad)} bad record(s) (--strict); nothing was written.")
         except LoadBusyError as error:
             fail(f"{error}; nothing was written.")
-    print_bad_records(result.bad)
-    print_hsg_summary(result.parsed, result.summary, result.unchanged)
+        print_bad_records(result.bad)
+        print_hsg_summary(result.parsed, result.summary, result.unchanged)
+        print_resolution(resolve_identities(driver, settings.neo4j_database))
 
 
 def print_bad_records(bad: list[str]) -> None:
     for line in bad[:100]:
-        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True, markup=False)
     if len(bad) > 100:
         errors.print(f"... and {len(bad) - 100} more bad records", highlight=False)
 
@@ -259,7 +266,7 @@ def print_hsg_summary(
                       str(summary.unchanged[name]), str(summary.skipped[name]))  # fmt: skip
     console.print(table)
     for conflict in summary.conflicts:
-        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True)
+        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True, markup=False)
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -299,7 +306,7 @@ def ingest(
     ]
     if problems:
         for problem in problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True, markup=False)
         fail(f"{len(problems)} problem(s) found; nothing was written.")
     settings = get_settings()
     with database() as driver:
@@ -312,8 +319,85 @@ def ingest(
             f"{analysis.document.id} ({'new' if result.document_created else 'updated'}): "
             f"{len(analysis.mentions)} mentions of {linked} entities; "
             f"{len(analysis.candidates)} candidates, {len(analysis.ambiguities)} ambiguous "
-            f"-> {path}", highlight=False, soft_wrap=True,
+            f"-> {path}", highlight=False, soft_wrap=True, markup=False,
         )  # fmt: skip
+
+
+# -- resolve ---------------------------------------------------------------------------
+
+
+def say(text: str) -> None:
+    """A plain line: ids and rules in brackets are not console markup."""
+    console.print(text, highlight=False, soft_wrap=True, markup=False)
+
+
+def print_resolution(result: Resolution, report: bool = False) -> None:
+    """One line after a load; with `report`, every merge, link and pair left for review."""
+    plan = result.plan
+    say(
+        f"Identities: {result.merged} merged, {result.linked} linked now"
+        + (f", {result.remerged} merged again after a reload" if result.remerged else "")
+        + f"; {len(result.merges)} merges and {len(result.links)} links recorded; "
+        f"{len(plan.reviews)} pair(s) left for review (`diplograph resolve --report`)."
+    )
+    if not report:
+        return
+    for merge in result.merges:
+        say(f"merged   {merge.absorbed} ({merge.name}) -> {merge.survivor}  [{merge.rule}]")
+        for line in [*merge.evidence, "sources: " + ", ".join(merge.sources)]:
+            say(f"           {line}")
+    for link in result.links:
+        say(f"linked   {link.part} -PART_OF-> {link.whole}  [{link.rule}]")
+        for line in link.evidence:
+            say(f"           {line}")
+    if not result.written:
+        for todo in plan.merges:
+            say(f"to merge {todo.absorbed} -> {todo.survivor}  [{todo.rule.value}] "
+                + "; ".join(todo.evidence))  # fmt: skip
+        for new in plan.links:
+            say(f"to link  {new.part} -PART_OF-> {new.whole}  [{new.rule.value}] "
+                + "; ".join(new.evidence))  # fmt: skip
+    for review in plan.reviews:
+        say(f"review   {review.a} ? {review.b}  [{review.rule.value}] {review.reason}")
+
+
+@app.command()
+def resolve(
+    report: Annotated[
+        bool, typer.Option(help="List merges, links and pairs left for review; write nothing.")
+    ] = False,
+    undo: Annotated[
+        str | None,
+        typer.Option(
+            help="Undo the merge of this id (or the bureau link of this post).", metavar="ID"
+        ),
+    ] = None,
+    same: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            help="The analyst's word: these two ids are one thing; then resolve.", metavar="ID ID"
+        ),
+    ] = None,
+    apart: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="The analyst's word: these two ids are two things.", metavar="ID ID"),
+    ] = None,
+) -> None:
+    """One identity per real thing across sources (docs/graph-model.md); run by every load."""
+    settings = get_settings()
+    with database() as driver:
+        try:
+            if undo is not None:
+                console.print(undo_resolution(driver, settings.neo4j_database, undo),
+                              highlight=False)  # fmt: skip
+                return
+        except ResolutionError as error:
+            fail(f"{error}; nothing was written.")
+        for pair, is_same in ((same, True), (apart, False)):
+            if pair:
+                decide_identity(driver, settings.neo4j_database, pair[0], pair[1], is_same)
+        result = resolve_identities(driver, settings.neo4j_database, write=not report)
+    print_resolution(result, report=True)
 
 
 # -- serve -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from diplograph.identity import Merge, Plan, Rule
 from diplograph.model import Document, Knowledge
 from diplograph.records import DATASETS, Analysis, Dataset, HsgData
 from graph.bulk import (
@@ -46,10 +47,30 @@ from graph.repository import (
     write_knowledge,
     write_knowledge_in,
 )
+from graph.resolution import (
+    LinkRecord,
+    MergeRecord,
+    decide,
+    merge_entities,
+    read_decisions,
+    read_links,
+    read_merges,
+    read_organizations,
+    read_people,
+    read_places,
+    restore_aliases,
+    undo_link,
+    undo_merge,
+    write_link,
+)
+from graph.resolution import (
+    ResolutionError as ResolutionError,
+)
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
 from loaders.knowledge import validate
+from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
 
@@ -238,3 +259,74 @@ def _load_hsg(
         if not written.conflicts:
             mark_loaded(driver, database, records, written, digest)
     return HsgLoad(data, summary, unchanged)
+
+
+# -- identity across sources -----------------------------------------------------------------
+
+
+@dataclass
+class Resolution:
+    """What `resolve_identities` decided (`plan`), and the merges and links now stored."""
+
+    plan: Plan
+    merged: int
+    linked: int
+    remerged: int
+    merges: list[MergeRecord]
+    links: list[LinkRecord]
+    written: bool
+
+
+def resolve_identities(driver: Driver, database: str, *, write: bool = True) -> Resolution:
+    """One identity per real thing (docs/graph-model.md): re-fold nodes a reload brought
+    back into their survivors, then apply the rules of `services/identity.py` and write
+    their merges and links, all in one transaction. `write=False` only plans and reports."""
+
+    def work(tx: ManagedTransaction) -> Resolution:
+        remerged = 0
+        for record in read_merges(tx):
+            if record.reloaded and write:
+                again = Merge(record.survivor, record.absorbed, Rule(record.rule),
+                              tuple(record.evidence), tuple(record.sources))  # fmt: skip
+                remerged += merge_entities(tx, again)
+        if write:
+            restore_aliases(tx)
+        decisions = read_decisions(tx)
+        result = identity.plan(read_people(tx), read_places(tx), read_organizations(tx), decisions)
+        merged = linked = 0
+        if write:
+            merged = sum(merge_entities(tx, m) for m in result.merges)
+            linked = sum(write_link(tx, link) for link in result.links)
+        return Resolution(result, merged, linked, remerged, read_merges(tx), read_links(tx), write)
+
+    with driver.session(database=database) as session:
+        if write:
+            return session.execute_write(work)
+        return session.execute_read(work)
+
+
+def undo_resolution(driver: Driver, database: str, ident: str) -> str:
+    """Undo the merge of `ident` into another node, or the bureau links of the post `ident`;
+    the pair is kept apart from then on. Returns what was undone."""
+
+    def work(tx: ManagedTransaction) -> str:
+        if any(m.absorbed == ident for m in read_merges(tx)):
+            record = undo_merge(tx, ident)
+            return f"{ident} restored, no longer merged into {record.survivor}"
+        links = undo_link(tx, ident)
+        if links:
+            return f"{ident} no longer PART_OF " + ", ".join(link.whole for link in links)
+        raise ResolutionError(f"no merge of {ident!r} and no resolved link from it is recorded")
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -> None:
+    """The analyst's word on a pair left for review: one thing (`same`), or two."""
+
+    def work(tx: ManagedTransaction) -> None:
+        decide(tx, a, b, "same" if same else "distinct", "analyst")
+
+    with driver.session(database=database) as session:
+        session.execute_write(work)
