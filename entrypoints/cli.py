@@ -388,8 +388,7 @@ def resolve(
     with database() as driver:
         try:
             if undo is not None:
-                console.print(undo_resolution(driver, settings.neo4j_database, undo),
-                              highlight=False)  # fmt: skip
+                say(undo_resolution(driver, settings.neo4j_database, undo))
                 return
         except ResolutionError as error:
             fail(f"{error}; nothing was written.")

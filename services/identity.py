@@ -227,7 +227,7 @@ def _resolve_pairs(
     accepted: list[tuple[EntityFacts, EntityFacts, Rule, list[str]]] = []
     fits: dict[tuple[str, str], int] = defaultdict(int)
     for a, b, evidence, _ in candidates:
-        if evidence is not None:
+        if evidence is not None and decisions.get(pair_id(a.id, b.id)) != "distinct":
             for one, other in ((a, b), (b, a)):
                 for fam in families(other):
                     fits[(one.id, fam)] += 1
