@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import yaml
 from neo4j import Driver
 
 from diplograph.identity import EntityFacts, Period, Plan, Rule
@@ -80,47 +81,47 @@ def test_a_name_fitting_two_records_of_one_source_goes_to_review() -> None:
 
 # -- in the graph --------------------------------------------------------------------------
 
-HSG: dict[str, Any] = {
-    "entities": [
-        {"id": "kelly-craig-allen", "kind": "Person", "name": "Craig Allen Kelly",
-         "sources": [{"document": "hsg-pocom-people-kelly-craig-allen",
-                      "quote": "<id>kelly-craig-allen</id>"}]},
-        {"id": "kelly-craig-k", "kind": "Person", "name": "Craig K. Kelly",
-         "sources": [{"document": "hsg-pocom-people-kelly-craig-k", "quote": "<id>kelly-craig-k</id>"}]},
-        {"id": "chile", "kind": "Country", "name": "Chile",
-         "sources": [{"document": "hsg-pocom-missions-countries-chile", "quote": "<territory-id>chile</territory-id>"}]},
-        {"id": "spain", "kind": "Country", "name": "Spain",
-         "sources": [{"document": "hsg-travels-secretary-travels-seward", "quote": "Spain"}]},
-        {"id": "us-mission-chile", "kind": "Organization", "name": "U.S. Mission to Chile",
-         "sources": [{"document": "hsg-pocom-missions-countries-chile", "quote": "<territory-id>chile</territory-id>"}]},
-        {"id": "state-assistant-secretary-for-western-hemisphere", "kind": "Organization",
-         "name": "Assistant Secretary of State for Western Hemisphere Affairs",
-         "sources": [{"document": "hsg-pocom-positions-principals-wha",
-                      "quote": "<id>assistant-secretary-for-western-hemisphere</id>"}]},
-        {"id": "havana-cuba", "kind": "Place", "name": "Havana",
-         "sources": [{"document": "hsg-travels-secretary-travels-kerry", "quote": "Havana"}]},
-        {"id": "havana-spain", "kind": "Place", "name": "Havana (Cuba)",
-         "sources": [{"document": "hsg-travels-secretary-travels-seward", "quote": "Havana (Cuba)"}]},
-    ],
-    "relationships": [
-        {"type": "HOLDS_POSITION", "from": "kelly-craig-allen", "to": "us-mission-chile",
-         "key": "cl-2004-kell-01", "title": "Ambassador Extraordinary and Plenipotentiary",
-         "start": "2004-09-09", "end": "2007-08-03",
-         "sources": [{"document": "hsg-pocom-missions-countries-chile", "quote": "<id>cl-2004-kell-01</id>"}]},
-        {"type": "LOCATED_IN", "from": "havana-cuba", "to": "cuba",
-         "sources": [{"document": "hsg-travels-secretary-travels-kerry", "quote": "Havana"}]},
-        {"type": "LOCATED_IN", "from": "havana-spain", "to": "spain",
-         "sources": [{"document": "hsg-travels-secretary-travels-seward", "quote": "Havana (Cuba)"}]},
-    ],
-}  # fmt: skip
+HSG: dict[str, Any] = yaml.safe_load("""
+entities:
+  - {id: kelly-craig-allen, kind: Person, name: Craig Allen Kelly, sources: [
+      {document: hsg-pocom-people-kelly-craig-allen, quote: <id>kelly-craig-allen</id>}]}
+  - {id: kelly-craig-k, kind: Person, name: Craig K. Kelly, sources: [
+      {document: hsg-pocom-people-kelly-craig-k, quote: <id>kelly-craig-k</id>}]}
+  - {id: chile, kind: Country, name: Chile, sources: [
+      {document: hsg-pocom-missions-countries-chile, quote: <territory-id>chile</territory-id>}]}
+  - {id: spain, kind: Country, name: Spain, sources: [
+      {document: hsg-travels-secretary-travels-seward, quote: Spain}]}
+  - {id: us-mission-chile, kind: Organization, name: U.S. Mission to Chile, sources: [
+      {document: hsg-pocom-missions-countries-chile, quote: <territory-id>chile</territory-id>}]}
+  - id: state-assistant-secretary-for-western-hemisphere
+    kind: Organization
+    name: Assistant Secretary of State for Western Hemisphere Affairs
+    sources:
+      - {document: hsg-pocom-positions-principals-wha,
+         quote: <id>assistant-secretary-for-western-hemisphere</id>}
+  - {id: havana-cuba, kind: Place, name: Havana, sources: [
+      {document: hsg-travels-secretary-travels-kerry, quote: Havana}]}
+  - {id: havana-spain, kind: Place, name: Havana (Cuba), sources: [
+      {document: hsg-travels-secretary-travels-seward, quote: Havana (Cuba)}]}
+relationships:
+  - {type: HOLDS_POSITION, from: kelly-craig-allen, to: us-mission-chile, key: cl-2004-kell-01,
+     title: Ambassador Extraordinary and Plenipotentiary, start: 2004-09-09, end: 2007-08-03,
+     sources: [{document: hsg-pocom-missions-countries-chile, quote: <id>cl-2004-kell-01</id>}]}
+  - {type: LOCATED_IN, from: havana-cuba, to: cuba, sources: [
+      {document: hsg-travels-secretary-travels-kerry, quote: Havana}]}
+  - {type: LOCATED_IN, from: havana-spain, to: spain, sources: [
+      {document: hsg-travels-secretary-travels-seward, quote: Havana (Cuba)}]}
+""")
 
 HSG_TEXTS = {
     "hsg-pocom-people-kelly-craig-allen": "<id>kelly-craig-allen</id> <birth>1953</birth>",
     "hsg-pocom-people-kelly-craig-k": "<id>kelly-craig-k</id> <birth>1850</birth>",
-    "hsg-pocom-missions-countries-chile": "<territory-id>chile</territory-id> <id>cl-2004-kell-01</id>",
+    "hsg-pocom-missions-countries-chile": "<territory-id>chile</territory-id> "
+    "<id>cl-2004-kell-01</id>",
     "hsg-pocom-positions-principals-wha": "<id>assistant-secretary-for-western-hemisphere</id>",
     "hsg-travels-secretary-travels-kerry": "<country>Cuba</country> <locale>Havana</locale>",
-    "hsg-travels-secretary-travels-seward": "<country>Spain</country> <locale>Havana (Cuba)</locale>",
+    "hsg-travels-secretary-travels-seward": "<country>Spain</country> "
+    "<locale>Havana (Cuba)</locale>",
 }  # fmt: skip
 
 
