@@ -23,13 +23,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from diplograph.model import Knowledge
 from diplograph.records import Dataset, HsgData
 from diplograph.settings import get_settings
 from graph.bulk import BulkSummary, LoadBusyError
 from graph.driver import connect
 from graph.mentions import DOCUMENT_MENTIONS
 from graph.migrations import migrate
-from graph.repository import WriteSummary
+from graph.repository import WriteSummary, documents_by_id
 from graph.server import LocalNeo4j, Neo4jServerError
 from loaders.articles import ArticleError
 from loaders.hsg import read_hsg
@@ -40,6 +41,7 @@ from services.pipeline import (
     Resolution,
     ResolutionError,
     StrictLoadError,
+    accept_review,
     decide_identity,
     ingest_documents,
     load_hsg,
@@ -52,15 +54,17 @@ app = typer.Typer(help="diplograph: a knowledge graph of diplomacy, served over 
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
 neo4j_app = typer.Typer(help="Run the local Neo4j server.", no_args_is_help=True)
 load_app = typer.Typer(help="Load data into Neo4j.")
+review_app = typer.Typer(help="Turn reviewed candidates into knowledge.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(load_app, name="load")
+app.add_typer(review_app, name="review")
 
 console = Console()
 errors = Console(stderr=True)
 
 
 def fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=False)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -141,6 +145,27 @@ def status() -> None:
 # -- load --------------------------------------------------------------------------------
 
 
+def read_or_fail(sources: Path, knowledge: Path, driver: Driver | None) -> Knowledge:
+    """The articles and knowledge files, checked; documents cited that are no article file
+    are looked up among the ingested ones in the graph (when there is one)."""
+    database_name = get_settings().neo4j_database
+    try:
+        return read_knowledge(sources, knowledge, stored=None if driver is None else (
+            lambda ids: documents_by_id(driver, database_name, ids)))  # fmt: skip
+    except LoadError as error:
+        for problem in error.problems:
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+        fail(f"{len(error.problems)} problem(s) found; nothing was written.")
+        raise
+
+
+def count_of(parsed: Knowledge) -> str:
+    return (
+        f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
+        f"{len(parsed.relationships)} relationships"
+    )
+
+
 @load_app.callback(invoke_without_command=True)
 def load(
     ctx: typer.Context,
@@ -151,21 +176,22 @@ def load(
     """Load the articles and the curated knowledge (all-or-nothing, idempotent)."""
     if ctx.invoked_subcommand is not None:
         return
-    try:
-        parsed = read_knowledge(sources, knowledge)
-    except LoadError as error:
-        for problem in error.problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True, markup=False)
-        fail(f"{len(error.problems)} problem(s) found; nothing was written.")
-    counts = (
-        f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
-        f"{len(parsed.relationships)} relationships"
-    )
-    if dry_run:
-        console.print(f"Valid: {counts}. Nothing written (--dry-run).")
-        return
     settings = get_settings()
+    if dry_run:
+        driver = connect(settings)
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError):
+            driver.close()
+            parsed = read_or_fail(sources, knowledge, None)  # ingested documents unknown then
+        else:
+            with driver:
+                parsed = read_or_fail(sources, knowledge, driver)
+        console.print(f"Valid: {count_of(parsed)}. Nothing written (--dry-run).")
+        return
     with database() as driver:
+        parsed = read_or_fail(sources, knowledge, driver)
+        counts = count_of(parsed)
         # Knowledge and the mentions in its documents, in one transaction.
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
         mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
@@ -230,7 +256,7 @@ def load_hsg_datasets(
 
 def print_bad_records(bad: list[str]) -> None:
     for line in bad[:100]:
-        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True, markup=False)
+        errors.print(f"[yellow]![/] {line}", highlight=False, soft_wrap=True)
     if len(bad) > 100:
         errors.print(f"... and {len(bad) - 100} more bad records", highlight=False)
 
@@ -266,7 +292,7 @@ def print_hsg_summary(
                       str(summary.unchanged[name]), str(summary.skipped[name]))  # fmt: skip
     console.print(table)
     for conflict in summary.conflicts:
-        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True, markup=False)
+        errors.print(f"[yellow]![/] {conflict}", highlight=False, soft_wrap=True)
 
 
 # -- ingest ------------------------------------------------------------------------------
@@ -306,7 +332,7 @@ def ingest(
     ]
     if problems:
         for problem in problems:
-            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True, markup=False)
+            errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
         fail(f"{len(problems)} problem(s) found; nothing was written.")
     settings = get_settings()
     with database() as driver:
@@ -319,7 +345,7 @@ def ingest(
             f"{analysis.document.id} ({'new' if result.document_created else 'updated'}): "
             f"{len(analysis.mentions)} mentions of {linked} entities; "
             f"{len(analysis.candidates)} candidates, {len(analysis.ambiguities)} ambiguous "
-            f"-> {path}", highlight=False, soft_wrap=True, markup=False,
+            f"-> {path}", highlight=False, soft_wrap=True,
         )  # fmt: skip
 
 
@@ -397,6 +423,39 @@ def resolve(
                 decide_identity(driver, settings.neo4j_database, pair[0], pair[1], is_same)
         result = resolve_identities(driver, settings.neo4j_database, write=not report)
     print_resolution(result, report=True)
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+@review_app.command("accept")
+def review_accept(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A review file written by `diplograph ingest`.", exists=True, dir_okay=False
+        ),
+    ],
+    only: Annotated[
+        list[str] | None, typer.Option(help="Accept only this candidate id (repeatable).")
+    ] = None,
+    knowledge: Annotated[
+        Path, typer.Option(help="Folder of knowledge YAML to keep them in.")
+    ] = KNOWLEDGE_DIR,
+) -> None:
+    """Write the file's candidates (and the relationships it carries) as knowledge citing
+    the ingested document, checked like every knowledge file; docs/ingest.md."""
+    settings = get_settings()
+    with database() as driver:
+        try:
+            done = accept_review(driver, settings.neo4j_database, file, knowledge, only)
+        except LoadError as error:
+            for problem in error.problems:
+                errors.print(f"[red]✗[/] {problem}", highlight=False, soft_wrap=True)
+            fail(f"{len(error.problems)} problem(s) found; nothing was written.")
+        print_summary(f"Accepted {len(done.ids)} candidate(s) of {done.document}", done.summary)
+        say(f"Kept in {done.file}: {', '.join(done.ids)}")
+        print_resolution(resolve_identities(driver, settings.neo4j_database))
 
 
 # -- serve -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from graph.bulk import (
     unmark_loaded,
     write_dataset,
 )
+from graph.candidates import mark_accepted, replace_candidates
 from graph.mentions import (
     DOCUMENT_MENTIONS,
     MentionCounts,
@@ -66,10 +67,11 @@ from graph.resolution import (
 from graph.resolution import (
     ResolutionError as ResolutionError,
 )
+from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import validate
+from loaders.knowledge import LoadError, Problem, validate
 from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
@@ -100,6 +102,7 @@ def ingest_documents(
             created = write_document(tx, doc)
             analysis = analyse(doc, known)
             counts = replace_mentions(tx, doc.id, analysis.mentions)
+            replace_candidates(tx, doc.id, analysis.candidates)
             results.append(IngestResult(analysis, created, counts))
         return results
 
@@ -165,12 +168,18 @@ def upsert_facts(
     """Validate facts exactly as `diplograph load` does (quotes against the stored
     documents, kinds against the stored entities), then write them in one transaction.
     Raises `loaders.knowledge.LoadError` naming `where` and every problem."""
+    knowledge = checked_facts(driver, database, facts, where)
+    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+
+
+def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where: str) -> Knowledge:
+    """Facts validated against the stored documents and entities, ready to write."""
     document_ids, entity_ids = _referenced(facts)
     documents = documents_by_id(driver, database, document_ids)
     known = kinds_by_id(driver, database, entity_ids)
     knowledge = validate(documents, [(where, facts)], known_kinds=known)
     knowledge.documents = []  # cited, not rewritten
-    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+    return knowledge
 
 
 def _named_fields(facts: Mapping[str, Any]) -> dict[str, frozenset[str]]:
@@ -330,3 +339,45 @@ def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -
 
     with driver.session(database=database) as session:
         session.execute_write(work)
+
+
+# -- review accept ---------------------------------------------------------------------------
+
+
+@dataclass
+class Acceptance:
+    """What `accept_review` wrote: the document, the candidates accepted, the summary."""
+
+    document: str
+    ids: list[str]
+    summary: WriteSummary
+    file: Path
+
+
+def accept_review(
+    driver: Driver, database: str, review: Path, knowledge_dir: Path, only: list[str] | None
+) -> Acceptance:
+    """Write the kept candidates of a review file, and the relationships it carries, as
+    knowledge citing the ingested document: checked like every knowledge file (quotes
+    against the stored document, kinds against the graph), written in one transaction,
+    then kept in `knowledge_dir` so `diplograph load` loads them again. Raises LoadError
+    naming the file, record and field of every problem; nothing is written then."""
+    accepted = accepted_facts(review, only)
+    if not accepted.ids:
+        raise LoadError([Problem(str(review), "entities", "no candidate to accept")])
+    if not documents_by_id(driver, database, [accepted.document]):
+        problem = f"{accepted.document!r} is not in the graph; ingest it first"
+        raise LoadError([Problem(str(review), "document", problem)])
+    knowledge = checked_facts(driver, database, accepted.facts, str(review))
+
+    def work(tx: ManagedTransaction) -> WriteSummary:
+        summary = write_knowledge_in(tx, knowledge)
+        mark_accepted(tx, accepted.document, accepted.ids)
+        return summary
+
+    with driver.session(database=database) as session:
+        summary = session.execute_write(work)
+    target = write_accepted(
+        accepted_path(knowledge_dir, accepted.document), accepted.document, accepted.facts
+    )
+    return Acceptance(accepted.document, accepted.ids, summary, target)
