@@ -25,13 +25,14 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from diplograph.model import Knowledge
 from diplograph.records import Dataset, HsgData
 from diplograph.settings import get_settings
 from graph.bulk import BulkSummary, LoadBusyError
 from graph.driver import connect
 from graph.mentions import DOCUMENT_MENTIONS
 from graph.migrations import migrate
-from graph.repository import WriteSummary
+from graph.repository import WriteSummary, documents_by_id
 from graph.server import LocalNeo4j, Neo4jServerError
 from loaders.articles import ArticleError
 from loaders.hsg import read_hsg
@@ -39,9 +40,15 @@ from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 from services.pipeline import (
+    Resolution,
+    ResolutionError,
     StrictLoadError,
+    accept_review,
+    decide_identity,
     ingest_documents,
     load_hsg,
+    resolve_identities,
+    undo_resolution,
     write_knowledge_and_mentions,
 )
 
@@ -49,8 +56,10 @@ app = typer.Typer(help="diplograph: a knowledge graph of diplomacy, served over 
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
 neo4j_app = typer.Typer(help="Run the local Neo4j server.", no_args_is_help=True)
 load_app = typer.Typer(help="Load data into Neo4j.")
+review_app = typer.Typer(help="Turn reviewed candidates into knowledge.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(load_app, name="load")
+app.add_typer(review_app, name="review")
 
 # Messages carry data (names, quotes, file paths): never read as rich markup or
 # highlighted, so `[/x]` in a record prints as it is. Style comes only from `say`.
@@ -67,6 +76,13 @@ def say(message: str, mark: str = "", style: str = "", *, to: Console = errors) 
 def fail(message: str) -> NoReturn:
     say(message, "error:", "bold red")
     raise typer.Exit(1)
+
+
+def fail_with_problems(error: LoadError) -> NoReturn:
+    """Every problem of a refused load, one per line, then the verdict."""
+    for problem in error.problems:
+        say(str(problem), "✗", "red")
+    fail(f"{len(error.problems)} problem(s) found; nothing was written.")
 
 
 @contextmanager
@@ -164,6 +180,24 @@ def status() -> None:
 # -- load --------------------------------------------------------------------------------
 
 
+def read_or_fail(sources: Path, knowledge: Path, driver: Driver | None) -> Knowledge:
+    """The articles and knowledge files, checked; documents cited that are no article file
+    are looked up among the ingested ones in the graph (when there is one)."""
+    database_name = get_settings().neo4j_database
+    try:
+        return read_knowledge(sources, knowledge, stored=None if driver is None else (
+            lambda ids: documents_by_id(driver, database_name, ids)))  # fmt: skip
+    except LoadError as error:
+        fail_with_problems(error)
+
+
+def count_of(parsed: Knowledge) -> str:
+    return (
+        f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
+        f"{len(parsed.relationships)} relationships"
+    )
+
+
 @load_app.callback(invoke_without_command=True)
 def load(
     ctx: typer.Context,
@@ -174,26 +208,29 @@ def load(
     """Load the articles and the curated knowledge (all-or-nothing, idempotent)."""
     if ctx.invoked_subcommand is not None:
         return
-    try:
-        parsed = read_knowledge(sources, knowledge)
-    except LoadError as error:
-        for problem in error.problems:
-            say(str(problem), "✗", "red")
-        fail(f"{len(error.problems)} problem(s) found; nothing was written.")
-    counts = (
-        f"{len(parsed.documents)} documents, {len(parsed.entities)} entities, "
-        f"{len(parsed.relationships)} relationships"
-    )
-    if dry_run:
-        console.print(f"Valid: {counts}. Nothing written (--dry-run).")
-        return
     settings = get_settings()
+    if dry_run:
+        driver = connect(settings)
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError):
+            driver.close()
+            parsed = read_or_fail(sources, knowledge, None)  # ingested documents unknown then
+        else:
+            with driver:
+                parsed = read_or_fail(sources, knowledge, driver)
+        console.print(f"Valid: {count_of(parsed)}. Nothing written (--dry-run).")
+        return
     with database() as driver:
+        parsed = read_or_fail(sources, knowledge, driver)
+        counts = count_of(parsed)
         # Knowledge and the mentions in its documents, in one transaction.
         summary = write_knowledge_and_mentions(driver, settings.neo4j_database, parsed)
+        resolution = resolve_identities(driver, settings.neo4j_database)
     mentions = summary.created[DOCUMENT_MENTIONS] + summary.updated[DOCUMENT_MENTIONS]
     with committed():
         print_summary(f"Loaded {counts}, {mentions} mentions", summary)
+        print_resolution(resolution)
 
 
 @load_app.command("hsg")
@@ -254,10 +291,12 @@ def load_hsg_datasets(
         except BaseException:
             progress.stop()
             raise
+        resolution = resolve_identities(driver, settings.neo4j_database)
     with committed():  # the bars' last frame too: it is printed when they stop
         progress.stop()
         print_bad_records(result.bad)
         print_hsg_summary(result.parsed, result.summary, result.unchanged)
+        print_resolution(resolution)
 
 
 def print_bad_records(bad: list[str]) -> None:
@@ -352,6 +391,110 @@ def ingest(
             f"{len(analysis.candidates)} candidates, {len(analysis.ambiguities)} ambiguous "
             f"-> {path}", highlight=False, soft_wrap=True,
         )  # fmt: skip
+
+
+# -- resolve ---------------------------------------------------------------------------
+
+
+def print_resolution(result: Resolution, report: bool = False) -> None:
+    """One line after a load; with `report`, every merge, link and pair left for review."""
+    plan = result.plan
+    console.print(
+        f"Identities: {result.merged} merged, {result.linked} linked now"
+        + (f", {result.remerged} merged again after a reload" if result.remerged else "")
+        + f"; {len(result.merges)} merges and {len(result.links)} links recorded; "
+        f"{len(plan.reviews)} pair(s) left for review (`diplograph resolve --report`)."
+    )
+    if not report:
+        return
+    for merge in result.merges:
+        console.print(
+            f"merged   {merge.absorbed} ({merge.name}) -> {merge.survivor}  [{merge.rule}]"
+        )
+        for line in [*merge.evidence, "sources: " + ", ".join(merge.sources)]:
+            console.print(f"           {line}")
+    for link in result.links:
+        console.print(f"linked   {link.part} -PART_OF-> {link.whole}  [{link.rule}]")
+        for line in link.evidence:
+            console.print(f"           {line}")
+    if not result.written:
+        for todo in plan.merges:
+            console.print(f"to merge {todo.absorbed} -> {todo.survivor}  [{todo.rule.value}] "
+                + "; ".join(todo.evidence))  # fmt: skip
+        for new in plan.links:
+            console.print(f"to link  {new.part} -PART_OF-> {new.whole}  [{new.rule.value}] "
+                + "; ".join(new.evidence))  # fmt: skip
+    for review in plan.reviews:
+        console.print(f"review   {review.a} ? {review.b}  [{review.rule.value}] {review.reason}")
+
+
+@app.command()
+def resolve(
+    report: Annotated[
+        bool, typer.Option(help="List merges, links and pairs left for review; write nothing.")
+    ] = False,
+    undo: Annotated[
+        str | None,
+        typer.Option(
+            help="Undo the merge of this id (or the bureau link of this post).", metavar="ID"
+        ),
+    ] = None,
+    same: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            help="The analyst's word: these two ids are one thing; then resolve.", metavar="ID ID"
+        ),
+    ] = None,
+    apart: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="The analyst's word: these two ids are two things.", metavar="ID ID"),
+    ] = None,
+) -> None:
+    """One identity per real thing across sources (docs/graph-model.md); run by every load."""
+    settings = get_settings()
+    with database() as driver:
+        try:
+            if undo is not None:
+                console.print(undo_resolution(driver, settings.neo4j_database, undo))
+                return
+        except ResolutionError as error:
+            fail(f"{error}; nothing was written.")
+        for pair, is_same in ((same, True), (apart, False)):
+            if pair:
+                decide_identity(driver, settings.neo4j_database, pair[0], pair[1], is_same)
+        result = resolve_identities(driver, settings.neo4j_database, write=not report)
+    print_resolution(result, report=True)
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+@review_app.command("accept")
+def review_accept(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A review file written by `diplograph ingest`.", exists=True, dir_okay=False
+        ),
+    ],
+    only: Annotated[
+        list[str] | None, typer.Option(help="Accept only this candidate id (repeatable).")
+    ] = None,
+    knowledge: Annotated[
+        Path, typer.Option(help="Folder of knowledge YAML to keep them in.")
+    ] = KNOWLEDGE_DIR,
+) -> None:
+    """Write the file's candidates (and the relationships it carries) as knowledge citing
+    the ingested document, checked like every knowledge file; docs/ingest.md."""
+    settings = get_settings()
+    with database() as driver:
+        try:
+            done = accept_review(driver, settings.neo4j_database, file, knowledge, only)
+        except LoadError as error:
+            fail_with_problems(error)
+        print_summary(f"Accepted {len(done.ids)} candidate(s) of {done.document}", done.summary)
+        console.print(f"Kept in {done.file}: {', '.join(done.ids)}")
+        print_resolution(resolve_identities(driver, settings.neo4j_database))
 
 
 # -- serve -------------------------------------------------------------------------------

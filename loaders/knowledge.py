@@ -7,7 +7,7 @@ the record and the field it concerns; nothing is written while any remains.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -255,10 +255,30 @@ def validate(
     )
 
 
+def cited_documents(files: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
+    """The document ids the records of these files cite."""
+    cited: set[str] = set()
+    for _, content in files:
+        for section in ("entities", "relationships"):
+            records = content.get(section) if isinstance(content, Mapping) else None
+            for record in records if isinstance(records, list) else []:
+                sources = record.get("sources") if isinstance(record, Mapping) else None
+                for source in sources if isinstance(sources, list) else []:
+                    if isinstance(source, Mapping) and isinstance(source.get("document"), str):
+                        cited.add(source["document"])
+    return cited
+
+
 def read_knowledge(
-    sources_dir: Path = SOURCES_DIR, knowledge_dir: Path = KNOWLEDGE_DIR
+    sources_dir: Path = SOURCES_DIR,
+    knowledge_dir: Path = KNOWLEDGE_DIR,
+    stored: Callable[[list[str]], list[Document]] | None = None,
 ) -> Knowledge:
-    """Read every article and knowledge file, and validate them together."""
+    """Read every article and knowledge file, and validate them together.
+
+    `stored` looks up documents that are not article files (ingested ones, in the graph)
+    by id, so accepted knowledge may cite them; they are checked against, not rewritten.
+    """
     problems: list[Problem] = []
     if not sources_dir.is_dir():
         problems.append(Problem(str(sources_dir), "directory", "does not exist"))
@@ -270,10 +290,14 @@ def read_knowledge(
     files = [
         (str(path), read_yaml(path, problems)) for path in sorted(knowledge_dir.glob("*.y*ml"))
     ]
+    on_disk = {d.id for d in documents}
+    elsewhere = sorted(cited_documents(files) - on_disk)
+    extra = stored(elsewhere) if stored is not None and elsewhere else []
     try:
-        knowledge = validate(documents, files)
+        knowledge = validate(documents + extra, files)
     except LoadError as error:
         raise LoadError(problems + error.problems) from None
     if problems:
         raise LoadError(problems)
+    knowledge.documents = [d for d in knowledge.documents if d.id in on_disk]
     return knowledge

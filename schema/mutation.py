@@ -10,11 +10,13 @@ from neo4j import Driver
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
+from graph.candidates import PROPOSED, candidate_row
 from graph.repository import KindConflict, ReservedProperty, WriteSummary
 from loaders.articles import ArticleError
 from loaders.ingest.documents import prepare_text
 from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
+from schema.candidates import Candidate, candidate_of
 from schema.context import Context, Info, coded_neo4j_errors
 from schema.errors import BadUserInput, Unauthenticated
 from services.pipeline import ingest_documents, upsert_facts
@@ -135,6 +137,9 @@ class IngestResult:
     )
     mentions: list[LinkedMention]
     candidates: int = strawberry.field(description="Unlinked names, dates and quantities found.")
+    proposals: list[Candidate] = strawberry.field(
+        description="The candidates, as stored for review (also listed by `candidates`)."
+    )
 
 
 def ingest(
@@ -158,6 +163,10 @@ def ingest(
             for m in result.analysis.mentions
         ],
         candidates=len(result.analysis.candidates),
+        proposals=[
+            candidate_of(candidate_row(document.id, c)["props"] | {"status": PROPOSED})
+            for c in result.analysis.candidates
+        ],
     )
 
 

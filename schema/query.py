@@ -15,6 +15,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
 from graph.projection import Filter, TypeOf
+from schema.candidates import CandidateQuery
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
@@ -170,7 +171,7 @@ def _typed_list(labels: tuple[str, ...], type_name: str, description: str) -> An
 
 
 @strawberry.type
-class Query:
+class Query(CandidateQuery):
     people: Connection[Person] = _typed_list(("Person",), "Person", "People, filtered and ordered.")
     organizations: Connection[Organization] = _typed_list(
         ("Organization",), "Organization", "Governments, ministries, bureaus, missions."

@@ -20,6 +20,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from diplograph.identity import Merge, Plan, Rule
 from diplograph.model import Document, Knowledge
 from diplograph.records import DATASETS, Analysis, Dataset, HsgData
 from graph.bulk import (
@@ -32,6 +33,7 @@ from graph.bulk import (
     unmark_loaded,
     write_dataset,
 )
+from graph.candidates import mark_accepted, replace_candidates
 from graph.mentions import (
     DOCUMENT_MENTIONS,
     DocumentStatus,
@@ -48,10 +50,31 @@ from graph.repository import (
     write_knowledge,
     write_knowledge_in,
 )
+from graph.resolution import (
+    LinkRecord,
+    MergeRecord,
+    decide,
+    merge_entities,
+    read_decisions,
+    read_links,
+    read_merges,
+    read_organizations,
+    read_people,
+    read_places,
+    restore_aliases,
+    undo_link,
+    undo_merge,
+    write_link,
+)
+from graph.resolution import (
+    ResolutionError as ResolutionError,
+)
+from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import validate
+from loaders.knowledge import LoadError, Problem, validate
+from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
 
@@ -89,6 +112,7 @@ def ingest_documents(
             doc = given if stored.id == given.id else given.model_copy(update={"id": stored.id})
             analysis = analyse(doc, known)
             counts = replace_mentions(tx, doc.id, analysis.mentions)
+            replace_candidates(tx, doc.id, analysis.candidates)
             results.append(IngestResult(analysis, stored, counts))
         return results
 
@@ -154,12 +178,18 @@ def upsert_facts(
     """Validate facts exactly as `diplograph load` does (quotes against the stored
     documents, kinds against the stored entities), then write them in one transaction.
     Raises `loaders.knowledge.LoadError` naming `where` and every problem."""
+    knowledge = checked_facts(driver, database, facts, where)
+    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+
+
+def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where: str) -> Knowledge:
+    """Facts validated against the stored documents and entities, ready to write."""
     document_ids, entity_ids = _referenced(facts)
     documents = documents_by_id(driver, database, document_ids)
     known = kinds_by_id(driver, database, entity_ids)
     knowledge = validate(documents, [(where, facts)], known_kinds=known)
     knowledge.documents = []  # cited, not rewritten
-    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+    return knowledge
 
 
 def _named_fields(facts: Mapping[str, Any]) -> dict[str, frozenset[str]]:
@@ -248,3 +278,116 @@ def _load_hsg(
         if not written.conflicts:
             mark_loaded(driver, database, records, written, digest)
     return HsgLoad(data, summary, unchanged)
+
+
+# -- identity across sources -----------------------------------------------------------------
+
+
+@dataclass
+class Resolution:
+    """What `resolve_identities` decided (`plan`), and the merges and links now stored."""
+
+    plan: Plan
+    merged: int
+    linked: int
+    remerged: int
+    merges: list[MergeRecord]
+    links: list[LinkRecord]
+    written: bool
+
+
+def resolve_identities(driver: Driver, database: str, *, write: bool = True) -> Resolution:
+    """One identity per real thing (docs/graph-model.md): re-fold nodes a reload brought
+    back into their survivors, then apply the rules of `services/identity.py` and write
+    their merges and links, all in one transaction. `write=False` only plans and reports."""
+
+    def work(tx: ManagedTransaction) -> Resolution:
+        remerged = 0
+        for record in read_merges(tx):
+            if record.reloaded and write:
+                again = Merge(record.survivor, record.absorbed, Rule(record.rule),
+                              tuple(record.evidence), tuple(record.sources))  # fmt: skip
+                remerged += merge_entities(tx, again)
+        if write:
+            restore_aliases(tx)
+        decisions = read_decisions(tx)
+        result = identity.plan(read_people(tx), read_places(tx), read_organizations(tx), decisions)
+        merged = linked = 0
+        if write:
+            merged = sum(merge_entities(tx, m) for m in result.merges)
+            linked = sum(write_link(tx, link) for link in result.links)
+        return Resolution(result, merged, linked, remerged, read_merges(tx), read_links(tx), write)
+
+    with driver.session(database=database) as session:
+        if write:
+            return session.execute_write(work)
+        return session.execute_read(work)
+
+
+def undo_resolution(driver: Driver, database: str, ident: str) -> str:
+    """Undo the merge of `ident` into another node, or the bureau links of the post `ident`;
+    the pair is kept apart from then on. Returns what was undone."""
+
+    def work(tx: ManagedTransaction) -> str:
+        if any(m.absorbed == ident for m in read_merges(tx)):
+            record = undo_merge(tx, ident)
+            return f"{ident} restored, no longer merged into {record.survivor}"
+        links = undo_link(tx, ident)
+        if links:
+            return f"{ident} no longer PART_OF " + ", ".join(link.whole for link in links)
+        raise ResolutionError(f"no merge of {ident!r} and no resolved link from it is recorded")
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -> None:
+    """The analyst's word on a pair left for review: one thing (`same`), or two."""
+
+    def work(tx: ManagedTransaction) -> None:
+        decide(tx, a, b, "same" if same else "distinct", "analyst")
+
+    with driver.session(database=database) as session:
+        session.execute_write(work)
+
+
+# -- review accept ---------------------------------------------------------------------------
+
+
+@dataclass
+class Acceptance:
+    """What `accept_review` wrote: the document, the candidates accepted, the summary."""
+
+    document: str
+    ids: list[str]
+    summary: WriteSummary
+    file: Path
+
+
+def accept_review(
+    driver: Driver, database: str, review: Path, knowledge_dir: Path, only: list[str] | None
+) -> Acceptance:
+    """Write the kept candidates of a review file, and the relationships it carries, as
+    knowledge citing the ingested document: checked like every knowledge file (quotes
+    against the stored document, kinds against the graph), written in one transaction,
+    then kept in `knowledge_dir` so `diplograph load` loads them again. Raises LoadError
+    naming the file, record and field of every problem; nothing is written then."""
+    accepted = accepted_facts(review, only)
+    if not accepted.ids:
+        raise LoadError([Problem(str(review), "entities", "no candidate to accept")])
+    if not documents_by_id(driver, database, [accepted.document]):
+        problem = f"{accepted.document!r} is not in the graph; ingest it first"
+        raise LoadError([Problem(str(review), "document", problem)])
+    knowledge = checked_facts(driver, database, accepted.facts, str(review))
+
+    def work(tx: ManagedTransaction) -> WriteSummary:
+        summary = write_knowledge_in(tx, knowledge)
+        mark_accepted(tx, accepted.document, accepted.ids)
+        return summary
+
+    with driver.session(database=database) as session:
+        summary = session.execute_write(work)
+    target = write_accepted(
+        accepted_path(knowledge_dir, accepted.document), accepted.document, accepted.facts
+    )
+    return Acceptance(accepted.document, accepted.ids, summary, target)

@@ -1,0 +1,145 @@
+"""Accepting a review file: the candidates the analyst keeps, as curated knowledge.
+
+A review file (`diplograph ingest` writes it; loaders/ingest/review.py) holds the
+document, its candidates under `entities:` in the knowledge shape plus a `review:` block
+each, and, when the analyst adds them, `relationships:` (posts, roles, meetings,
+participation) in the knowledge shape. `accepted_facts` checks the file's shape, naming
+the file, record and field of every problem, and returns the kept entities without their
+`review:` blocks, with the relationships whose ends are kept or already known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from loaders.knowledge import LoadError, Problem
+
+REVIEW_ONLY = frozenset({"review"})
+
+
+@dataclass
+class Accepted:
+    """What a review file yields: its document, the facts to write, the candidate ids kept."""
+
+    document: str
+    facts: dict[str, list[dict[str, Any]]]
+    ids: list[str] = field(default_factory=list)
+
+
+def _load(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        raise LoadError([Problem(str(path), where, f"not valid YAML ({error})")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LoadError([Problem(str(path), "file", f"cannot read ({error})")]) from None
+
+
+def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
+    """The facts to accept from a review file; LoadError lists every problem of its shape
+    (the facts themselves are then checked like every knowledge file's)."""
+    file = str(path)
+    content = _load(path)
+    problems: list[Problem] = []
+    if not isinstance(content, Mapping):
+        raise LoadError([Problem(file, "file", "must be a mapping with document and entities")])
+    header = content.get("document")
+    doc_id = header.get("id") if isinstance(header, Mapping) else None
+    if not isinstance(doc_id, str) or not doc_id:
+        problems.append(Problem(file, "document", "field 'id': must name the ingested document"))
+    entities = content.get("entities") or []
+    relationships = content.get("relationships") or []
+    for key, value in (("entities", entities), ("relationships", relationships)):
+        if not isinstance(value, list):
+            problems.append(Problem(file, key, "must be a list"))
+    if problems:
+        raise LoadError(problems)
+    wanted = set(only) if only is not None else None
+    kept: list[dict[str, Any]] = []
+    ids: list[str] = []
+    for index, raw in enumerate(entities):
+        record = f"entities[{index}]"
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(file, record, "must be a mapping (a candidate)"))
+            continue
+        ident = raw.get("id")
+        if not isinstance(ident, str) or not ident:
+            problems.append(Problem(file, record, "field 'id': missing or not a string"))
+            continue
+        record = f"{record} (id {ident})"
+        if wanted is not None and ident not in wanted:
+            continue
+        entity = {k: v for k, v in raw.items() if k not in REVIEW_ONLY}
+        for source_index, source in enumerate(entity.get("sources") or []):
+            if isinstance(source, Mapping) and source.get("document") != doc_id:
+                problems.append(
+                    Problem(file, record, f"field 'sources.{source_index}.document': "
+                            f"{source.get('document')!r} is not this review's document {doc_id!r}")
+                )  # fmt: skip
+        kept.append(entity)
+        ids.append(ident)
+    if wanted is not None:
+        problems += [
+            Problem(file, "--only", f"no candidate with id {missing!r} in this file")
+            for missing in sorted(wanted - set(ids))
+        ]
+    candidates = {raw.get("id") for raw in entities if isinstance(raw, Mapping)}
+    rels: list[dict[str, Any]] = []
+    for index, raw in enumerate(relationships):
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(file, f"relationships[{index}]", "must be a mapping"))
+            continue
+        ends = [raw.get("from"), raw.get("to")]
+        # A relationship to a candidate not accepted now waits for that candidate.
+        if any(end in candidates and end not in ids for end in ends):
+            continue
+        rels.append(dict(raw))
+    if problems:
+        raise LoadError(problems)
+    return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids)
+
+
+def accepted_path(knowledge_dir: Path, document: str) -> Path:
+    """Where a document's accepted knowledge is kept: a knowledge file of its own."""
+    return knowledge_dir / f"accepted-{document}.yaml"
+
+
+ACCEPTED_HEADER = """\
+# Knowledge accepted from the review of document {document}
+# (`diplograph review accept`); loaded with the rest of data/knowledge/.
+"""
+
+
+def write_accepted(path: Path, document: str, facts: Mapping[str, list[dict[str, Any]]]) -> Path:
+    """Add the facts to the document's accepted-knowledge file (same ids are replaced)."""
+    existing: dict[str, list[dict[str, Any]]] = {"entities": [], "relationships": []}
+    if path.exists():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in existing:
+            existing[key] = list(loaded.get(key) or [])
+    new_ids = {e["id"] for e in facts["entities"]}
+    entities = [e for e in existing["entities"] if e.get("id") not in new_ids] + list(
+        facts["entities"]
+    )
+
+    def edge(r: Mapping[str, Any]) -> tuple[Any, ...]:
+        return (r.get("type"), r.get("from"), r.get("to"), r.get("key", ""))
+
+    new_edges = {edge(r) for r in facts["relationships"]}
+    rels = [r for r in existing["relationships"] if edge(r) not in new_edges] + list(
+        facts["relationships"]
+    )
+    body = yaml.safe_dump(
+        {"entities": entities, "relationships": rels},
+        sort_keys=False, allow_unicode=True, width=100,
+    )  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ACCEPTED_HEADER.format(document=document) + body, encoding="utf-8")
+    return path

@@ -1,0 +1,202 @@
+"""Closing the review loop: candidates stored with a status and listed through the API,
+`review accept` writing them as knowledge that cites the ingested document (with the
+post and the meeting the analyst kept), and a review file in a bad shape refused whole.
+
+The text is the suite's own (Chile and Peru, 2019), not one of the evaluation set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from graph.repository import count_by_label, count_relationships, documents_by_id
+from loaders.ingest.documents import prepare_article
+from loaders.ingest.review import write_review
+from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
+from services.pipeline import accept_review, ingest_documents, write_knowledge_and_mentions
+from tests.conftest import API_TOKEN, graphql
+from tests.test_hsg import run_cli
+
+TEXT = """\
+Chile and Peru Hold Fisheries Talks in Lima
+Media Note
+Office of the Spokesperson
+April 4, 2019
+
+Deputy Assistant Secretary of State for Western Hemisphere Affairs Maria Delgado Fuentes \
+observed the talks between Chile and Peru on fisheries cooperation in Lima on April 3, 2019. \
+Ms. Delgado Fuentes met with officials of both governments on the margins of the talks.
+"""
+DOC = "chile-and-peru-hold-fisheries-talks-in-lima"
+PERSON = "maria-delgado-fuentes"
+MEETING = "chile-peru-fisheries-talks-2019-04"
+POST_QUOTE = (
+    "Deputy Assistant Secretary of State for Western Hemisphere Affairs Maria Delgado Fuentes"
+)
+MET_QUOTE = "Maria Delgado Fuentes observed the talks between Chile and Peru"
+
+
+def ingest(driver: Driver, settings: Settings, tmp_path: Path) -> Path:
+    """The curated knowledge, then the text ingested; returns its review file."""
+    write_knowledge_and_mentions(driver, settings.neo4j_database, read_knowledge())
+    path = tmp_path / "lima.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    [result] = ingest_documents(driver, settings.neo4j_database, [prepare_article(path)])
+    assert result.analysis.document.id == DOC
+    return write_review(tmp_path / "review.yaml", result.analysis)
+
+
+def edit(review: Path) -> Path:
+    """What the analyst does: keep the person, make the dated candidate the meeting, and
+    add the post and the attendance the text states."""
+    data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
+    person = next(e for e in data["entities"] if e["id"] == PERSON)
+    dated = next(e for e in data["entities"] if e["kind"] == "Event")
+    dated.update(id=MEETING, kind="Meeting", name="Chile-Peru fisheries talks, Lima, April 2019")
+    data["entities"] = [person, dated]
+    data["relationships"] = [
+        {"type": "HOLDS_POSITION", "from": PERSON, "to": "state-western-hemisphere-affairs",
+         "title": "Deputy Assistant Secretary of State for Western Hemisphere Affairs",
+         "sources": [{"document": DOC, "quote": POST_QUOTE}]},
+        {"type": "ATTENDED", "from": PERSON, "to": MEETING, "role": "observer",
+         "sources": [{"document": DOC, "quote": MET_QUOTE}]},
+    ]  # fmt: skip
+    edited = review.with_name("edited.yaml")
+    edited.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return edited
+
+
+PERSON_QUERY = """query($id: ID!) { node(id: $id) { ... on Person { slug name
+  sources { quote document { slug } }
+  positions { edges { title node { slug } sources { quote document { slug } } } }
+  meetings { edges { role node { slug name } sources { quote } } } } } }"""
+
+CANDIDATES = """query($doc: String, $status: String) {
+  candidates(document: $doc, status: $status) { slug kind name status entity quotes } }"""
+
+
+def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_graph(
+    empty_db: Driver, settings: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    db = settings.neo4j_database
+    review = ingest(empty_db, settings, tmp_path)
+    proposed = graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]
+    assert PERSON in {c["slug"] for c in proposed}
+    assert {c["status"] for c in proposed} == {"proposed"}
+    # Candidates are no entities: `people` leaves them out.
+    people = graphql(api, '{ people(where: {text: "Delgado"}) { edges { node { slug } } } }')
+    assert people["data"]["people"]["edges"] == []
+
+    knowledge = tmp_path / "knowledge"
+    done = accept_review(empty_db, db, edit(review), knowledge, None)
+    assert done.ids == [PERSON, MEETING]
+    assert done.file == knowledge / f"accepted-{DOC}.yaml"
+
+    person = graphql(api, PERSON_QUERY, id=PERSON)["data"]["node"]
+    assert person["name"] == "Maria Delgado Fuentes"
+    assert {s["document"]["slug"] for s in person["sources"]} == {DOC}
+    [post] = person["positions"]["edges"]
+    assert post["node"]["slug"] == "state-western-hemisphere-affairs"
+    assert post["sources"] == [{"quote": POST_QUOTE, "document": {"slug": DOC}}]
+    [meeting] = person["meetings"]["edges"]
+    assert meeting["node"]["slug"] == MEETING and meeting["role"] == "observer"
+    assert meeting["sources"] == [{"quote": MET_QUOTE}]
+
+    statuses = {c["slug"]: c for c in graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]}
+    assert statuses[PERSON]["status"] == "accepted" and statuses[PERSON]["entity"] == PERSON
+    accepted = graphql(api, CANDIDATES, status="accepted")["data"]["candidates"]
+    assert {c["slug"] for c in accepted} == {PERSON, MEETING}
+    bad_status = graphql(api, CANDIDATES, status="maybe")
+    assert "'status' must be one of" in bad_status["errors"][0]["message"]
+
+    # The accepted file is knowledge like any other: the loader knows the ingested
+    # document it cites (from the graph), and reloading changes nothing.
+    for path in KNOWLEDGE_DIR.glob("*.yaml"):
+        (knowledge / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(LoadError, match=f"unknown document '{DOC}'"):
+        read_knowledge(SOURCES_DIR, knowledge)
+    again = read_knowledge(SOURCES_DIR, knowledge, stored=lambda ids: documents_by_id(
+        empty_db, db, ids))  # fmt: skip
+    assert {PERSON, MEETING} <= {e.id for e in again.entities}
+    assert DOC not in {d.id for d in again.documents}  # cited, not rewritten
+    before = count_by_label(empty_db, db), count_relationships(empty_db, db)
+    write_knowledge_and_mentions(empty_db, db, again)
+    assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+
+
+def test_ingest_document_returns_its_candidates(
+    empty_db: Driver, settings: Settings, api: httpx.Client
+) -> None:
+    write_knowledge_and_mentions(empty_db, settings.neo4j_database, read_knowledge())
+    body = graphql(
+        api,
+        "mutation($text: String!) { ingestDocument(text: $text) { slug candidates "
+        "proposals { slug kind status quotes } } }",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        text=TEXT,
+    )
+    result = body["data"]["ingestDocument"]
+    assert result["candidates"] == len(result["proposals"]) > 0
+    person = next(p for p in result["proposals"] if p["slug"] == PERSON)
+    assert person["status"] == "proposed" and POST_QUOTE in person["quotes"][0]
+    listed = graphql(api, CANDIDATES, doc=result["slug"])["data"]["candidates"]
+    assert {c["slug"] for c in listed} == {p["slug"] for p in result["proposals"]}
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda d: d.update(entities="everyone"), "entities: must be a list"),
+        (lambda d: d["entities"].append(3), "entities[2]: must be a mapping"),
+        (lambda d: d["entities"][0].update(kind="Persn"), "field 'kind'"),
+        (lambda d: d["entities"][0]["sources"][0].update(quote="words not in the text"),
+         "does not occur verbatim"),
+        (lambda d: d.pop("document"), "document: field 'id'"),
+        (lambda d: d["relationships"][0].update(to="nowhere"), "unknown id 'nowhere'"),
+    ],
+)  # fmt: skip
+def test_a_review_file_in_a_bad_shape_names_the_problem_and_writes_nothing(
+    empty_db: Driver, settings: Settings, tmp_path: Path, mangle: Any, message: str
+) -> None:
+    db = settings.neo4j_database
+    review = edit(ingest(empty_db, settings, tmp_path))
+    data = yaml.safe_load(review.read_text(encoding="utf-8"))
+    mangle(data)
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = count_by_label(empty_db, db), count_relationships(empty_db, db)
+    with pytest.raises(LoadError) as raised:
+        accept_review(empty_db, db, review, tmp_path / "knowledge", None)
+    assert str(review) in str(raised.value) and message in str(raised.value)
+    assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+    assert not (tmp_path / "knowledge").exists()
+
+
+def test_cli_review_accept_only_the_person(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    review = ingest(empty_db, settings, tmp_path)
+    data = yaml.safe_load(review.read_text(encoding="utf-8"))
+    data["relationships"] = [
+        {"type": "HOLDS_POSITION", "from": PERSON, "to": "state-western-hemisphere-affairs",
+         "sources": [{"document": DOC, "quote": POST_QUOTE}]},
+    ]  # fmt: skip
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    knowledge = tmp_path / "knowledge"
+    done = run_cli(
+        settings, "review", "accept", str(review), "--only", PERSON, "--knowledge", str(knowledge)
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Kept in {knowledge / f'accepted-{DOC}.yaml'}: {PERSON}" in done.stdout
+    kept = yaml.safe_load((knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8"))
+    assert [e["id"] for e in kept["entities"]] == [PERSON]
+    assert "review" not in kept["entities"][0]
+    bad = run_cli(settings, "review", "accept", str(review), "--only", "nobody")
+    assert bad.returncode == 1
+    assert "--only: no candidate with id 'nobody'" in bad.stderr
