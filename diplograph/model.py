@@ -139,6 +139,9 @@ class Fact(BaseModel):
     sources: list[Source] = Field(min_length=1)
 
 
+PROPERTY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
 class Entity(Fact):
     """A node of the knowledge graph."""
 
@@ -157,6 +160,15 @@ class Entity(Fact):
     @classmethod
     def _date(cls, value: Any) -> Any:
         return _coerce_date(value)
+
+    @field_validator("properties")
+    @classmethod
+    def _property_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Keys become Neo4j property names that analysts type in Cypher: plain identifiers.
+        bad = sorted(key for key in value if not PROPERTY_NAME.fullmatch(key))
+        if bad:
+            raise ValueError(f"property names must match {PROPERTY_NAME.pattern}: {bad}")
+        return value
 
 
 class RelType(StrEnum):

@@ -74,7 +74,10 @@ def source_properties(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 def entity_row(entity: Entity, named: frozenset[str] | None = None) -> dict[str, Any]:
     """The row to write; with `named`, only the optional fields the record names."""
-    reserved = sorted(RESERVED_PROPERTIES & set(entity.properties))
+    # Every date* name is the date's own (dateStart, dateEnd ... would shadow it in reads).
+    reserved = sorted(
+        key for key in entity.properties if key in RESERVED_PROPERTIES or key.startswith("date")
+    )
     if reserved:
         raise ReservedProperty(
             f"entity '{entity.id}': properties may not set {reserved} (managed by diplograph)"

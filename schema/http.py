@@ -44,6 +44,7 @@ BATCH_REFUSED = (
 )
 TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
+NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
@@ -122,6 +123,10 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             raise HTTPException(400, TOO_DEEP) from None
         except UnicodeDecodeError:
             raise HTTPException(400, NOT_UTF8) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer over Python's 4,300-digit conversion limit
+            raise HTTPException(400, NUMBER_TOO_LONG) from None
         try:
             # A lone surrogate decodes into a str that no UTF-8 consumer (Neo4j) accepts.
             json.dumps(value, ensure_ascii=False).encode()

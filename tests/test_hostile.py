@@ -306,6 +306,40 @@ def test_a_span_ending_before_it_starts_is_refused_and_writes_nothing(
     assert Counts.of(knowledge_graph, settings.neo4j_database) == before
 
 
+@pytest.mark.parametrize("properties", [{"": 1}, {"dateStart": "x"}, {"a b": 1}, {"x`y": 1}])
+def test_property_names_that_are_no_identifier_or_a_date_are_refused(
+    api: httpx.Client, knowledge_graph: Driver, settings: Settings, properties: dict[str, Any]
+) -> None:
+    """Hostile review: an empty key was an internal error, `dateStart` was stored."""
+    before = Counts.of(knowledge_graph, settings.neo4j_database)
+    facts = {"entities": [{
+        "id": "hostile-x", "kind": "Person", "name": "X", "properties": properties,
+        "sources": [{"document": "advancing-the-dialogue-with-cuba", "quote": "Cuba"}],
+    }]}  # fmt: skip
+    body = graphql(api, UPSERT, headers={"authorization": f"Bearer {API_TOKEN}"}, f=facts)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert Counts.of(knowledge_graph, settings.neo4j_database) == before
+
+
+def test_a_json_number_over_the_digit_limit_is_a_400(api: httpx.Client) -> None:
+    """Hostile review: 4,301 digits anywhere in the body was a plain-text 500."""
+    body = '{"query": "{ __typename }", "variables": {"x": ' + "9" * 4_301 + "}}"
+    response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "4,300 digits" in response.json()["errors"][0]["message"]
+
+
+def test_several_operations_without_a_name_are_a_request_error(api: httpx.Client) -> None:
+    """GraphQL's GetOperation: running the first of several operations is not allowed."""
+    body = graphql(api, "query A { __typename } query B { __typename }")
+    assert body.get("data") is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    two = "query A { __typename } query B { __typename }"
+    named = api.post("/graphql", json={"query": two, "operationName": "B"})
+    assert named.json() == {"data": {"__typename": "Query"}}
+
+
 # -- auth ------------------------------------------------------------------------------------------
 
 

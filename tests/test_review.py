@@ -58,7 +58,7 @@ def edit(review: Path) -> Path:
     add the post and the attendance the text states."""
     data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
     person = next(e for e in data["entities"] if e["id"] == PERSON)
-    dated = next(e for e in data["entities"] if e["kind"] == "Event")
+    dated = next(e for e in data["entities"] if e["kind"] in ("Meeting", "Event"))
     dated.update(id=MEETING, kind="Meeting", name="Chile-Peru fisheries talks, Lima, April 2019")
     data["entities"] = [person, dated]
     data["relationships"] = [
