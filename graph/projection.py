@@ -63,7 +63,21 @@ class ByLabel:
 class SourcesOf:
     """The element's provenance: each source document (as projected) and quote."""
 
-    document: NodeProjection
+    document: NodeProjection = field(default_factory=lambda: NodeProjection())
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation: a constant pattern from the node `{n}` through `{r}` to the related `{m}`.
+
+    `target` names the related nodes' type for whoever reads the result; `single` relations
+    yield one node, `mention` relations are a document's mentions (edges with offsets).
+    """
+
+    pattern: str | tuple[str, ...]  # several: the union of what each matches
+    target: str = "Entity"
+    single: bool = False
+    mention: bool = False
 
 
 @dataclass
@@ -74,6 +88,55 @@ class Page:
     limit: int | None = None
     # Read from the end: the last `limit` rows (used by `last` without `before`).
     from_end: bool = False
+
+
+# Constant sub-patterns that filters and groupings share, so that `country: X` and a
+# grouping by country mean the same thing.
+COUNTRY_PATH = "-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED|PART_OF*1..3]->"
+ISSUE_PATH = "-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
+PLACE_PATH = "-[:HELD_IN|LOCATED_IN*1..2]->"
+# How an actor takes part in a meeting: something attended it that is the actor itself or
+# one of its constituents (a delegation representing a country, a person in a delegation,
+# an official holding a post of a body, a body part of another), or a delegation the actor
+# led or belonged to. `Actor.meetings`, `participant` and `meetingsBetween` all read this.
+CONSTITUENT_OF = "-[:REPRESENTS|HOLDS_POSITION|PART_OF|MEMBER_OF|LED*0..3]->"
+PARTICIPATION = (
+    "({n})<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n})-[:LED|MEMBER_OF]->(:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
+)
+
+# Comparison operators on properties, as @neo4j/graphql names them.
+OPERATORS = {
+    "eq": "=",
+    "in": "IN",
+    "contains": "CONTAINS",
+    "startsWith": "STARTS WITH",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+}
+QUANTIFIERS = ("some", "all", "none", "single")
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`prop op value`; `prop` and `op` come from constant tables, never from a request."""
+
+    prop: str
+    op: str
+    value: Any
+
+
+@dataclass
+class RelationFilter:
+    """Nodes related through relationships of `types` (any when empty), quantified."""
+
+    quantifier: str  # one of QUANTIFIERS
+    types: tuple[str, ...] = ()
+    direction: str = "BOTH"
+    where: Filter | None = None
+    edge: EdgeFilter | None = None
 
 
 @dataclass
@@ -93,6 +156,10 @@ class Filter:
     related_to: str | None = None
     # Attended by an actor (directly or in a delegation) that matches this filter.
     participant_where: Filter | None = None
+    compares: list[Compare] = field(default_factory=list)
+    relations: list[RelationFilter] = field(default_factory=list)
+    # Dated within the dates of this entity (a meeting, a post's organization...).
+    during: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +184,37 @@ def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
     return " AND ".join(parts) or "true"
 
 
+def _participates(meeting: str, actor: str) -> str:
+    """A predicate: the node bound to `actor` takes part in the meeting bound to `meeting`."""
+    down, up = PARTICIPATION
+    return " OR ".join(
+        f"EXISTS {{ MATCH {p.format(n=actor, r='', m=meeting).replace(':Meeting', '')} }}"
+        for p in (down, up)
+    )
+
+
+def _relation_filter(var: str, spec: RelationFilter, b: CypherBuilder) -> str:
+    r, x = b.fresh("r"), b.fresh("x")
+    types = ":" + "|".join(spec.types) if spec.types else ""
+    left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(spec.direction, ("-", "-"))
+    pattern = f"({var}){left}[{r}{types}]{right}({x}:Entity)"
+    edge = compile_edge_filter(r, spec.edge, b) if spec.edge is not None else "true"
+    where = compile_filter(x, spec.where, b) if spec.where is not None else "true"
+    if spec.quantifier == "all":
+        return f"NOT EXISTS {{ MATCH {pattern} WHERE {edge} AND NOT ({where}) }}"
+    matching = f"MATCH {pattern} WHERE {edge} AND {where}"
+    if spec.quantifier == "none":
+        return f"NOT EXISTS {{ {matching} }}"
+    if spec.quantifier == "single":
+        return f"COUNT {{ {matching} }} = 1"
+    return f"EXISTS {{ {matching} }}"
+
+
 def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
     """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
     parts: list[str] = []
     if spec.ids is not None:
+        b.refs.extend(spec.ids)
         parts.append(f"{var}.id IN {b.param(spec.ids)}")
     if spec.text:
         needle = b.param(spec.text.lower())
@@ -132,29 +226,41 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
         parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
     if spec.date_to is not None:
         parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
+    for compare in spec.compares:
+        parts.append(f"{var}.{compare.prop} {OPERATORS[compare.op]} {b.param(compare.value)}")
+    if spec.during is not None:
+        span = b.fresh("span")
+        parts.append(
+            f"EXISTS {{ MATCH ({span}:Entity {{id: {b.ref(spec.during)}}}) "
+            f"WHERE {var}.dateFrom >= {span}.dateFrom AND {var}.dateTo <= {span}.dateTo }}"
+        )
     if spec.country is not None:
         parts.append(
-            f"EXISTS {{ MATCH ({var})-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED"
-            f"|PART_OF*1..3]->(:Country {{id: {b.param(spec.country)}}}) }}"
+            f"EXISTS {{ MATCH ({var}){COUNTRY_PATH}(:Country {{id: {b.ref(spec.country)}}}) }}"
         )
     if spec.issue is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
-            f"(:Issue {{id: {b.param(spec.issue)}}}) }}"
-        )
+        parts.append(f"EXISTS {{ MATCH ({var}){ISSUE_PATH}(:Issue {{id: {b.ref(spec.issue)}}}) }}")
     if spec.participant is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-"
-            f"(:Entity {{id: {b.param(spec.participant)}}}) }}"
+        # The actor's meetings are few next to all meetings: found once, up front, from the
+        # actor (a check from every meeting's side costs hundreds of thousands of db hits).
+        actor, meeting = b.fresh("a"), b.fresh("m")
+        union = " UNION ".join(
+            f"MATCH {p.format(n=actor, r='', m=meeting)} RETURN {meeting}" for p in PARTICIPATION
         )
+        attended = b.hoist(
+            f"MATCH ({actor}:Entity {{id: {b.ref(spec.participant)}}}) "
+            f"CALL ({actor}) {{ {union} }} RETURN collect(DISTINCT {meeting})"
+        )
+        parts.append(f"{var} IN {attended}")
     if spec.participant_where is not None:
         x = b.fresh("x")
         parts.append(
-            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-({x}:Entity) "
-            f"WHERE {compile_filter(x, spec.participant_where, b)} }}"
+            f"EXISTS {{ MATCH ({x}:Entity) WHERE {compile_filter(x, spec.participant_where, b)} "
+            f"AND ({_participates(var, x)}) }}"
         )
     if spec.related_to is not None:
-        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.param(spec.related_to)}}}) }}")
+        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.ref(spec.related_to)}}}) }}")
+    parts += [_relation_filter(var, relation, b) for relation in spec.relations]
     parts += [f"({compile_filter(var, sub, b)})" for sub in spec.all_of]
     if spec.any_of is not None:
         alternatives = [f"({compile_filter(var, sub, b)})" for sub in spec.any_of]
@@ -166,22 +272,17 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
 
 @dataclass
 class Related:
-    """Nodes reached through a constant pattern, as a list (or a single node).
+    """What a request wants of a `Relation`: a list (or a single node), its edges, its page."""
 
-    `pattern` uses `{n}` for this node, `{r}` for the relationship whose
-    properties edges carry, and `{m}` for the related node, e.g.
-    `({n})-[{r}:LED]->({m}:Delegation)`.
-    """
-
-    pattern: str
+    relation: Relation
     node: NodeProjection
     edge: list[tuple[str, Any]] = field(default_factory=list)
     order: tuple[str, ...] = ("dateFrom", "name")
     page: Page = field(default_factory=Page)
-    single: bool = False
     count: bool = False
     where: Filter | None = None
     edge_where: EdgeFilter | None = None
+    aggregate: Aggregate | None = None
 
 
 @dataclass
@@ -196,6 +297,8 @@ class CypherBuilder:
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
+        self.refs: list[str] = []
+        self.hoisted: list[tuple[str, str]] = []
         self._counter = 0
 
     def fresh(self, stem: str) -> str:
@@ -206,6 +309,39 @@ class CypherBuilder:
         name = self.fresh("p")
         self.params[name] = value
         return f"${name}"
+
+    def ref(self, entity_id: str) -> str:
+        """A parameter holding an entity id the request refers to, which must exist.
+
+        Remembered for `unknown_ids`: the statement reports the unknown ones, so the API
+        can say which instead of answering as if nothing matched.
+        """
+        self.refs.append(entity_id)
+        return self.param(entity_id)
+
+    def hoist(self, query: str) -> str:
+        """A variable holding what `query` (uncorrelated, one value) returns, computed once.
+
+        The statement runs the hoisted queries first (`prelude`); subqueries that open an
+        explicit scope must import `hoisted_names`.
+        """
+        name = self.fresh("h")
+        self.hoisted.append((name, query))
+        return name
+
+    def prelude(self) -> str:
+        return "".join(f"CALL () {{ {q} AS {name} }} " for name, q in self.hoisted)
+
+    def scope(self, *names: str) -> str:
+        """The variables an explicitly scoped `CALL (...)` must import."""
+        return ", ".join([*names, *(name for name, _ in self.hoisted)])
+
+    def unknown_ids(self) -> str:
+        """A Cypher expression: the referred-to ids that name no entity."""
+        return (
+            f"[x IN {self.param(sorted(set(self.refs)))} "
+            "WHERE NOT EXISTS { MATCH (e:Entity {id: x}) }]"
+        )
 
 
 def _key(name: str) -> str:
@@ -290,20 +426,25 @@ def _order(var: str, props: tuple[str, ...], descending: bool = False) -> str:
 
 def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     r, m = b.fresh("r"), b.fresh("m")
-    pattern = spec.pattern.format(n=var, r=r, m=m)
+    raw = spec.relation.pattern
+    patterns = [p.format(n=var, r=r, m=m) for p in ((raw,) if isinstance(raw, str) else raw)]
+    has_rel = "{r}" in (raw if isinstance(raw, str) else raw[0])
+    carried = f"{r}, {m}" if has_rel else m
     conditions = []
     if spec.where is not None:
         conditions.append(compile_filter(m, spec.where, b))
     if spec.edge_where is not None:
         conditions.append(compile_edge_filter(r, spec.edge_where, b))
-    if conditions:
-        pattern += " WHERE " + " AND ".join(conditions)
-    has_rel = "{r}" in spec.pattern
-    carried = f"{r}, {m}" if has_rel else m
+    condition = " AND ".join(conditions) or "true"
+    if len(patterns) == 1:
+        match = f"MATCH {patterns[0]} WHERE {condition}"
+    else:
+        union = " UNION ".join(f"MATCH {p} RETURN {carried}" for p in patterns)
+        match = f"CALL ({b.scope(var)}) {{ {union} }} WITH {carried} WHERE {condition}"
     edge = compile_edge(var, r, m, spec, b)
-    if spec.single:
+    if spec.relation.single:
         return (
-            f"head(COLLECT {{ MATCH {pattern} WITH DISTINCT {carried} "
+            f"head(COLLECT {{ {match} WITH DISTINCT {carried} "
             f"ORDER BY {_order(m, spec.order)} LIMIT 1 RETURN {edge} }})"
         )
     order = _order(m, spec.order, descending=spec.page.from_end)
@@ -312,11 +453,76 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
         window += f" SKIP {b.param(spec.page.offset)}"
     if spec.page.limit is not None:
         window += f" LIMIT {b.param(spec.page.limit)}"
-    items = (
-        f"COLLECT {{ MATCH {pattern} WITH DISTINCT {carried} ORDER BY {order}{window} "
-        f"RETURN {edge} }}"
-    )
-    if not spec.count:
-        return f"{{items: {items}}}"
-    # The total counts what the pages list: distinct (relationship, node) pairs.
-    return f"{{items: {items}, total: COUNT {{ MATCH {pattern} RETURN DISTINCT {carried} }}}}"
+    items = f"COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order}{window} RETURN {edge} }}"
+    entries = [f"items: {items}"]
+    if spec.count:
+        # The total counts what the pages list: distinct (relationship, node) pairs.
+        entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
+    if spec.aggregate is not None:
+        entries.append(f"aggregate: {compile_aggregate(match, m, spec.aggregate, b)}")
+    return "{" + ", ".join(entries) + "}"
+
+
+# -- aggregations -------------------------------------------------------------------------------
+
+GROUPINGS = {
+    "byCountry": f"{COUNTRY_PATH}(g:Country)",
+    "byPlace": f"{PLACE_PATH}(g:Place)",
+    "byIssue": f"{ISSUE_PATH}(g:Issue)",
+}
+MEASURES = ("count", "minDate", "maxDate", "byYear", "byMeetingType", "byRelationshipType")
+
+
+@dataclass
+class Aggregate:
+    """Measures over every node a list matches (not just its page), by response key.
+
+    Each entry is (key, measure, limit): a measure of MEASURES or a grouping of GROUPINGS;
+    groups come largest first (years in order), at most `limit` of them.
+    """
+
+    fields: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def compile_aggregate(match: str, var: str, spec: Aggregate, b: CypherBuilder) -> str:
+    """A map of the measures asked, over the rows `match` binds to `var`.
+
+    `match` is a read clause sequence that ends in a filter (`MATCH ... WHERE ...`); each
+    measure is its own subquery, so nothing that is not asked is computed.
+    """
+    entries = []
+    for key, measure, limit in spec.fields:
+        top = b.param(limit)
+        if measure == "count":
+            expr = f"COUNT {{ {match} RETURN DISTINCT {var} }}"
+        elif measure in ("minDate", "maxDate"):
+            fn, prop = ("min", "dateFrom") if measure == "minDate" else ("max", "dateTo")
+            expr = f"head(COLLECT {{ {match} WITH DISTINCT {var} RETURN {fn}({var}.{prop}) }})"
+        elif measure == "byYear":
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.dateFrom.year AS key, "
+                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY key LIMIT {top} "
+                "RETURN {key: toString(key), name: null, count: c} }"
+            )
+        elif measure == "byMeetingType":
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.meetingType AS key, "
+                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY c DESC, key "
+                f"LIMIT {top} RETURN {{key: key, name: null, count: c}} }}"
+            )
+        elif measure == "byRelationshipType":
+            # Relationships, not nodes: how the listed nodes are tied to the rest.
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var})-[rel]-(:Entity) "
+                f"WITH type(rel) AS key, count(rel) AS c ORDER BY c DESC, key LIMIT {top} "
+                "RETURN {key: key, name: null, count: c} }"
+            )
+        else:
+            pattern = GROUPINGS[measure]
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var}){pattern} "
+                f"WITH g, count(DISTINCT {var}) AS c ORDER BY c DESC, g.name LIMIT {top} "
+                "RETURN {key: g.id, name: g.name, count: c} }"
+            )
+        entries.append(f"{_key(key)}: {expr}")
+    return "{" + ", ".join(entries) + "}"

@@ -17,10 +17,12 @@ from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
+    Aggregate,
     CypherBuilder,
     Filter,
     NodeProjection,
     Page,
+    compile_aggregate,
     compile_filter,
     compile_node,
 )
@@ -46,6 +48,17 @@ class Statement:
     params: dict[str, Any]
 
 
+def _statement(cypher: str, b: CypherBuilder) -> Statement:
+    """The statement, reporting as `unknownIds` the entity ids it referred to that do not exist.
+
+    The check rides in the same statement (one query per root field), and only when a
+    filter named ids.
+    """
+    if b.refs:
+        cypher += f", {b.unknown_ids()} AS unknownIds"
+    return Statement(b.prelude() + cypher, b.params)
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -53,8 +66,14 @@ def list_entities(
     page: Page,
     projection: NodeProjection,
     with_total: bool,
+    aggregate: Aggregate | None = None,
+    with_items: bool = True,
 ) -> Statement:
-    """One window of the entities with any of `labels` that match `where`."""
+    """One window of the entities with any of `labels` that match `where`.
+
+    `aggregate` measures every match, not just the window; without `with_items` (only
+    counts asked) no node is projected at all.
+    """
     b = CypherBuilder()
     label_expr = "|".join(labels)
     predicate = compile_filter("n", where, b)
@@ -67,12 +86,16 @@ def list_entities(
     if page.limit is not None:
         window += f" LIMIT {b.param(page.limit)}"
     node = compile_node("n", projection, b)
-    total = f"COUNT {{ MATCH (n:{label_expr}) WHERE {predicate} }}" if with_total else "null"
-    cypher = (
-        f"RETURN {total} AS total, COLLECT {{ MATCH (n:{label_expr}) WHERE {predicate} "
-        f"WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items"
+    match = f"MATCH (n:{label_expr}) WHERE {predicate}"
+    total = f"COUNT {{ {match} }}" if with_total else "null"
+    items = (
+        f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
+        if with_items
+        else "[]"
     )
-    return Statement(cypher, b.params)
+    measures = compile_aggregate(match, "n", aggregate, b) if aggregate is not None else "null"
+    cypher = f"RETURN {total} AS total, {items} AS items, {measures} AS aggregate"
+    return _statement(cypher, b)
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
@@ -85,7 +108,7 @@ def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
         "UNION MATCH (n:Document {id: wanted}) RETURN n } "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
-    return Statement(cypher, b.params)
+    return _statement(cypher, b)
 
 
 def escape_lucene(text: str) -> str:
@@ -97,7 +120,11 @@ def escape_lucene(text: str) -> str:
 
 
 def search(
-    text: str, labels: tuple[str, ...] | None, page: Page, projection: NodeProjection
+    text: str,
+    labels: tuple[str, ...] | None,
+    page: Page,
+    projection: NodeProjection,
+    aggregate: Aggregate | None = None,
 ) -> Statement:
     """Full-text search over names, aliases and descriptions, best first."""
     b = CypherBuilder()
@@ -110,12 +137,17 @@ def search(
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
     window = f" SKIP {b.param(page.offset)}" if page.offset else ""
     window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+    measures = (
+        compile_aggregate(f"{hits} WHERE {kinds}", "n", aggregate, b)
+        if aggregate is not None
+        else "null"
+    )
     cypher = (
         f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
         f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
-        f"RETURN {{score: score, node: {node}}} }} AS items"
+        f"RETURN {{score: score, node: {node}}} }} AS items, {measures} AS aggregate"
     )
-    return Statement(cypher, b.params)
+    return _statement(cypher, b)
 
 
 def timeline(
@@ -138,7 +170,7 @@ def timeline(
     first = b.param(page.offset)
     last = b.param(page.offset + page.limit) if page.limit is not None else ""
     entries = (
-        "CALL (e) { "
+        f"CALL ({b.scope('e')}) {{ "
         "MATCH (e)-[r]-(m:Entity) "
         "WITH e, r, m, CASE WHEN r.dateFrom IS NOT NULL THEN 'date' "
         "WHEN r.startFrom IS NOT NULL THEN 'start' WHEN m.dateFrom IS NOT NULL THEN 'node' "
@@ -159,7 +191,7 @@ def timeline(
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
     )
-    return Statement(cypher, b.params)
+    return _statement(cypher, b)
 
 
 def _date(var: str, prefix: str) -> str:
@@ -194,7 +226,7 @@ def paths(
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
         f"{rel_fields}}}]}} }} AS items"
     )
-    return Statement(cypher, b.params)
+    return _statement(cypher, b)
 
 
 def neighborhood(
@@ -224,7 +256,7 @@ def neighborhood(
         "WHERE t IN members "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
-    return Statement(cypher, b.params)
+    return _statement(cypher, b)
 
 
 @dataclass

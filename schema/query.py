@@ -24,6 +24,7 @@ from schema.selection import (
     FACT_EDGE,
     MAX_PAGE_SIZE,
     PageArgs,
+    aggregate_spec,
     child,
     encode_cursor,
     project,
@@ -114,10 +115,19 @@ def fact_fields(
     return lambda var, b: compile_fields(var, fields, b)
 
 
+async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:
+    """Run a root field's statement; ids its filters named that do not exist are an error."""
+    record = await info.context.run(statement)
+    unknown = record.get("unknownIds")
+    if unknown:
+        raise NotFound(f"unknown id(s) in a filter: {', '.join(map(repr, unknown))}")
+    return record
+
+
 async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
     wanted = [from_global_id(i) for i in ids]
     projection = project(current_field(info).selections, "Node")
-    record = await info.context.run(reads.nodes_by_id([slug for _, slug in wanted], projection))
+    record = await run(info, reads.nodes_by_id([slug for _, slug in wanted], projection))
     found = []
     for (type_name, _), row in zip(wanted, record["items"], strict=True):
         item = row["node"]
@@ -148,8 +158,11 @@ async def list_of(
         page,
         project(node_selections(field), type_name),
         with_total=_has_total(field) or page.from_end,
+        aggregate=aggregate_spec(field),
+        # Counts alone project no node: cheap when only totals and groupings are asked.
+        with_items=bool(child(field, "edges") or child(field, "pageInfo")) or page.from_end,
     )
-    record = await info.context.run(statement)
+    record = await run(info, statement)
     return connection(record, page)
 
 
@@ -226,7 +239,7 @@ class Query:
         statement = reads.list_entities(
             ("Document",), Filter(), [reads.Order("ID")], page, projection, False
         )
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         return [graph_object(item["node"]) for item in record["items"]]
 
     @strawberry.field(description="Full-text search over names, aliases and descriptions.")
@@ -244,7 +257,8 @@ class Query:
         page = PageArgs(first, after).page()
         field = current_field(info)
         projection = project(node_selections(field), "Entity")
-        record = await info.context.run(reads.search(query, labels, page, projection))
+        statement = reads.search(query, labels, page, projection, aggregate_spec(field))
+        record = await run(info, statement)
         hits = [
             SearchHit(cursor=encode_cursor(page.offset + i), score=item["score"],
                       node=graph_object(item["node"]))
@@ -254,6 +268,7 @@ class Query:
             edges=hits,
             page_info=page_info(page.offset, len(hits), record["total"]),
             total_count=record["total"],
+            measures=record["aggregate"],
         )
 
     @strawberry.field(description="An entity's dated facts in order, optionally within dates.")
@@ -273,7 +288,7 @@ class Query:
             project(node_selections(field), "Entity"),
             fact_fields(node_selections(field, ("edges",)), computed=frozenset({"date"})),
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {of!r}")
         entries = [
@@ -310,7 +325,7 @@ class Query:
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("segments",))),
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {from_!r} or {to!r}")
         return [
@@ -335,7 +350,7 @@ class Query:
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("edges",))),
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {id!r}")
         return Subgraph(
