@@ -24,6 +24,8 @@ _STATEMENTS: list[str] = [
         for kind in (Kind.MEETING, Kind.EVENT, Kind.AGREEMENT)
     ),
     "CREATE RANGE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    # `name: {contains: ...}` (the range index serves eq, in and startsWith).
+    "CREATE TEXT INDEX entity_name_text IF NOT EXISTS FOR (n:Entity) ON (n.name)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
     f"FOR (n:{'|'.join(SEARCHABLE_LABELS)}) ON EACH [n.name, n.aliasText, n.description]",
 ]

@@ -69,6 +69,56 @@ class Direction(Enum):
     BOTH = "BOTH"
 
 
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.enum(description="What a nested connection can be ordered by.")
+class RelationOrderField(Enum):
+    NAME = strawberry.enum_value("NAME", description="The related node's name.")
+    DATE = strawberry.enum_value("DATE", description="The related node's date (first day).")
+    ID = strawberry.enum_value("ID", description="The related node's slug.")
+    EDGE_DATE = strawberry.enum_value(
+        "EDGE_DATE", description="The relationship's date (first day)."
+    )
+    START = strawberry.enum_value(
+        "START", description="The relationship's start, e.g. when a post began."
+    )
+    END = strawberry.enum_value("END", description="The relationship's end (open ends last).")
+
+
+RELATION_ORDER = {
+    "NAME": ("node", "name"),
+    "DATE": ("node", "dateFrom"),
+    "ID": ("node", "id"),
+    "EDGE_DATE": ("edge", "dateFrom"),
+    "START": ("edge", "startFrom"),
+    "END": ("edge", "endFrom"),
+}
+
+
+@strawberry.input(description="A sort key of a nested connection.")
+class RelationOrder:
+    field: RelationOrderField
+    direction: SortDirection = SortDirection.ASC
+
+
+def to_relation_order(value: Any) -> list[tuple[str, str, bool]] | None:
+    """Sort keys from a nested `orderBy` (raw argument form), or None when not given."""
+    if value is None:
+        return None
+    keys = []
+    for item in value if isinstance(value, list) else [value]:
+        name = _enum_value(_get(item, "field", "field"), RelationOrderField, "orderBy.field")
+        direction = _get(item, "direction", "direction") or SortDirection.ASC
+        desc = _enum_value(direction, SortDirection, "orderBy.direction") == "DESC"
+        element, prop = RELATION_ORDER[name]
+        keys.append((element, prop, desc))
+    return keys
+
+
 @strawberry.input(description="Operators on a text property (case-sensitive, index-backed).")
 class StringOperators:
     eq: str | None = None

@@ -19,7 +19,7 @@ from graph.projection import CypherBuilder, Filter, TypeOf, compile_fields
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
-from schema.inputs import EntityWhere, slug_of, to_filter
+from schema.inputs import EntityWhere, SortDirection, slug_of, to_filter
 from schema.selection import (
     FACT_EDGE,
     MAX_PAGE_SIZE,
@@ -67,12 +67,6 @@ class OrderField(Enum):
     NAME = "NAME"
     DATE = "DATE"
     ID = "ID"
-
-
-@strawberry.enum
-class SortDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
 
 
 @strawberry.input

@@ -34,7 +34,7 @@ from graph.projection import (
     TypeOf,
 )
 from schema.errors import BadUserInput
-from schema.inputs import to_edge_filter, to_filter
+from schema.inputs import to_edge_filter, to_filter, to_relation_order
 from schema.specs import FIELDS, GlobalId, Slug, possible_types
 
 MAX_PAGE_SIZE = 100
@@ -210,7 +210,12 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
     where = field.arguments.get("where")
     edge_where = field.arguments.get("edgeWhere")
     wants_total = bool(child(field, "totalCount") or child(field, "pageInfo")) or page.from_end
-    order = ("start", "id") if mention else ("dateFrom", "name", "id")
+    default = ["start", "id"] if mention else ["dateFrom", "name", "id"]
+    asked = to_relation_order(field.arguments.get("orderBy"))
+    # The slug last keeps pages stable when the asked keys tie.
+    order = tuple(
+        [*asked, ("node", "id", False)] if asked else [("node", p, False) for p in default]
+    )
     return Related(
         relation, project(node_selections, target), edge=edge, page=page,
         count=wants_total, order=order,

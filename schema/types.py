@@ -21,7 +21,7 @@ from graph.projection import DateOf, Page, Relation, SourcesOf, Typename
 from schema.context import Info
 from schema.errors import BadUserInput
 from schema.ids import to_global_id
-from schema.inputs import Direction, EdgeWhere, EntityWhere
+from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder
 from schema.selection import PageArgs, encode_cursor
 from schema.specs import FIELDS, GlobalId, Slug
 
@@ -129,6 +129,7 @@ def projected_page(
     info: Info,
     where: EntityWhere | None = None,
     edge_where: EdgeWhere | None = None,
+    order_by: list[RelationOrder] | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
@@ -147,6 +148,7 @@ def projected_relationships(
     direction: Direction = Direction.BOTH,
     where: EntityWhere | None = None,
     edge_where: EdgeWhere | None = None,
+    order_by: list[RelationOrder] | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
