@@ -201,6 +201,60 @@ def _date(var: str, prefix: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Walk:
+    """What a path or a neighbourhood may go through.
+
+    `types` are the relationship types allowed (all when empty) and `exclude` those
+    forbidden; with a window, every dated relationship and node on the way must overlap
+    [date_from, date_to] (an undated one passes: its time is unknown, not elsewhere).
+    Type names come from the schema's enum, never from free text.
+    """
+
+    types: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def rel_types(self) -> str:
+        return ":" + "|".join(self.types) if self.types else ""
+
+    def _window(self, b: CypherBuilder) -> tuple[str, str] | None:
+        if self.date_from is None and self.date_to is None:
+            return None
+        return b.param(self.date_from or date.min), b.param(self.date_to or date.max)
+
+    def rel_ok(self, r: str, b: CypherBuilder) -> str:
+        """A relationship may be walked: not excluded, and in the window."""
+        parts = []
+        if self.types:
+            parts.append(f"type({r}) IN {b.param(list(self.types))}")
+        if self.exclude:
+            parts.append(f"NOT type({r}) IN {b.param(list(self.exclude))}")
+        window = self._window(b)
+        if window is not None:
+            low, high = window
+            parts.append(
+                f"coalesce({r}.dateTo, {r}.endTo, {high}) >= {low} AND "
+                f"coalesce({r}.dateFrom, {r}.startFrom, {low}) <= {high}"
+            )
+        return " AND ".join(parts) or "true"
+
+    def predicate(self, path: str, b: CypherBuilder) -> str:
+        parts = [
+            f"all(x IN nodes({path}) WHERE x:Entity)",
+            f"all(r IN relationships({path}) WHERE {self.rel_ok('r', b)})",
+        ]
+        window = self._window(b)
+        if window is not None:
+            low, high = window
+            parts.append(
+                f"all(x IN nodes({path}) WHERE coalesce(x.dateTo, {high}) >= {low} AND "
+                f"coalesce(x.dateFrom, {low}) <= {high})"
+            )
+        return " AND ".join(parts)
+
+
 def paths(
     source: str,
     target: str,
@@ -208,19 +262,31 @@ def paths(
     limit: int,
     projection: NodeProjection,
     edge_fields: Callable[[str, CypherBuilder], str],
+    walk: Walk = Walk(),
+    distinct_nodes: bool = True,
 ) -> Statement:
-    """The shortest connections between two entities, as nodes and typed segments."""
+    """The shortest connections between two entities, as nodes and typed segments.
+
+    With `distinct_nodes`, paths through the same set of nodes (the same people and
+    meetings, by other relationships) count once.
+    """
     if not 1 <= max_hops <= 10:
         raise ValueError("max_hops must be between 1 and 10")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
     rel_fields = edge_fields("r", b)
+    distinct = (
+        "WITH p, COLLECT { UNWIND nodes(p) AS x WITH x.id AS i ORDER BY i RETURN i } AS members "
+        "WITH members, head(collect(p)) AS p ORDER BY members "
+        if distinct_nodes
+        else ""
+    )
     cypher = (
         f"OPTIONAL MATCH (a:Entity {{id: {b.param(source)}}}) "
         f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
         "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
-        f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(z)) WHERE a <> z AND "
-        "all(x IN nodes(p) WHERE x:Entity) "
+        f"MATCH p = allShortestPaths((a)-[{walk.rel_types()}*..{max_hops}]-(z)) WHERE a <> z AND "
+        f"{walk.predicate('p', b)} {distinct}"
         f"WITH p LIMIT {b.param(limit)} "
         f"RETURN {{nodes: [x IN nodes(p) | {node}], "
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
@@ -235,25 +301,36 @@ def neighborhood(
     limit: int,
     projection: NodeProjection,
     edge_fields: Callable[[str, CypherBuilder], str],
+    walk: Walk = Walk(),
+    kinds: tuple[str, ...] | None = None,
 ) -> Statement:
-    """The entities within `depth` hops (at most `limit`, nearest first) and their edges."""
+    """The entities within `depth` hops (at most `limit`) and their edges, best first.
+
+    Nearest first; at equal distance, nodes reached through fewer and smaller hubs first
+    (the summed degree of the nodes in between), so the center's own facts come before
+    whatever a country or an office with thousands of ties leads to. `total` counts every
+    node in reach, so a client can tell what the limit cut.
+    """
     if not 1 <= depth <= 3:
         raise ValueError("depth must be between 1 and 3")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
     rel_fields = edge_fields("r", b)
+    kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
         f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
         "CALL (c) { "
-        f"MATCH p = (c)-[*1..{depth}]-(m:Entity) "
-        "WHERE all(x IN nodes(p) WHERE x:Entity) "
-        "WITH m, min(length(p)) AS hops ORDER BY hops, m.id "
-        f"LIMIT {b.param(limit)} RETURN collect(m) AS near }} "
-        "WITH c, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
-        "RETURN c IS NOT NULL AS found, "
+        f"MATCH p = (c)-[{walk.rel_types()}*1..{depth}]-(m:Entity) "
+        f"WHERE m <> c AND {walk.predicate('p', b)}{kind} "
+        "WITH m, min([length(p), reduce(s = 0, x IN nodes(p)[1..-1] | s + COUNT { (x)--() })]) "
+        "AS rank ORDER BY rank, m.id "
+        "RETURN collect(m) AS reached } "
+        f"WITH c, reached[..{b.param(limit)}] AS near, size(reached) AS total "
+        "WITH c, total, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
+        "RETURN c IS NOT NULL AS found, total, "
         f"[x IN members | {node}] AS nodes, "
         "COLLECT { UNWIND members AS s MATCH (s)-[r]->(t) "
-        "WHERE t IN members "
+        f"WHERE t IN members AND {walk.rel_ok('r', b)} "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
     return _statement(cypher, b)

@@ -224,6 +224,36 @@ class EdgeWhere:
     )
 
 
+DATASETS = ("pocom", "travels", "visits")
+
+
+@strawberry.input(description="Filters on documents; fields are ANDed.")
+class DocumentWhere:
+    publisher: StringOperators | None = None
+    date_from: date | None = strawberry.field(default=None, description="Dated on or after.")
+    date_to: date | None = strawberry.field(default=None, description="Dated on or before.")
+    dataset: str | None = strawberry.field(
+        default=None,
+        description=f"The historian's dataset the document is a file of: one of {list(DATASETS)}.",
+    )
+
+
+def to_document_filter(where: DocumentWhere | None) -> Filter:
+    if where is None:
+        return Filter()
+    compares = []
+    if where.publisher is not None:
+        compares += [
+            Compare("publisher", op, [str(x) for x in v] if op == "in" else v)
+            for op, v in _operators(where.publisher, STRING_OPS)
+        ]
+    if where.dataset is not None:
+        if where.dataset not in DATASETS:
+            raise BadUserInput(f"'dataset' must be one of {list(DATASETS)}, not {where.dataset!r}")
+        compares.append(Compare("file", "startsWith", f"{where.dataset}/"))
+    return Filter(date_from=where.date_from, date_to=where.date_to, compares=compares)
+
+
 def slug_of(value: str) -> str:
     return from_global_id(value)[1]
 

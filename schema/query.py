@@ -15,11 +15,19 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import CypherBuilder, Filter, TypeOf, compile_fields
+from graph.projection import CypherBuilder, TypeOf, compile_fields
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
-from schema.inputs import EntityWhere, SortDirection, slug_of, to_filter
+from schema.inputs import (
+    DocumentWhere,
+    EntityWhere,
+    RelationshipType,
+    SortDirection,
+    slug_of,
+    to_document_filter,
+    to_filter,
+)
 from schema.selection import (
     FACT_EDGE,
     MAX_PAGE_SIZE,
@@ -226,15 +234,25 @@ class Query:
             raise BadUserInput(f"at most {MAX_PAGE_SIZE} ids at once")
         return await nodes_by_ids(info, ids)
 
-    @strawberry.field(description="Every source document.")
-    async def documents(self, info: Info, first: int = MAX_PAGE_SIZE) -> list[Document]:
-        page = PageArgs(first=first).page()
-        projection = project(current_field(info).selections, "Document")
+    @strawberry.field(description="The source documents, by slug, filtered.")
+    async def documents(
+        self,
+        info: Info,
+        where: DocumentWhere | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Document]:
+        field = current_field(info)
+        page = PageArgs(first, after, last, before).page()
         statement = reads.list_entities(
-            ("Document",), Filter(), [reads.Order("ID")], page, projection, False
-        )
+            ("Document",), to_document_filter(where), [reads.Order("ID")], page,
+            project(node_selections(field), "Document"),
+            with_total=_has_total(field) or page.from_end,
+        )  # fmt: skip
         record = await run(info, statement)
-        return [graph_object(item["node"]) for item in record["items"]]
+        return connection(record, page)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Full-text search over names, aliases and descriptions.")
     async def search(
@@ -308,6 +326,23 @@ class Query:
         to: strawberry.ID,
         max_hops: int = 4,
         first: int = 5,
+        types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Only through relationships of these types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Never through relationships of these types."),
+        ] = None,
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(description="Every dated step overlaps from this day..."),
+        ] = None,
+        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
+        distinct_nodes: Annotated[
+            bool,
+            strawberry.argument(description="Paths through the same set of nodes count once."),
+        ] = True,
     ) -> list[Path]:
         if not 1 <= max_hops <= 6:
             raise BadUserInput("'maxHops' must be between 1 and 6")
@@ -318,6 +353,8 @@ class Query:
             slug_of(from_), slug_of(to), max_hops, first,
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("segments",))),
+            walk(types, exclude_types, date_from, date_to),
+            distinct_nodes,
         )  # fmt: skip
         record = await run(info, statement)
         if not record["found"]:
@@ -332,7 +369,27 @@ class Query:
 
     @strawberry.field(description="The entities within `depth` hops of one, and their edges.")
     async def neighborhood(
-        self, info: Info, id: strawberry.ID, depth: int = 1, limit: int = 50
+        self,
+        info: Info,
+        id: strawberry.ID,
+        depth: int = 1,
+        limit: int = 50,
+        kinds: Annotated[
+            list[str] | None, strawberry.argument(description="Only nodes of these kinds.")
+        ] = None,
+        types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Only through relationships of these types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Never through relationships of these types."),
+        ] = None,
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(description="Every dated step overlaps from this day..."),
+        ] = None,
+        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
     ) -> Subgraph:
         if not 1 <= depth <= 3:
             raise BadUserInput("'depth' must be between 1 and 3")
@@ -343,6 +400,8 @@ class Query:
             slug_of(id), depth, limit,
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("edges",))),
+            walk(types, exclude_types, date_from, date_to),
+            check_kinds(kinds, ALL_KINDS),
         )  # fmt: skip
         record = await run(info, statement)
         if not record["found"]:
@@ -350,4 +409,22 @@ class Query:
         return Subgraph(
             nodes=[graph_object(n) for n in record["nodes"]],
             edges=[Fact(data=e) for e in record["edges"]],
+            total_nodes=record["total"],
+            truncated=record["total"] > limit,
         )
+
+
+def walk(
+    types: list[RelationshipType] | None,
+    exclude: list[RelationshipType] | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> reads.Walk:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadUserInput("'dateFrom' must not be after 'dateTo'")
+    return reads.Walk(
+        types=tuple(t.name for t in types or []),
+        exclude=tuple(t.name for t in exclude or []),
+        date_from=date_from,
+        date_to=date_to,
+    )

@@ -498,6 +498,10 @@ class Path:
 class Subgraph:
     nodes: list[Entity]
     edges: list[Fact]
+    total_nodes: int = strawberry.field(
+        description="How many nodes (besides the center) were in reach, before the limit."
+    )
+    truncated: bool = strawberry.field(description="True when the limit left nodes out.")
 
 
 @strawberry.type(description="A dated fact of an entity.")
