@@ -171,10 +171,19 @@ class EdgeFilter:
 
     date_from: date | None = None
     date_to: date | None = None
+    # Overlapping the dates of this entity (a meeting, an event).
+    during: str | None = None
 
 
 def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
     parts: list[str] = []
+    if spec.during is not None:
+        span = b.fresh("span")
+        parts.append(
+            f"EXISTS {{ MATCH ({span}:Entity {{id: {b.ref(spec.during)}}}) "
+            f"WHERE coalesce({var}.dateFrom, {var}.startFrom) <= {span}.dateTo AND "
+            f"coalesce({var}.dateTo, {var}.endTo, date('9999-12-31')) >= {span}.dateFrom }}"
+        )
     if spec.date_to is not None:
         parts.append(f"coalesce({var}.dateFrom, {var}.startFrom) <= {b.param(spec.date_to)}")
     if spec.date_from is not None:
@@ -289,7 +298,6 @@ class Related:
     count: bool = False
     where: Filter | None = None
     edge_where: EdgeFilter | None = None
-    aggregate: Aggregate | None = None
 
 
 @dataclass
@@ -467,8 +475,6 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     if spec.count:
         # The total counts what the pages list: distinct (relationship, node) pairs.
         entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
-    if spec.aggregate is not None:
-        entries.append(f"aggregate: {compile_aggregate(match, m, spec.aggregate, b)}")
     return "{" + ", ".join(entries) + "}"
 
 
@@ -493,11 +499,15 @@ class Aggregate:
     fields: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def compile_aggregate(match: str, var: str, spec: Aggregate, b: CypherBuilder) -> str:
-    """A map of the measures asked, over the rows `match` binds to `var`.
+def compile_aggregate(
+    match: str, var: str, spec: Aggregate, b: CypherBuilder
+) -> list[tuple[str, str]]:
+    """(response key, expression) for each measure asked, over the rows `match` binds to `var`.
 
     `match` is a read clause sequence that ends in a filter (`MATCH ... WHERE ...`); each
-    measure is its own subquery, so nothing that is not asked is computed.
+    measure is its own subquery, so nothing that is not asked is computed. The expressions
+    must be columns of the statement's RETURN: Neo4j 5.26 rejects an aggregating subquery
+    inside a map literal once it refers to an outer variable.
     """
     entries = []
     for key, measure, limit in spec.fields:
@@ -533,5 +543,5 @@ def compile_aggregate(match: str, var: str, spec: Aggregate, b: CypherBuilder) -
                 f"WITH g, count(DISTINCT {var}) AS c ORDER BY c DESC, g.name LIMIT {top} "
                 "RETURN {key: g.id, name: g.name, count: c} }"
             )
-        entries.append(f"{_key(key)}: {expr}")
-    return "{" + ", ".join(entries) + "}"
+        entries.append((key, expr))
+    return entries

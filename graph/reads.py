@@ -46,9 +46,30 @@ class Statement:
 
     cypher: str
     params: dict[str, Any]
+    # Response keys of the aggregate's measures, by the column that holds each.
+    measures: dict[str, str] | None = None
+
+    def shape(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with the measures' columns gathered under `aggregate`."""
+        if self.measures is not None:
+            record["aggregate"] = {key: record.pop(col) for col, key in self.measures.items()}
+        return record
 
 
-def _statement(cypher: str, b: CypherBuilder) -> Statement:
+def _measure_columns(
+    match: str, aggregate: Aggregate | None, b: CypherBuilder
+) -> tuple[str, dict[str, str] | None]:
+    """`, expr AS col` for each measure asked, and which response key each column holds."""
+    if aggregate is None:
+        return "", None
+    columns = {
+        b.fresh("measure"): (key, expr) for key, expr in compile_aggregate(match, "n", aggregate, b)
+    }
+    text = "".join(f", {expr} AS {col}" for col, (_, expr) in columns.items())
+    return text, {col: key for col, (key, _) in columns.items()}
+
+
+def _statement(cypher: str, b: CypherBuilder, measures: dict[str, str] | None = None) -> Statement:
     """The statement, reporting as `unknownIds` the entity ids it referred to that do not exist.
 
     The check rides in the same statement (one query per root field), and only when a
@@ -56,7 +77,7 @@ def _statement(cypher: str, b: CypherBuilder) -> Statement:
     """
     if b.refs:
         cypher += f", {b.unknown_ids()} AS unknownIds"
-    return Statement(b.prelude() + cypher, b.params)
+    return Statement(b.prelude() + cypher, b.params, measures)
 
 
 def list_entities(
@@ -93,9 +114,9 @@ def list_entities(
         if with_items
         else "[]"
     )
-    measures = compile_aggregate(match, "n", aggregate, b) if aggregate is not None else "null"
-    cypher = f"RETURN {total} AS total, {items} AS items, {measures} AS aggregate"
-    return _statement(cypher, b)
+    columns, measures = _measure_columns(match, aggregate, b)
+    cypher = f"RETURN {total} AS total, {items} AS items{columns}"
+    return _statement(cypher, b, measures)
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
@@ -137,17 +158,13 @@ def search(
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
     window = f" SKIP {b.param(page.offset)}" if page.offset else ""
     window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
-    measures = (
-        compile_aggregate(f"{hits} WHERE {kinds}", "n", aggregate, b)
-        if aggregate is not None
-        else "null"
-    )
+    columns, measures = _measure_columns(f"{hits} WHERE {kinds}", aggregate, b)
     cypher = (
         f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
         f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
-        f"RETURN {{score: score, node: {node}}} }} AS items, {measures} AS aggregate"
+        f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
     )
-    return _statement(cypher, b)
+    return _statement(cypher, b, measures)
 
 
 def timeline(
@@ -366,7 +383,7 @@ class Reader:
             )
         finally:
             self.log.seconds += time.perf_counter() - started
-        return dict(records[0]) if records else {}
+        return statement.shape(dict(records[0])) if records else {}
 
 
 DOCUMENTS = """

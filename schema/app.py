@@ -38,6 +38,10 @@ UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
 
 def error_code(error: GraphQLError) -> str:
     """The `extensions.code` of an error that has none yet."""
+    if error.message.startswith("Variable '$"):
+        # graphql-core's variable coercion ("has invalid value"): the client's input, even
+        # when the parser of a scalar or an enum raised underneath.
+        return "BAD_USER_INPUT"
     if error.original_error is not None:
         return "INTERNAL_SERVER_ERROR"
     if error.message.startswith("Syntax Error"):

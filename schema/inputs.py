@@ -222,6 +222,10 @@ class EdgeWhere:
     date_to: date | None = strawberry.field(
         default=None, description="The edge's date or period begins by this day."
     )
+    during: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The edge's date or period overlaps the dates of this entity (a meeting).",
+    )
 
 
 DATASETS = ("pocom", "travels", "visits")
@@ -404,4 +408,5 @@ def to_edge_filter(where: Any) -> EdgeFilter | None:
     return EdgeFilter(
         date_from=_date(_get(where, "dateFrom", "date_from"), "dateFrom"),
         date_to=_date(_get(where, "dateTo", "date_to"), "dateTo"),
+        during=_slug(_get(where, "during", "during")),
     )
