@@ -98,10 +98,12 @@ PLACE_PATH = "-[:HELD_IN|LOCATED_IN*1..2]->"
 # How an actor takes part in a meeting: something attended it that is the actor itself or
 # one of its constituents (a delegation representing a country, a person in a delegation,
 # an official holding a post of a body, a body part of another), or a delegation the actor
-# led or belonged to. `Actor.meetings`, `participant` and `meetingsBetween` all read this.
+# led or belonged to. A delegation is one side at one round: its members' other meetings
+# are not its own. `Actor.meetings`, `participant` and `meetingsBetween` all read this.
 CONSTITUENT_OF = "-[:REPRESENTS|HOLDS_POSITION|PART_OF|MEMBER_OF|LED*0..3]->"
 PARTICIPATION = (
-    "({n})<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n}:!Delegation)<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n}:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
     "({n})-[:LED|MEMBER_OF]->(:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
 )
 
@@ -195,10 +197,9 @@ def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
 
 def _participates(meeting: str, actor: str) -> str:
     """A predicate: the node bound to `actor` takes part in the meeting bound to `meeting`."""
-    down, up = PARTICIPATION
     return " OR ".join(
         f"EXISTS {{ MATCH {p.format(n=actor, r='', m=meeting).replace(':Meeting', '')} }}"
-        for p in (down, up)
+        for p in PARTICIPATION
     )
 
 

@@ -280,7 +280,7 @@ class Query:
             edges=hits,
             page_info=page_info(page.offset, len(hits), record["total"]),
             total_count=record["total"],
-            measures=record["aggregate"],
+            measures=record.get("aggregate"),
         )
 
     @strawberry.field(description="An entity's dated facts in order, optionally within dates.")
