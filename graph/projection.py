@@ -27,9 +27,16 @@ class Prop:
 
 @dataclass(frozen=True)
 class DateOf:
-    """A fuzzy date stored under a prefix (`date`, `start`, `end`)."""
+    """A fuzzy date stored under a prefix (`date`, `start`, `end`).
+
+    `parts` names the parts asked (value, precision, start, end, basis); all when None.
+    """
 
     prefix: str
+    parts: tuple[str, ...] | None = None
+
+
+DATE_PARTS = {"value": "", "precision": "Precision", "start": "From", "end": "To", "basis": "Basis"}
 
 
 @dataclass(frozen=True)
@@ -303,9 +310,14 @@ class Related:
 
 @dataclass
 class NodeProjection:
-    """Fields to return for one node, by response key."""
+    """Fields to return for one node, by response key.
+
+    `typename` is the node's kind when every node of the list has the same one (a
+    constant from the schema table), so no label is read to tell it.
+    """
 
     fields: list[tuple[str, Any]] = field(default_factory=list)
+    typename: str | None = None
 
 
 class CypherBuilder:
@@ -360,6 +372,13 @@ class CypherBuilder:
         )
 
 
+def _quoted(name: str) -> str:
+    """A type name as a Cypher string literal (names are [_A-Za-z][_0-9A-Za-z]*)."""
+    if not name.replace("_", "a").isalnum():
+        raise ValueError(f"invalid type name {name!r}")
+    return f"'{name}'"
+
+
 def _key(name: str) -> str:
     """A response key as a Cypher map key (GraphQL names are [_A-Za-z][_0-9A-Za-z]*)."""
     if not name.replace("_", "a").isalnum():
@@ -367,7 +386,14 @@ def _key(name: str) -> str:
     return f"`{name}`"
 
 
-def _date_map(var: str, prefix: str) -> str:
+def _date_map(var: str, spec: DateOf) -> str:
+    if spec.parts is not None:
+        # Only the parts asked: each is a property read per row. A missing date is a null
+        # `value`, which the API answers as a null date.
+        parts = dict.fromkeys(("value", *spec.parts))
+        entries = ", ".join(f"{p}: {var}.{spec.prefix}{DATE_PARTS[p]}" for p in parts)
+        return f"{{{entries}}}"
+    prefix = spec.prefix
     return (
         f"CASE WHEN {var}.{prefix} IS NULL THEN null ELSE {{value: {var}.{prefix}, "
         f"precision: {var}.{prefix}Precision, start: {var}.{prefix}From, "
@@ -391,7 +417,7 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
     if isinstance(spec, Prop):
         return f"{var}.{spec.name}"
     if isinstance(spec, DateOf):
-        return _date_map(var, spec.prefix)
+        return _date_map(var, spec)
     if isinstance(spec, Typename):
         return f"head([l IN labels({var}) WHERE l <> 'Entity'])"
     if isinstance(spec, TypeOf):
@@ -413,7 +439,10 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
 
 def compile_node(var: str, projection: NodeProjection, b: CypherBuilder) -> str:
     """A map projection of the node bound to `var`."""
-    entries = [f"__typename: {compile_value(var, Typename(), b)}", "id: " + f"{var}.id"]
+    kind = (
+        _quoted(projection.typename) if projection.typename else compile_value(var, Typename(), b)
+    )
+    entries = [f"__typename: {kind}", "id: " + f"{var}.id"]
     entries += [f"{_key(key)}: {compile_value(var, spec, b)}" for key, spec in projection.fields]
     return f"{var} {{{', '.join(entries)}}}"
 
@@ -486,7 +515,13 @@ GROUPINGS = {
     "byPlace": f"{PLACE_PATH}(g:Place)",
     "byIssue": f"{ISSUE_PATH}(g:Issue)",
 }
-MEASURES = ("count", "minDate", "maxDate", "byYear", "byMeetingType", "byRelationshipType")
+SCALARS = {
+    "count": lambda var: f"count({var})",
+    "minDate": lambda var: f"min({var}.dateFrom)",
+    "maxDate": lambda var: f"max({var}.dateTo)",
+}
+SCALAR_KEY = "_scalars"
+MEASURES = (*SCALARS, "byYear", "byMeetingType", "byRelationshipType")
 
 
 @dataclass
@@ -511,14 +546,17 @@ def compile_aggregate(
     inside a map literal once it refers to an outer variable.
     """
     entries = []
+    # Count and dates come from one pass over the matches, as one map (split by `shape`).
+    scalars = [(key, measure) for key, measure, _ in spec.fields if measure in SCALARS]
+    if scalars:
+        values = ", ".join(f"{_key(key)}: {SCALARS[measure](var)}" for key, measure in scalars)
+        expr = f"head(COLLECT {{ {match} WITH DISTINCT {var} RETURN {{{values}}} }})"
+        entries.append((SCALAR_KEY, expr))
     for key, measure, limit in spec.fields:
+        if measure in SCALARS:
+            continue
         top = b.param(limit)
-        if measure == "count":
-            expr = f"COUNT {{ {match} RETURN DISTINCT {var} }}"
-        elif measure in ("minDate", "maxDate"):
-            fn, prop = ("min", "dateFrom") if measure == "minDate" else ("max", "dateTo")
-            expr = f"head(COLLECT {{ {match} WITH DISTINCT {var} RETURN {fn}({var}.{prop}) }})"
-        elif measure == "byYear":
+        if measure == "byYear":
             expr = (
                 f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.dateFrom.year AS key, "
                 f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY key LIMIT {top} "

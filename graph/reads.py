@@ -17,6 +17,7 @@ from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
+    SCALAR_KEY,
     Aggregate,
     CypherBuilder,
     Filter,
@@ -52,7 +53,9 @@ class Statement:
     def shape(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record with the measures' columns gathered under `aggregate`."""
         if self.measures is not None:
-            record["aggregate"] = {key: record.pop(col) for col, key in self.measures.items()}
+            measures = {key: record.pop(col) for col, key in self.measures.items()}
+            measures.update(measures.pop(SCALAR_KEY, None) or {})
+            record["aggregate"] = measures
         return record
 
 
@@ -108,13 +111,26 @@ def list_entities(
         window += f" LIMIT {b.param(page.limit)}"
     node = compile_node("n", projection, b)
     match = f"MATCH (n:{label_expr}) WHERE {predicate}"
+    columns, measures = _measure_columns(match, aggregate, b)
+    if with_total and with_items and predicate != "true" and not page.from_end:
+        # A filtered list that wants its total: one pass finds, orders and counts the
+        # matches, and the window is sliced from them (a second pass only to count cost
+        # as much again). Unfiltered totals come from the count store instead.
+        first = b.param(page.offset)
+        last = b.param(page.offset + page.limit) if page.limit is not None else ""
+        cypher = (
+            f"CALL ({b.scope()}) {{ {match} WITH n ORDER BY {order_by} "
+            "RETURN collect(n) AS matched } "
+            f"RETURN size(matched) AS total, "
+            f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
+        )
+        return _statement(cypher, b, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
     items = (
         f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
         if with_items
         else "[]"
     )
-    columns, measures = _measure_columns(match, aggregate, b)
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
     return _statement(cypher, b, measures)
 

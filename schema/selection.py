@@ -18,6 +18,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from diplograph.model import RelType
 from graph.projection import (
+    DATE_PARTS,
     GROUPINGS,
     MEASURES,
     Aggregate,
@@ -153,7 +154,8 @@ def child(field: SelectedField, name: str) -> list[SelectedField]:
 
 def project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
     """What to fetch for nodes of `type_name` (a type or an interface)."""
-    projection = NodeProjection()
+    concrete = possible_types(type_name)
+    projection = NodeProjection(typename=type_name if concrete == (type_name,) else None)
     seen: set[str] = set()
     for field, types in _fields_for(selections, possible_types(type_name)):
         key = response_key(field)
@@ -182,6 +184,10 @@ def _field_spec(type_name: str, field: SelectedField) -> Any:
         return sources_spec(field)
     if isinstance(spec, Relation):
         return relation_spec(spec, field)
+    if isinstance(spec, DateOf):
+        parts = tuple(dict.fromkeys(f.name for f, _ in _fields_for(field.selections, ("*",))))
+        if all(p in DATE_PARTS for p in parts):
+            return DateOf(spec.prefix, parts)
     return spec
 
 

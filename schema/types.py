@@ -49,11 +49,13 @@ def graph_object(data: dict[str, Any] | None) -> Any:
 def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
     if value is None or value.get("value") is None:
         return None
+    precision = value.get("precision")
+    # Parts the request did not ask for were not fetched; their fields are never resolved.
     return FuzzyDate(
         value=value["value"],
-        precision=DatePrecision(value["precision"]),
-        start=native(value["start"]),
-        end=native(value["end"]),
+        precision=DatePrecision(precision) if precision is not None else None,  # type: ignore[arg-type]
+        start=native(value.get("start")),
+        end=native(value.get("end")),
         basis=value.get("basis"),
     )
 
