@@ -274,10 +274,10 @@ class Walk:
         return " AND ".join(parts) or "true"
 
     def predicate(self, path: str, b: CypherBuilder) -> str:
-        parts = [
-            f"all(x IN nodes({path}) WHERE x:Entity)",
-            f"all(r IN relationships({path}) WHERE {self.rel_ok('r', b)})",
-        ]
+        parts = [f"all(x IN nodes({path}) WHERE x:Entity)"]
+        rel_ok = self.rel_ok("r", b)
+        if rel_ok != "true":
+            parts.append(f"all(r IN relationships({path}) WHERE {rel_ok})")
         window = self._window(b)
         if window is not None:
             low, high = window
@@ -309,7 +309,9 @@ def paths(
     node = compile_node("x", projection, b)
     rel_fields = edge_fields("r", b)
     distinct = (
-        "WITH p, COLLECT { UNWIND nodes(p) AS x WITH x.id AS i ORDER BY i RETURN i } AS members "
+        # Element ids, not a property: telling node sets apart reads nothing from the store.
+        "WITH p, COLLECT { UNWIND nodes(p) AS x WITH elementId(x) AS i ORDER BY i RETURN i } "
+        "AS members "
         "WITH members, head(collect(p)) AS p ORDER BY members "
         if distinct_nodes
         else ""

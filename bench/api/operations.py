@@ -650,7 +650,7 @@ def canon_timeline_peer(data: Json) -> Json:
 
 PATHS_OURS = """
 query Path($from: ID!, $to: ID!) {
-  paths(from: $from, to: $to, maxHops: 4, first: 5) {
+  paths(from: $from, to: $to, maxHops: 4, first: 5, distinctNodes: false) {
     nodes { slug name kind }
     segments { from to type }
   }
