@@ -13,6 +13,8 @@ COPY diplograph ./diplograph
 COPY graph ./graph
 COPY loaders ./loaders
 COPY schema ./schema
+COPY services ./services
+COPY entrypoints ./entrypoints
 COPY data ./data
 RUN uv sync --frozen --no-dev
 

@@ -50,10 +50,11 @@ chaos: install ## longer fault runs (not in CI): more stop/kill rounds, more fuz
 soak: install ## 10 minutes of mixed load (not in CI): RSS growth and p99 drift
 	$(BIN)/python -m ops.soak --minutes $${MINUTES:-10}
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy, and the import contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,7 +8,7 @@ Neo4j on free ports and stops it afterwards.
 
 Each round measures, in this order:
 
-1. our loader on an empty database: `graph.bulk.load_hsg`, what `diplograph load hsg`
+1. our loader on an empty database: `services.pipeline.load_hsg`, what `diplograph load hsg`
    runs (digest and checks, parse, the datasets' rows written);
 2. a reload of the unchanged checkout (each dataset found unchanged by its digest);
 3. a reload row by row (`--force`: parse, and every row compared on the server);
@@ -41,13 +41,15 @@ from neo4j import Driver, ManagedTransaction
 from rich.console import Console
 from rich.table import Table
 
+from diplograph.records import DATASETS, Dataset, HsgData
 from diplograph.settings import Settings
-from graph.bulk import BATCH_SIZE, Row, Rows, dataset_rows, load_hsg
+from graph.bulk import BATCH_SIZE, Row, Rows, dataset_rows
 from graph.driver import connect
 from graph.migrations import migrate
 from graph.repository import count_by_label, count_relationships
 from graph.server import LocalNeo4j, free_port
-from loaders.hsg import DATASETS, Dataset, HsgData, read_hsg
+from loaders.hsg import read_hsg
+from services.pipeline import load_hsg
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "hsg"
 console = Console() if sys.stdout.isatty() else Console(width=130)
@@ -168,7 +170,7 @@ def records_of(data: HsgData, dataset: str) -> int:
 
 
 def run_ours(driver: Driver, database: str, path: Path, *, force: bool = False) -> Run:
-    """`graph.bulk.load_hsg`, what `diplograph load hsg` runs; the progress callbacks time
+    """`services.pipeline.load_hsg`, what `diplograph load hsg` runs; the progress callbacks time
     each dataset's writing (first to last event)."""
     marks: dict[str, list[float]] = {}
     totals: dict[str, int] = {}

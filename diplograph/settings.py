@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")
     cors_origins_text: str = Field(default="", alias="DIPLOGRAPH_CORS_ORIGINS")
     max_body_bytes: int = Field(default=100_000, alias="DIPLOGRAPH_MAX_BODY_BYTES")
+    # A response larger than this is refused (RESPONSE_TOO_LARGE) before Neo4j sends it.
+    max_response_bytes: int = Field(default=4_000_000, alias="DIPLOGRAPH_MAX_RESPONSE_BYTES")
     # Bearer token for mutations; mutations are refused while it is unset.
     api_token: str | None = Field(default=None, alias="DIPLOGRAPH_API_TOKEN")
     # When true, queries need the token too.

@@ -1,8 +1,9 @@
-"""Bulk writes of dataset records (loaders.hsg) to Neo4j: batched UNWIND, change-aware.
+"""Bulk writes of dataset records (diplograph.records) to Neo4j: batched UNWIND, change-aware.
 
-`load_hsg` is a whole load. A dataset the graph holds exactly as this checkout would write
-it (same input digest, same counts, its provenance intact) is skipped without parsing;
-the others are parsed, checked, and written on their own: documents, then nodes per kind,
+`services.pipeline.load_hsg` is a whole load. A dataset the graph holds exactly as this
+checkout would write it (same input digest, same counts, its provenance intact; see
+`unchanged_datasets`, `mark_loaded`) is skipped without parsing; the others are parsed,
+checked, and written on their own (`write_dataset`): documents, then nodes per kind,
 then relationships per type, in batches of `UNWIND $rows` statements, a transaction each.
 
 * One statement per batch creates the rows that are not in the graph yet and compares the
@@ -18,6 +19,9 @@ then relationships per type, in batches of `UNWIND $rows` statements, a transact
   replace only that dataset's earlier ones (document ids `hsg-<dataset>...`).
 * A batch is a transaction: an interrupted load leaves whole batches (and no digest), and
   running it again completes it (nothing is duplicated).
+
+Just over 600 lines, kept whole: it is one thing, the change-aware writer of dataset rows
+with the load state that lets the next load skip them.
 """
 
 from __future__ import annotations
@@ -36,8 +40,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction, Session
 
 from diplograph.model import Document, FuzzyDate, Kind, RelType
-from graph.repository import date_properties, document_row
-from loaders.hsg import (
+from diplograph.records import (
     DATASETS,
     Dataset,
     DatasetRecords,
@@ -46,9 +49,8 @@ from loaders.hsg import (
     Node,
     Value,
     dataset_document_id,
-    input_digest,
-    read_hsg,
 )
+from graph.repository import date_properties, document_row
 
 BATCH_SIZE = 5_000
 KIND_LABELS = frozenset(kind.value for kind in Kind)
@@ -471,12 +473,12 @@ def write_hsg(
     for dataset in DATASETS:
         if dataset in data.datasets:
             summary.merge(
-                _write_dataset(driver, database, data.datasets[dataset], progress, batch_size)
+                write_dataset(driver, database, data.datasets[dataset], progress, batch_size)
             )
     return summary
 
 
-def _write_dataset(
+def write_dataset(
     driver: Driver,
     database: str,
     records: DatasetRecords,
@@ -562,21 +564,6 @@ def unchanged_datasets(
     return unchanged
 
 
-@dataclass
-class HsgLoad:
-    """What `load_hsg` did: the datasets it parsed (None if none), what it wrote, and the
-    datasets it left alone as unchanged, each with its bad records of the time."""
-
-    parsed: HsgData | None
-    summary: BulkSummary
-    unchanged: dict[Dataset, list[str]]
-
-    @property
-    def bad(self) -> list[str]:
-        lines = [str(b) for b in self.parsed.bad] if self.parsed else []
-        return lines + [line for bad in self.unchanged.values() for line in bad]
-
-
 class LoadBusyError(RuntimeError):
     """Another load of the datasets into the same database did not finish in time."""
 
@@ -613,79 +600,23 @@ def exclusive_load(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class StrictLoadError(ValueError):
-    """`--strict` and bad records: nothing was written."""
-
-    def __init__(self, bad: list[str]) -> None:
-        self.bad = bad
-        super().__init__(f"{len(bad)} bad record(s); nothing was written")
+def unmark_loaded(driver: Driver, database: str, dataset: Dataset) -> None:
+    """Forget a dataset's load state before writing it: not unchanged until written."""
+    with driver.session(database=database) as session:
+        session.run(_UNMARK, id=dataset_document_id(dataset)).consume()
 
 
-def load_hsg(
-    driver: Driver,
-    database: str,
-    root: Path,
-    only: Iterable[Dataset | str] | None = None,
-    *,
-    strict: bool = False,
-    force: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
-    batch_size: int = BATCH_SIZE,
-    lock: str | None = None,
-    on_wait: Callable[[], None] | None = None,
-) -> HsgLoad:
-    """Load the datasets under `root`: a dataset unchanged since it was last loaded is not
-    parsed again (unless `force`); the others are parsed, checked (every bad record, before
-    anything is written: `strict` raises StrictLoadError on any) and written row by row.
-    One load at a time per database (`lock` names it; the database name by default)."""
-    with exclusive_load(lock or database, on_wait=on_wait):
-        return _load_hsg(driver, database, root, only, strict, force, progress, batch_size)
-
-
-def _load_hsg(
-    driver: Driver,
-    database: str,
-    root: Path,
-    only: Iterable[Dataset | str] | None,
-    strict: bool,
-    force: bool,
-    progress: Callable[[str, int, int], None] | None,
-    batch_size: int,
-) -> HsgLoad:
-    selected = [d for d in DATASETS if d in {Dataset(x) for x in only}] if only else DATASETS
-    digest = input_digest(root, *code_files())
-    unchanged = {} if force else unchanged_datasets(driver, database, digest, selected)
-    if strict and any(unchanged.values()):
-        raise StrictLoadError([line for bad in unchanged.values() for line in bad])
-    todo = [d for d in selected if d not in unchanged]
-    if not todo:
-        return HsgLoad(None, BulkSummary(), unchanged)
-    data = read_hsg(root, todo)
-    if strict and data.bad:
-        raise StrictLoadError([str(b) for b in data.bad])
-    summary = BulkSummary()
-    for dataset in todo:
-        ds = data.datasets[dataset]
-        doc = dataset_document_id(dataset)
-        with driver.session(database=database) as session:  # not unchanged until written
-            session.run(_UNMARK, id=doc).consume()
-        written = _write_dataset(driver, database, ds, progress, batch_size)
-        summary.merge(written)
-        if not written.conflicts and doc in ds.documents:
-            # Every row written or found unchanged now carries the dataset's fingerprint.
-            nodes = sum(
-                written.created[k] + written.updated[k] + written.unchanged[k] for k in KIND_LABELS
-            )
-            rels = sum(
-                written.created[t] + written.updated[t] + written.unchanged[t] for t in REL_TYPES
-            )
-            with driver.session(database=database) as session:
-                session.run(
-                    _MARK,
-                    id=doc,
-                    digest=digest,
-                    nodes=nodes,
-                    rels=rels,
-                    bad=[str(b) for b in ds.bad],
-                ).consume()
-    return HsgLoad(data, summary, unchanged)
+def mark_loaded(
+    driver: Driver, database: str, records: DatasetRecords, written: BulkSummary, digest: str
+) -> None:
+    """Record on the dataset's Document that the graph holds it as `digest` writes it: every
+    row written or found unchanged now carries the dataset's fingerprint."""
+    doc = dataset_document_id(records.dataset)
+    if doc not in records.documents:
+        return
+    nodes = sum(written.created[k] + written.updated[k] + written.unchanged[k] for k in KIND_LABELS)
+    rels = sum(written.created[t] + written.updated[t] + written.unchanged[t] for t in REL_TYPES)
+    with driver.session(database=database) as session:
+        session.run(
+            _MARK, id=doc, digest=digest, nodes=nodes, rels=rels, bad=[str(b) for b in records.bad]
+        ).consume()

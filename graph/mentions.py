@@ -7,7 +7,7 @@ A mention is one occurrence of a known entity in a document's stored text:
 - `start`/`end` are character offsets into `Document.text` (Python string indices,
   end exclusive): `text[start:end] == r.text`, the words as written;
 - `matched` is the entity's name or alias they matched, `method` how
-  (name, alias, variant, surname; see loaders/ingest.py), `score` the rapidfuzz
+  (name, alias, variant, surname; see loaders/ingest/linking.py), `score` the rapidfuzz
   ratio of a variant (100 otherwise), `title` a title just before a name;
 - `key` is `str(start)`: one relationship per occurrence, merged on the key as
   every other relationship type is. Two mentions of one entity in one document
@@ -18,8 +18,8 @@ meeting's record naming an actor, written by dataset loaders) are facts of their
 
 Mentions are derived data: linking a document again replaces its mentions (those
 no longer found are deleted, the others updated in place), so re-ingesting and
-reloading never duplicate them. Everything about one call happens in one
-transaction: the entities are read, and the documents and mentions written, in it.
+reloading never duplicate them. These functions run in the caller's transaction;
+`services/pipeline.py` reads the entities, links, and writes in one.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from diplograph.model import Document, Kind, Knowledge
-from graph.repository import WriteSummary, document_row, write_knowledge_in
-from loaders.ingest import Analysis, KnownEntity, Mention, analyse, find_mentions
+from diplograph.model import Document, Kind
+from diplograph.records import KnownEntity, Mention
+from graph.repository import document_row
 
 _KINDS = {kind.value: kind for kind in Kind}
 
@@ -48,15 +48,6 @@ class MentionCounts:
     created: int = 0
     updated: int = 0
     removed: int = 0
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """One ingested document: what was found in it, and what was written."""
-
-    analysis: Analysis
-    document_created: bool
-    mentions: MentionCounts
 
 
 def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
@@ -118,68 +109,13 @@ def replace_mentions(
     return MentionCounts(created, len(rows) - created, removed.counters.relationships_deleted)
 
 
-def _write_document(tx: ManagedTransaction, doc: Document) -> bool:
+def write_document(tx: ManagedTransaction, doc: Document) -> bool:
     """Merge one document on its id; True when it is new."""
     row = document_row(doc)
     summary = tx.run(
         "MERGE (d:Document {id: $id}) SET d += $props", id=row["id"], props=row["props"]
     ).consume()
     return summary.counters.nodes_created > 0
-
-
-def ingest_documents(
-    driver: Driver, database: str, documents: Sequence[Document]
-) -> list[IngestResult]:
-    """Store new (or updated) documents and link their mentions, in one transaction.
-
-    The known entities are read in the same transaction, so the links match the
-    graph as it is committed with them.
-    """
-
-    def work(tx: ManagedTransaction) -> list[IngestResult]:
-        known = read_known_entities(tx)
-        results: list[IngestResult] = []
-        for doc in documents:
-            created = _write_document(tx, doc)
-            analysis = analyse(doc, known)
-            counts = replace_mentions(tx, doc.id, analysis.mentions)
-            results.append(IngestResult(analysis, created, counts))
-        return results
-
-    with driver.session(database=database) as session:
-        return session.execute_write(work)
-
-
-def link_mentions(tx: ManagedTransaction, documents: Sequence[Document]) -> MentionCounts:
-    """Relink the mentions of documents already in the graph, in the caller's transaction."""
-    known = read_known_entities(tx)
-    created = updated = removed = 0
-    for doc in documents:
-        mentions, _ = find_mentions(doc.text, known)
-        counts = replace_mentions(tx, doc.id, mentions)
-        created, updated = created + counts.created, updated + counts.updated
-        removed += counts.removed
-    return MentionCounts(created, updated, removed)
-
-
-def write_knowledge_and_mentions(
-    driver: Driver, database: str, knowledge: Knowledge
-) -> WriteSummary:
-    """`graph.repository.write_knowledge`, then link the mentions of its documents, all in
-    one transaction: a load commits its knowledge and their mentions together, or nothing.
-
-    The summary counts document mentions under `DOCUMENT_MENTIONS`.
-    """
-
-    def work(tx: ManagedTransaction) -> WriteSummary:
-        summary = write_knowledge_in(tx, knowledge)
-        counts = link_mentions(tx, knowledge.documents)
-        summary.created[DOCUMENT_MENTIONS] += counts.created
-        summary.updated[DOCUMENT_MENTIONS] += counts.updated
-        return summary
-
-    with driver.session(database=database) as session:
-        return session.execute_write(work)
 
 
 def count_mentions(driver: Driver, database: str, document_id: str | None = None) -> int:

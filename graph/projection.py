@@ -584,3 +584,79 @@ def compile_aggregate(
             )
         entries.append((key, expr))
     return entries
+
+
+# -- response size -----------------------------------------------------------------------------
+#
+# The API bounds each response's size before Neo4j sends it: every statement also computes
+# about how many bytes its projected values take as JSON (`node_size`, `value_size`, mirrors
+# of the compilers above over the projected maps), and returns null instead of the values
+# when that exceeds the request's remaining budget. Strings count their length, other
+# values and map keys a small constant.
+
+KEY_OVERHEAD = 6  # quotes, colon and comma around a key
+
+
+def _scalar_size(expr: str, b: CypherBuilder) -> str:
+    v, acc = b.fresh("v"), b.fresh("a")
+    return (
+        f"CASE WHEN {expr} IS NULL THEN 4 WHEN {expr} IS :: STRING THEN size({expr}) + 2 "
+        f"WHEN {expr} IS :: LIST<ANY> THEN reduce({acc} = 2, {v} IN {expr} | "
+        f"{acc} + size(toString({v})) + 3) ELSE 24 END"
+    )
+
+
+def _fields_size(expr: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
+    parts = [
+        f"{len(key) + KEY_OVERHEAD} + {value_size(expr, f'{expr}.{_key(key)}', spec, b)}"
+        for key, spec in fields
+    ]
+    return " + ".join(parts) or "0"
+
+
+def node_size(expr: str, projection: NodeProjection, b: CypherBuilder) -> str:
+    """About how many bytes the projected node map at `expr` takes as JSON."""
+    fields = _fields_size(expr, projection.fields, b)
+    return (
+        f"(CASE WHEN {expr} IS NULL THEN 4 ELSE 40 + size(coalesce({expr}.id, '')) + {fields} END)"
+    )
+
+
+def edge_size(expr: str, spec: Related, b: CypherBuilder) -> str:
+    return f"({node_size(f'{expr}.node', spec.node, b)} + {_fields_size(expr, spec.edge, b)})"
+
+
+def fields_size(expr: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
+    """About how many bytes the entries `compile_fields` made take, in the map at `expr`."""
+    return f"({_fields_size(expr, fields, b)})"
+
+
+def value_size(parent: str, expr: str, spec: Any, b: CypherBuilder) -> str:
+    """About how many bytes the value at `expr` (a field of the map at `parent`) takes."""
+    if isinstance(spec, Prop):
+        return _scalar_size(expr, b)
+    if isinstance(spec, DateOf):
+        return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE 160 + size(coalesce({expr}.basis, '')) END)"
+    if isinstance(spec, Typename | TypeOf | Labels | Outgoing):
+        return "40"
+    if isinstance(spec, SourcesOf):
+        s, acc = b.fresh("s"), b.fresh("a")
+        return (
+            f"reduce({acc} = 2, {s} IN coalesce({expr}, []) | {acc} + 40 + "
+            f"size(coalesce({s}.quote, '')) + {node_size(f'{s}.document', spec.document, b)})"
+        )
+    if isinstance(spec, Related):
+        if spec.relation.single:
+            return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE {edge_size(expr, spec, b)} END)"
+        e, acc = b.fresh("e"), b.fresh("a")
+        return (
+            f"reduce({acc} = 60, {e} IN coalesce({expr}.items, []) | "
+            f"{acc} + 20 + {edge_size(e, spec, b)})"
+        )
+    if isinstance(spec, ByLabel):
+        whens = " ".join(
+            f"WHEN '{label}' THEN {value_size(parent, expr, case, b)}"
+            for label, case in spec.cases.items()
+        )
+        return f"(CASE {parent}.__typename {whens} ELSE 4 END)"
+    raise TypeError(f"unknown field spec {spec!r}")

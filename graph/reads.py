@@ -24,8 +24,11 @@ from graph.projection import (
     NodeProjection,
     Page,
     compile_aggregate,
+    compile_fields,
     compile_filter,
     compile_node,
+    fields_size,
+    node_size,
 )
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
@@ -39,6 +42,11 @@ ORDER_PROPERTIES = {"NAME": "name", "DATE": "dateFrom", "ID": "id"}
 class Order:
     field: str  # a key of ORDER_PROPERTIES
     descending: bool = False
+
+
+# The parameter that carries a statement's response budget, in bytes (`Reader.one`).
+BUDGET = "responseBudget"
+UNBOUNDED = 2**62
 
 
 @dataclass
@@ -72,15 +80,49 @@ def _measure_columns(
     return text, {col: key for col, (key, _) in columns.items()}
 
 
-def _statement(cypher: str, b: CypherBuilder, measures: dict[str, str] | None = None) -> Statement:
-    """The statement, reporting as `unknownIds` the entity ids it referred to that do not exist.
+def bounded(
+    b: CypherBuilder,
+    inner: str,
+    kept: list[str],
+    heavy: dict[str, str],
+    measures: dict[str, str] | None = None,
+) -> Statement:
+    """`inner`, returning also `bytes`: about how large its `heavy` columns and its measures
+    are as JSON (each column's size expression). Over the budget they come back null, so
+    Neo4j never sends (and the API never holds) a response it would refuse.
 
-    The check rides in the same statement (one query per root field), and only when a
-    filter named ids.
+    The statement also reports as `unknownIds` the entity ids its filters referred to that
+    do not exist: the check rides in the same statement (one query per root field), and only
+    when a filter named ids.
     """
     if b.refs:
-        cypher += f", {b.unknown_ids()} AS unknownIds"
-    return Statement(b.prelude() + cypher, b.params, measures)
+        inner += f", {b.unknown_ids()} AS unknownIds"
+        kept = [*kept, "unknownIds"]
+    heavy = {**heavy, **{col: _measure_size(b, col, key) for col, key in (measures or {}).items()}}
+    size = " + ".join(f"({expr})" for expr in heavy.values())
+    columns = [*kept, *(
+        f"CASE WHEN bytes > ${BUDGET} THEN null ELSE {c} END AS {c}" for c in heavy
+    )]  # fmt: skip
+    cypher = (
+        f"CALL () {{ {b.prelude()}{inner} }} "
+        f"WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
+    )
+    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures)
+
+
+def _measure_size(b: CypherBuilder, column: str, key: str) -> str:
+    """About how many bytes a measure column takes: a map of scalars, or a list of groups."""
+    if key == SCALAR_KEY:
+        return f"CASE WHEN {column} IS NULL THEN 4 ELSE 40 * size(keys({column})) END"
+    return _items_size(
+        b, column,
+        lambda g: f"40 + size(coalesce({g}.key, '')) + size(coalesce({g}.name, ''))",
+    )  # fmt: skip
+
+
+def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
+    i, acc = b.fresh("i"), b.fresh("a")
+    return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
 
 
 def list_entities(
@@ -124,7 +166,8 @@ def list_entities(
             f"RETURN size(matched) AS total, "
             f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
         )
-        return _statement(cypher, b, measures)
+        size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+        return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
     items = (
         f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
@@ -132,7 +175,8 @@ def list_entities(
         else "[]"
     )
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
-    return _statement(cypher, b, measures)
+    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
@@ -145,7 +189,8 @@ def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
         "UNION MATCH (n:Document {id: wanted}) RETURN n } "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
-    return _statement(cypher, b)
+    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, [], {"items": size})
 
 
 def escape_lucene(text: str) -> str:
@@ -180,7 +225,8 @@ def search(
         f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
         f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
     )
-    return _statement(cypher, b, measures)
+    size = _items_size(b, "items", lambda i: "30 + " + node_size(f"{i}.node", projection, b))
+    return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
 def timeline(
@@ -189,13 +235,13 @@ def timeline(
     end: date | None,
     page: Page,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
 ) -> Statement:
     """The dated facts of one entity in order: its own date, and every dated relation."""
     b = CypherBuilder()
     node = compile_node("m", projection, b)
     own = compile_node("e", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     start_p = b.param(start or date.min)
     end_p = b.param(end or date.max)
     # One pass over the entries gives both the total and the window (counting them in a
@@ -224,7 +270,12 @@ def timeline(
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
     )
-    return _statement(cypher, b)
+    size = _items_size(
+        b, "items",
+        lambda i: f"300 + {node_size(f'{i}.node', projection, b)} "
+        f"+ {fields_size(i, edge_fields, b)}",
+    )  # fmt: skip
+    return bounded(b, cypher, ["found", "total"], {"items": size})
 
 
 def _date(var: str, prefix: str) -> str:
@@ -294,7 +345,7 @@ def paths(
     max_hops: int,
     limit: int,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
     walk: Walk = Walk(),
     distinct_nodes: bool = True,
 ) -> Statement:
@@ -307,7 +358,7 @@ def paths(
         raise ValueError("max_hops must be between 1 and 10")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     distinct = (
         # Element ids, not a property: telling node sets apart reads nothing from the store.
         "WITH p, COLLECT { UNWIND nodes(p) AS x WITH elementId(x) AS i ORDER BY i RETURN i } "
@@ -327,7 +378,12 @@ def paths(
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
         f"{rel_fields}}}]}} }} AS items"
     )
-    return _statement(cypher, b)
+    size = _items_size(
+        b, "items",
+        lambda i: _items_size(b, f"{i}.nodes", lambda n: node_size(n, projection, b)) + " + "
+        + _items_size(b, f"{i}.segments", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+    )  # fmt: skip
+    return bounded(b, cypher, ["found"], {"items": size})
 
 
 def neighborhood(
@@ -335,7 +391,7 @@ def neighborhood(
     depth: int,
     limit: int,
     projection: NodeProjection,
-    edge_fields: Callable[[str, CypherBuilder], str],
+    edge_fields: list[tuple[str, Any]],
     walk: Walk = Walk(),
     kinds: tuple[str, ...] | None = None,
 ) -> Statement:
@@ -350,7 +406,7 @@ def neighborhood(
         raise ValueError("depth must be between 1 and 3")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
-    rel_fields = edge_fields("r", b)
+    rel_fields = compile_fields("r", edge_fields, b)
     kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
         f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
@@ -368,7 +424,10 @@ def neighborhood(
         f"WHERE t IN members AND {walk.rel_ok('r', b)} "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
-    return _statement(cypher, b)
+    return bounded(b, cypher, ["found", "total"], {
+        "nodes": _items_size(b, "nodes", lambda n: node_size(n, projection, b)),
+        "edges": _items_size(b, "edges", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+    })  # fmt: skip
 
 
 @dataclass
@@ -388,14 +447,18 @@ class Reader:
         self.timeout = timeout
         self.log = QueryLog()
 
-    async def one(self, statement: Statement) -> dict[str, Any]:
-        """Run a statement that returns exactly one record; return it as a dict."""
+    async def one(self, statement: Statement, budget: int | None = None) -> dict[str, Any]:
+        """Run a statement that returns exactly one record; return it as a dict.
+
+        `budget` bounds the bytes of a bounded statement's values (none: unbounded).
+        """
         started = time.perf_counter()
         self.log.count += 1
+        params = statement.params if budget is None else {**statement.params, BUDGET: budget}
         try:
             records, _, _ = await self.driver.execute_query(
                 Query(statement.cypher, timeout=self.timeout),
-                statement.params,
+                params,
                 database_=self.database,
                 routing_=RoutingControl.READ,
             )

@@ -3,12 +3,16 @@
 A whole `Knowledge` is written in one transaction with `MERGE` on ids, so a
 load is all-or-nothing and reloading changes no counts. Properties are set
 with `+=`, so facts already loaded from elsewhere are kept.
+
+An entity never changes kind and never gets its id from `properties`
+(`KindConflict`, `ReservedProperty`). A partial write (`write_knowledge(...,
+named=...)`, the API's upsert) sets only the fields each record names.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +21,19 @@ from neo4j import Driver, ManagedTransaction
 from diplograph.model import Document, Entity, FuzzyDate, Kind, Knowledge, Relationship, Source
 
 BATCH_SIZE = 5_000
+# Node properties that diplograph manages itself: `properties` may not set them.
+RESERVED_PROPERTIES = frozenset(
+    {"id", "name", "aliases", "aliasText", "description", "note", "sources", "quotes", "key"}
+    | {f"date{suffix}" for suffix in ("", "Precision", "From", "To", "Basis")}
+)
+
+
+class KindConflict(ValueError):
+    """A write would give an existing entity another kind."""
+
+
+class ReservedProperty(ValueError):
+    """`properties` names a property diplograph manages itself."""
 
 
 @dataclass
@@ -55,7 +72,13 @@ def source_properties(sources: Iterable[Source]) -> dict[str, list[str]]:
     }
 
 
-def entity_row(entity: Entity) -> dict[str, Any]:
+def entity_row(entity: Entity, named: frozenset[str] | None = None) -> dict[str, Any]:
+    """The row to write; with `named`, only the optional fields the record names."""
+    reserved = sorted(RESERVED_PROPERTIES & set(entity.properties))
+    if reserved:
+        raise ReservedProperty(
+            f"entity '{entity.id}': properties may not set {reserved} (managed by diplograph)"
+        )
     props: dict[str, Any] = {
         **entity.properties,
         "name": entity.name,
@@ -66,6 +89,8 @@ def entity_row(entity: Entity) -> dict[str, Any]:
     for optional in ("description", "note"):
         if getattr(entity, optional) is not None:
             props[optional] = getattr(entity, optional)
+    if named is not None and "aliases" not in named:
+        del props["aliases"], props["aliasText"]
     return {"id": entity.id, "props": props, **source_properties(entity.sources)}
 
 
@@ -128,11 +153,32 @@ def _write_documents(tx: ManagedTransaction, docs: list[Document], summary: Writ
     summary.updated["Document"] += existing
 
 
-def _write_entities(tx: ManagedTransaction, entities: list[Entity], summary: WriteSummary) -> None:
+def _check_kinds(tx: ManagedTransaction, kind: Kind, ids: list[str]) -> None:
+    """Refuse to give an existing entity a second kind (it would be both)."""
+    records = tx.run(
+        f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) WHERE NOT n:{kind.value} "
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS kinds LIMIT 10",
+        ids=ids,
+    )
+    conflicts = [f"'{r['id']}' is a {'/'.join(r['kinds'])}" for r in records]
+    if conflicts:
+        raise KindConflict(
+            f"an entity's kind cannot change ({kind.value} asked): {'; '.join(conflicts)}"
+        )
+
+
+def _write_entities(
+    tx: ManagedTransaction,
+    entities: list[Entity],
+    summary: WriteSummary,
+    named: Mapping[str, frozenset[str]] | None = None,
+) -> None:
     by_kind: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
     for entity in entities:
-        by_kind[entity.kind].append(entity_row(entity))
+        fields = None if named is None else named.get(entity.id, frozenset())
+        by_kind[entity.kind].append(entity_row(entity, fields))
     for kind, rows in by_kind.items():
+        _check_kinds(tx, kind, [r["id"] for r in rows])
         existing = _existing_ids(tx, kind.value, [r["id"] for r in rows])
         for batch in _batches(rows):
             tx.run(
@@ -166,19 +212,32 @@ def _write_relationships(
         summary.updated[rel_type] += len(rows) - created
 
 
-def write_knowledge_in(tx: ManagedTransaction, knowledge: Knowledge) -> WriteSummary:
-    """Write documents, entities and relationships inside the caller's transaction."""
+def write_knowledge_in(
+    tx: ManagedTransaction,
+    knowledge: Knowledge,
+    named: Mapping[str, frozenset[str]] | None = None,
+) -> WriteSummary:
+    """Write documents, entities and relationships inside the caller's transaction.
+
+    `named` (entity id → the fields its record names) makes the write partial: an
+    entity keeps its aliases unless the record names them.
+    """
     summary = WriteSummary()
     _write_documents(tx, knowledge.documents, summary)
-    _write_entities(tx, knowledge.entities, summary)
+    _write_entities(tx, knowledge.entities, summary, named)
     _write_relationships(tx, knowledge.relationships, summary)
     return summary
 
 
-def write_knowledge(driver: Driver, database: str, knowledge: Knowledge) -> WriteSummary:
+def write_knowledge(
+    driver: Driver,
+    database: str,
+    knowledge: Knowledge,
+    named: Mapping[str, frozenset[str]] | None = None,
+) -> WriteSummary:
     """Write documents, entities and relationships in one transaction."""
     with driver.session(database=database) as session:
-        return session.execute_write(write_knowledge_in, knowledge)
+        return session.execute_write(write_knowledge_in, knowledge, named)
 
 
 def count_by_label(driver: Driver, database: str) -> dict[str, int]:

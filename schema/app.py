@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
 from schema.context import Context
+from schema.errors import ResponseTooLarge
 from schema.http import GraphQLOverHTTP
 
 INTERNAL_ERROR = "internal error; it has been logged"
@@ -36,13 +38,23 @@ GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
 UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
 
 
+MAX_MESSAGE = 500
+
+
 def error_code(error: GraphQLError) -> str:
-    """The `extensions.code` of an error that has none yet."""
+    """The `extensions.code` of an error that has none yet.
+
+    An error located in the document but on no response path is a request error: a
+    variable or literal that does not coerce (a bad Int, Date or enum value, a number
+    too long to convert). Its original error is the scalar's complaint, not a bug.
+    """
     if error.message.startswith("Variable '$"):
         # graphql-core's variable coercion ("has invalid value"): the client's input, even
-        # when the parser of a scalar or an enum raised underneath.
+        # when no scalar or enum parser raised underneath.
         return "BAD_USER_INPUT"
     if error.original_error is not None:
+        if error.path is None and error.locations:
+            return "BAD_USER_INPUT"
         return "INTERNAL_SERVER_ERROR"
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
@@ -56,6 +68,9 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     code = extensions.get("code") or error_code(error)
     if code == "INTERNAL_SERVER_ERROR":
         formatted["message"] = INTERNAL_ERROR
+    elif len(formatted["message"]) > MAX_MESSAGE:
+        # Messages may quote the client's input (a 5,001-digit number): not all of it.
+        formatted["message"] = formatted["message"][:MAX_MESSAGE] + " [...]"
     extensions["code"] = code
     formatted["extensions"] = extensions
     return formatted
@@ -72,6 +87,15 @@ class GraphQLApp(GraphQLOverHTTP):
         )
         self.settings = settings
 
+    def encode_json(self, data: object) -> bytes:
+        """The response body; over the budget (Neo4j's estimate was low) one error instead."""
+        body = json.dumps(data, separators=(",", ":")).encode()
+        limit = self.settings.max_response_bytes
+        if len(body) > limit:
+            error = format_error(ResponseTooLarge(limit, len(body)))
+            return json.dumps({"data": None, "errors": [error]}).encode()
+        return body
+
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, its assets served from this server when installed (it works offline)."""
         html = self.graphql_ide_html
@@ -83,14 +107,20 @@ class GraphQLApp(GraphQLOverHTTP):
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
                         self.settings.query_timeout)  # fmt: skip
         request.state.reader = reader
-        return Context(
+        context = Context(
             reader=reader,
             settings=self.settings,
             sync_driver=request.app.state.sync_driver,
             authorization=request.headers.get("authorization"),
         )
+        request.state.context = context
+        return context
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        too_large = getattr(request.state, "context", None)
+        if too_large is not None and too_large.too_large is not None:
+            # Nothing of a response over budget is returned, not even the parts that fit.
+            return {"data": None, "errors": [format_error(too_large.too_large)]}
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
             response["errors"] = [format_error(e) for e in result.errors]

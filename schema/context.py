@@ -33,6 +33,13 @@ class Context:
     sync_driver: Driver
     authorization: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Bytes of the response's values fetched so far (Neo4j's estimate), and whether the
+    # budget was exceeded: then the whole response is replaced by one error.
+    response_bytes: int = 0
+    too_large: errors.ResponseTooLarge | None = None
+    # One statement at a time per request: each gets what is left of the budget, and one
+    # request with many root fields does not occupy many Neo4j connections at once.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def run(self, statement: Statement) -> dict[str, Any]:
         """Run one compiled statement; Neo4j failures become coded GraphQL errors.
@@ -40,15 +47,24 @@ class Context:
         Besides Neo4j's own transaction timeout, a client-side deadline a little
         longer bounds the wait when the server stops answering altogether.
         """
+        limit = self.settings.max_response_bytes
         deadline = self.settings.query_timeout + CLIENT_GRACE_SECONDS
-        with coded_neo4j_errors(self.settings.query_timeout):
-            try:
-                async with asyncio.timeout(deadline):
-                    return await self.reader.one(statement)
-            except TimeoutError as error:
-                raise errors.Timeout(
-                    f"the graph database did not answer within {deadline:g}s"
-                ) from error
+        async with self.lock:
+            if self.too_large is not None:
+                raise self.too_large
+            with coded_neo4j_errors(self.settings.query_timeout):
+                try:
+                    async with asyncio.timeout(deadline):
+                        record = await self.reader.one(statement, limit - self.response_bytes)
+                except TimeoutError as error:
+                    raise errors.Timeout(
+                        f"the graph database did not answer within {deadline:g}s"
+                    ) from error
+            self.response_bytes += int(record.get("bytes") or 0)
+            if self.response_bytes > limit:
+                self.too_large = errors.ResponseTooLarge(limit, self.response_bytes)
+                raise self.too_large
+            return record
 
 
 @contextmanager

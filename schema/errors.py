@@ -30,3 +30,16 @@ class DatabaseUnavailable(CodedError):
 
 class Timeout(CodedError):
     code = "TIMEOUT"
+
+
+class ResponseTooLarge(GraphQLError):
+    """The response would exceed the configured budget; nothing of it is returned."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+    def __init__(self, limit: int, estimate: int) -> None:
+        super().__init__(
+            f"the response would exceed {limit} bytes (about {estimate} estimated so far); "
+            "ask for fewer or smaller fields (a document's text is large) or smaller pages",
+            extensions={"code": self.code, "limit": limit, "estimate": estimate},
+        )

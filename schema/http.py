@@ -43,6 +43,9 @@ BATCH_REFUSED = (
     "send one operation per request"
 )
 TOO_DEEP = "the request's JSON is nested too deeply"
+NOT_UTF8 = "the request body is not valid UTF-8"
+NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
+LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
 
 def negotiate(accept: str | None) -> str:
@@ -112,10 +115,21 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         return sub_response
 
     def decode_json(self, data: str | bytes) -> object:
+        """JSON of valid Unicode (UTF-8, no lone surrogate), not nested too deeply; else 400."""
         try:
-            return json.loads(data)
+            value = json.loads(data)
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
+        except UnicodeDecodeError:
+            raise HTTPException(400, NOT_UTF8) from None
+        try:
+            # A lone surrogate decodes into a str that no UTF-8 consumer (Neo4j) accepts.
+            json.dumps(value, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise HTTPException(400, LONE_SURROGATE) from None
+        except RecursionError:
+            raise HTTPException(400, TOO_DEEP) from None
+        return value
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -124,6 +138,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             body = await request.get_body()
             if body.lstrip()[:1] == b"[":
                 raise HTTPException(400, BATCH_REFUSED)
+            if not isinstance(self.decode_json(body), dict):
+                raise HTTPException(400, NOT_AN_OBJECT)
         return await super().parse_http_body(request)
 
     def create_response(

@@ -1,26 +1,51 @@
 """Limits that keep one request from costing the server too much.
 
-Depth, aliases and tokens use Strawberry's own extensions; the cost rule below
-estimates how many nodes a request may fetch (page sizes multiplied along each
-nesting path) and refuses it before it runs.
+Tokens are limited by Strawberry's parser extension. Depth, aliases and cost come from
+one walk of the operation (`analyze`) that follows fragment spreads and inline
+fragments: each named fragment is measured once and its figures multiplied by every
+spread, so a fan-out of fragments (8 fragments each spreading the previous one 10
+times: 10^7 fields) is measured in milliseconds and refused before anything expands it.
+
+The cost estimates the values a response may hold: every field counts once per item
+of the lists around it; connections count their page size (`first`/`last`, a variable
+counts as the largest page), other lists `LIST_SIZE` items, and large text fields (a
+document's `text`) count `TEXT_WEIGHT`. Input objects (`where` filters and any other)
+are bounded in operands and nesting: literals by `RequestLimits`, variables by
+`InputLimits`, walked generically so that any new filter operator counts too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     ASTValidationRule,
+    ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
     IntValueNode,
-    ValidationContext,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     ValidationRule,
+    ValueNode,
     VariableNode,
     get_named_type,
 )
+from graphql.type.definition import GraphQLInputType, GraphQLOutputType
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -28,8 +53,6 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -37,65 +60,310 @@ MAX_DEPTH = 20
 MAX_ALIASES = 30
 MAX_TOKENS = 4_000
 MAX_COST = 100_000
+# A plain list (sources, aliases, a path's nodes) is assumed to hold this many items.
+LIST_SIZE = 10
+# A large text field counts as this many values (a document's text: kilobytes).
+TEXT_WEIGHT = 100
+LARGE_TEXT = frozenset({("Document", "text")})
+# A GraphQL name (field, alias, argument, variable, fragment) longer than this is refused.
+MAX_NAME = 100
+# Input objects (filters): operands (object fields and list items) and nesting, per request.
+MAX_INPUT_OPERANDS = 200
+MAX_INPUT_DEPTH = 10
 # Distinct documents whose parse and validation are kept: a front end sends a few dozen.
 CACHE_SIZE = 512
+PAGE_ARGUMENTS = ("first", "last", "limit")
 
 
-class CostLimit(ValidationRule):
-    """Refuses operations whose worst-case count of fetched list items exceeds MAX_COST."""
+@dataclass(frozen=True)
+class Measure:
+    """What a selection costs once: estimated values, depth and aliases (all expanded)."""
 
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        self.multipliers: list[int] = [1]
-        self.cost = 0
-        self.reported = False
+    cost: int = 0
+    depth: int = 0
+    aliases: int = 0
 
-    def _page_size(self, node: FieldNode) -> int:
-        type_: GraphQLNamedType | None = None
-        output = self.context.get_type()
-        if output is not None:
-            type_ = get_named_type(output)
-        is_list = type_ is not None and type_.name.endswith("Connection")
-        size: int | None = None
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(
+            self.cost + other.cost, max(self.depth, other.depth), self.aliases + other.aliases
+        )
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLNamedType, bool]:
+    """The named type and whether it is a list."""
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return get_named_type(type_), isinstance(type_, GraphQLList)
+
+
+class Analysis:
+    """Measures an operation, each named fragment once (memoised by name)."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]):
+        self.schema = schema
+        self.fragments = fragments
+        self.memo: dict[tuple[str, int], Measure] = {}
+        self.active: set[str] = set()  # cycles are refused by NoFragmentCyclesRule
+
+    def selection_set(
+        self, node: SelectionSetNode | None, parent: GraphQLNamedType, lists: int = LIST_SIZE
+    ) -> Measure:
+        """`lists`: the assumed size of the lists directly in this selection."""
+        total = Measure()
+        for selection in node.selections if node else ():
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, lists)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                type_ = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_set(selection.selection_set, type_ or parent, lists)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value, lists)
+        return total
+
+    def fragment(self, name: str, lists: int) -> Measure:
+        if (name, lists) in self.memo:
+            return self.memo[name, lists]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.active:
+            return Measure()
+        type_ = self.schema.get_type(definition.type_condition.name.value)
+        if type_ is None:
+            return Measure()
+        self.active.add(name)
+        measure = self.selection_set(definition.selection_set, type_, lists)
+        self.active.discard(name)
+        self.memo[name, lists] = measure
+        return measure
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, lists: int) -> Measure:
+        alias = 1 if node.alias else 0
+        name = node.name.value
+        if name.startswith("__"):
+            # Introspection is bounded by the schema; graphql-core executes it itself.
+            return Measure(cost=1, aliases=alias)
+        definition = None
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            definition = parent.fields.get(name)
+        if definition is None:
+            return Measure(cost=1, aliases=alias)  # an unknown field: FieldsOnCorrectTypeRule
+        type_, is_list = _unwrap(definition.type)
+        size = self.size(node, parent, type_, is_list, lists)
+        inner_lists = LIST_SIZE
+        if not is_list and not type_.name.endswith("Connection"):
+            # neighborhood(limit:): one object whose lists hold up to `limit` items each.
+            size, inner_lists = 1, max(size, LIST_SIZE)
+        weight = TEXT_WEIGHT if (parent.name, name) in LARGE_TEXT else 1
+        inner = self.selection_set(node.selection_set, type_, inner_lists)
+        return Measure(
+            cost=size * (weight + inner.cost),
+            depth=1 + inner.depth if node.selection_set else 0,
+            aliases=alias + inner.aliases,  # as written, not multiplied by list sizes
+        )
+
+    @staticmethod
+    def size(node: FieldNode, parent: GraphQLNamedType, type_: GraphQLNamedType,
+             is_list: bool, lists: int) -> int:  # fmt: skip
+        """How many items a field may return: its page size, or a list's assumed size."""
         for argument in node.arguments or ():
-            if argument.name.value in {"first", "last", "limit"}:
+            if argument.name.value in PAGE_ARGUMENTS:
                 value = argument.value
                 if isinstance(value, IntValueNode):
-                    size = int(value.value)
-                elif isinstance(value, VariableNode):
-                    size = MAX_PAGE_SIZE
-        if size is None:
-            size = DEFAULT_PAGE_SIZE if is_list else 1
-        return max(1, size)
+                    try:
+                        return max(1, int(value.value))
+                    except ValueError:  # beyond Python's digit limit: ValuesOfCorrectType
+                        return 1
+                if isinstance(value, VariableNode):
+                    return MAX_PAGE_SIZE
+            if argument.name.value == "ids":  # nodes(ids:): one item per id, up to a page
+                value = argument.value
+                return len(value.values) if isinstance(value, ListValueNode) else MAX_PAGE_SIZE
+        if type_.name.endswith("Connection"):
+            return DEFAULT_PAGE_SIZE
+        if is_list and not parent.name.endswith("Connection"):
+            return lists
+        return 1  # a connection's edges: its page size is counted on the connection
 
-    def enter_field(self, node: FieldNode, *_: Any) -> None:
-        size = self._page_size(node)
-        multiplier = self.multipliers[-1] * size
-        self.multipliers.append(multiplier)
-        if size > 1:
-            self.cost += multiplier
-        if self.cost > MAX_COST and not self.reported:
-            self.reported = True
-            self.report_error(
+
+def analyze(schema: GraphQLSchema, document_definitions: Iterable[Any],
+            operation: OperationDefinitionNode) -> Measure:  # fmt: skip
+    fragments = {
+        d.name.value: d for d in document_definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return Measure()
+    return Analysis(schema, fragments).selection_set(operation.selection_set, root)
+
+
+class RequestLimits(ValidationRule):
+    """Refuses operations too deep, with too many aliases, or over the cost budget."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        context = self.context
+        measure = analyze(context.schema, context.document.definitions, node)
+        name = node.name.value if node.name else "anonymous"
+        if measure.depth > MAX_DEPTH:
+            context.report_error(
+                GraphQLError(f"'{name}' exceeds maximum operation depth of {MAX_DEPTH}", node)
+            )
+        if measure.aliases > MAX_ALIASES:
+            context.report_error(
+                GraphQLError(f"{measure.aliases} aliases found. Allowed: {MAX_ALIASES}", node)
+            )
+        if measure.cost > MAX_COST:
+            context.report_error(
                 GraphQLError(
-                    f"query cost exceeds the limit of {MAX_COST} (estimated from page sizes "
-                    "multiplied along each nesting path); ask for smaller pages",
+                    f"query cost exceeds the limit of {MAX_COST}: estimated {measure.cost} "
+                    "values (page sizes and list sizes multiplied along each nesting path, "
+                    "fragments expanded, large texts weighted); ask for smaller pages or "
+                    "fewer fields",
                     node,
-                    extensions={"code": "QUERY_TOO_COSTLY"},
+                    extensions={
+                        "code": "QUERY_TOO_COSTLY",
+                        "cost": measure.cost,
+                        "limit": MAX_COST,
+                    },
                 )
             )
 
-    def leave_field(self, *_: Any) -> None:
-        self.multipliers.pop()
+    def enter_name(self, node: Any, *_: Any) -> None:
+        if len(node.value) > MAX_NAME:
+            self.report_error(
+                GraphQLError(
+                    f"a name of {len(node.value)} characters; names are at most {MAX_NAME}",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
+
+    def enter_argument(self, node: Any, *_: Any) -> None:
+        argument = self.context.get_argument()
+        if argument is None:
+            return
+        operands, depth = measure_literal(node.value, argument.type)
+        _report_inputs(self.report_error, operands, depth, node)
 
 
-# The rules are built once: the validation cache is keyed by the rule classes, and
-# QueryDepthLimiter / MaxAliasesLimiter would make new ones for every request.
-RULES: list[type[ASTValidationRule]] = [
-    depth_rule(MAX_DEPTH, None),
-    aliases_rule(MAX_ALIASES),
-    CostLimit,
-]
+def _is_input_object(type_: GraphQLInputType | None) -> bool:
+    return isinstance(get_named_type(type_), GraphQLInputObjectType) if type_ else False
+
+
+def measure_literal(value: ValueNode, type_: GraphQLInputType) -> tuple[int, int]:
+    """Operands and nesting of a literal input object (0, 0 for other arguments)."""
+    if not _is_input_object(type_):
+        return 0, 0
+    return _measure_ast(value)
+
+
+def _ast_children(value: Any) -> tuple[list[Any], bool]:
+    if isinstance(value, ObjectValueNode):
+        return [f.value for f in value.fields], True
+    if isinstance(value, ListValueNode):
+        return list(value.values), False
+    return [], False
+
+
+def _json_children(value: Any) -> tuple[list[Any], bool]:
+    if isinstance(value, Mapping):
+        return list(value.values()), True
+    if isinstance(value, list):
+        return value, False
+    return [], False
+
+
+def _measure(value: Any, children: Callable[[Any], tuple[list[Any], bool]]) -> tuple[int, int]:
+    """Operands (object fields and list items) and object nesting; iterative, as variables
+    can nest as deeply as the JSON decoder allows."""
+    operands = depth = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        inner, is_object = children(item)
+        level += 1 if is_object else 0
+        depth = max(depth, level)
+        operands += len(inner)
+        stack.extend((child, level) for child in inner)
+    return operands, depth
+
+
+def _measure_ast(value: ValueNode) -> tuple[int, int]:
+    return _measure(value, _ast_children)
+
+
+def measure_value(value: Any) -> tuple[int, int]:
+    """Operands and nesting of a decoded JSON value (a variable's value)."""
+    return _measure(value, _json_children)
+
+
+def input_problem(operands: int, depth: int) -> str | None:
+    if depth > MAX_INPUT_DEPTH:
+        return f"an input object is nested too deeply: {depth} levels, at most {MAX_INPUT_DEPTH}"
+    if operands > MAX_INPUT_OPERANDS:
+        return (
+            f"input objects (filters) too large: {operands} operands, at most "
+            f"{MAX_INPUT_OPERANDS} per request"
+        )
+    return None
+
+
+def _report_inputs(report: Callable[[GraphQLError], None], operands: int, depth: int,
+                   node: Any) -> None:  # fmt: skip
+    problem = input_problem(operands, depth)
+    if problem:
+        report(
+            GraphQLError(
+                problem,
+                node,
+                extensions={"code": "QUERY_TOO_COSTLY", "operands": operands, "depth": depth},
+            )
+        )
+
+
+class InputLimits(SchemaExtension):
+    """Bounds the input objects passed in variables (filters), before execution."""
+
+    def on_execute(self) -> Any:
+        context = self.execution_context
+        operation = _operation(context.graphql_document, context.operation_name)
+        variables = context.variables or {}
+        if operation is not None and variables:
+            schema = self.execution_context.schema._schema
+            operands = depth = 0
+            for definition in operation.variable_definitions or ():
+                named = schema.get_type(_type_name(definition.type))
+                if isinstance(named, GraphQLInputObjectType):
+                    found = measure_value(variables.get(definition.variable.name.value))
+                    operands += found[0]
+                    depth = max(depth, found[1])
+            problem = input_problem(operands, depth)
+            if problem:
+                error = GraphQLError(
+                    problem,
+                    extensions={"code": "QUERY_TOO_COSTLY", "operands": operands, "depth": depth},
+                )
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+def _type_name(node: Any) -> str:
+    while not hasattr(node, "name"):
+        node = node.type
+    return str(node.name.value)
+
+
+def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
+    if document is None:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation in operations:
+        if name is None or (operation.name and operation.name.value == name):
+            return operation
+    return None
+
+
+# The rules are built once: the validation cache is keyed by the rule classes.
+RULES: list[type[ASTValidationRule]] = [RequestLimits]
 
 
 def extensions() -> list[Callable[[], SchemaExtension]]:
@@ -105,4 +373,5 @@ def extensions() -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(RULES),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        InputLimits,
     ]

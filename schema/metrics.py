@@ -1,12 +1,30 @@
-"""Prometheus metrics (`/metrics`) and the request body limit."""
+"""Prometheus metrics (`/metrics`) and the request body limit.
+
+The operation label is bounded: a client chooses operation names, so a name gets its
+own label only if it looks like a GraphQL name of at most `MAX_NAME_LENGTH` characters
+and fewer than `MAX_OPERATIONS` names have been admitted so far (names listed in
+`DIPLOGRAPH_METRICS_OPERATIONS` always are); every other request counts under `other`.
+With `PROMETHEUS_MULTIPROC_DIR` set (required for `diplograph serve --workers N`), the
+metrics are kept in that directory and `/metrics` aggregates every worker's.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import threading
 import time
 from collections.abc import Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +45,43 @@ CYPHER_QUERIES = Counter(
 )  # fmt: skip
 
 
+MAX_OPERATIONS = 100
+MAX_NAME_LENGTH = 64
+OTHER = "other"
+ANONYMOUS = "anonymous"
+NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+class OperationLabels:
+    """The bounded set of operation names that get their own label."""
+
+    def __init__(self, limit: int = MAX_OPERATIONS) -> None:
+        self.limit = limit
+        self.known = {
+            n.strip()
+            for n in os.environ.get("DIPLOGRAPH_METRICS_OPERATIONS", "").split(",")
+            if n.strip()
+        }
+        self.admitted: set[str] = set()
+        self.lock = threading.Lock()
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return ANONYMOUS
+        if name in self.known or name in self.admitted:
+            return name
+        if len(name) > MAX_NAME_LENGTH or not NAME.fullmatch(name):
+            return OTHER
+        with self.lock:
+            if len(self.admitted) < self.limit:
+                self.admitted.add(name)
+                return name
+        return OTHER
+
+
+LABELS = OperationLabels()
+
+
 class Metrics(SchemaExtension):
     """Records each operation's outcome, latency, Neo4j time and Cypher statement count."""
 
@@ -34,7 +89,7 @@ class Metrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        operation = context.operation_name or "anonymous"
+        operation = LABELS.label(context.operation_name)
         errors = context.result.errors if context.result else None
         REQUESTS.labels(operation, "error" if errors else "ok").inc()
         LATENCY.labels(operation).observe(time.perf_counter() - started)
@@ -45,6 +100,10 @@ class Metrics(SchemaExtension):
 
 
 async def endpoint(request: Request) -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

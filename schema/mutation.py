@@ -10,16 +10,21 @@ from neo4j import Driver
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
-from graph.mentions import ingest_documents
-from graph.repository import WriteSummary, documents_by_id, kinds_by_id, write_knowledge
+from graph.repository import KindConflict, ReservedProperty, WriteSummary
 from loaders.articles import ArticleError
-from loaders.ingest import prepare_text
-from loaders.knowledge import LoadError, validate
+from loaders.ingest.documents import prepare_text
+from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
 from schema.context import Context, Info, coded_neo4j_errors
 from schema.errors import BadUserInput, Unauthenticated
+from services.pipeline import ingest_documents, upsert_facts
 
 PAYLOAD = "upsertKnowledge(facts)"
+# Maximum sizes, in characters, of what upsertKnowledge stores (docs/api.md). A name is
+# indexed: Neo4j refuses index keys over about 8 KB, so names stay well below.
+MAX_SIZES = {"name": 1_000, "alias": 1_000, "quote": 2_000, "text": 10_000}
+TEXT_FIELDS = ("description", "note", "role", "title")
+MAX_RECORDS = 1_000
 
 
 def require_token(context: Context) -> None:
@@ -48,39 +53,61 @@ class UpsertResult:
         )
 
 
-def _referenced(facts: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Document ids cited and entity ids referred to by the payload."""
-    documents: set[str] = set()
-    entities: set[str] = set()
+def _too_long(where: str, field: str, value: Any, limit: int) -> str | None:
+    if isinstance(value, str) and len(value) > limit:
+        return f"{where}: '{field}' has {len(value)} characters; at most {limit}"
+    return None
+
+
+def size_problems(facts: Mapping[str, Any]) -> list[str]:
+    """Records, names, aliases, texts and quotes over their documented maximum sizes."""
+    problems: list[str] = []
     for section in ("entities", "relationships"):
-        for record in facts.get(section) or []:
+        records = facts.get(section) or []
+        if isinstance(records, list) and len(records) > MAX_RECORDS:
+            problems.append(f"{PAYLOAD}: {len(records)} {section}; at most {MAX_RECORDS}")
+            continue
+        for index, record in enumerate(records if isinstance(records, list) else []):
             if not isinstance(record, Mapping):
                 continue
-            for source in record.get("sources") or []:
-                if isinstance(source, Mapping) and isinstance(source.get("document"), str):
-                    documents.add(source["document"])
-            for end in ("from", "to"):
-                if isinstance(record.get(end), str):
-                    entities.add(record[end])
-    return sorted(documents), sorted(entities)
+            where = f"{section}[{index}]"
+            found = [_too_long(where, "name", record.get("name"), MAX_SIZES["name"])]
+            found += [_too_long(where, f, record.get(f), MAX_SIZES["text"]) for f in TEXT_FIELDS]
+            aliases = record.get("aliases")
+            for i, alias in enumerate(aliases if isinstance(aliases, list) else []):
+                found.append(_too_long(where, f"aliases[{i}]", alias, MAX_SIZES["alias"]))
+            properties = record.get("properties")
+            for key, value in (properties if isinstance(properties, Mapping) else {}).items():
+                found.append(_too_long(where, f"properties.{key}", value, MAX_SIZES["name"]))
+            sources = record.get("sources")
+            for i, source in enumerate(sources if isinstance(sources, list) else []):
+                if isinstance(source, Mapping):
+                    quote = source.get("quote")
+                    found.append(_too_long(where, f"sources[{i}].quote", quote, MAX_SIZES["quote"]))
+            problems += [p for p in found if p]
+    return problems
 
 
 def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
-    """Validate facts exactly as `diplograph load` does, then write them in one transaction."""
+    """Validate facts exactly as `diplograph load` does, then write them in one transaction.
+
+    Merge semantics: an existing entity keeps every field its record does not name
+    (aliases included); its kind never changes, and `properties` cannot set its id.
+    """
     if not isinstance(facts, Mapping):
         raise BadUserInput(f"{PAYLOAD}: must be an object with 'entities' and 'relationships'")
     unknown = set(facts) - {"entities", "relationships"}
     if unknown:
         raise BadUserInput(f"{PAYLOAD}: unknown keys {sorted(unknown)}")
-    document_ids, entity_ids = _referenced(facts)
-    documents = documents_by_id(driver, database, document_ids)
-    known = kinds_by_id(driver, database, entity_ids)
+    problems = size_problems(facts)
+    if problems:
+        raise BadUserInput("\n".join(problems))
     try:
-        knowledge = validate(documents, [(PAYLOAD, facts)], known_kinds=known)
+        return upsert_facts(driver, database, facts, PAYLOAD)
     except LoadError as error:
         raise BadUserInput("\n".join(str(p) for p in error.problems)) from None
-    knowledge.documents = []  # cited, not rewritten
-    return write_knowledge(driver, database, knowledge)
+    except (KindConflict, ReservedProperty) as error:
+        raise BadUserInput(f"{PAYLOAD}: {error}") from None
 
 
 @strawberry.type(description="A known entity found in an ingested document.")

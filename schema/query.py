@@ -6,7 +6,6 @@ Each root field compiles its whole selection into one Cypher statement
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -15,7 +14,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import CypherBuilder, TypeOf, compile_fields
+from graph.projection import TypeOf
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
@@ -99,8 +98,8 @@ def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "nod
 
 def fact_fields(
     selections: list[Selection], computed: frozenset[str] = frozenset()
-) -> Callable[[str, CypherBuilder], str]:
-    """Compiles the selected fields of `Fact`-like objects for a relationship variable.
+) -> list[tuple[str, Any]]:
+    """The selected fields of `Fact`-like objects, as specs for a relationship variable.
 
     `computed` names fields the statement fills itself (a timeline entry's date).
     """
@@ -114,7 +113,7 @@ def fact_fields(
             fields.append((key, sources_spec(sub)))
         elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":
             fields.append((key, FACT_EDGE[sub.name]))
-    return lambda var, b: compile_fields(var, fields, b)
+    return fields
 
 
 async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:

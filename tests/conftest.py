@@ -1,12 +1,13 @@
 """Fixtures: a real Neo4j for the whole session, and the API served over real HTTP.
 
-When NEO4J_URI is set the suite uses that server; otherwise it starts its own
-local Neo4j on free ports with a throwaway data directory, and stops it at the end.
+The suite starts its own local Neo4j on free ports with a throwaway data directory,
+and stops it at the end. It uses another server only when DIPLOGRAPH_TEST_NEO4J_URI
+names it, and only a database it claimed (tests/dbsafety.py); NEO4J_URI and `.env`
+never redirect it.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from graph.repository import write_knowledge
 from graph.server import LocalNeo4j, free_port
 from loaders.knowledge import read_knowledge
 from schema.app import create_app
+from tests import dbsafety
+from tests.dbsafety import claim, external_uri, suite_settings
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 API_TOKEN = "test-token-not-a-secret"
@@ -32,10 +35,11 @@ API_TOKEN = "test-token-not-a-secret"
 
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j | None]:
-    if os.environ.get("NEO4J_URI"):
+    if external_uri():
         yield None
         return
-    settings = Settings(
+    settings = suite_settings(
+        local=True,
         DIPLOGRAPH_BOLT_PORT=free_port(),
         DIPLOGRAPH_HTTP_PORT=free_port(),
         DIPLOGRAPH_NEO4J_DATA=tmp_path_factory.mktemp("neo4j"),
@@ -53,21 +57,21 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4
 @pytest.fixture(scope="session")
 def settings(neo4j_server: LocalNeo4j | None) -> Settings:
     if neo4j_server is None:
-        return Settings()
+        return suite_settings()
     return neo4j_server.settings
 
 
 @pytest.fixture(scope="session")
 def driver(settings: Settings) -> Iterator[Driver]:
     driver = connect(settings)
+    claim(driver, settings.neo4j_database, settings.bolt_uri)
     migrate(driver, settings.neo4j_database)
     yield driver
     driver.close()
 
 
 def wipe(driver: Driver, settings: Settings) -> None:
-    with driver.session(database=settings.neo4j_database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+    dbsafety.wipe(driver, settings.neo4j_database)
 
 
 @pytest.fixture

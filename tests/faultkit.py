@@ -22,6 +22,7 @@ from neo4j import Driver
 
 from diplograph.settings import Settings
 from graph.repository import count_by_label, count_relationships
+from tests import dbsafety
 
 ROOT = Path(__file__).resolve().parent.parent
 DIPLOGRAPH = Path(sys.executable).with_name("diplograph")
@@ -41,9 +42,8 @@ NORMAL_QUERIES: tuple[str, ...] = (
 
 
 def wipe(driver: Driver, database: str) -> None:
-    """Delete every node and relationship (constraints and indexes stay)."""
-    with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+    """Delete every node and relationship of a database the suite claimed (indexes stay)."""
+    dbsafety.wipe(driver, database)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from diplograph.settings import Settings
 from graph.bulk import BATCH_SIZE
 from graph.driver import WRITE_RETRY_SECONDS, connect
 from graph.migrations import migrate
@@ -28,6 +27,7 @@ from graph.server import LocalNeo4j, free_port
 from loaders.knowledge import read_knowledge
 from schema.context import CLIENT_GRACE_SECONDS
 from tests.conftest import API_TOKEN, LiveServer
+from tests.dbsafety import claim, external_uri, suite_settings
 from tests.faultkit import (
     NORMAL_QUERIES,
     Answer,
@@ -53,15 +53,17 @@ MUTATIONS = (
 VISITS = 6_000  # about 36,000 rows for the bulk loader: a dozen batches
 
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("NEO4J_URI")),
-    reason="NEO4J_URI is set: these tests stop and kill a Neo4j, so they need a local one",
+    bool(external_uri()),
+    reason="DIPLOGRAPH_TEST_NEO4J_URI is set: these tests stop and kill a Neo4j, so they "
+    "need a local one",
 )
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
     """A Neo4j only this module uses, so it may be stopped and killed."""
-    settings = Settings(
+    settings = suite_settings(
+        local=True,
         DIPLOGRAPH_BOLT_PORT=free_port(),
         DIPLOGRAPH_HTTP_PORT=free_port(),
         DIPLOGRAPH_NEO4J_DATA=tmp_path_factory.mktemp("faulty-neo4j"),
@@ -115,6 +117,7 @@ def running(neo4j: LocalNeo4j) -> LocalNeo4j:
 @pytest.fixture
 def db(server: LocalNeo4j) -> Iterator[Driver]:
     driver = connect(running(server).settings)
+    claim(driver, server.settings.neo4j_database, server.settings.bolt_uri)
     migrate(driver, server.settings.neo4j_database)
     try:
         yield driver
@@ -243,6 +246,7 @@ def clean_load(server: LocalNeo4j, visits: Path) -> Counts:
     settings = running(server).settings
     driver = connect(settings)
     try:
+        claim(driver, settings.neo4j_database, settings.bolt_uri)
         migrate(driver, settings.neo4j_database)
         wipe(driver, settings.neo4j_database)
         done = finish(diplograph(settings, *load_hsg(visits)))

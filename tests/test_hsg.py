@@ -19,19 +19,15 @@ import pytest
 from lxml import etree
 from neo4j import Driver
 
+from diplograph.records import BadKind, Dataset, HsgData
 from diplograph.settings import PROJECT_ROOT, Settings
-from graph.bulk import LoadBusyError, StrictLoadError, exclusive_load, load_hsg, write_hsg
+from graph.bulk import LoadBusyError, exclusive_load, write_hsg
 from graph.repository import count_by_label, count_relationships, write_knowledge
-from loaders.hsg import (
-    TERRITORY_ALIASES,
-    BadKind,
-    Dataset,
-    HsgData,
-    Territories,
-    find_mentions,
-    read_hsg,
-)
+from loaders.hsg import read_hsg
+from loaders.hsg.territories import TERRITORY_ALIASES, Territories
 from loaders.knowledge import read_knowledge
+from loaders.names import find_titled_people as find_mentions
+from services.pipeline import StrictLoadError, load_hsg
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "hsg"
 FULL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "hsg"

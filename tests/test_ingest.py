@@ -20,26 +20,17 @@ import yaml
 from neo4j import Driver
 
 from diplograph.model import Entity, Kind, Source
+from diplograph.records import KnownEntity, Method
 from diplograph.settings import PROJECT_ROOT, Settings
-from graph.mentions import (
-    DOCUMENT_MENTIONS,
-    count_mentions,
-    ingest_documents,
-    write_knowledge_and_mentions,
-)
+from graph.mentions import DOCUMENT_MENTIONS, count_mentions
 from graph.repository import count_by_label, count_relationships, write_knowledge
 from loaders.articles import ArticleError, read_article
-from loaders.ingest import (
-    KnownEntity,
-    Method,
-    Named,
-    analyse,
-    find_mentions,
-    prepare_article,
-    review_path,
-    write_review,
-)
+from loaders.ingest.candidates import analyse
+from loaders.ingest.documents import prepare_article
+from loaders.ingest.linking import Named, find_mentions
+from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import SOURCES_DIR, quote_occurs, read_knowledge
+from services.pipeline import ingest_documents, write_knowledge_and_mentions
 from tests.conftest import wipe
 
 ARTICLES = Path(__file__).resolve().parent / "data" / "articles"

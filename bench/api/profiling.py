@@ -39,9 +39,9 @@ class RecordingReader(Reader):
         super().__init__(driver, database, timeout)
         self.statements: list[Statement] = []
 
-    async def one(self, statement: Statement) -> dict[str, Any]:
+    async def one(self, statement: Statement, budget: int | None = None) -> dict[str, Any]:
         self.statements.append(statement)
-        return await super().one(statement)
+        return await super().one(statement, budget)
 
 
 def plan_db_hits(plan: Any) -> int:

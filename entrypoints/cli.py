@@ -1,4 +1,5 @@
-"""The `diplograph` command line: a thin entrypoint over graph/, loaders/ and schema/."""
+"""The `diplograph` command line: parses arguments, calls `services/pipeline.py` (or the
+loaders, for a dry run), and reports; `python -m diplograph` runs it too."""
 
 from __future__ import annotations
 
@@ -22,21 +23,25 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from diplograph.records import Dataset, HsgData
 from diplograph.settings import get_settings
-from graph.bulk import BulkSummary, LoadBusyError, StrictLoadError, load_hsg
+from graph.bulk import BulkSummary, LoadBusyError
 from graph.driver import connect
-from graph.mentions import (
-    DOCUMENT_MENTIONS,
-    ingest_documents,
-    write_knowledge_and_mentions,
-)
+from graph.mentions import DOCUMENT_MENTIONS
 from graph.migrations import migrate
 from graph.repository import WriteSummary
 from graph.server import LocalNeo4j, Neo4jServerError
 from loaders.articles import ArticleError
-from loaders.hsg import Dataset, HsgData, read_hsg
-from loaders.ingest import prepare_article, review_path, write_review
+from loaders.hsg import read_hsg
+from loaders.ingest.documents import prepare_article
+from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
+from services.pipeline import (
+    StrictLoadError,
+    ingest_documents,
+    load_hsg,
+    write_knowledge_and_mentions,
+)
 
 app = typer.Typer(help="diplograph: a knowledge graph of diplomacy, served over GraphQL.",
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip

@@ -1,0 +1,242 @@
+"""Records: what the loaders hand to the graph, with no Neo4j and no parsing in them.
+
+The loaders turn sources into these; `graph/` writes them (and reads `KnownEntity`
+back for linking); the pipeline (`services/pipeline.py`) moves them between the two.
+
+* the historian's datasets: `Node`, `Edge`, `DatasetRecords` per dataset, `HsgData` for
+  a checkout, and a `BadRecord` for every record left out;
+* documents: a `Mention` of a known entity (offsets into `Document.text`), an
+  `Ambiguity` not linked, a `Candidate` for the analyst, all of one document in an
+  `Analysis`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeAlias
+
+from diplograph.model import Document, FuzzyDate, Kind, RelType, Source
+
+# -- the historian's datasets --------------------------------------------------------------
+
+
+class Dataset(StrEnum):
+    POCOM = "pocom"
+    TRAVELS = "travels"
+    VISITS = "visits"
+
+
+DATASETS: tuple[Dataset, ...] = tuple(Dataset)
+
+
+def dataset_document_id(dataset: Dataset) -> str:
+    """The id of a dataset's own Document (its README), which carries its load state."""
+    return f"hsg-{dataset.value}"
+
+
+Value: TypeAlias = str | int | float | bool | date | FuzzyDate | list[str]
+
+
+class BadKind(StrEnum):
+    MALFORMED_XML = "malformed XML"
+    MISSING_ID = "missing id"
+    INVALID_ID = "invalid id"
+    DUPLICATE_ID = "duplicate id"
+    BAD_DATE = "unparseable date"
+    UNKNOWN_COUNTRY = "unknown country id"
+    UNKNOWN_PERSON = "unknown person id"
+    MISSING_DATASET = "missing dataset"
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """One record left out, and why: the file (relative to the checkout) and record id."""
+
+    file: str
+    record: str
+    kind: BadKind
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.kind.value}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Node:
+    """An entity of the knowledge model, as one dataset states it."""
+
+    id: str
+    kind: Kind
+    name: str
+    sources: list[Source]
+    aliases: list[str] = field(default_factory=list)
+    description: str | None = None
+    props: dict[str, Value] = field(default_factory=dict)
+
+
+EdgeKey = tuple[RelType, str, str, str]
+
+
+@dataclass(slots=True)
+class Edge:
+    """A relationship of the knowledge model; (type, source, target, key) identifies it."""
+
+    type: RelType
+    source: str
+    target: str
+    key: str
+    sources: list[Source]
+    props: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def ident(self) -> EdgeKey:
+        return (self.type, self.source, self.target, self.key)
+
+
+def _add_sources(existing: list[Source], new: Iterable[Source]) -> None:
+    """Add sources from documents not yet cited (one quote per document is enough)."""
+    cited = {s.document for s in existing}
+    for source in new:
+        if source.document not in cited:
+            existing.append(source)
+            cited.add(source.document)
+
+
+@dataclass
+class DatasetRecords:
+    """Everything one dataset contributes, self-contained: every edge's ends are among its nodes."""
+
+    dataset: Dataset
+    documents: dict[str, Document] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[EdgeKey, Edge] = field(default_factory=dict)
+    records: Counter[str] = field(default_factory=Counter)
+    bad: list[BadRecord] = field(default_factory=list)
+
+    def add_node(self, node: Node) -> Node:
+        """Add a node; a second statement of the same id adds its sources and new facts."""
+        known = self.nodes.get(node.id)
+        if known is None:
+            self.nodes[node.id] = node
+            return node
+        _add_sources(known.sources, node.sources)
+        for key, value in node.props.items():
+            known.props.setdefault(key, value)
+        for alias in node.aliases:
+            if alias not in known.aliases and alias != known.name:
+                known.aliases.append(alias)
+        if known.description is None:
+            known.description = node.description
+        return known
+
+    def add_edge(self, edge: Edge) -> None:
+        known = self.edges.get(edge.ident)
+        if known is None:
+            self.edges[edge.ident] = edge
+        else:
+            _add_sources(known.sources, edge.sources)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.documents) + len(self.nodes) + len(self.edges)
+
+
+@dataclass
+class HsgData:
+    """The parsed checkout: the selected datasets' records and every bad record found."""
+
+    root: Path
+    datasets: dict[Dataset, DatasetRecords]
+
+    @property
+    def bad(self) -> list[BadRecord]:
+        return [b for records in self.datasets.values() for b in records.bad]
+
+    def bad_counts(self) -> Counter[str]:
+        return Counter(b.kind.value for b in self.bad)
+
+
+# -- documents: mentions, ambiguities, candidates ------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownEntity:
+    """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases."""
+
+    id: str
+    kind: Kind | None
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class Method(StrEnum):
+    """How a mention was linked."""
+
+    NAME = "name"
+    ALIAS = "alias"
+    VARIANT = "variant"
+    SURNAME = "surname"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a known entity: `text == document.text[start:end]`."""
+
+    entity_id: str
+    start: int
+    end: int
+    text: str
+    matched: str  # the known name or alias it matched
+    method: Method
+    score: float = 100.0  # rapidfuzz ratio for variants, 100 otherwise
+    title: str | None = None  # a title just before the name: "Vice Foreign Minister"
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """Text that could name more than one entity (or an unknown one too): not linked."""
+
+    start: int
+    end: int
+    text: str
+    entity_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: int
+    end: int
+    text: str
+    quote: str  # the sentence it stands in
+
+
+@dataclass
+class Candidate:
+    """Something the analyst may turn into knowledge: shaped like an `Entity`."""
+
+    id: str
+    kind: Kind
+    name: str
+    reason: str
+    description: str | None = None
+    title: str | None = None
+    date: FuzzyDate | None = None
+    date_text: str | None = None
+    properties: dict[str, str | int | float] = field(default_factory=dict)
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """Everything the pipeline found in one document."""
+
+    document: Document
+    mentions: list[Mention]
+    ambiguities: list[Ambiguity]
+    candidates: list[Candidate]

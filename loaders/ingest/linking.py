@@ -1,0 +1,334 @@
+"""Linking: mentions of known entities in a document's text.
+
+Linking, in order, and never on an ambiguous match:
+
+1. *Exact*: a known name or alias occurs in the text. Comparison ignores case,
+   accents, curly quotes and dash variants, but every capital of the known
+   form must be a capital in the text ("US" does not match "us"; "Cuba" does
+   not match "cuba"), except the first letter of a sentence-case label of an
+   issue, event or term ("Direct mail service" matches "direct mail service").
+   Overlaps go to the leftmost, then the longest, match ("U.S. Interests
+   Section in Havana" beats "U.S." and "Havana"), separately for names and for
+   the labels of issues, events, terms and meetings: a label may contain names,
+   and both are linked ("the arrest of Alan Gross" mentions the event and the
+   person). A name embedded in a longer proper name is no mention of it:
+   "Havana" in "Little Havana", "U.S." in "U.S. Coast Guard". A title before a
+   name is fine ("Vice Foreign Minister Dagoberto Rodriguez Barrera") and is
+   recorded on the mention; possessives ("Kelly's") end a name.
+2. *Variant*: a run of capitalised words that names a person and matched
+   nothing exactly is compared with every `Person` name and alias (titles and
+   middle initials dropped) with rapidfuzz's `ratio`: it links when the score
+   is at least `FUZZY_THRESHOLD`, the word counts agree, every word starts
+   with the same letter, and only one person qualifies ("Craig Kelley" and
+   "Craig Kelly"; "Alan P. Gross"; "Dagoberto Rodriguez" for a three-part
+   Spanish name).
+3. *Surname*: a lone surname ("Mr. Kelly", "Gross") links to a person already
+   linked by full name earlier in the same document, unless another person in
+   the document, known or not, shares that surname.
+
+A surface that names several entities, or a variant that fits several people,
+is reported as an `Ambiguity`, not linked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidfuzz import fuzz
+
+from diplograph.model import Kind
+from diplograph.records import Ambiguity, Mention, Method
+from loaders.ingest.text import (
+    TextIndex,
+    fold,
+    folded,
+    lower_aligned,
+    tokenize,
+)
+from loaders.names import PARTICLES, TITLE_HEADS, TITLE_MODIFIERS
+
+FUZZY_THRESHOLD = 88.0
+"""Minimum rapidfuzz `ratio` (0-100) for a spelling variant of a person's name.
+
+"Craig Kelley"/"Craig Kelly" scores 95.7 and "Rodrigues"/"Rodriguez" in a full
+name about 96; distinct people with the same initials, such as "Jon Doe" and
+"Jan Doe", score below 88.
+"""
+
+
+class Named(Protocol):
+    """What linking needs to know of an entity; `Entity` and `KnownEntity` both fit."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> Kind | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class _Surface:
+    form: str  # as the entity gives it
+    key: str  # folded, casefolded
+    capitals: tuple[int, ...]  # positions (in the folded form) that must be capitals
+
+
+# Kinds whose names are labels in sentence case rather than proper names.
+SENTENCE_CASE_KINDS = frozenset({Kind.ISSUE, Kind.EVENT, Kind.TERM})
+# Kinds whose names describe rather than name: a label may contain names, and those are
+# linked too ("the arrest of Alan Gross" mentions the event and the person).
+LABEL_KINDS = frozenset({Kind.ISSUE, Kind.EVENT, Kind.TERM, Kind.MEETING})
+
+
+def _surface(form: str, sentence_case: bool = False) -> _Surface | None:
+    text, _ = fold(form.strip())
+    if not text:
+        return None
+    capitals = [i for i, c in enumerate(text) if c.isupper()]
+    if sentence_case and capitals[:1] == [0] and text[1:2].islower():
+        capitals.pop(0)  # "Direct mail service" is a label: "direct mail service" matches
+    return _Surface(form, lower_aligned(text), tuple(capitals))
+
+
+def name_words(form: str) -> list[str]:
+    """A person's name as comparable words: titles, initials and possessives dropped."""
+    words = [t for t in tokenize(form) if not t.initial]
+    while words and (words[0].lower in TITLE_HEADS or words[0].lower in TITLE_MODIFIERS):
+        words.pop(0)
+    return [folded(t.text) for t in words]
+
+
+class _Linker:
+    def __init__(self, text: str, entities: Sequence[Named]) -> None:
+        self.t = TextIndex(text)
+        self.folded, self.index = fold(text)
+        self.lowered = lower_aligned(self.folded)
+        self.entities = {e.id: e for e in entities}
+        self.surfaces: dict[str, list[tuple[_Surface, str, Method]]] = defaultdict(list)
+        for entity in entities:
+            forms = [(entity.name, Method.NAME)] + [(a, Method.ALIAS) for a in entity.aliases]
+            for form, method in forms:
+                surface = _surface(form, entity.kind in SENTENCE_CASE_KINDS)
+                if surface is not None:
+                    self.surfaces[surface.key].append((surface, entity.id, method))
+        self.mentions: list[Mention] = []
+        self.ambiguities: list[Ambiguity] = []
+
+    def _is_label(self, entity_id: str) -> bool:
+        return self.entities[entity_id].kind in LABEL_KINDS
+
+    def taken(self, start: int, end: int) -> bool:
+        """Whether a name, or an ambiguity, already covers part of [start, end)."""
+        return any(
+            m.start < end and start < m.end and not self._is_label(m.entity_id)
+            for m in self.mentions
+        ) or any(a.start < end and start < a.end for a in self.ambiguities)
+
+    def _title_of(self, start: int) -> str | None:
+        inside = self.t.tokens_in(start, start + 1)
+        if not inside or inside[0].start != start:
+            return None
+        title = self.t.title_before(inside[0].index)
+        if title is None:
+            return None
+        return self.t.text[self.t.tokens[title[0]].start : self.t.tokens[title[1]].end]
+
+    def exact(self) -> None:
+        found: list[tuple[int, int, str]] = []  # (start, end, key) in original offsets
+        text = self.lowered
+        for key, forms in self.surfaces.items():
+            position = text.find(key)
+            while position >= 0:
+                end = position + len(key)
+                before_ok = position == 0 or not text[position - 1].isalnum()
+                after_ok = end == len(text) or not text[end].isalnum()
+                capitals_ok = any(
+                    all(self.folded[position + i].isupper() for i in surface.capitals)
+                    for surface, _, _ in forms
+                )
+                if before_ok and after_ok and capitals_ok:
+                    start, stop = self.index[position], self.index[end - 1] + 1
+                    if not self.t.embedded(start, stop):
+                        found.append((start, stop, key))
+                position = text.find(key, position + 1)
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        last_end = {True: -1, False: -1}  # per tier: labels, names
+        for start, end, key in found:
+            forms = self.surfaces[key]
+            ids = sorted({entity_id for _, entity_id, _ in forms})
+            label = all(self._is_label(i) for i in ids)
+            if start < last_end[label]:
+                continue
+            last_end[label] = end
+            written = self.t.text[start:end]
+            if len(ids) > 1:
+                self.ambiguities.append(
+                    Ambiguity(
+                        start,
+                        end,
+                        written,
+                        tuple(ids),
+                        "the same name or alias is given for several entities",
+                    )
+                )
+                continue
+            # Prefer reporting the entity's name over an alias when both fold the same.
+            surface, entity_id, method = min(forms, key=lambda f: f[2] != Method.NAME)
+            self.mentions.append(
+                Mention(
+                    entity_id,
+                    start,
+                    end,
+                    written,
+                    surface.form,
+                    method,
+                    title=self._title_of(start),
+                )
+            )
+
+    def _persons(self) -> list[tuple[str, str, list[str]]]:
+        """(entity id, form, comparable words) for every person's name and alias."""
+        out: list[tuple[str, str, list[str]]] = []
+        for entity in self.entities.values():
+            if entity.kind != Kind.PERSON:
+                continue
+            for form in [entity.name, *entity.aliases]:
+                words = name_words(form)
+                if words:
+                    out.append((entity.id, form, words))
+        return out
+
+    def _run_words(self, first: int, last: int) -> list[str]:
+        return [
+            folded(t.text)
+            for t in self.t.tokens[first : last + 1]
+            if not t.initial and t.lower not in PARTICLES
+        ]
+
+    def variants(self) -> None:
+        persons = self._persons()
+        for first, last in self.t.name_runs():
+            start, end = self.t.span(first, last)
+            words = self._run_words(first, last)
+            if len(words) < 2 or self.taken(start, end):
+                continue
+            best: dict[str, tuple[float, str]] = {}
+            for entity_id, form, known in persons:
+                known_words = [w for w in known if w not in PARTICLES]
+                shapes = [known_words]
+                if len(known_words) >= 3:
+                    shapes.append(known_words[:-1])  # "Dagoberto Rodriguez" (Barrera)
+                for shape in shapes:
+                    if len(shape) != len(words):
+                        continue
+                    if any(a[0] != b[0] for a, b in zip(words, shape, strict=True)):
+                        continue
+                    score = float(fuzz.ratio(" ".join(words), " ".join(shape)))
+                    if score >= FUZZY_THRESHOLD and score > best.get(entity_id, (0.0, ""))[0]:
+                        best[entity_id] = (score, form)
+            if not best:
+                continue
+            written = self.t.text[start:end]
+            if len(best) > 1:
+                self.ambiguities.append(
+                    Ambiguity(
+                        start,
+                        end,
+                        written,
+                        tuple(sorted(best)),
+                        "a spelling variant of several people's names",
+                    )
+                )
+                continue
+            ((entity_id, (score, form)),) = best.items()
+            self.mentions.append(
+                Mention(
+                    entity_id,
+                    start,
+                    end,
+                    written,
+                    form,
+                    Method.VARIANT,
+                    round(score, 1),
+                    self._title_of(start),
+                )
+            )
+
+    def _surname_keys(self, entity: Named) -> dict[str, str]:
+        """A person's surnames as comparable words -> the name or alias giving them:
+        the last word, and for three-part names (Spanish: two surnames) the two last
+        and the second to last ("Rodriguez Barrera", "Rodriguez")."""
+        keys: dict[str, str] = {}
+        for form in [entity.name, *entity.aliases]:
+            name = [w for w in name_words(form) if w not in PARTICLES]
+            if len(name) < 2:
+                continue
+            keys.setdefault(name[-1], form)
+            if len(name) >= 3:
+                keys.setdefault(name[-2], form)
+                keys.setdefault(" ".join(name[-2:]), form)
+        return keys
+
+    def surnames(self) -> None:
+        # Every person linked so far: surname -> {entity id: (form, first offset)}.
+        people: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+        for mention in self.mentions:
+            entity = self.entities.get(mention.entity_id)
+            if entity is None or entity.kind != Kind.PERSON:
+                continue
+            for key, form in self._surname_keys(entity).items():
+                known = people[key].get(entity.id)
+                if known is None or mention.start < known[1]:
+                    people[key][entity.id] = (form, mention.start)
+        runs = self.t.name_runs()
+        # The words of every other unlinked multi-word name: perhaps people not in the graph.
+        unknown_words: set[str] = set()
+        for first, last in runs:
+            start, end = self.t.span(first, last)
+            words = self._run_words(first, last)
+            if len(words) > 1 and " ".join(words) not in people and not self.taken(start, end):
+                unknown_words.update(words)
+        for first, last in runs:
+            start, end = self.t.span(first, last)
+            words = self._run_words(first, last)
+            if not words or len(words) > 2 or self.taken(start, end):
+                continue
+            sharing = people.get(" ".join(words), {})
+            earlier = {i: form for i, (form, offset) in sharing.items() if offset < start}
+            if not earlier:
+                continue
+            written = self.t.text[start:end]
+            if len(sharing) > 1 or set(words) & unknown_words:
+                reason = "several people" if len(sharing) > 1 else "a person not in the graph"
+                self.ambiguities.append(
+                    Ambiguity(start, end, written, tuple(sorted(sharing)),
+                              f"a surname shared by {reason}")
+                )  # fmt: skip
+                continue
+            ((entity_id, form),) = earlier.items()
+            self.mentions.append(
+                Mention(entity_id, start, end, written, form, Method.SURNAME,
+                        title=self._title_of(start))
+            )  # fmt: skip
+
+
+def find_mentions(text: str, entities: Sequence[Named]) -> tuple[list[Mention], list[Ambiguity]]:
+    """Every mention of a known entity in `text`, and what was too ambiguous to link.
+
+    Sorted by offset. Mentions of names never overlap one another, nor do those of
+    labels; a label's mention may contain mentions of names.
+    """
+    linker = _Linker(text, entities)
+    linker.exact()
+    linker.variants()
+    linker.surnames()
+    return (
+        sorted(linker.mentions, key=lambda m: m.start),
+        sorted(linker.ambiguities, key=lambda a: a.start),
+    )

@@ -1,0 +1,378 @@
+"""Text machinery for documents: folding for comparison, tokens, sentences, and the
+proper-name runs and titles `linking` and `candidates` work on; offsets always index the
+text as stored."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from loaders.names import MONTHS, PARTICLES, TITLE_COMPLEMENTS, TITLE_HEADS, TITLE_MODIFIERS
+
+
+def _words_in_order(text: str) -> list[str]:
+    return text.split()
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ORGANIZATION_WORDS = _words(
+    """ministry department embassy section office agency council commission committee
+    administration government service services bureau guard navy army party congress
+    parliament assembly senate court union nations organization organisation bank fund
+    institute foundation church company corporation association mission"""
+)
+AGREEMENT_WORDS = _words(
+    """accord accords agreement agreements treaty convention protocol pact memorandum"""
+)
+# Capitalised words that do not continue a proper name (title case, sentence starts).
+FUNCTION_WORDS = _words(
+    """a an and as at but by for from in into of on or the to with its our their his her this
+    that these those it we they he she i after before since while when if during"""
+)
+WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+ABBREVIATIONS = _words(
+    """mr mrs ms dr jr sr st gen sen rep amb gov lt col adm prof rev no jan feb mar apr jun
+    jul aug sep sept oct nov dec"""
+)
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        _words_in_order(
+            """zero one two three four five six seven eight nine ten eleven twelve thirteen
+            fourteen fifteen sixteen seventeen eighteen nineteen twenty"""
+        )
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50}
+# Words that do not start a provisional event name taken from a clause.
+CLAUSE_LEAD_WORDS = FUNCTION_WORDS | _words(
+    """has have had is was were are been who which where whom so then also"""
+)
+SEASON_END_MONTH = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11}
+# Words that end the noun phrase of a quantity: "20,000 travel documents | to be issued".
+QUANTITY_STOP = FUNCTION_WORDS | _words(
+    """be is are was were been have has had each per every who which that will would"""
+)
+
+
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Text for comparison (no accents, one kind of quote and dash, whitespace runs as
+    one space, case kept) and, for each of its characters, the offset it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text.translate(_QUOTES)):
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        for part in unicodedata.normalize("NFKD", char):
+            if unicodedata.combining(part):
+                continue
+            out.append(part)
+            index.append(i)
+    return "".join(out), index
+
+
+def lower_aligned(text: str) -> str:
+    """Lower case, one character for one (so offsets into the input still hold)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def folded(text: str) -> str:
+    return lower_aligned(fold(text)[0].strip())
+
+
+_TOKEN = re.compile(r"\w+(?:['.\-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Token:
+    index: int
+    start: int
+    end: int  # without a possessive "'s"
+    text: str  # without a possessive "'s"
+    possessive: bool
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def initial(self) -> bool:
+        """A middle initial: "P." or "P"."""
+        return len(self.text.rstrip(".")) == 1 and self.capitalised
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words with their offsets; "U.S." and "Mr." keep their final period, "Kelly's" its
+    possessive stripped (and flagged)."""
+    tokens: list[Token] = []
+    source = text.translate(_QUOTES)
+    for match in _TOKEN.finditer(source):
+        start, end = match.span()
+        word = match.group()
+        possessive = False
+        if word.lower().endswith("'s") and len(word) > 2:
+            word, end, possessive = word[:-2], end - 2, True
+        elif end < len(source) and source[end] == "'" and word.lower().endswith("s"):
+            possessive = True  # "Gross' case"
+        if (
+            not possessive
+            and end < len(source)
+            and source[end] == "."
+            and (
+                "." in word or word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isupper())
+            )
+        ):
+            word, end = word + ".", end + 1
+        tokens.append(Token(len(tokens), start, end, text[start:end], possessive))
+    return tokens
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"\n\s*\n", text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+_SENTENCE_END = re.compile("(?<=[.!?])[\"'\u201d\u2019)]*\\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences within paragraphs; a period after an abbreviation, an initial or a dotted
+    acronym ("U.S. Interests Section") ends none."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        start = p_start
+        for match in _SENTENCE_END.finditer(text, p_start, p_end):
+            before = re.search(r"(\S+)$", text[start : match.start()])
+            last = before.group(1) if before else ""
+            word = last.rstrip(".").lower()
+            if word in ABBREVIATIONS or "." in word or len(word) == 1:
+                continue
+            spans.append((start, match.start()))
+            start = match.end()
+        if start < p_end:
+            spans.append((start, p_end))
+    return spans
+
+
+def sentence_at(text: str, sentences: Sequence[tuple[int, int]], offset: int) -> str:
+    for start, end in sentences:
+        if start <= offset < end:
+            return text[start:end].strip()
+    return text.strip()
+
+
+def is_title_case(text: str) -> bool:
+    """A headline in title case: every word of four letters or more is capitalised."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
+    return bool(words) and all(w[0].isupper() for w in words) and len(words) <= 20
+
+
+class TextIndex:
+    """A document's text with its tokens, proper-name runs, titles and sentences."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.starts = [t.start for t in self.tokens]
+        self.sentences = sentence_spans(text)
+        self.headlines = [(s, e) for s, e in paragraph_spans(text) if is_title_case(text[s:e])]
+        self.title_tokens = self._titles()
+        self.runs = self._runs()
+        self.run_by_token = {i: run for run in self.runs for i in range(run[0], run[1] + 1)}
+
+    def gap(self, left: Token, right: Token) -> str:
+        return self.text[left.end : right.start]
+
+    def in_headline(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.headlines)
+
+    @staticmethod
+    def _is_title_word(token: Token) -> bool:
+        return token.capitalised and (token.lower in TITLE_HEADS or token.lower in TITLE_MODIFIERS)
+
+    def _complements(self, j: int) -> int | None:
+        """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
+        Interior'; the index of the last complement word, or None."""
+        tokens = self.tokens
+        k = j + 1
+        if k >= len(tokens) or tokens[k].lower not in ("of", "for"):
+            return None
+        if tokens[j].possessive or self.gap(tokens[j], tokens[k]) != " ":
+            return None
+        k += 1
+        if k < len(tokens) and tokens[k].lower == "the":
+            k += 1
+        end = k
+        while (
+            end < len(tokens)
+            and tokens[end].capitalised
+            and tokens[end].lower in TITLE_COMPLEMENTS
+            and self.gap(tokens[end - 1], tokens[end]) == " "
+        ):
+            end += 1
+        return end - 1 if end > k else None
+
+    def _titles(self) -> dict[int, tuple[int, int]]:
+        """Token index -> (first, last) token index of the title it belongs to.
+
+        A title is a run of capitalised title words, with "of ..."/"for ..."
+        complements, holding at least one head word ("Minister", "Secretary", "Mr.").
+        """
+        runs: dict[int, tuple[int, int]] = {}
+        tokens = self.tokens
+        i = 0
+        while i < len(tokens):
+            if not self._is_title_word(tokens[i]):
+                i += 1
+                continue
+            j = i
+            while True:
+                nxt = j + 1
+                if (
+                    nxt < len(tokens)
+                    and self._is_title_word(tokens[nxt])
+                    and not tokens[j].possessive
+                    and self.gap(tokens[j], tokens[nxt]) in (" ", "-")
+                ):
+                    j = nxt
+                    continue
+                complement = self._complements(j)
+                if complement is None:
+                    break
+                j = complement
+            if {t.lower for t in tokens[i : j + 1]} & TITLE_HEADS:
+                for t in range(i, j + 1):
+                    runs[t] = (i, j)
+            i = j + 1
+        return runs
+
+    @staticmethod
+    def _chunkable(token: Token) -> bool:
+        return (
+            token.capitalised
+            and token.lower not in FUNCTION_WORDS
+            and token.lower not in MONTHS
+            and token.lower not in WEEKDAYS
+        )
+
+    def _runs(self) -> list[tuple[int, int]]:
+        """Maximal runs of capitalised words joined by a space or a hyphen (particles such
+        as "de la" inside), as (first, last) token indices; a possessive ends a run."""
+        runs: list[tuple[int, int]] = []
+        tokens = self.tokens
+        i = 0
+        while i < len(tokens):
+            if not self._chunkable(tokens[i]):
+                i += 1
+                continue
+            j = i
+            while not tokens[j].possessive:
+                k = j + 1
+                while (
+                    k < len(tokens)
+                    and tokens[k].lower in PARTICLES
+                    and not tokens[k].capitalised
+                    and self.gap(tokens[k - 1], tokens[k]) == " "
+                ):
+                    k += 1
+                if (
+                    k < len(tokens)
+                    and self._chunkable(tokens[k])
+                    and self.gap(tokens[k - 1], tokens[k]) in (" ", "-")
+                ):
+                    j = k
+                else:
+                    break
+            runs.append((i, j))
+            i = j + 1
+        return runs
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        """The tokens overlapping [start, end)."""
+        first = max(0, bisect_right(self.starts, start) - 1)
+        out: list[Token] = []
+        for token in self.tokens[first:]:
+            if token.start >= end:
+                break
+            if token.end > start:
+                out.append(token)
+        return out
+
+    def embedded(self, start: int, end: int) -> bool:
+        """True when [start, end) sits inside a longer proper name ("Little Havana").
+
+        Words of a title just before it ("President Barack Obama") do not count;
+        nor does anything in a title-case headline.
+        """
+        if self.in_headline(start):
+            return False
+        inside = self.tokens_in(start, end)
+        if not inside:
+            return False
+        first, last = inside[0].index, inside[-1].index
+        right = self.run_by_token.get(last)
+        if right is not None and right[1] > last:
+            return True
+        left = self.run_by_token.get(first)
+        return left is not None and left[0] < first and (first - 1) not in self.title_tokens
+
+    def title_before(self, token_index: int) -> tuple[int, int] | None:
+        """The title that ends just before this token, if any."""
+        before = self.title_tokens.get(token_index - 1)
+        if before is None or token_index - 1 != before[1]:
+            return None
+        if self.gap(self.tokens[token_index - 1], self.tokens[token_index]) != " ":
+            return None
+        return before
+
+    def name_runs(self) -> list[tuple[int, int]]:
+        """Proper-name runs outside headlines, each without the title before its name
+        ("Cuban Foreign Minister | Bruno Rodriguez Parrilla"). A run that holds an
+        organization or agreement word is kept whole ("U.N. General Assembly")."""
+        out: list[tuple[int, int]] = []
+        for first, last in self.runs:
+            if self.in_headline(self.tokens[first].start):
+                continue
+            words = {t.lower for t in self.tokens[first : last + 1]}
+            if not words & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
+                titled = [i for i in range(first, last + 1) if i in self.title_tokens]
+                if titled:
+                    first = titled[-1] + 1
+            if first <= last:
+                out.append((first, last))
+        return out
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.tokens[first].start, self.tokens[last].end

@@ -1,0 +1,205 @@
+"""Issue 11's hostile reproductions against a running API, with /readyz polled meanwhile.
+
+    .venv/bin/python -m ops.hostile URL [--pid PID] [--only NAME ...] [--fanout 6]
+
+For each reproduction it prints the HTTP status, the error codes, the response size,
+the time taken, the slowest `/readyz` answer seen while it ran (polled every 20 ms
+from another thread) and, with --pid, the server's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"cursor:{offset}".encode()).decode()
+
+
+def fragment_fanout(levels: int = 8, spreads: int = 10, base: str = "name") -> str:
+    """Named fragments, each spreading the previous one `spreads` times (issue 11, item 1)."""
+    fragments = [f"fragment F1 on Person {{ {base} }}"]
+    for level in range(2, levels + 1):
+        inner = " ".join(f"...F{level - 1}" for _ in range(spreads))
+        fragments.append(f"fragment F{level} on Person {{ {inner} }}")
+    operation = "{ people(first: 1) { edges { node { ...F" + str(levels) + " } } } }"
+    return operation + " " + " ".join(fragments)
+
+
+TEXTS = 'meetings(first:100, where:{dateFrom:"2015-01-01"}){edges{node{sources{document{text}}}}}'
+ORS = ", ".join(f'{{text: "zz{i}"}}' for i in range(1000))
+
+CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "fragment fan-out": lambda a: {"query": fragment_fanout(a.fanout)},
+    "fragment fan-out 10^7": lambda a: {"query": fragment_fanout(8)},
+    "110-byte text query": lambda a: {"query": "{" + TEXTS + "}"},
+    "30 aliases of it": lambda a: {
+        "query": "{" + " ".join(f"a{i}: {TEXTS}" for i in range(30)) + "}"
+    },
+    # Under the cost limit (30 x 3 meetings' documents), over the response budget: ~15 MB.
+    "30 aliases, small pages": lambda a: {
+        "query": "{"
+        + " ".join(f"a{i}: {TEXTS.replace('first:100', 'first:3')}" for i in range(30))
+        + "}"
+    },
+    # The heaviest requests the limits accept (docs/operations.md).
+    "worst: texts near the response budget": lambda a: {
+        "query": "{" + TEXTS.replace("first:100", "first:23") + "}"
+    },
+    "worst: cost near the budget, small fields": lambda a: {
+        "query": "{ people(first: 100) { edges { node { name slug aliases description "
+        "positions(first: 40) { edges { title node { name slug } } } "
+        "meetings(first: 40) { edges { node { name } } } } } } }"
+    },
+    "worst: many small values": lambda a: {
+        "query": "{ countries(first: 100) { edges { node { name slug "
+        "meetingsHeld(first: 100) { edges { node { id name slug kind "
+        "date { value } } } } } } } }"
+    },
+    "worst: neighborhood depth 3": lambda a: {
+        "query": '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
+        "edges { from to type } } }"
+    },
+    "worst: 30 aliased pages": lambda a: {
+        "query": "{"
+        + " ".join(
+            f'a{i}: people(first: 100, after: "{_cursor(i * 100)}") '
+            "{ edges { node { name aliases } } }"
+            for i in range(30)
+        )
+        + "}"
+    },
+    "1,000-OR where": lambda a: {"query": "{ people(where: {OR: [" + ORS + "]}) { totalCount } }"},
+    "1,000-OR where (variables)": lambda a: {
+        "query": "query($w: EntityWhere) { people(where: $w) { totalCount } }",
+        "variables": {"w": {"OR": [{"text": f"zz{i}"} for i in range(1000)]}},
+    },
+    'Int "abc"': lambda a: {
+        "query": "query($n: Int) { people(first: $n) { totalCount } }",
+        "variables": {"n": "abc"},
+    },
+    "Int 1e308": lambda a: {
+        "query": "query($n: Int) { people(first: $n) { totalCount } }",
+        "variables": {"n": 1e308},
+    },
+    "Date 2010-02-30": lambda a: {
+        "query": "query($d: Date) { meetings(where: {dateFrom: $d}) { totalCount } }",
+        "variables": {"d": "2010-02-30"},
+    },
+    "unknown enum": lambda a: {
+        "query": "query($o: [EntityOrder!]) { people(orderBy: $o) { totalCount } }",
+        "variables": {"o": [{"field": "NOPE"}]},
+    },
+    "5,001-digit Int": lambda a: {"query": "{ people(first: " + "9" * 5001 + ") { totalCount } }"},
+    "lone surrogate": lambda a: (
+        b'{"query": "query($s: String!) { search(query: $s) '
+        b'{ totalCount } }", "variables": {"s": "\\ud800"}}'
+    ),
+    "8 KB name": lambda a: {"query": "{ " + "a" * 8200 + ": people { totalCount } }"},
+    'JSON "hello"': lambda a: b'"hello"',
+    "JSON null": lambda a: b"null",
+    "invalid UTF-8": lambda a: b'{"query": "{ people { totalCount } }\xff\xfe"}',
+}
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (uvicorn workers), in kB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+@contextmanager
+def watch(url: str, pid: int | None) -> Iterator[dict[str, float]]:
+    """Polls /readyz (and RSS) until the block ends; yields the worst figures seen."""
+    seen = {"readyz_max_s": 0.0, "healthz_max_s": 0.0, "readyz_failures": 0.0, "rss_peak_mb": 0.0}
+    stop = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            while not stop.is_set():
+                started = time.monotonic()
+                try:
+                    ok = client.get("/readyz").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                seen["readyz_max_s"] = max(seen["readyz_max_s"], time.monotonic() - started)
+                seen["readyz_failures"] += 0 if ok else 1
+                started = time.monotonic()
+                client.get("/healthz")
+                seen["healthz_max_s"] = max(seen["healthz_max_s"], time.monotonic() - started)
+                if pid:
+                    seen["rss_peak_mb"] = max(seen["rss_peak_mb"], rss_kb(pid) / 1024)
+                stop.wait(0.02)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join()
+
+
+def send(client: httpx.Client, body: Any) -> httpx.Response:
+    if isinstance(body, bytes):
+        return client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    return client.post("/graphql", json=body)
+
+
+def run(url: str, name: str, body: Any, pid: int | None, copies: int = 1) -> dict[str, Any]:
+    with watch(url, pid) as seen, httpx.Client(base_url=url, timeout=600) as client:
+        started = time.monotonic()
+        with ThreadPoolExecutor(copies) as pool:
+            responses = list(pool.map(lambda _: send(client, body), range(copies)))
+        seconds = time.monotonic() - started
+    response = responses[0]
+    try:
+        codes = sorted({e.get("extensions", {}).get("code") for e in response.json()["errors"]})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        codes = []
+    return {
+        "case": name + (f" x{copies}" if copies > 1 else ""),
+        "status": response.status_code,
+        "codes": codes,
+        "bytes": len(response.content),
+        "seconds": round(seconds, 2),
+        **{k: round(v, 3) for k, v in seen.items()},
+        "message": (response.text[:160] if codes or response.status_code != 200 else ""),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url")
+    parser.add_argument("--pid", type=int)
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--fanout", type=int, default=6, help="levels of the fan-out case")
+    parser.add_argument("--copies", type=int, default=1, help="send each request N at once")
+    args = parser.parse_args()
+    for name, make in CASES.items():
+        if args.only and name not in args.only:
+            continue
+        print(json.dumps(run(args.url, name, make(args), args.pid, args.copies)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""The pipeline: sources read by `loaders/`, resolved against the graph, written by `graph/`.
+
+The CLI (`entrypoints/cli.py`) and the GraphQL mutations (`schema/mutation.py`) call
+these and only report what they return. Each call is one unit of work: what it writes
+commits together (one transaction, or one per dataset batch for the historian's
+datasets, which a rerun completes), and bad input raises before anything is written.
+
+* `write_knowledge_and_mentions`: curated knowledge and the mentions in its documents;
+* `upsert_facts`: facts in the knowledge files' shape, checked against the graph;
+* `ingest_documents`: new articles stored, their mentions of known entities linked;
+* `load_hsg`: the historian's datasets, skipping those unchanged since their last load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from diplograph.model import Document, Knowledge
+from diplograph.records import DATASETS, Analysis, Dataset, HsgData
+from graph.bulk import (
+    BATCH_SIZE,
+    BulkSummary,
+    code_files,
+    exclusive_load,
+    mark_loaded,
+    unchanged_datasets,
+    unmark_loaded,
+    write_dataset,
+)
+from graph.mentions import (
+    DOCUMENT_MENTIONS,
+    MentionCounts,
+    read_known_entities,
+    replace_mentions,
+    write_document,
+)
+from graph.repository import (
+    WriteSummary,
+    documents_by_id,
+    kinds_by_id,
+    write_knowledge,
+    write_knowledge_in,
+)
+from loaders.hsg import input_digest, read_hsg
+from loaders.ingest.candidates import analyse
+from loaders.ingest.linking import find_mentions
+from loaders.knowledge import validate
+
+# -- documents and their mentions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """One ingested document: what was found in it, and what was written."""
+
+    analysis: Analysis
+    document_created: bool
+    mentions: MentionCounts
+
+
+def ingest_documents(
+    driver: Driver, database: str, documents: Sequence[Document]
+) -> list[IngestResult]:
+    """Store new (or updated) documents and link their mentions, in one transaction.
+
+    The known entities are read in the same transaction, so the links match the
+    graph as it is committed with them.
+    """
+
+    def work(tx: ManagedTransaction) -> list[IngestResult]:
+        known = read_known_entities(tx)
+        results: list[IngestResult] = []
+        for doc in documents:
+            created = write_document(tx, doc)
+            analysis = analyse(doc, known)
+            counts = replace_mentions(tx, doc.id, analysis.mentions)
+            results.append(IngestResult(analysis, created, counts))
+        return results
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+def link_mentions(tx: ManagedTransaction, documents: Sequence[Document]) -> MentionCounts:
+    """Relink the mentions of documents already in the graph, in the caller's transaction."""
+    known = read_known_entities(tx)
+    created = updated = removed = 0
+    for doc in documents:
+        mentions, _ = find_mentions(doc.text, known)
+        counts = replace_mentions(tx, doc.id, mentions)
+        created, updated = created + counts.created, updated + counts.updated
+        removed += counts.removed
+    return MentionCounts(created, updated, removed)
+
+
+def write_knowledge_and_mentions(
+    driver: Driver, database: str, knowledge: Knowledge
+) -> WriteSummary:
+    """`graph.repository.write_knowledge`, then link the mentions of its documents, all in
+    one transaction: a load commits its knowledge and their mentions together, or nothing.
+
+    The summary counts document mentions under `DOCUMENT_MENTIONS`.
+    """
+
+    def work(tx: ManagedTransaction) -> WriteSummary:
+        summary = write_knowledge_in(tx, knowledge)
+        counts = link_mentions(tx, knowledge.documents)
+        summary.created[DOCUMENT_MENTIONS] += counts.created
+        summary.updated[DOCUMENT_MENTIONS] += counts.updated
+        return summary
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+# -- facts from integration scripts --------------------------------------------------------
+
+
+def _referenced(facts: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Document ids cited and entity ids referred to by the payload."""
+    documents: set[str] = set()
+    entities: set[str] = set()
+    for section in ("entities", "relationships"):
+        for record in facts.get(section) or []:
+            if not isinstance(record, Mapping):
+                continue
+            for source in record.get("sources") or []:
+                if isinstance(source, Mapping) and isinstance(source.get("document"), str):
+                    documents.add(source["document"])
+            for end in ("from", "to"):
+                if isinstance(record.get(end), str):
+                    entities.add(record[end])
+    return sorted(documents), sorted(entities)
+
+
+def upsert_facts(
+    driver: Driver, database: str, facts: Mapping[str, Any], where: str
+) -> WriteSummary:
+    """Validate facts exactly as `diplograph load` does (quotes against the stored
+    documents, kinds against the stored entities), then write them in one transaction.
+    Raises `loaders.knowledge.LoadError` naming `where` and every problem."""
+    document_ids, entity_ids = _referenced(facts)
+    documents = documents_by_id(driver, database, document_ids)
+    known = kinds_by_id(driver, database, entity_ids)
+    knowledge = validate(documents, [(where, facts)], known_kinds=known)
+    knowledge.documents = []  # cited, not rewritten
+    return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+
+
+def _named_fields(facts: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Entity id → the fields its record names (a partial record changes only those)."""
+    return {
+        record["id"]: frozenset(record)
+        for record in facts.get("entities") or []
+        if isinstance(record, Mapping) and isinstance(record.get("id"), str)
+    }
+
+
+# -- the historian's datasets --------------------------------------------------------------
+
+
+@dataclass
+class HsgLoad:
+    """What `load_hsg` did: the datasets it parsed (None if none), what it wrote, and the
+    datasets it left alone as unchanged, each with its bad records of the time."""
+
+    parsed: HsgData | None
+    summary: BulkSummary
+    unchanged: dict[Dataset, list[str]]
+
+    @property
+    def bad(self) -> list[str]:
+        lines = [str(b) for b in self.parsed.bad] if self.parsed else []
+        return lines + [line for bad in self.unchanged.values() for line in bad]
+
+
+class StrictLoadError(ValueError):
+    """`--strict` and bad records: nothing was written."""
+
+    def __init__(self, bad: list[str]) -> None:
+        self.bad = bad
+        super().__init__(f"{len(bad)} bad record(s); nothing was written")
+
+
+def load_hsg(
+    driver: Driver,
+    database: str,
+    root: Path,
+    only: Iterable[Dataset | str] | None = None,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    lock: str | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> HsgLoad:
+    """Load the datasets under `root`: a dataset unchanged since it was last loaded is not
+    parsed again (unless `force`); the others are parsed, checked (every bad record, before
+    anything is written: `strict` raises StrictLoadError on any) and written row by row.
+    One load at a time per database (`lock` names it; the database name by default)."""
+    with exclusive_load(lock or database, on_wait=on_wait):
+        return _load_hsg(driver, database, root, only, strict, force, progress, batch_size)
+
+
+def _load_hsg(
+    driver: Driver,
+    database: str,
+    root: Path,
+    only: Iterable[Dataset | str] | None,
+    strict: bool,
+    force: bool,
+    progress: Callable[[str, int, int], None] | None,
+    batch_size: int,
+) -> HsgLoad:
+    selected = [d for d in DATASETS if d in {Dataset(x) for x in only}] if only else DATASETS
+    digest = input_digest(root, *code_files(), Path(__file__))
+    unchanged = {} if force else unchanged_datasets(driver, database, digest, selected)
+    if strict and any(unchanged.values()):
+        raise StrictLoadError([line for bad in unchanged.values() for line in bad])
+    todo = [d for d in selected if d not in unchanged]
+    if not todo:
+        return HsgLoad(None, BulkSummary(), unchanged)
+    data = read_hsg(root, todo)
+    if strict and data.bad:
+        raise StrictLoadError([str(b) for b in data.bad])
+    summary = BulkSummary()
+    for dataset in todo:
+        records = data.datasets[dataset]
+        unmark_loaded(driver, database, dataset)  # not unchanged until written
+        written = write_dataset(driver, database, records, progress, batch_size)
+        summary.merge(written)
+        if not written.conflicts:
+            mark_loaded(driver, database, records, written, digest)
+    return HsgLoad(data, summary, unchanged)

@@ -1,0 +1,459 @@
+"""Issue 11: no single request takes the API down or corrupts the graph.
+
+Fragment-aware cost, bounded filters, the response budget (enforced in Cypher, so an
+oversized response is never sent or held), bounded and multiprocess metrics, a coded
+error for every client mistake (a generated walk over every argument of the schema),
+upserts that cannot change a kind or an id or wipe aliases, and /readyz answering
+while the heaviest accepted requests run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from graph import reads
+from graph.driver import connect_async
+from graph.projection import Filter, NodeProjection, Page, Prop
+from graph.reads import Reader
+from graph.server import free_port
+from ops.hostile import CASES, fragment_fanout
+from schema import metrics
+from schema.limits import MAX_COST, MAX_INPUT_DEPTH, MAX_INPUT_OPERANDS, measure_value
+from schema.mutation import MAX_SIZES
+from tests.conftest import API_TOKEN, LiveServer, graphql
+from tests.faultkit import DIPLOGRAPH, ROOT, cli_env
+
+pytestmark = pytest.mark.usefixtures("knowledge_graph")
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+# -- 1. cost that follows fragments ----------------------------------------------------------
+
+
+def test_fragment_fan_out_is_refused_before_it_expands(api: httpx.Client) -> None:
+    started = time.monotonic()
+    body = graphql(api, fragment_fanout(8))  # 10^7 expansions in about 600 bytes
+    assert time.monotonic() - started < 2.0
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["cost"] > 10_000_000 and extensions["limit"] == MAX_COST
+    # Small fan-outs are still answered: the estimate counts, it does not forbid fragments.
+    small = graphql(api, fragment_fanout(3))
+    assert "errors" not in small and small["data"]["people"]["edges"]
+
+
+def test_fragments_and_inline_fragments_carry_their_multipliers(api: httpx.Client) -> None:
+    inner = "memberOf(first: 100) { edges { node { name } } }"
+    inline = (
+        "{ people(first: 100) { edges { node { ... on Person { led(first: 100) { edges "
+        "{ node { ... on Actor { " + inner + " } } } } } } } } }"
+    )
+    named = (
+        "{ people(first: 100) { edges { node { ...P } } } } "
+        "fragment P on Person { led(first: 100) { edges { node { ...A } } } } "
+        "fragment A on Actor { " + inner + " }"
+    )
+    for query in (inline, named):
+        assert codes(graphql(api, query)) == ["QUERY_TOO_COSTLY"], query
+    # The same fragments over small pages pass.
+    cheap = named.replace("first: 100", "first: 5")
+    assert "errors" not in graphql(api, cheap)
+
+
+def test_large_texts_and_lists_count_by_size_class(api: httpx.Client) -> None:
+    texts = "{ meetings(first: 100) { edges { node { sources { document { text } } } } } }"
+    assert codes(graphql(api, texts)) == ["QUERY_TOO_COSTLY"]
+    titles = texts.replace("text", "title")
+    assert "errors" not in graphql(api, titles)
+    ids = ", ".join(['"cuba"'] * 100)
+    many_ids = (
+        "{ a: nodes(ids: [" + ids + "]) { id ... on Entity { sources { document { text } } } } }"
+    )
+    assert "QUERY_TOO_COSTLY" in codes(graphql(api, many_ids))
+
+
+def test_where_size_is_bounded_in_literals_and_variables(api: httpx.Client) -> None:
+    query = "query($w: EntityWhere) { people(where: $w) { totalCount } }"
+    ors = {"OR": [{"text": f"zz{i}"} for i in range(1000)]}
+    body = graphql(api, query, w=ors)
+    assert codes(body) == ["QUERY_TOO_COSTLY"] and "operands" in body["errors"][0]["message"]
+    deep: dict[str, Any] = {"text": "x"}
+    for _ in range(MAX_INPUT_DEPTH):
+        deep = {"NOT": deep}
+    assert "nested too deeply" in graphql(api, query, w=deep)["errors"][0]["message"]
+    ors_literal = ", ".join(f'{{text: "z{i}"}}' for i in range(MAX_INPUT_OPERANDS))
+    literal = "{ people(where: {OR: [" + ors_literal + "]}) { totalCount } }"
+    assert codes(graphql(api, literal)) == ["QUERY_TOO_COSTLY"]
+    normal = {"OR": [{"text": "kelly"}, {"AND": [{"text": "rodr"}, {"NOT": {"text": "x"}}]}]}
+    assert "errors" not in graphql(api, query, w=normal)
+
+
+def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
+    # A filter operator that does not exist yet is counted like every other field.
+    assert measure_value({"someNewOperator": [{"a": 1}, {"b": {"c": 2}}]}) == (6, 3)
+    assert measure_value([{"x": [[{"y": 1}]]}]) == (5, 2)
+    assert measure_value("plain") == (0, 0)
+
+
+# -- 2. the response budget ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_budget(settings: Settings, driver: Driver) -> Iterator[httpx.Client]:
+    budget = settings.model_copy(update={"max_response_bytes": 2_000})
+    with LiveServer(budget) as live, httpx.Client(base_url=live.url, timeout=30) as client:
+        yield client
+
+
+def test_a_response_over_the_budget_is_refused_with_nothing_of_it(
+    small_budget: httpx.Client, api: httpx.Client
+) -> None:
+    query = "{ documents(first: 30) { slug text } }"
+    assert "errors" not in graphql(api, query)  # under the default budget: answered
+    response = small_budget.post("/graphql", json={"query": query})
+    body = response.json()
+    assert response.status_code == 200 and body["data"] is None, body
+    assert codes(body) == ["RESPONSE_TOO_LARGE"]
+    assert body["errors"][0]["extensions"]["limit"] == 2_000
+    assert body["errors"][0]["extensions"]["estimate"] > 2_000
+    # 30 aliases: the budget is shared, so the request fails as a whole, never in pieces.
+    aliased = "{ " + " ".join(f"a{i}: documents(first: 3) {{ text }}" for i in range(30)) + " }"
+    body = small_budget.post("/graphql", json={"query": aliased}).json()
+    assert body["data"] is None and codes(body) == ["RESPONSE_TOO_LARGE"]
+    assert "errors" not in graphql(small_budget, "{ documents(first: 2) { slug title } }")
+
+
+def test_neo4j_sends_nothing_of_a_statement_over_the_budget(settings: Settings) -> None:
+    projection = NodeProjection([("text", Prop("text")), ("title", Prop("title"))])
+    statement = reads.list_entities(("Document",), Filter(), [], Page(limit=30), projection, True)
+
+    async def run(budget: int | None) -> dict[str, Any]:
+        driver = connect_async(settings)
+        try:
+            return await Reader(driver, settings.neo4j_database, 10).one(statement, budget)
+        finally:
+            await driver.close()
+
+    full = asyncio.run(run(None))
+    sent = sum(len(i["node"]["text"]) + len(i["node"]["title"]) for i in full["items"])
+    assert sent <= full["bytes"] < 2 * sent + 20_000  # the estimate is close, not below
+    refused = asyncio.run(run(1_000))
+    assert refused["items"] is None and refused["total"] == full["total"]
+    assert refused["bytes"] == full["bytes"]
+
+
+# -- 3. bounded, multiprocess metrics ---------------------------------------------------------
+
+
+def operation_labels(text: str) -> set[str]:
+    return set(re.findall(r'diplograph_graphql_requests_total\{operation="([^"]*)"', text))
+
+
+@pytest.fixture
+def fresh_labels() -> Iterator[None]:
+    saved = set(metrics.LABELS.admitted)
+    yield
+    metrics.LABELS.admitted = saved
+
+
+@pytest.mark.usefixtures("fresh_labels")
+def test_operation_labels_are_bounded(api: httpx.Client) -> None:
+    before = len(api.get("/metrics").content)
+    for i in range(metrics.MAX_OPERATIONS + 150):
+        graphql(api, f"query Unique{i}x{'y' * 40} {{ __typename }}")
+    graphql(api, "query " + "L" * 5_000 + " { __typename }")
+    text = api.get("/metrics").text
+    labels = operation_labels(text)
+    assert "other" in labels
+    assert len(labels - {"other", "anonymous"}) <= metrics.MAX_OPERATIONS
+    assert not any(len(label) > metrics.MAX_NAME_LENGTH for label in labels)
+    # Each admitted name costs a few kB of series; the total stays bounded.
+    assert len(text.encode()) < before + metrics.MAX_OPERATIONS * 8_000
+
+
+def test_metrics_aggregate_every_worker(settings: Settings, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**cli_env(settings), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [str(DIPLOGRAPH), "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        with httpx.Client(base_url=url, timeout=10) as client:
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "the workers did not start"
+                time.sleep(0.2)
+            for _ in range(40):  # new connections: spread over both workers
+                with httpx.Client(base_url=url, timeout=10) as one:
+                    graphql(one, "query Counted { __typename }")
+            text = client.get("/metrics").text
+        match = re.search(
+            r'^diplograph_graphql_requests_total\{operation="Counted",outcome="ok"\} ([0-9.]+)$',
+            text, re.M,
+        )  # fmt: skip
+        assert match and float(match.group(1)) == 40.0, text[-2000:]
+        assert len(list(tmp_path.glob("*.db"))) >= 2  # both workers wrote their own file
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# -- 4. every client mistake is coded ----------------------------------------------------------
+
+INTROSPECTION = """{ __schema { queryType { name } mutationType { name } types { name kind
+  fields { name args { name type { ...T } } type { ...T } } } } }
+fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"""
+
+BAD_SCALARS: dict[str, list[Any]] = {
+    "Int": ["abc", 1e308, 2**40, 1.5, True, {"a": 1}],
+    "Float": ["abc", [1], {"a": 1}],
+    "String": [123, True, {"a": 1}, ["a"]],
+    "ID": [1.5, True, {"a": 1}],
+    "Boolean": ["yes", 0, {"a": 1}],
+    "Date": ["2010-02-30", "yesterday", 20100101, {"a": 1}],
+    "JSON": [],  # any JSON value is a JSON
+}
+
+
+def type_ref(t: dict[str, Any]) -> str:
+    if t["kind"] == "NON_NULL":
+        return type_ref(t["ofType"]) + "!"
+    if t["kind"] == "LIST":
+        return "[" + type_ref(t["ofType"]) + "]"
+    return str(t["name"])
+
+
+def named(t: dict[str, Any]) -> dict[str, Any]:
+    while t.get("ofType"):
+        t = t["ofType"]
+    return t
+
+
+def bad_values(t: dict[str, Any]) -> list[Any]:
+    base = named(t)
+    if base["kind"] == "SCALAR":
+        values = list(BAD_SCALARS[base["name"]])
+    elif base["kind"] == "ENUM":
+        values = ["NOPE", 1]
+    else:
+        values = [{"nope": 1}, "text", [{"dateFrom": "2010-02-30"}], {"dateFrom": "x"}]
+    if "LIST" in type_ref(t) or "[" in type_ref(t):
+        values += [[v] for v in values[:2]]
+    return [*values, None] if t["kind"] == "NON_NULL" else values
+
+
+def test_every_argument_of_the_schema_refuses_bad_values_with_a_code(api: httpx.Client) -> None:
+    types = {t["name"]: t for t in graphql(api, INTROSPECTION)["data"]["__schema"]["types"]}
+    sent = 0
+    for type_name, type_ in types.items():
+        if type_name.startswith("__") or type_["kind"] not in {"OBJECT", "INTERFACE"}:
+            continue
+        for field in type_["fields"] or []:
+            for arg in field["args"]:
+                selection = "" if named(field["type"])["kind"] in {"SCALAR", "ENUM"} else (
+                    " { __typename }"
+                )  # fmt: skip
+                call = f"{field['name']}({arg['name']}: $v){selection}"
+                if type_name == "Query":
+                    query = f"query($v: {type_ref(arg['type'])}) {{ {call} }}"
+                elif type_name == "Mutation":
+                    query = f"mutation($v: {type_ref(arg['type'])}) {{ {call} }}"
+                else:
+                    query = (
+                        f'query($v: {type_ref(arg["type"])}) {{ node(id: "cuba") '
+                        f"{{ ... on {type_name} {{ {call} }} }} }}"
+                    )
+                for value in bad_values(arg["type"]):
+                    response = api.post(
+                        "/graphql", json={"query": query, "variables": {"v": value}},
+                        headers={"authorization": f"Bearer {API_TOKEN}"},
+                    )  # fmt: skip
+                    sent += 1
+                    assert response.status_code < 500, (query, value, response.text)
+                    found = codes(response.json())
+                    assert found and "INTERNAL_SERVER_ERROR" not in found, (query, value, found)
+    assert sent > 200
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        'Int "abc"', "Int 1e308", "Date 2010-02-30", "unknown enum", "5,001-digit Int",
+        "lone surrogate", "8 KB name", 'JSON "hello"', "JSON null", "invalid UTF-8",
+    ],
+)  # fmt: skip
+def test_the_issues_client_mistakes_are_coded(api: httpx.Client, case: str) -> None:
+    body = CASES[case](None)  # type: ignore[arg-type]
+    if isinstance(body, bytes):
+        response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    else:
+        response = api.post("/graphql", json=body)
+    assert response.status_code in (200, 400), response.text
+    found = codes(response.json())
+    assert found and set(found) <= {"BAD_USER_INPUT", "BAD_REQUEST", "QUERY_TOO_COSTLY"}, found
+    assert len(response.content) < 2_000  # the message does not echo a huge input back
+
+
+@pytest.mark.parametrize("body", [b"123", b"[]", b'"x"', b"true", b'{"query": "\\udfff"}'])
+def test_non_object_bodies_and_bad_unicode_are_400(api: httpx.Client, body: bytes) -> None:
+    response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert codes(response.json()) == ["BAD_REQUEST"]
+
+
+# -- 5. upserts that cannot corrupt ------------------------------------------------------------
+
+UPSERT = "mutation($f: JSON!) { upsertKnowledge(facts: $f) { created { label count } } }"
+AUTH = {"authorization": f"Bearer {API_TOKEN}"}
+SOURCE = [{"document": "advancing-the-dialogue-with-cuba", "quote": "Cuba"}]
+
+
+def entity(driver: Driver, settings: Settings, id_: str) -> dict[str, Any]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE n.id = $id RETURN labels(n) AS labels, properties(n) AS props",
+        id=id_, database_=settings.neo4j_database,
+    )  # fmt: skip
+    assert len(records) == 1, records
+    return {"labels": sorted(records[0]["labels"]), **records[0]["props"]}
+
+
+def test_upsert_refuses_a_kind_change(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    before = entity(loaded_db, settings, "cuba")
+    facts = {"entities": [{"id": "cuba", "kind": "Person", "name": "Cuba", "sources": SOURCE}]}
+    body = graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert codes(body) == ["BAD_USER_INPUT"] and "kind cannot change" in body["errors"][0][
+        "message"
+    ], body  # fmt: skip
+    assert entity(loaded_db, settings, "cuba") == before
+
+
+def test_upsert_refuses_an_id_in_properties(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    before = entity(loaded_db, settings, "cuba")
+    facts = {"entities": [{"id": "cuba", "kind": "Country", "name": "Cuba", "sources": SOURCE,
+                           "properties": {"id": "hijacked"}}]}  # fmt: skip
+    body = graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert codes(body) == ["BAD_USER_INPUT"] and "'id'" in body["errors"][0]["message"], body
+    assert entity(loaded_db, settings, "cuba") == before
+
+
+def test_a_partial_record_changes_only_the_fields_it_names(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    before = entity(loaded_db, settings, "craig-kelly")
+    assert before["aliases"], before
+    facts = {"entities": [{"id": "craig-kelly", "kind": "Person", "name": before["name"],
+                           "description": "Changed by a partial upsert.",
+                           "sources": SOURCE}]}  # fmt: skip
+    body = graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert "errors" not in body, body
+    after = entity(loaded_db, settings, "craig-kelly")
+    assert after["aliases"] == before["aliases"] and after["aliasText"] == before["aliasText"]
+    assert after["description"] == "Changed by a partial upsert."
+    assert {k: v for k, v in after.items() if k not in {"description", "sources", "quotes"}} == {
+        k: v for k, v in before.items() if k not in {"description", "sources", "quotes"}
+    }
+    # Naming the aliases replaces them.
+    facts["entities"][0]["aliases"] = ["C. Kelly"]
+    assert "errors" not in graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert entity(loaded_db, settings, "craig-kelly")["aliases"] == ["C. Kelly"]
+
+
+@pytest.mark.parametrize(
+    ("field", "size"),
+    [("name", MAX_SIZES["name"] + 1), ("name", 9_000), ("description", MAX_SIZES["text"] + 1)],
+)
+def test_oversized_names_and_texts_are_refused(
+    api: httpx.Client, loaded_db: Driver, settings: Settings, field: str, size: int
+) -> None:
+    record = {"id": "big-one", "kind": "Person", "name": "Big One", "sources": SOURCE}
+    record[field] = "x" * size
+    body = graphql(api, UPSERT, headers=AUTH, f={"entities": [record]})
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert f"at most {MAX_SIZES['name' if field == 'name' else 'text']}" in body["errors"][0][
+        "message"
+    ]  # fmt: skip
+    records, _, _ = loaded_db.execute_query(
+        "MATCH (n {id: 'big-one'}) RETURN count(n) AS n", database_=settings.neo4j_database
+    )
+    assert records[0]["n"] == 0
+
+
+# -- 7. /readyz while the heaviest accepted requests run ----------------------------------------
+
+HEAVY = [
+    "{ documents(first: 100) { slug title text } }",
+    "{ people(first: 100) { edges { node { name aliases description positions(first: 40) "
+    "{ edges { title node { name } } } meetings(first: 40) { edges { node { name } } } } } } }",
+    '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
+    "edges { from to type sources { quote } } } }",
+    fragment_fanout(4),
+]
+
+
+def test_readyz_answers_while_the_heaviest_accepted_requests_run(api: httpx.Client) -> None:
+    stop = threading.Event()
+    latencies: dict[str, list[float]] = {"/readyz": [], "/healthz": []}
+
+    def poll() -> None:
+        with httpx.Client(base_url=str(api.base_url), timeout=10) as client:
+            client.get("/readyz")  # the connection itself is not what is measured
+            while not stop.is_set():
+                for path, seen in latencies.items():
+                    started = time.monotonic()
+                    assert client.get(path).status_code == 200, path
+                    seen.append(time.monotonic() - started)
+                stop.wait(0.02)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        for query in HEAVY * 3:
+            body = graphql(api, query)
+            assert "errors" not in body, (query, body.get("errors"))
+    finally:
+        stop.set()
+        poller.join()
+    ready, health = latencies["/readyz"], latencies["/healthz"]
+    assert len(ready) > 10
+    # /healthz measures the event loop alone, /readyz adds a Neo4j round trip. On a shared
+    # 2-core machine the worst sample is noise; the median is held to the 100 ms goal, and
+    # no answer may come near the probe's own 2 s timeout (the loop blocked for seconds).
+    assert statistics.median(ready) < 0.1 and statistics.median(health) < 0.05, latencies
+    assert max(ready) < 2.0 and max(health) < 1.0, latencies
+
+
+def test_every_issue_reproduction_ends_coded(api: httpx.Client) -> None:
+    """The issue's reproductions that refuse, as ops/hostile.py sends them."""
+    for name in ("fragment fan-out 10^7", "110-byte text query", "30 aliases of it",
+                 "1,000-OR where", "1,000-OR where (variables)"):  # fmt: skip
+        body = CASES[name](None)  # type: ignore[arg-type]
+        response = api.post("/graphql", json=body)
+        found = codes(response.json())
+        assert found and "INTERNAL_SERVER_ERROR" not in found, (name, response.text[:300])
