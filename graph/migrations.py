@@ -28,6 +28,8 @@ _STATEMENTS: list[str] = [
     # Ingest finds a text already stored by its hash, and earlier versions by their URL.
     "CREATE RANGE INDEX document_text_hash IF NOT EXISTS FOR (n:Document) ON (n.textHash)",
     "CREATE RANGE INDEX document_url IF NOT EXISTS FOR (n:Document) ON (n.url)",
+    # `name: {contains: ...}` (the range index serves eq, in and startsWith).
+    "CREATE TEXT INDEX entity_name_text IF NOT EXISTS FOR (n:Entity) ON (n.name)",
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
     f"FOR (n:{'|'.join(SEARCHABLE_LABELS)}) ON EACH [n.name, n.aliasText, n.description]",
 ]

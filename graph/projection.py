@@ -27,9 +27,16 @@ class Prop:
 
 @dataclass(frozen=True)
 class DateOf:
-    """A fuzzy date stored under a prefix (`date`, `start`, `end`)."""
+    """A fuzzy date stored under a prefix (`date`, `start`, `end`).
+
+    `parts` names the parts asked (value, precision, start, end, basis); all when None.
+    """
 
     prefix: str
+    parts: tuple[str, ...] | None = None
+
+
+DATE_PARTS = {"value": "", "precision": "Precision", "start": "From", "end": "To", "basis": "Basis"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,21 @@ class ByLabel:
 class SourcesOf:
     """The element's provenance: each source document (as projected) and quote."""
 
-    document: NodeProjection
+    document: NodeProjection = field(default_factory=lambda: NodeProjection())
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation: a constant pattern from the node `{n}` through `{r}` to the related `{m}`.
+
+    `target` names the related nodes' type for whoever reads the result; `single` relations
+    yield one node, `mention` relations are a document's mentions (edges with offsets).
+    """
+
+    pattern: str | tuple[str, ...]  # several: the union of what each matches
+    target: str = "Entity"
+    single: bool = False
+    mention: bool = False
 
 
 @dataclass
@@ -74,6 +95,57 @@ class Page:
     limit: int | None = None
     # Read from the end: the last `limit` rows (used by `last` without `before`).
     from_end: bool = False
+
+
+# Constant sub-patterns that filters and groupings share, so that `country: X` and a
+# grouping by country mean the same thing.
+COUNTRY_PATH = "-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED|PART_OF*1..3]->"
+ISSUE_PATH = "-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
+PLACE_PATH = "-[:HELD_IN|LOCATED_IN*1..2]->"
+# How an actor takes part in a meeting: something attended it that is the actor itself or
+# one of its constituents (a delegation representing a country, a person in a delegation,
+# an official holding a post of a body, a body part of another), or a delegation the actor
+# led or belonged to. A delegation is one side at one round: its members' other meetings
+# are not its own. `Actor.meetings`, `participant` and `meetingsBetween` all read this.
+CONSTITUENT_OF = "-[:REPRESENTS|HOLDS_POSITION|PART_OF|MEMBER_OF|LED*0..3]->"
+PARTICIPATION = (
+    "({n}:!Delegation)<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n}:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n})-[:LED|MEMBER_OF]->(:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
+)
+
+# Comparison operators on properties, as @neo4j/graphql names them.
+OPERATORS = {
+    "eq": "=",
+    "in": "IN",
+    "contains": "CONTAINS",
+    "startsWith": "STARTS WITH",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+}
+QUANTIFIERS = ("some", "all", "none", "single")
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`prop op value`; `prop` and `op` come from constant tables, never from a request."""
+
+    prop: str
+    op: str
+    value: Any
+
+
+@dataclass
+class RelationFilter:
+    """Nodes related through relationships of `types` (any when empty), quantified."""
+
+    quantifier: str  # one of QUANTIFIERS
+    types: tuple[str, ...] = ()
+    direction: str = "BOTH"
+    where: Filter | None = None
+    edge: EdgeFilter | None = None
 
 
 @dataclass
@@ -93,6 +165,10 @@ class Filter:
     related_to: str | None = None
     # Attended by an actor (directly or in a delegation) that matches this filter.
     participant_where: Filter | None = None
+    compares: list[Compare] = field(default_factory=list)
+    relations: list[RelationFilter] = field(default_factory=list)
+    # Dated within the dates of this entity (a meeting, a post's organization...).
+    during: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +180,19 @@ class EdgeFilter:
 
     date_from: date | None = None
     date_to: date | None = None
+    # Overlapping the dates of this entity (a meeting, an event).
+    during: str | None = None
 
 
 def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
     parts: list[str] = []
+    if spec.during is not None:
+        span = b.fresh("span")
+        parts.append(
+            f"EXISTS {{ MATCH ({span}:Entity {{id: {b.ref(spec.during)}}}) "
+            f"WHERE coalesce({var}.dateFrom, {var}.startFrom) <= {span}.dateTo AND "
+            f"coalesce({var}.dateTo, {var}.endTo, date('9999-12-31')) >= {span}.dateFrom }}"
+        )
     if spec.date_to is not None:
         parts.append(f"coalesce({var}.dateFrom, {var}.startFrom) <= {b.param(spec.date_to)}")
     if spec.date_from is not None:
@@ -117,10 +202,36 @@ def compile_edge_filter(var: str, spec: EdgeFilter, b: CypherBuilder) -> str:
     return " AND ".join(parts) or "true"
 
 
+def _participates(meeting: str, actor: str) -> str:
+    """A predicate: the node bound to `actor` takes part in the meeting bound to `meeting`."""
+    return " OR ".join(
+        f"EXISTS {{ MATCH {p.format(n=actor, r='', m=meeting).replace(':Meeting', '')} }}"
+        for p in PARTICIPATION
+    )
+
+
+def _relation_filter(var: str, spec: RelationFilter, b: CypherBuilder) -> str:
+    r, x = b.fresh("r"), b.fresh("x")
+    types = ":" + "|".join(spec.types) if spec.types else ""
+    left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(spec.direction, ("-", "-"))
+    pattern = f"({var}){left}[{r}{types}]{right}({x}:Entity)"
+    edge = compile_edge_filter(r, spec.edge, b) if spec.edge is not None else "true"
+    where = compile_filter(x, spec.where, b) if spec.where is not None else "true"
+    if spec.quantifier == "all":
+        return f"NOT EXISTS {{ MATCH {pattern} WHERE {edge} AND NOT ({where}) }}"
+    matching = f"MATCH {pattern} WHERE {edge} AND {where}"
+    if spec.quantifier == "none":
+        return f"NOT EXISTS {{ {matching} }}"
+    if spec.quantifier == "single":
+        return f"COUNT {{ {matching} }} = 1"
+    return f"EXISTS {{ {matching} }}"
+
+
 def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
     """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
     parts: list[str] = []
     if spec.ids is not None:
+        b.refs.extend(spec.ids)
         parts.append(f"{var}.id IN {b.param(spec.ids)}")
     if spec.text:
         needle = b.param(spec.text.lower())
@@ -132,29 +243,44 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
         parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
     if spec.date_to is not None:
         parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
+    for compare in spec.compares:
+        # Naming the label the name indexes are on lets the planner seek instead of scan.
+        label = f"{var}:Entity AND " if compare.prop == "name" else ""
+        value = b.param(compare.value)
+        parts.append(f"{label}{var}.{compare.prop} {OPERATORS[compare.op]} {value}")
+    if spec.during is not None:
+        span = b.fresh("span")
+        parts.append(
+            f"EXISTS {{ MATCH ({span}:Entity {{id: {b.ref(spec.during)}}}) "
+            f"WHERE {var}.dateFrom >= {span}.dateFrom AND {var}.dateTo <= {span}.dateTo }}"
+        )
     if spec.country is not None:
         parts.append(
-            f"EXISTS {{ MATCH ({var})-[:HELD_IN|LOCATED_IN|REPRESENTS|CITIZEN_OF|PARTY_TO|VISITED"
-            f"|PART_OF*1..3]->(:Country {{id: {b.param(spec.country)}}}) }}"
+            f"EXISTS {{ MATCH ({var}){COUNTRY_PATH}(:Country {{id: {b.ref(spec.country)}}}) }}"
         )
     if spec.issue is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})-[:DISCUSSED|RAISED|INVOLVES|AFFECTS]-"
-            f"(:Issue {{id: {b.param(spec.issue)}}}) }}"
-        )
+        parts.append(f"EXISTS {{ MATCH ({var}){ISSUE_PATH}(:Issue {{id: {b.ref(spec.issue)}}}) }}")
     if spec.participant is not None:
-        parts.append(
-            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-"
-            f"(:Entity {{id: {b.param(spec.participant)}}}) }}"
+        # The actor's meetings are few next to all meetings: found once, up front, from the
+        # actor (a check from every meeting's side costs hundreds of thousands of db hits).
+        actor, meeting = b.fresh("a"), b.fresh("m")
+        union = " UNION ".join(
+            f"MATCH {p.format(n=actor, r='', m=meeting)} RETURN {meeting}" for p in PARTICIPATION
         )
+        attended = b.hoist(
+            f"MATCH ({actor}:Entity {{id: {b.ref(spec.participant)}}}) "
+            f"CALL ({actor}) {{ {union} }} RETURN collect(DISTINCT {meeting})"
+        )
+        parts.append(f"{var} IN {attended}")
     if spec.participant_where is not None:
         x = b.fresh("x")
         parts.append(
-            f"EXISTS {{ MATCH ({var})<-[:ATTENDED]-()<-[:LED|MEMBER_OF*0..1]-({x}:Entity) "
-            f"WHERE {compile_filter(x, spec.participant_where, b)} }}"
+            f"EXISTS {{ MATCH ({x}:Entity) WHERE {compile_filter(x, spec.participant_where, b)} "
+            f"AND ({_participates(var, x)}) }}"
         )
     if spec.related_to is not None:
-        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.param(spec.related_to)}}}) }}")
+        parts.append(f"EXISTS {{ MATCH ({var})--(:Entity {{id: {b.ref(spec.related_to)}}}) }}")
+    parts += [_relation_filter(var, relation, b) for relation in spec.relations]
     parts += [f"({compile_filter(var, sub, b)})" for sub in spec.all_of]
     if spec.any_of is not None:
         alternatives = [f"({compile_filter(var, sub, b)})" for sub in spec.any_of]
@@ -166,19 +292,17 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
 
 @dataclass
 class Related:
-    """Nodes reached through a constant pattern, as a list (or a single node).
+    """What a request wants of a `Relation`: a list (or a single node), its edges, its page."""
 
-    `pattern` uses `{n}` for this node, `{r}` for the relationship whose
-    properties edges carry, and `{m}` for the related node, e.g.
-    `({n})-[{r}:LED]->({m}:Delegation)`.
-    """
-
-    pattern: str
+    relation: Relation
     node: NodeProjection
     edge: list[tuple[str, Any]] = field(default_factory=list)
-    order: tuple[str, ...] = ("dateFrom", "name")
+    # Sort keys: (element, property, descending), the element "node" or "edge".
+    order: tuple[tuple[str, str, bool], ...] = (
+        ("node", "dateFrom", False),
+        ("node", "name", False),
+    )
     page: Page = field(default_factory=Page)
-    single: bool = False
     count: bool = False
     where: Filter | None = None
     edge_where: EdgeFilter | None = None
@@ -186,9 +310,14 @@ class Related:
 
 @dataclass
 class NodeProjection:
-    """Fields to return for one node, by response key."""
+    """Fields to return for one node, by response key.
+
+    `typename` is the node's kind when every node of the list has the same one (a
+    constant from the schema table), so no label is read to tell it.
+    """
 
     fields: list[tuple[str, Any]] = field(default_factory=list)
+    typename: str | None = None
 
 
 class CypherBuilder:
@@ -196,6 +325,8 @@ class CypherBuilder:
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
+        self.refs: list[str] = []
+        self.hoisted: list[tuple[str, str]] = []
         self._counter = 0
 
     def fresh(self, stem: str) -> str:
@@ -207,6 +338,46 @@ class CypherBuilder:
         self.params[name] = value
         return f"${name}"
 
+    def ref(self, entity_id: str) -> str:
+        """A parameter holding an entity id the request refers to, which must exist.
+
+        Remembered for `unknown_ids`: the statement reports the unknown ones, so the API
+        can say which instead of answering as if nothing matched.
+        """
+        self.refs.append(entity_id)
+        return self.param(entity_id)
+
+    def hoist(self, query: str) -> str:
+        """A variable holding what `query` (uncorrelated, one value) returns, computed once.
+
+        The statement runs the hoisted queries first (`prelude`); subqueries that open an
+        explicit scope must import `hoisted_names`.
+        """
+        name = self.fresh("h")
+        self.hoisted.append((name, query))
+        return name
+
+    def prelude(self) -> str:
+        return "".join(f"CALL () {{ {q} AS {name} }} " for name, q in self.hoisted)
+
+    def scope(self, *names: str) -> str:
+        """The variables an explicitly scoped `CALL (...)` must import."""
+        return ", ".join([*names, *(name for name, _ in self.hoisted)])
+
+    def unknown_ids(self) -> str:
+        """A Cypher expression: the referred-to ids that name no entity."""
+        return (
+            f"[x IN {self.param(sorted(set(self.refs)))} "
+            "WHERE NOT EXISTS { MATCH (e:Entity {id: x}) }]"
+        )
+
+
+def _quoted(name: str) -> str:
+    """A type name as a Cypher string literal (names are [_A-Za-z][_0-9A-Za-z]*)."""
+    if not name.replace("_", "a").isalnum():
+        raise ValueError(f"invalid type name {name!r}")
+    return f"'{name}'"
+
 
 def _key(name: str) -> str:
     """A response key as a Cypher map key (GraphQL names are [_A-Za-z][_0-9A-Za-z]*)."""
@@ -215,7 +386,14 @@ def _key(name: str) -> str:
     return f"`{name}`"
 
 
-def _date_map(var: str, prefix: str) -> str:
+def _date_map(var: str, spec: DateOf) -> str:
+    if spec.parts is not None:
+        # Only the parts asked: each is a property read per row. A missing date is a null
+        # `value`, which the API answers as a null date.
+        parts = dict.fromkeys(("value", *spec.parts))
+        entries = ", ".join(f"{p}: {var}.{spec.prefix}{DATE_PARTS[p]}" for p in parts)
+        return f"{{{entries}}}"
+    prefix = spec.prefix
     return (
         f"CASE WHEN {var}.{prefix} IS NULL THEN null ELSE {{value: {var}.{prefix}, "
         f"precision: {var}.{prefix}Precision, start: {var}.{prefix}From, "
@@ -239,7 +417,7 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
     if isinstance(spec, Prop):
         return f"{var}.{spec.name}"
     if isinstance(spec, DateOf):
-        return _date_map(var, spec.prefix)
+        return _date_map(var, spec)
     if isinstance(spec, Typename):
         return f"head([l IN labels({var}) WHERE l <> 'Entity'])"
     if isinstance(spec, TypeOf):
@@ -261,7 +439,10 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
 
 def compile_node(var: str, projection: NodeProjection, b: CypherBuilder) -> str:
     """A map projection of the node bound to `var`."""
-    entries = [f"__typename: {compile_value(var, Typename(), b)}", "id: " + f"{var}.id"]
+    kind = (
+        _quoted(projection.typename) if projection.typename else compile_value(var, Typename(), b)
+    )
+    entries = [f"__typename: {kind}", "id: " + f"{var}.id"]
     entries += [f"{_key(key)}: {compile_value(var, spec, b)}" for key, spec in projection.fields]
     return f"{var} {{{', '.join(entries)}}}"
 
@@ -283,43 +464,126 @@ def compile_edge(origin: str, rel: str, node: str, spec: Related, b: CypherBuild
     return "{" + ", ".join(entries) + "}"
 
 
-def _order(var: str, props: tuple[str, ...], descending: bool = False) -> str:
-    direction = " DESC" if descending else ""
-    return ", ".join(f"{var}.{prop}{direction}" for prop in props)
+def _order(node: str, rel: str, keys: tuple[tuple[str, str, bool], ...], flip: bool = False) -> str:
+    return ", ".join(
+        f"{rel if element == 'edge' else node}.{prop}{' DESC' if desc != flip else ''}"
+        for element, prop, desc in keys
+    )
 
 
 def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     r, m = b.fresh("r"), b.fresh("m")
-    pattern = spec.pattern.format(n=var, r=r, m=m)
+    raw = spec.relation.pattern
+    patterns = [p.format(n=var, r=r, m=m) for p in ((raw,) if isinstance(raw, str) else raw)]
+    has_rel = "{r}" in (raw if isinstance(raw, str) else raw[0])
+    carried = f"{r}, {m}" if has_rel else m
     conditions = []
     if spec.where is not None:
         conditions.append(compile_filter(m, spec.where, b))
     if spec.edge_where is not None:
         conditions.append(compile_edge_filter(r, spec.edge_where, b))
-    if conditions:
-        pattern += " WHERE " + " AND ".join(conditions)
-    has_rel = "{r}" in spec.pattern
-    carried = f"{r}, {m}" if has_rel else m
+    condition = " AND ".join(conditions) or "true"
+    if len(patterns) == 1:
+        match = f"MATCH {patterns[0]} WHERE {condition}"
+    else:
+        union = " UNION ".join(f"MATCH {p} RETURN {carried}" for p in patterns)
+        match = f"CALL ({b.scope(var)}) {{ {union} }} WITH {carried} WHERE {condition}"
     edge = compile_edge(var, r, m, spec, b)
-    if spec.single:
+    if spec.relation.single:
         return (
-            f"head(COLLECT {{ MATCH {pattern} WITH DISTINCT {carried} "
-            f"ORDER BY {_order(m, spec.order)} LIMIT 1 RETURN {edge} }})"
+            f"head(COLLECT {{ {match} WITH DISTINCT {carried} "
+            f"ORDER BY {_order(m, r, spec.order)} LIMIT 1 RETURN {edge} }})"
         )
-    order = _order(m, spec.order, descending=spec.page.from_end)
+    order = _order(m, r, spec.order, flip=spec.page.from_end)
     window = ""
     if spec.page.offset and not spec.page.from_end:
         window += f" SKIP {b.param(spec.page.offset)}"
     if spec.page.limit is not None:
         window += f" LIMIT {b.param(spec.page.limit)}"
-    items = (
-        f"COLLECT {{ MATCH {pattern} WITH DISTINCT {carried} ORDER BY {order}{window} "
-        f"RETURN {edge} }}"
-    )
-    if not spec.count:
-        return f"{{items: {items}}}"
-    # The total counts what the pages list: distinct (relationship, node) pairs.
-    return f"{{items: {items}, total: COUNT {{ MATCH {pattern} RETURN DISTINCT {carried} }}}}"
+    items = f"COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order}{window} RETURN {edge} }}"
+    entries = [f"items: {items}"]
+    if spec.count:
+        # The total counts what the pages list: distinct (relationship, node) pairs.
+        entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
+    return "{" + ", ".join(entries) + "}"
+
+
+# -- aggregations -------------------------------------------------------------------------------
+
+GROUPINGS = {
+    "byCountry": f"{COUNTRY_PATH}(g:Country)",
+    "byPlace": f"{PLACE_PATH}(g:Place)",
+    "byIssue": f"{ISSUE_PATH}(g:Issue)",
+}
+SCALARS = {
+    "count": lambda var: f"count({var})",
+    "minDate": lambda var: f"min({var}.dateFrom)",
+    "maxDate": lambda var: f"max({var}.dateTo)",
+}
+SCALAR_KEY = "_scalars"
+MEASURES = (*SCALARS, "byYear", "byMeetingType", "byRelationshipType")
+
+
+@dataclass
+class Aggregate:
+    """Measures over every node a list matches (not just its page), by response key.
+
+    Each entry is (key, measure, limit): a measure of MEASURES or a grouping of GROUPINGS;
+    groups come largest first (years in order), at most `limit` of them.
+    """
+
+    fields: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def compile_aggregate(
+    match: str, var: str, spec: Aggregate, b: CypherBuilder
+) -> list[tuple[str, str]]:
+    """(response key, expression) for each measure asked, over the rows `match` binds to `var`.
+
+    `match` is a read clause sequence that ends in a filter (`MATCH ... WHERE ...`); each
+    measure is its own subquery, so nothing that is not asked is computed. The expressions
+    must be columns of the statement's RETURN: Neo4j 5.26 rejects an aggregating subquery
+    inside a map literal once it refers to an outer variable.
+    """
+    entries = []
+    # Count and dates come from one pass over the matches, as one map (split by `shape`).
+    scalars = [(key, measure) for key, measure, _ in spec.fields if measure in SCALARS]
+    if scalars:
+        values = ", ".join(f"{_key(key)}: {SCALARS[measure](var)}" for key, measure in scalars)
+        expr = f"head(COLLECT {{ {match} WITH DISTINCT {var} RETURN {{{values}}} }})"
+        entries.append((SCALAR_KEY, expr))
+    for key, measure, limit in spec.fields:
+        if measure in SCALARS:
+            continue
+        top = b.param(limit)
+        if measure == "byYear":
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.dateFrom.year AS key, "
+                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY key LIMIT {top} "
+                "RETURN {key: toString(key), name: null, count: c} }"
+            )
+        elif measure == "byMeetingType":
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.meetingType AS key, "
+                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY c DESC, key "
+                f"LIMIT {top} RETURN {{key: key, name: null, count: c}} }}"
+            )
+        elif measure == "byRelationshipType":
+            # Relationships, not nodes: how the listed nodes are tied to the rest.
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var})-[rel]-(:Entity) "
+                f"WITH type(rel) AS key, count(rel) AS c ORDER BY c DESC, key LIMIT {top} "
+                "RETURN {key: key, name: null, count: c} }"
+            )
+        else:
+            pattern = GROUPINGS[measure]
+            expr = (
+                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var}){pattern} "
+                f"WITH g, count(DISTINCT {var}) AS c ORDER BY c DESC, g.name LIMIT {top} "
+                "RETURN {key: g.id, name: g.name, count: c} }"
+            )
+        entries.append((key, expr))
+    return entries
 
 
 # -- response size -----------------------------------------------------------------------------
@@ -382,7 +646,7 @@ def value_size(parent: str, expr: str, spec: Any, b: CypherBuilder) -> str:
             f"size(coalesce({s}.quote, '')) + {node_size(f'{s}.document', spec.document, b)})"
         )
     if isinstance(spec, Related):
-        if spec.single:
+        if spec.relation.single:
             return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE {edge_size(expr, spec, b)} END)"
         e, acc = b.fresh("e"), b.fresh("a")
         return (

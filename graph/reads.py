@@ -18,10 +18,13 @@ from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
+    SCALAR_KEY,
+    Aggregate,
     CypherBuilder,
     Filter,
     NodeProjection,
     Page,
+    compile_aggregate,
     compile_fields,
     compile_filter,
     compile_node,
@@ -53,18 +56,69 @@ class Statement:
 
     cypher: str
     params: dict[str, Any]
+    # Response keys of the aggregate's measures, by the column that holds each.
+    measures: dict[str, str] | None = None
+
+    def shape(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with the measures' columns gathered under `aggregate`."""
+        if self.measures is not None:
+            measures = {key: record.pop(col) for col, key in self.measures.items()}
+            measures.update(measures.pop(SCALAR_KEY, None) or {})
+            record["aggregate"] = measures
+        return record
 
 
-def bounded(b: CypherBuilder, inner: str, kept: list[str], heavy: dict[str, str]) -> Statement:
-    """`inner`, returning also `bytes`: about how large its `heavy` columns are as JSON
-    (each column's size expression). Over the budget they come back null, so Neo4j never
-    sends (and the API never holds) a response it would refuse."""
+def _measure_columns(
+    match: str, aggregate: Aggregate | None, b: CypherBuilder
+) -> tuple[str, dict[str, str] | None]:
+    """`, expr AS col` for each measure asked, and which response key each column holds."""
+    if aggregate is None:
+        return "", None
+    columns = {
+        b.fresh("measure"): (key, expr) for key, expr in compile_aggregate(match, "n", aggregate, b)
+    }
+    text = "".join(f", {expr} AS {col}" for col, (_, expr) in columns.items())
+    return text, {col: key for col, (key, _) in columns.items()}
+
+
+def bounded(
+    b: CypherBuilder,
+    inner: str,
+    kept: list[str],
+    heavy: dict[str, str],
+    measures: dict[str, str] | None = None,
+) -> Statement:
+    """`inner`, returning also `bytes`: about how large its `heavy` columns and its measures
+    are as JSON (each column's size expression). Over the budget they come back null, so
+    Neo4j never sends (and the API never holds) a response it would refuse.
+
+    The statement also reports as `unknownIds` the entity ids its filters referred to that
+    do not exist: the check rides in the same statement (one query per root field), and only
+    when a filter named ids.
+    """
+    if b.refs:
+        inner += f", {b.unknown_ids()} AS unknownIds"
+        kept = [*kept, "unknownIds"]
+    heavy = {**heavy, **{col: _measure_size(b, col, key) for col, key in (measures or {}).items()}}
     size = " + ".join(f"({expr})" for expr in heavy.values())
     columns = [*kept, *(
         f"CASE WHEN bytes > ${BUDGET} THEN null ELSE {c} END AS {c}" for c in heavy
     )]  # fmt: skip
-    cypher = f"CALL () {{ {inner} }} WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
-    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED})
+    cypher = (
+        f"CALL () {{ {b.prelude()}{inner} }} "
+        f"WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
+    )
+    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures)
+
+
+def _measure_size(b: CypherBuilder, column: str, key: str) -> str:
+    """About how many bytes a measure column takes: a map of scalars, or a list of groups."""
+    if key == SCALAR_KEY:
+        return f"CASE WHEN {column} IS NULL THEN 4 ELSE 40 * size(keys({column})) END"
+    return _items_size(
+        b, column,
+        lambda g: f"40 + size(coalesce({g}.key, '')) + size(coalesce({g}.name, ''))",
+    )  # fmt: skip
 
 
 def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
@@ -79,8 +133,14 @@ def list_entities(
     page: Page,
     projection: NodeProjection,
     with_total: bool,
+    aggregate: Aggregate | None = None,
+    with_items: bool = True,
 ) -> Statement:
-    """One window of the entities with any of `labels` that match `where`."""
+    """One window of the entities with any of `labels` that match `where`.
+
+    `aggregate` measures every match, not just the window; without `with_items` (only
+    counts asked) no node is projected at all.
+    """
     b = CypherBuilder()
     label_expr = "|".join(labels)
     predicate = compile_filter("n", where, b)
@@ -93,13 +153,31 @@ def list_entities(
     if page.limit is not None:
         window += f" LIMIT {b.param(page.limit)}"
     node = compile_node("n", projection, b)
-    total = f"COUNT {{ MATCH (n:{label_expr}) WHERE {predicate} }}" if with_total else "null"
-    cypher = (
-        f"RETURN {total} AS total, COLLECT {{ MATCH (n:{label_expr}) WHERE {predicate} "
-        f"WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items"
+    match = f"MATCH (n:{label_expr}) WHERE {predicate}"
+    columns, measures = _measure_columns(match, aggregate, b)
+    if with_total and with_items and predicate != "true" and not page.from_end:
+        # A filtered list that wants its total: one pass finds, orders and counts the
+        # matches, and the window is sliced from them (a second pass only to count cost
+        # as much again). Unfiltered totals come from the count store instead.
+        first = b.param(page.offset)
+        last = b.param(page.offset + page.limit) if page.limit is not None else ""
+        cypher = (
+            f"CALL ({b.scope()}) {{ {match} WITH n ORDER BY {order_by} "
+            "RETURN collect(n) AS matched } "
+            f"RETURN size(matched) AS total, "
+            f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
+        )
+        size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+        return bounded(b, cypher, ["total"], {"items": size}, measures)
+    total = f"COUNT {{ {match} }}" if with_total else "null"
+    items = (
+        f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
+        if with_items
+        else "[]"
     )
+    cypher = f"RETURN {total} AS total, {items} AS items{columns}"
     size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
-    return bounded(b, cypher, ["total"], {"items": size})
+    return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
@@ -125,7 +203,11 @@ def escape_lucene(text: str) -> str:
 
 
 def search(
-    text: str, labels: tuple[str, ...] | None, page: Page, projection: NodeProjection
+    text: str,
+    labels: tuple[str, ...] | None,
+    page: Page,
+    projection: NodeProjection,
+    aggregate: Aggregate | None = None,
 ) -> Statement:
     """Full-text search over names, aliases and descriptions, best first."""
     b = CypherBuilder()
@@ -138,13 +220,14 @@ def search(
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
     window = f" SKIP {b.param(page.offset)}" if page.offset else ""
     window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+    columns, measures = _measure_columns(f"{hits} WHERE {kinds}", aggregate, b)
     cypher = (
         f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
         f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
-        f"RETURN {{score: score, node: {node}}} }} AS items"
+        f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
     )
     size = _items_size(b, "items", lambda i: "30 + " + node_size(f"{i}.node", projection, b))
-    return bounded(b, cypher, ["total"], {"items": size})
+    return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
 def timeline(
@@ -167,7 +250,7 @@ def timeline(
     first = b.param(page.offset)
     last = b.param(page.offset + page.limit) if page.limit is not None else ""
     entries = (
-        "CALL (e) { "
+        f"CALL ({b.scope('e')}) {{ "
         "MATCH (e)-[r]-(m:Entity) "
         "WITH e, r, m, CASE WHEN r.dateFrom IS NOT NULL THEN 'date' "
         "WHEN r.startFrom IS NOT NULL THEN 'start' WHEN m.dateFrom IS NOT NULL THEN 'node' "
@@ -203,6 +286,60 @@ def _date(var: str, prefix: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Walk:
+    """What a path or a neighbourhood may go through.
+
+    `types` are the relationship types allowed (all when empty) and `exclude` those
+    forbidden; with a window, every dated relationship and node on the way must overlap
+    [date_from, date_to] (an undated one passes: its time is unknown, not elsewhere).
+    Type names come from the schema's enum, never from free text.
+    """
+
+    types: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def rel_types(self) -> str:
+        return ":" + "|".join(self.types) if self.types else ""
+
+    def _window(self, b: CypherBuilder) -> tuple[str, str] | None:
+        if self.date_from is None and self.date_to is None:
+            return None
+        return b.param(self.date_from or date.min), b.param(self.date_to or date.max)
+
+    def rel_ok(self, r: str, b: CypherBuilder) -> str:
+        """A relationship may be walked: not excluded, and in the window."""
+        parts = []
+        if self.types:
+            parts.append(f"type({r}) IN {b.param(list(self.types))}")
+        if self.exclude:
+            parts.append(f"NOT type({r}) IN {b.param(list(self.exclude))}")
+        window = self._window(b)
+        if window is not None:
+            low, high = window
+            parts.append(
+                f"coalesce({r}.dateTo, {r}.endTo, {high}) >= {low} AND "
+                f"coalesce({r}.dateFrom, {r}.startFrom, {low}) <= {high}"
+            )
+        return " AND ".join(parts) or "true"
+
+    def predicate(self, path: str, b: CypherBuilder) -> str:
+        parts = [f"all(x IN nodes({path}) WHERE x:Entity)"]
+        rel_ok = self.rel_ok("r", b)
+        if rel_ok != "true":
+            parts.append(f"all(r IN relationships({path}) WHERE {rel_ok})")
+        window = self._window(b)
+        if window is not None:
+            low, high = window
+            parts.append(
+                f"all(x IN nodes({path}) WHERE coalesce(x.dateTo, {high}) >= {low} AND "
+                f"coalesce(x.dateFrom, {low}) <= {high})"
+            )
+        return " AND ".join(parts)
+
+
 def paths(
     source: str,
     target: str,
@@ -210,19 +347,33 @@ def paths(
     limit: int,
     projection: NodeProjection,
     edge_fields: list[tuple[str, Any]],
+    walk: Walk = Walk(),
+    distinct_nodes: bool = True,
 ) -> Statement:
-    """The shortest connections between two entities, as nodes and typed segments."""
+    """The shortest connections between two entities, as nodes and typed segments.
+
+    With `distinct_nodes`, paths through the same set of nodes (the same people and
+    meetings, by other relationships) count once.
+    """
     if not 1 <= max_hops <= 10:
         raise ValueError("max_hops must be between 1 and 10")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
     rel_fields = compile_fields("r", edge_fields, b)
+    distinct = (
+        # Element ids, not a property: telling node sets apart reads nothing from the store.
+        "WITH p, COLLECT { UNWIND nodes(p) AS x WITH elementId(x) AS i ORDER BY i RETURN i } "
+        "AS members "
+        "WITH members, head(collect(p)) AS p ORDER BY members "
+        if distinct_nodes
+        else ""
+    )
     cypher = (
         f"OPTIONAL MATCH (a:Entity {{id: {b.param(source)}}}) "
         f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
         "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
-        f"MATCH p = allShortestPaths((a)-[*..{max_hops}]-(z)) WHERE a <> z AND "
-        "all(x IN nodes(p) WHERE x:Entity) "
+        f"MATCH p = allShortestPaths((a)-[{walk.rel_types()}*..{max_hops}]-(z)) WHERE a <> z AND "
+        f"{walk.predicate('p', b)} {distinct}"
         f"WITH p LIMIT {b.param(limit)} "
         f"RETURN {{nodes: [x IN nodes(p) | {node}], "
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
@@ -242,28 +393,39 @@ def neighborhood(
     limit: int,
     projection: NodeProjection,
     edge_fields: list[tuple[str, Any]],
+    walk: Walk = Walk(),
+    kinds: tuple[str, ...] | None = None,
 ) -> Statement:
-    """The entities within `depth` hops (at most `limit`, nearest first) and their edges."""
+    """The entities within `depth` hops (at most `limit`) and their edges, best first.
+
+    Nearest first; at equal distance, nodes reached through fewer and smaller hubs first
+    (the summed degree of the nodes in between), so the center's own facts come before
+    whatever a country or an office with thousands of ties leads to. `total` counts every
+    node in reach, so a client can tell what the limit cut.
+    """
     if not 1 <= depth <= 3:
         raise ValueError("depth must be between 1 and 3")
     b = CypherBuilder()
     node = compile_node("x", projection, b)
     rel_fields = compile_fields("r", edge_fields, b)
+    kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
         f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
         "CALL (c) { "
-        f"MATCH p = (c)-[*1..{depth}]-(m:Entity) "
-        "WHERE all(x IN nodes(p) WHERE x:Entity) "
-        "WITH m, min(length(p)) AS hops ORDER BY hops, m.id "
-        f"LIMIT {b.param(limit)} RETURN collect(m) AS near }} "
-        "WITH c, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
-        "RETURN c IS NOT NULL AS found, "
+        f"MATCH p = (c)-[{walk.rel_types()}*1..{depth}]-(m:Entity) "
+        f"WHERE m <> c AND {walk.predicate('p', b)}{kind} "
+        "WITH m, min([length(p), reduce(s = 0, x IN nodes(p)[1..-1] | s + COUNT { (x)--() })]) "
+        "AS rank ORDER BY rank, m.id "
+        "RETURN collect(m) AS reached } "
+        f"WITH c, reached[..{b.param(limit)}] AS near, size(reached) AS total "
+        "WITH c, total, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
+        "RETURN c IS NOT NULL AS found, total, "
         f"[x IN members | {node}] AS nodes, "
         "COLLECT { UNWIND members AS s MATCH (s)-[r]->(t) "
-        "WHERE t IN members "
+        f"WHERE t IN members AND {walk.rel_ok('r', b)} "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
-    return bounded(b, cypher, ["found"], {
+    return bounded(b, cypher, ["found", "total"], {
         "nodes": _items_size(b, "nodes", lambda n: node_size(n, projection, b)),
         "edges": _items_size(b, "edges", lambda g: "80 + " + fields_size(g, edge_fields, b)),
     })  # fmt: skip
@@ -313,7 +475,7 @@ class Reader:
             )
         finally:
             self.log.seconds += time.perf_counter() - started
-        return dict(records[0]) if records else {}
+        return statement.shape(dict(records[0])) if records else {}
 
 
 DOCUMENTS = """

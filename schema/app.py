@@ -49,6 +49,10 @@ def error_code(error: GraphQLError) -> str:
     variable or literal that does not coerce (a bad Int, Date or enum value, a number
     too long to convert). Its original error is the scalar's complaint, not a bug.
     """
+    if error.message.startswith("Variable '$"):
+        # graphql-core's variable coercion ("has invalid value"): the client's input, even
+        # when no scalar or enum parser raised underneath.
+        return "BAD_USER_INPUT"
     if error.original_error is not None:
         if error.path is None and error.locations:
             return "BAD_USER_INPUT"

@@ -9,13 +9,150 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import strawberry
 
-from graph.projection import EdgeFilter, Filter
+from graph.projection import QUANTIFIERS, Compare, EdgeFilter, Filter, RelationFilter
 from schema.errors import BadUserInput
 from schema.ids import from_global_id
+
+_rel = strawberry.enum_value
+
+
+@strawberry.enum(description="The relationship types of the graph (docs/graph-model.md).")
+class RelationshipType(Enum):
+    LED = _rel("LED", description="Person -> Delegation, Organization: headed it.")
+    MEMBER_OF = _rel("MEMBER_OF", description="Actor -> Delegation, Organization: belonged.")
+    REPRESENTS = _rel("REPRESENTS", description="Actor -> Country, Organization: acts for it.")
+    ATTENDED = _rel("ATTENDED", description="Actor -> Meeting, Event: took part.")
+    HELD_IN = _rel("HELD_IN", description="Meeting, Event -> Place, Country: where it met.")
+    DISCUSSED = _rel("DISCUSSED", description="Meeting -> Issue, Agreement: on the agenda.")
+    RAISED = _rel("RAISED", description="Actor -> Issue: brought it up.")
+    PARTY_TO = _rel("PARTY_TO", description="Country, Organization -> Agreement: is bound.")
+    DETAINED = _rel("DETAINED", description="Organization, Country -> Person: holds them.")
+    HOLDS_POSITION = _rel(
+        "HOLDS_POSITION", description="Person -> Organization: a post (title, start, end)."
+    )
+    PART_OF = _rel("PART_OF", description="A part of the whole (bodies, places, meetings).")
+    LOCATED_IN = _rel("LOCATED_IN", description="Organization, Place -> Place, Country.")
+    HAS_TERM = _rel("HAS_TERM", description="Agreement -> Term: the agreement sets it.")
+    IMPLEMENTS = _rel("IMPLEMENTS", description="Meeting, Event -> Agreement: carries it out.")
+    SUSPENDED = _rel("SUSPENDED", description="Event -> Meeting, Issue: halted it.")
+    RESUMED = _rel("RESUMED", description="Actor, Event -> Meeting, Issue: restarted it.")
+    INVOLVES = _rel("INVOLVES", description="Issue, Event -> anything: who or what it concerns.")
+    AFFECTS = _rel("AFFECTS", description="Issue, Event -> anything: bears on it.")
+    TOOK_STEP = _rel("TOOK_STEP", description="Actor -> Event, Issue: took the step.")
+    HOPES_FOR = _rel("HOPES_FOR", description="Actor -> anything: a hoped-for outcome.")
+    FOLLOWS = _rel("FOLLOWS", description="Meeting, Event -> Meeting, Event: came after.")
+    CITIZEN_OF = _rel("CITIZEN_OF", description="Person -> Country: citizenship.")
+    VISITED = _rel("VISITED", description="Actor -> Country, Place: travelled there.")
+
+
+@strawberry.enum(description="What kind of meeting: the value of `Meeting.meetingType`.")
+class MeetingType(Enum):
+    TRIP = strawberry.enum_value(
+        "trip", description="A U.S. President's or Secretary of State's trip abroad (travels)."
+    )
+    VISIT = strawberry.enum_value(
+        "visit", description="A foreign leader's visit to the United States (visits)."
+    )
+    ROUND = strawberry.enum_value("round", description="A round of talks.")
+    SERIES = strawberry.enum_value("series", description="A series of rounds of talks.")
+
+
+@strawberry.enum(description="Which way a relationship points from the node it is read from.")
+class Direction(Enum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.enum(description="What a nested connection can be ordered by.")
+class RelationOrderField(Enum):
+    NAME = strawberry.enum_value("NAME", description="The related node's name.")
+    DATE = strawberry.enum_value("DATE", description="The related node's date (first day).")
+    ID = strawberry.enum_value("ID", description="The related node's slug.")
+    EDGE_DATE = strawberry.enum_value(
+        "EDGE_DATE", description="The relationship's date (first day)."
+    )
+    START = strawberry.enum_value(
+        "START", description="The relationship's start, e.g. when a post began."
+    )
+    END = strawberry.enum_value("END", description="The relationship's end (open ends last).")
+
+
+RELATION_ORDER = {
+    "NAME": ("node", "name"),
+    "DATE": ("node", "dateFrom"),
+    "ID": ("node", "id"),
+    "EDGE_DATE": ("edge", "dateFrom"),
+    "START": ("edge", "startFrom"),
+    "END": ("edge", "endFrom"),
+}
+
+
+@strawberry.input(description="A sort key of a nested connection.")
+class RelationOrder:
+    field: RelationOrderField
+    direction: SortDirection = SortDirection.ASC
+
+
+def to_relation_order(value: Any) -> list[tuple[str, str, bool]] | None:
+    """Sort keys from a nested `orderBy` (raw argument form), or None when not given."""
+    if value is None:
+        return None
+    keys = []
+    for item in value if isinstance(value, list) else [value]:
+        name = _enum_value(_get(item, "field", "field"), RelationOrderField, "orderBy.field")
+        direction = _get(item, "direction", "direction") or SortDirection.ASC
+        desc = _enum_value(direction, SortDirection, "orderBy.direction") == "DESC"
+        element, prop = RELATION_ORDER[name]
+        keys.append((element, prop, desc))
+    return keys
+
+
+@strawberry.input(description="Operators on a text property (case-sensitive, index-backed).")
+class StringOperators:
+    eq: str | None = None
+    in_: list[str] | None = strawberry.field(default=None, name="in")
+    contains: str | None = None
+    starts_with: str | None = None
+
+
+@strawberry.input(
+    description="Operators on a fuzzy date: `eq` means the date may be that day; the others "
+    "compare its first possible day."
+)
+class DateOperators:
+    eq: date | None = None
+    gt: date | None = None
+    gte: date | None = None
+    lt: date | None = None
+    lte: date | None = None
+
+
+@strawberry.input(description="Operators on a number.")
+class FloatOperators:
+    eq: float | None = None
+    in_: list[float] | None = strawberry.field(default=None, name="in")
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+
+
+@strawberry.input(description="Operators on the meeting type.")
+class MeetingTypeOperators:
+    eq: MeetingType | None = None
+    in_: list[MeetingType] | None = strawberry.field(default=None, name="in")
 
 
 @strawberry.input(description="Filters on entities; fields are ANDed. Ids are slugs or global ids.")
@@ -44,6 +181,37 @@ class EntityWhere:
     related_to: strawberry.ID | None = strawberry.field(
         default=None, description="Directly related to this entity."
     )
+    name: StringOperators | None = strawberry.field(
+        default=None, description="The name compared (uses the name indexes)."
+    )
+    date: DateOperators | None = None
+    meeting_type: MeetingTypeOperators | None = None
+    quantity: FloatOperators | None = strawberry.field(
+        default=None, description="A term's quantity."
+    )
+    during: strawberry.ID | None = strawberry.field(
+        default=None, description="Dated within the dates of this entity (a meeting, an event)."
+    )
+    relationships: list[RelationshipWhere] | None = strawberry.field(
+        default=None,
+        description="Related nodes, quantified: each item needs some, all, none or single.",
+    )
+
+
+@strawberry.input(
+    description="Nodes related through relationships of `types` (any type when omitted): "
+    "give exactly one of some, all, none, single."
+)
+class RelationshipWhere:
+    types: list[RelationshipType] | None = None
+    direction: Direction = Direction.BOTH
+    some: EntityWhere | None = None
+    all: EntityWhere | None = None
+    none: EntityWhere | None = None
+    single: EntityWhere | None = None
+    edge: EdgeWhere | None = strawberry.field(
+        default=None, description="Only relationships whose date or period overlaps."
+    )
 
 
 @strawberry.input(description="Filters on the relationships of a connection.")
@@ -54,6 +222,40 @@ class EdgeWhere:
     date_to: date | None = strawberry.field(
         default=None, description="The edge's date or period begins by this day."
     )
+    during: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The edge's date or period overlaps the dates of this entity (a meeting).",
+    )
+
+
+DATASETS = ("pocom", "travels", "visits")
+
+
+@strawberry.input(description="Filters on documents; fields are ANDed.")
+class DocumentWhere:
+    publisher: StringOperators | None = None
+    date_from: date | None = strawberry.field(default=None, description="Dated on or after.")
+    date_to: date | None = strawberry.field(default=None, description="Dated on or before.")
+    dataset: str | None = strawberry.field(
+        default=None,
+        description=f"The historian's dataset the document is a file of: one of {list(DATASETS)}.",
+    )
+
+
+def to_document_filter(where: DocumentWhere | None) -> Filter:
+    if where is None:
+        return Filter()
+    compares = []
+    if where.publisher is not None:
+        compares += [
+            Compare("publisher", op, [str(x) for x in v] if op == "in" else v)
+            for op, v in _operators(where.publisher, STRING_OPS)
+        ]
+    if where.dataset is not None:
+        if where.dataset not in DATASETS:
+            raise BadUserInput(f"'dataset' must be one of {list(DATASETS)}, not {where.dataset!r}")
+        compares.append(Compare("file", "startsWith", f"{where.dataset}/"))
+    return Filter(date_from=where.date_from, date_to=where.date_to, compares=compares)
 
 
 def slug_of(value: str) -> str:
@@ -100,6 +302,102 @@ def to_filter(where: Any) -> Filter:
         participant=_slug(_get(where, "participant", "participant")),
         participant_where=to_filter(participant_where) if participant_where is not None else None,
         related_to=_slug(_get(where, "relatedTo", "related_to")),
+        compares=_compares(where),
+        during=_slug(_get(where, "during", "during")),
+        relations=[_relation(r) for r in _get(where, "relationships", "relationships") or []],
+    )
+
+
+STRING_OPS = {"eq": "eq", "in": "in_", "contains": "contains", "startsWith": "starts_with"}
+ORDER_OPS = {"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"}
+NUMBER_OPS = {"eq": "eq", "in": "in_", **ORDER_OPS}
+MEETING_TYPE_OPS = {"eq": "eq", "in": "in_"}
+
+
+def _operators(value: Any, names: dict[str, str]) -> list[tuple[str, Any]]:
+    """The (operator, operand) pairs given, in GraphQL names."""
+    return [(op, v) for op, attr in names.items() if (v := _get(value, op, attr)) is not None]
+
+
+def _enum_value(value: Any, enum: type[Enum], field_name: str) -> Any:
+    if isinstance(value, enum):
+        return value.value
+    try:
+        return enum[str(value)].value
+    except KeyError:
+        known = [m.name for m in enum]
+        raise BadUserInput(f"'{field_name}' must be one of {known}, not {value!r}") from None
+
+
+def _number(value: Any, name: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BadUserInput(f"'{name}' must be a number, not {value!r}") from None
+
+
+def _listed(value: Any, name: str) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _compares(where: Any) -> list[Compare]:
+    found: list[Compare] = []
+    name = _get(where, "name", "name")
+    if name is not None:
+        for op, v in _operators(name, STRING_OPS):
+            value = [str(x) for x in _listed(v, "name.in")] if op == "in" else str(v)
+            found.append(Compare("name", op, value))
+    when = _get(where, "date", "date")
+    if when is not None:
+        for op, v in _operators(when, {"eq": "eq", **ORDER_OPS}):
+            day = _date(v, f"date.{op}")
+            if op == "eq":
+                found += [Compare("dateFrom", "lte", day), Compare("dateTo", "gte", day)]
+            else:
+                found.append(Compare("dateFrom", op, day))
+    kind = _get(where, "meetingType", "meeting_type")
+    if kind is not None:
+        for op, v in _operators(kind, MEETING_TYPE_OPS):
+            if op == "in":
+                found.append(
+                    Compare("meetingType", op, [_enum_value(x, MeetingType, "meetingType.in")
+                                                for x in _listed(v, "meetingType.in")])
+                )  # fmt: skip
+            else:
+                found.append(
+                    Compare("meetingType", op, _enum_value(v, MeetingType, "meetingType.eq"))
+                )
+    quantity = _get(where, "quantity", "quantity")
+    if quantity is not None:
+        for op, v in _operators(quantity, NUMBER_OPS):
+            number: Any = (
+                [_number(x, "quantity.in") for x in _listed(v, "quantity.in")]
+                if op == "in"
+                else _number(v, f"quantity.{op}")
+            )
+            found.append(Compare("quantity", op, number))
+    return found
+
+
+def _relation(value: Any) -> RelationFilter:
+    given = [q for q in QUANTIFIERS if _get(value, q, q) is not None]
+    if len(given) != 1:
+        raise BadUserInput(
+            f"'relationships' needs exactly one of {list(QUANTIFIERS)} per item, not {given}"
+        )
+    quantifier = given[0]
+    types = tuple(
+        _enum_value(t, RelationshipType, "relationships.types")
+        for t in _get(value, "types", "types") or []
+    )
+    direction = _get(value, "direction", "direction") or Direction.BOTH
+    direction = _enum_value(direction, Direction, "relationships.direction")
+    return RelationFilter(
+        quantifier=quantifier,
+        types=types,
+        direction=direction,
+        where=to_filter(_get(value, quantifier, quantifier)),
+        edge=to_edge_filter(_get(value, "edge", "edge")),
     )
 
 
@@ -110,4 +408,5 @@ def to_edge_filter(where: Any) -> EdgeFilter | None:
     return EdgeFilter(
         date_from=_date(_get(where, "dateFrom", "date_from"), "dateFrom"),
         date_to=_date(_get(where, "dateTo", "date_to"), "dateTo"),
+        during=_slug(_get(where, "during", "during")),
     )

@@ -14,16 +14,25 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import Filter, TypeOf
+from graph.projection import TypeOf
 from schema.candidates import CandidateQuery
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
 from schema.ids import from_global_id
-from schema.inputs import EntityWhere, slug_of, to_filter
+from schema.inputs import (
+    DocumentWhere,
+    EntityWhere,
+    RelationshipType,
+    SortDirection,
+    slug_of,
+    to_document_filter,
+    to_filter,
+)
 from schema.selection import (
     FACT_EDGE,
     MAX_PAGE_SIZE,
     PageArgs,
+    aggregate_spec,
     child,
     encode_cursor,
     project,
@@ -68,12 +77,6 @@ class OrderField(Enum):
     ID = "ID"
 
 
-@strawberry.enum
-class SortDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
 @strawberry.input
 class EntityOrder:
     field: OrderField
@@ -114,10 +117,19 @@ def fact_fields(
     return fields
 
 
+async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:
+    """Run a root field's statement; ids its filters named that do not exist are an error."""
+    record = await info.context.run(statement)
+    unknown = record.get("unknownIds")
+    if unknown:
+        raise NotFound(f"unknown id(s) in a filter: {', '.join(map(repr, unknown))}")
+    return record
+
+
 async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
     wanted = [from_global_id(i) for i in ids]
     projection = project(current_field(info).selections, "Node")
-    record = await info.context.run(reads.nodes_by_id([slug for _, slug in wanted], projection))
+    record = await run(info, reads.nodes_by_id([slug for _, slug in wanted], projection))
     found = []
     for (type_name, _), row in zip(wanted, record["items"], strict=True):
         item = row["node"]
@@ -148,8 +160,11 @@ async def list_of(
         page,
         project(node_selections(field), type_name),
         with_total=_has_total(field) or page.from_end,
+        aggregate=aggregate_spec(field),
+        # Counts alone project no node: cheap when only totals and groupings are asked.
+        with_items=bool(child(field, "edges") or child(field, "pageInfo")) or page.from_end,
     )
-    record = await info.context.run(statement)
+    record = await run(info, statement)
     return connection(record, page)
 
 
@@ -219,15 +234,25 @@ class Query(CandidateQuery):
             raise BadUserInput(f"at most {MAX_PAGE_SIZE} ids at once")
         return await nodes_by_ids(info, ids)
 
-    @strawberry.field(description="Every source document.")
-    async def documents(self, info: Info, first: int = MAX_PAGE_SIZE) -> list[Document]:
-        page = PageArgs(first=first).page()
-        projection = project(current_field(info).selections, "Document")
+    @strawberry.field(description="The source documents, by slug, filtered.")
+    async def documents(
+        self,
+        info: Info,
+        where: DocumentWhere | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Document]:
+        field = current_field(info)
+        page = PageArgs(first, after, last, before).page()
         statement = reads.list_entities(
-            ("Document",), Filter(), [reads.Order("ID")], page, projection, False
-        )
-        record = await info.context.run(statement)
-        return [graph_object(item["node"]) for item in record["items"]]
+            ("Document",), to_document_filter(where), [reads.Order("ID")], page,
+            project(node_selections(field), "Document"),
+            with_total=_has_total(field) or page.from_end,
+        )  # fmt: skip
+        record = await run(info, statement)
+        return connection(record, page)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Full-text search over names, aliases and descriptions.")
     async def search(
@@ -244,7 +269,8 @@ class Query(CandidateQuery):
         page = PageArgs(first, after).page()
         field = current_field(info)
         projection = project(node_selections(field), "Entity")
-        record = await info.context.run(reads.search(query, labels, page, projection))
+        statement = reads.search(query, labels, page, projection, aggregate_spec(field))
+        record = await run(info, statement)
         hits = [
             SearchHit(cursor=encode_cursor(page.offset + i), score=item["score"],
                       node=graph_object(item["node"]))
@@ -254,6 +280,7 @@ class Query(CandidateQuery):
             edges=hits,
             page_info=page_info(page.offset, len(hits), record["total"]),
             total_count=record["total"],
+            measures=record.get("aggregate"),
         )
 
     @strawberry.field(description="An entity's dated facts in order, optionally within dates.")
@@ -273,7 +300,7 @@ class Query(CandidateQuery):
             project(node_selections(field), "Entity"),
             fact_fields(node_selections(field, ("edges",)), computed=frozenset({"date"})),
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {of!r}")
         entries = [
@@ -299,6 +326,23 @@ class Query(CandidateQuery):
         to: strawberry.ID,
         max_hops: int = 4,
         first: int = 5,
+        types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Only through relationships of these types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Never through relationships of these types."),
+        ] = None,
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(description="Every dated step overlaps from this day..."),
+        ] = None,
+        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
+        distinct_nodes: Annotated[
+            bool,
+            strawberry.argument(description="Paths through the same set of nodes count once."),
+        ] = True,
     ) -> list[Path]:
         if not 1 <= max_hops <= 6:
             raise BadUserInput("'maxHops' must be between 1 and 6")
@@ -309,8 +353,10 @@ class Query(CandidateQuery):
             slug_of(from_), slug_of(to), max_hops, first,
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("segments",))),
+            walk(types, exclude_types, date_from, date_to),
+            distinct_nodes,
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {from_!r} or {to!r}")
         return [
@@ -323,7 +369,27 @@ class Query(CandidateQuery):
 
     @strawberry.field(description="The entities within `depth` hops of one, and their edges.")
     async def neighborhood(
-        self, info: Info, id: strawberry.ID, depth: int = 1, limit: int = 50
+        self,
+        info: Info,
+        id: strawberry.ID,
+        depth: int = 1,
+        limit: int = 50,
+        kinds: Annotated[
+            list[str] | None, strawberry.argument(description="Only nodes of these kinds.")
+        ] = None,
+        types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Only through relationships of these types."),
+        ] = None,
+        exclude_types: Annotated[
+            list[RelationshipType] | None,
+            strawberry.argument(description="Never through relationships of these types."),
+        ] = None,
+        date_from: Annotated[
+            date | None,
+            strawberry.argument(description="Every dated step overlaps from this day..."),
+        ] = None,
+        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
     ) -> Subgraph:
         if not 1 <= depth <= 3:
             raise BadUserInput("'depth' must be between 1 and 3")
@@ -334,11 +400,31 @@ class Query(CandidateQuery):
             slug_of(id), depth, limit,
             project(node_selections(field, ("nodes",)), "Entity"),
             fact_fields(node_selections(field, ("edges",))),
+            walk(types, exclude_types, date_from, date_to),
+            check_kinds(kinds, ALL_KINDS),
         )  # fmt: skip
-        record = await info.context.run(statement)
+        record = await run(info, statement)
         if not record["found"]:
             raise NotFound(f"no entity with id {id!r}")
         return Subgraph(
             nodes=[graph_object(n) for n in record["nodes"]],
             edges=[Fact(data=e) for e in record["edges"]],
+            total_nodes=record["total"],
+            truncated=record["total"] > limit,
         )
+
+
+def walk(
+    types: list[RelationshipType] | None,
+    exclude: list[RelationshipType] | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> reads.Walk:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadUserInput("'dateFrom' must not be after 'dateTo'")
+    return reads.Walk(
+        types=tuple(t.name for t in types or []),
+        exclude=tuple(t.name for t in exclude or []),
+        date_from=date_from,
+        date_to=date_to,
+    )

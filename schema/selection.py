@@ -18,6 +18,10 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from diplograph.model import RelType
 from graph.projection import (
+    DATE_PARTS,
+    GROUPINGS,
+    MEASURES,
+    Aggregate,
     ByLabel,
     DateOf,
     NodeProjection,
@@ -25,12 +29,14 @@ from graph.projection import (
     Page,
     Prop,
     Related,
+    Relation,
     SourcesOf,
+    Typename,
     TypeOf,
 )
 from schema.errors import BadUserInput
-from schema.inputs import to_edge_filter, to_filter
-from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources, possible_types
+from schema.inputs import to_edge_filter, to_filter, to_relation_order
+from schema.specs import FIELDS, GlobalId, Slug, possible_types
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -148,7 +154,8 @@ def child(field: SelectedField, name: str) -> list[SelectedField]:
 
 def project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
     """What to fetch for nodes of `type_name` (a type or an interface)."""
-    projection = NodeProjection()
+    concrete = possible_types(type_name)
+    projection = NodeProjection(typename=type_name if concrete == (type_name,) else None)
     seen: set[str] = set()
     for field, types in _fields_for(selections, possible_types(type_name)):
         key = response_key(field)
@@ -171,12 +178,16 @@ def project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
 
 def _field_spec(type_name: str, field: SelectedField) -> Any:
     spec = FIELDS[type_name][field.name]
-    if isinstance(spec, GlobalId | Slug | KindOf):
+    if isinstance(spec, GlobalId | Slug | Typename):
         return None  # derived from id and __typename, always fetched
-    if isinstance(spec, Sources):
+    if isinstance(spec, SourcesOf):
         return sources_spec(field)
-    if isinstance(spec, Rel):
-        return relation_spec(spec.pattern, spec.target, field, spec.single, spec.mention)
+    if isinstance(spec, Relation):
+        return relation_spec(spec, field)
+    if isinstance(spec, DateOf):
+        parts = tuple(dict.fromkeys(f.name for f, _ in _fields_for(field.selections, ("*",))))
+        if all(p in DATE_PARTS for p in parts):
+            return DateOf(spec.prefix, parts)
     return spec
 
 
@@ -185,12 +196,11 @@ def sources_spec(field: SelectedField) -> SourcesOf:
     return SourcesOf(project(documents[0].selections if documents else [], "Document"))
 
 
-def relation_spec(
-    pattern: str, target: str, field: SelectedField, single: bool, mention: bool = False
-) -> Related:
+def relation_spec(relation: Relation, field: SelectedField) -> Related:
     """A relation field: a single node, or a connection with edges and a page."""
-    if single:
-        return Related(pattern, project(field.selections, target), single=True)
+    target, mention = relation.target, relation.mention
+    if relation.single:
+        return Related(relation, project(field.selections, target))
     edge_fields = MENTION_EDGE if mention else FACT_EDGE
     node_selections: list[Selection] = []
     edge: list[tuple[str, Any]] = []
@@ -202,17 +212,53 @@ def relation_spec(
                 edge.append((response_key(sub), sources_spec(sub)))
             elif sub.name in edge_fields and response_key(sub) not in dict(edge):
                 edge.append((response_key(sub), edge_fields[sub.name]))
+    aggregate_spec(field, root=False)
     page = PageArgs.of(field.arguments).page()
     where = field.arguments.get("where")
     edge_where = field.arguments.get("edgeWhere")
     wants_total = bool(child(field, "totalCount") or child(field, "pageInfo")) or page.from_end
-    order = ("start", "id") if mention else ("dateFrom", "name", "id")
+    default = ["start", "id"] if mention else ["dateFrom", "name", "id"]
+    asked = to_relation_order(field.arguments.get("orderBy"))
+    # The slug last keeps pages stable when the asked keys tie.
+    order = tuple(
+        [*asked, ("node", "id", False)] if asked else [("node", p, False) for p in default]
+    )
     return Related(
-        pattern, project(node_selections, target), edge=edge, page=page,
+        relation, project(node_selections, target), edge=edge, page=page,
         count=wants_total, order=order,
         where=to_filter(where) if where is not None else None,
         edge_where=to_edge_filter(edge_where),
     )  # fmt: skip
+
+
+def aggregate_spec(field: SelectedField, root: bool = True) -> Aggregate | None:
+    """The measures asked under a connection's `aggregate` (None when it is not selected)."""
+    selected = child(field, "aggregate")
+    if not selected:
+        return None
+    if not root:
+        raise BadUserInput(
+            f"'{field.name}': aggregate is answered on root lists and search; ask the root "
+            "list with a filter instead (e.g. meetings(where: {participant: ...}))"
+        )
+    spec = Aggregate()
+    seen: set[str] = set()
+    for agg in selected:
+        for sub, _ in _fields_for(agg.selections, ("*",)):
+            key = response_key(sub)
+            measure = sub.name
+            if key in seen or (measure not in MEASURES and measure not in GROUPINGS):
+                continue
+            seen.add(key)
+            first = sub.arguments.get("first", DEFAULT_PAGE_SIZE)
+            try:
+                limit = int(first)
+            except (TypeError, ValueError):
+                limit = -1
+            if not 1 <= limit <= MAX_PAGE_SIZE:
+                raise BadUserInput(f"'{measure}(first:)' must be between 1 and {MAX_PAGE_SIZE}")
+            spec.fields.append((key, measure, limit))
+    return spec
 
 
 def _relationships_spec(field: SelectedField) -> Related:
@@ -226,4 +272,4 @@ def _relationships_spec(field: SelectedField) -> Related:
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
     pattern = f"({{n}}){left}[{{r}}{types}]{right}({{m}}:Entity)"
-    return relation_spec(pattern, "Entity", field, single=False)
+    return relation_spec(Relation(pattern), field)

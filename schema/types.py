@@ -17,13 +17,13 @@ from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 from strawberry.scalars import JSON
 
-from graph.projection import DateOf, Page
+from graph.projection import DateOf, Page, Relation, SourcesOf, Typename
 from schema.context import Info
 from schema.errors import BadUserInput
 from schema.ids import to_global_id
-from schema.inputs import EdgeWhere, EntityWhere
+from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder
 from schema.selection import PageArgs, encode_cursor
-from schema.specs import FIELDS, GlobalId, KindOf, Rel, Slug, Sources
+from schema.specs import FIELDS, GlobalId, Slug
 
 T = TypeVar("T")
 
@@ -49,11 +49,13 @@ def graph_object(data: dict[str, Any] | None) -> Any:
 def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
     if value is None or value.get("value") is None:
         return None
+    precision = value.get("precision")
+    # Parts the request did not ask for were not fetched; their fields are never resolved.
     return FuzzyDate(
         value=value["value"],
-        precision=DatePrecision(value["precision"]),
-        start=native(value["start"]),
-        end=native(value["end"]),
+        precision=DatePrecision(precision) if precision is not None else None,  # type: ignore[arg-type]
+        start=native(value.get("start")),
+        end=native(value.get("end")),
         basis=value.get("basis"),
     )
 
@@ -85,6 +87,7 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         edges=edges,
         page_info=page_info(offset, len(items), total, page.limit),
         total_count=total if total is not None else offset + len(items),
+        measures=value.get("aggregate"),
     )
 
 
@@ -111,14 +114,14 @@ def projected(root: Any, info: Info) -> Any:
         return to_global_id(data["__typename"], data["id"])
     if isinstance(spec, Slug):
         return data["id"]
-    if isinstance(spec, KindOf):
+    if isinstance(spec, Typename):
         return data["__typename"]
     value = data.get(str(info.path.key))
-    if isinstance(spec, Sources):
+    if isinstance(spec, SourcesOf):
         return sources(value)
     if isinstance(spec, DateOf):
         return fuzzy_date(value)
-    if isinstance(spec, Rel) and spec.single:
+    if isinstance(spec, Relation) and spec.single:
         return graph_object(value["node"]) if value else None
     return native(value)
 
@@ -128,6 +131,7 @@ def projected_page(
     info: Info,
     where: EntityWhere | None = None,
     edge_where: EdgeWhere | None = None,
+    order_by: list[RelationOrder] | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
@@ -139,13 +143,6 @@ def projected_page(
     return connection(root.data.get(info.path.key), page, mention=spec.mention)
 
 
-@strawberry.enum(description="Which way a relationship points from the node it is read from.")
-class Direction(Enum):
-    OUT = "OUT"
-    IN = "IN"
-    BOTH = "BOTH"
-
-
 def projected_relationships(
     root: Any,
     info: Info,
@@ -153,6 +150,7 @@ def projected_relationships(
     direction: Direction = Direction.BOTH,
     where: EntityWhere | None = None,
     edge_where: EdgeWhere | None = None,
+    order_by: list[RelationOrder] | None = None,
     first: int | None = None,
     after: str | None = None,
     last: int | None = None,
@@ -245,11 +243,73 @@ class MentionEdge(Generic[T]):
     text: str | None = strawberry.field(resolver=edge_value)
 
 
+def measure(root: Any, info: Info) -> Any:
+    """A measure of an aggregate, by response key."""
+    value = root.data.get(info.path.key)
+    if isinstance(value, list):
+        return [Group(key=g["key"], name=g["name"], count=g["count"]) for g in value]
+    return native(value)
+
+
+def group_measure(root: Any, info: Info, first: int = 20) -> Any:
+    return measure(root, info)
+
+
+def aggregate_of(root: Any, info: Info) -> Aggregate:
+    return Aggregate(data=root.measures or {})
+
+
+_GROUP = "Groups largest first, at most `first` (1 to 100)."
+
+
+@strawberry.type(description="How many of the matched nodes share a key (a year, an id, a type).")
+class Group:
+    key: str
+    name: str | None = strawberry.field(description="The name of the node the key is the id of.")
+    count: int
+
+
+@strawberry.type(
+    description="Measures over every node the list matches, not just the page, computed in "
+    "the same query; ask only what you need (each measure is a pass over the matches)."
+)
+class Aggregate:
+    data: strawberry.Private[dict[str, Any]]
+    count: int = strawberry.field(resolver=measure, description="Distinct nodes matched.")
+    min_date: date | None = strawberry.field(resolver=measure, description="Earliest first day.")
+    max_date: date | None = strawberry.field(resolver=measure, description="Latest last day.")
+    by_year: list[Group] = strawberry.field(
+        resolver=group_measure, description="By the year the date begins, in order."
+    )
+    by_country: list[Group] = strawberry.field(
+        resolver=group_measure,
+        description=f"By country, as the `country` filter relates them. {_GROUP}",
+    )
+    by_place: list[Group] = strawberry.field(
+        resolver=group_measure, description=f"By place held or located in. {_GROUP}"
+    )
+    by_meeting_type: list[Group] = strawberry.field(
+        resolver=group_measure, description=f"By `meetingType`. {_GROUP}"
+    )
+    by_issue: list[Group] = strawberry.field(
+        resolver=group_measure,
+        description=f"By issue, as the `issue` filter relates them. {_GROUP}",
+    )
+    by_relationship_type: list[Group] = strawberry.field(
+        resolver=group_measure,
+        description=f"The matched nodes' relationships to entities, counted by type. {_GROUP}",
+    )
+
+
 @strawberry.type(description="A page of a list, with cursors (Relay connection).")
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
     total_count: int
+    measures: strawberry.Private[dict[str, Any] | None] = None
+    aggregate: Aggregate = strawberry.field(
+        resolver=aggregate_of, description="Counts and groupings of every match."
+    )
 
 
 @strawberry.type(description="A page of mentions.")
@@ -418,6 +478,10 @@ class SearchConnection:
     edges: list[SearchHit]
     page_info: PageInfo
     total_count: int
+    measures: strawberry.Private[dict[str, Any] | None] = None
+    aggregate: Aggregate = strawberry.field(
+        resolver=aggregate_of, description="Counts and groupings of every hit."
+    )
 
 
 @strawberry.type(description="A relationship as data: its ends by slug, type and sources.")
@@ -436,6 +500,10 @@ class Path:
 class Subgraph:
     nodes: list[Entity]
     edges: list[Fact]
+    total_nodes: int = strawberry.field(
+        description="How many nodes (besides the center) were in reach, before the limit."
+    )
+    truncated: bool = strawberry.field(description="True when the limit left nodes out.")
 
 
 @strawberry.type(description="A dated fact of an entity.")

@@ -237,8 +237,10 @@ def test_node_and_nodes_by_global_id_or_slug(api: httpx.Client) -> None:
 
 
 def test_documents_with_mentions(api: httpx.Client) -> None:
-    docs = data(graphql(api, "{ documents { slug title text } }"))["documents"]
-    assert len(docs) == 2
+    body = graphql(api, "{ documents { totalCount edges { node { slug title text } } } }")
+    result = data(body)["documents"]
+    docs = [e["node"] for e in result["edges"]]
+    assert len(docs) == 2 == result["totalCount"]
     assert all(d["text"].startswith(d["title"]) for d in docs)
 
 

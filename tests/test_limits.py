@@ -26,7 +26,7 @@ from neo4j import Driver
 from diplograph.settings import Settings
 from graph import reads
 from graph.driver import connect_async
-from graph.projection import Filter, NodeProjection, Page, Prop
+from graph.projection import Aggregate, Filter, NodeProjection, Page, Prop
 from graph.reads import Reader
 from graph.server import free_port
 from ops.hostile import CASES, fragment_fanout
@@ -124,7 +124,7 @@ def small_budget(settings: Settings, driver: Driver) -> Iterator[httpx.Client]:
 def test_a_response_over_the_budget_is_refused_with_nothing_of_it(
     small_budget: httpx.Client, api: httpx.Client
 ) -> None:
-    query = "{ documents(first: 30) { slug text } }"
+    query = "{ documents(first: 30) { edges { node { slug text } } } }"
     assert "errors" not in graphql(api, query)  # under the default budget: answered
     response = small_budget.post("/graphql", json={"query": query})
     body = response.json()
@@ -133,10 +133,18 @@ def test_a_response_over_the_budget_is_refused_with_nothing_of_it(
     assert body["errors"][0]["extensions"]["limit"] == 2_000
     assert body["errors"][0]["extensions"]["estimate"] > 2_000
     # 30 aliases: the budget is shared, so the request fails as a whole, never in pieces.
-    aliased = "{ " + " ".join(f"a{i}: documents(first: 3) {{ text }}" for i in range(30)) + " }"
+    aliased = (
+        "{ "
+        + " ".join(
+            f"a{i}: documents(first: 3) {{ edges {{ node {{ text }} }} }}" for i in range(30)
+        )
+        + " }"
+    )
     body = small_budget.post("/graphql", json={"query": aliased}).json()
     assert body["data"] is None and codes(body) == ["RESPONSE_TOO_LARGE"]
-    assert "errors" not in graphql(small_budget, "{ documents(first: 2) { slug title } }")
+    assert "errors" not in graphql(
+        small_budget, "{ documents(first: 2) { edges { node { slug title } } } }"
+    )
 
 
 def test_neo4j_sends_nothing_of_a_statement_over_the_budget(settings: Settings) -> None:
@@ -156,6 +164,31 @@ def test_neo4j_sends_nothing_of_a_statement_over_the_budget(settings: Settings) 
     refused = asyncio.run(run(1_000))
     assert refused["items"] is None and refused["total"] == full["total"]
     assert refused["bytes"] == full["bytes"]
+
+
+def test_measures_are_bounded_and_unknown_ids_still_reported(settings: Settings) -> None:
+    # Aggregate columns count toward the budget like the items; `unknownIds` is never cut.
+    aggregate = Aggregate([("count", "count", 10), ("years", "byYear", 10)])
+    where = Filter(country="no-such-country")
+    projection = NodeProjection([("name", Prop("name"))])
+    statement = reads.list_entities(
+        ("Meeting",), where, [], Page(limit=5), projection, True, aggregate
+    )
+
+    async def run(budget: int | None) -> dict[str, Any]:
+        driver = connect_async(settings)
+        try:
+            return await Reader(driver, settings.neo4j_database, 10).one(statement, budget)
+        finally:
+            await driver.close()
+
+    full = asyncio.run(run(None))
+    assert full["unknownIds"] == ["no-such-country"]
+    assert full["aggregate"] == {"count": 0, "years": []} and full["items"] == []
+    refused = asyncio.run(run(1))
+    assert refused["unknownIds"] == ["no-such-country"] and refused["total"] == 0
+    assert refused["items"] is None and refused["aggregate"] == {"years": None}
+    assert refused["bytes"] == full["bytes"] > 40
 
 
 # -- 3. bounded, multiprocess metrics ---------------------------------------------------------
@@ -408,7 +441,7 @@ def test_oversized_names_and_texts_are_refused(
 # -- 7. /readyz while the heaviest accepted requests run ----------------------------------------
 
 HEAVY = [
-    "{ documents(first: 100) { slug title text } }",
+    "{ documents(first: 100) { edges { node { slug title text } } } }",
     "{ people(first: 100) { edges { node { name aliases description positions(first: 40) "
     "{ edges { title node { name } } } meetings(first: 40) { edges { node { name } } } } } } }",
     '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '

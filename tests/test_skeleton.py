@@ -61,9 +61,9 @@ def test_loading_twice_leaves_one_node_per_document(empty_db: Driver, settings: 
 
 
 def test_documents_query_over_http(loaded_db: Driver, api: httpx.Client) -> None:
-    body = graphql(api, "{ documents { id slug title text } }")
+    body = graphql(api, "{ documents { edges { node { id slug title text } } } }")
     assert "errors" not in body, body
-    docs = body["data"]["documents"]  # type: ignore[index]
+    docs = [e["node"] for e in body["data"]["documents"]["edges"]]  # type: ignore[index]
     assert {d["slug"] for d in docs} == {
         "advancing-the-dialogue-with-cuba",
         "committed-to-safe-and-legal-cuban-migration",

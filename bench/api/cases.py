@@ -7,7 +7,7 @@ from typing import Any
 
 from neo4j import Driver, RoutingControl
 
-from bench.api.operations import PAGE
+from bench.api.operations import PAGE, YEARS
 
 Cases = dict[str, list[dict[str, Any]]]
 
@@ -97,7 +97,50 @@ def choose_cases(driver: Driver, database: str, per_op: int = 8) -> Cases:
     paths = [{"from": r["pair"][0], "to": r["pair"][1]} for r in connected[:6]]
     if not paths:
         paths = [{"from": people[0], "to": people[-1]}]
+    # Aggregation: the countries most meetings were held in, over their five busiest
+    # consecutive years.
+    by_year = [
+        {
+            "country": r["country"],
+            "from": f"{r['year']}-01-01",
+            "to": f"{r['year'] + YEARS - 1}-12-31",
+        }
+        for r in _rows(
+            driver,
+            database,
+            """
+        MATCH (m:Meeting)-[:HELD_IN]->(c:Country) WHERE m.dateFrom IS NOT NULL
+        WITH c, m.dateFrom.year AS year, count(*) AS n
+        WITH c, collect([year, n]) AS counts
+        UNWIND counts AS start
+        WITH c, start[0] AS year,
+             reduce(t = 0, x IN counts | t + CASE WHEN start[0] <= x[0] < start[0] + $years
+                                                  THEN x[1] ELSE 0 END) AS total
+        ORDER BY total DESC, c.id, year
+        WITH c, head(collect([year, total])) AS best
+        RETURN c.id AS country, best[0] AS year ORDER BY best[1] DESC, country LIMIT 4""",
+            years=YEARS,
+        )
+    ]
+    # Filtered list: the commonest four-letter name prefixes of meetings, from a median date.
+    filtered = [
+        {"prefix": r["prefix"], "from": r["from"].iso_format()}
+        for r in _rows(
+            driver,
+            database,
+            """
+        MATCH (m:Meeting) WHERE m.dateFrom IS NOT NULL
+        WITH left(m.name, 4) AS prefix, collect(m.dateFrom) AS dates
+        WHERE size(dates) >= 20
+        WITH prefix, dates ORDER BY size(dates) DESC, prefix LIMIT 4
+        UNWIND dates AS d WITH prefix, d ORDER BY d
+        WITH prefix, collect(d) AS sorted
+        RETURN prefix, sorted[size(sorted) / 2] AS from ORDER BY prefix""",
+        )
+    ]
     return {
+        "meetings_by_year": by_year,
+        "meetings_filtered": filtered,
         "entity_page": [{"id": p} for p in people],
         "search": [{"text": t} for t in SEARCH_TEXTS],
         "meetings_range": ranges,

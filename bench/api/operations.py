@@ -650,7 +650,7 @@ def canon_timeline_peer(data: Json) -> Json:
 
 PATHS_OURS = """
 query Path($from: ID!, $to: ID!) {
-  paths(from: $from, to: $to, maxHops: 4, first: 5) {
+  paths(from: $from, to: $to, maxHops: 4, first: 5, distinctNodes: false) {
     nodes { slug name kind }
     segments { from to type }
   }
@@ -736,8 +736,9 @@ NEIGHBOURHOOD_RAW = f"""
 MATCH (c:Entity {{id: $id}})
 CALL (c) {{
   MATCH p = (c)-[*1..2]-(m:Entity)
-  WHERE all(x IN nodes(p) WHERE x:Entity)
-  WITH m, min(length(p)) AS hops ORDER BY hops, m.id LIMIT {NEIGHBOURS}
+  WHERE m <> c AND all(x IN nodes(p) WHERE x:Entity)
+  WITH m, min([length(p), reduce(s = 0, x IN nodes(p)[1..-1] | s + COUNT {{ (x)--() }})]) AS rank
+  ORDER BY rank, m.id LIMIT {NEIGHBOURS}
   RETURN collect(m) AS near
 }}
 WITH [c] + near AS members
@@ -768,6 +769,134 @@ def canon_neighbourhood_peer(data: Json) -> Json:
         "nodes": _sorted([_ref_peer(x) for x in n["nodes"]]),
         "edges": _sorted([[e["from"], e["to"], e["type"]] for e in n["edges"]]),
     }
+
+
+# -- 7. an aggregation: meetings held in a country, per year, with the first and last date ----
+# @neo4j/graphql has no grouping: the peer asks one aliased count per year, the workaround
+# analysts used (issue 14); the case names five consecutive years.
+
+YEARS = 5
+
+MEETINGS_BY_YEAR_OURS = """
+query MeetingsByYear($country: ID!, $from: Date!, $to: Date!) {
+  meetings(where: {relationships: [{types: [HELD_IN], direction: OUT, some: {ids: [$country]}}],
+                   date: {gte: $from, lte: $to}}) {
+    aggregate { count minDate maxDate byYear(first: 100) { key count } }
+  }
+}
+"""
+
+_HELD_IN_PEER = "places: {some: {Country: {id: {eq: $country}}}}"
+MEETINGS_BY_YEAR_PEER = (
+    "query MeetingsByYear($country: ID!, $from: Date!, $to: Date!, "
+    + ", ".join(f"$y{i}from: Date!, $y{i}to: Date!" for i in range(YEARS))
+    + ") {\n"
+    # @neo4j/graphql aggregates no Date: the first and last dates are sorted reads.
+    + f"  all: meetingsConnection(where: {{{_HELD_IN_PEER}, dateFrom: {{gte: $from, lte: $to}}}})"
+    + " { aggregate { count { nodes } } }\n"
+    + "  first: meetingsConnection(first: 1, sort: [{dateFrom: ASC}], "
+    + f"where: {{{_HELD_IN_PEER}, dateFrom: {{gte: $from, lte: $to}}}}) "
+    + "{ edges { node { dateFrom } } }\n"
+    + "  last: meetingsConnection(first: 1, sort: [{dateTo: DESC}], "
+    + f"where: {{{_HELD_IN_PEER}, dateFrom: {{gte: $from, lte: $to}}}}) "
+    + "{ edges { node { dateTo } } }\n"
+    + "".join(
+        f"  y{i}: meetingsConnection(where: {{{_HELD_IN_PEER}, "
+        f"dateFrom: {{gte: $y{i}from, lte: $y{i}to}}}}) {{ aggregate {{ count {{ nodes }} }} }}\n"
+        for i in range(YEARS)
+    )
+    + "}\n"
+)
+
+_BY_YEAR_MATCH = (
+    "MATCH (n:Meeting) WHERE EXISTS { (n)-[:HELD_IN]->(:Entity {id: $country}) } "
+    "AND n.dateFrom >= date($from) AND n.dateFrom <= date($to)"
+)
+MEETINGS_BY_YEAR_RAW = f"""
+CALL () {{ {_BY_YEAR_MATCH} RETURN count(n) AS count, min(n.dateFrom) AS minDate,
+  max(n.dateTo) AS maxDate }}
+CALL () {{ {_BY_YEAR_MATCH} WITH n.dateFrom.year AS year, count(*) AS c ORDER BY year
+  RETURN collect({{key: toString(year), count: c}}) AS byYear }}
+RETURN {{aggregate: {{count: count, minDate: toString(minDate), maxDate: toString(maxDate),
+  byYear: byYear}}}} AS data
+"""
+
+
+def _years(case: Case) -> list[str]:
+    first = int(case["from"][:4])
+    return [str(first + i) for i in range(YEARS)]
+
+
+def by_year_peer_vars(case: Case) -> dict[str, Any]:
+    out = {"country": case["country"], "from": case["from"], "to": case["to"]}
+    for i, year in enumerate(_years(case)):
+        out[f"y{i}from"], out[f"y{i}to"] = f"{year}-01-01", f"{year}-12-31"
+    return out
+
+
+def canon_by_year(data: Json) -> Json:
+    agg = data["meetings"]["aggregate"]
+    counts = {g["key"]: g["count"] for g in agg["byYear"]}
+    return [
+        agg["count"],
+        agg["minDate"],
+        agg["maxDate"],
+        [counts.get(y, 0) for y in sorted(counts)],
+    ]
+
+
+def canon_by_year_peer(data: Json) -> Json:
+    years = [data[f"y{i}"]["aggregate"]["count"]["nodes"] for i in range(YEARS)]
+    first, last = data["first"]["edges"], data["last"]["edges"]
+    return [
+        data["all"]["aggregate"]["count"]["nodes"],
+        first[0]["node"]["dateFrom"] if first else None,
+        last[0]["node"]["dateTo"] if last else None,
+        [n for n in years if n],
+    ]
+
+
+# -- 8. a filtered list: meetings by name prefix (index-backed) and date, by name ------------
+
+FILTERED_OURS = """
+query Filtered($prefix: String!, $from: Date!) {
+  meetings(where: {name: {startsWith: $prefix}, date: {gte: $from}},
+           orderBy: [{field: NAME}], first: 20) {
+    totalCount
+    edges { node { slug name date { value } } }
+  }
+}
+"""
+
+FILTERED_PEER = """
+query Filtered($prefix: String!, $from: Date!) {
+  meetingsConnection(first: 20, where: {name: {startsWith: $prefix}, dateFrom: {gte: $from}},
+                     sort: [{name: ASC}, {id: ASC}]) {
+    totalCount
+    edges { node { id name date } }
+  }
+}
+"""
+
+_FILTERED = "(n:Meeting) WHERE n.name STARTS WITH $prefix AND n.dateFrom >= date($from)"
+FILTERED_RAW = (
+    f"RETURN {{totalCount: COUNT {{ MATCH {_FILTERED} }}, edges: COLLECT {{ MATCH {_FILTERED} "
+    "WITH n ORDER BY n.name, n.id LIMIT 20 "
+    "RETURN {node: {slug: n.id, name: n.name, date: CASE WHEN n.date IS NULL THEN null "
+    "ELSE {value: n.date} END}} }} AS data"
+)
+
+
+def canon_filtered(data: Json) -> Json:
+    m = data["meetings"]
+    return [m["totalCount"], [[e["node"]["slug"], e["node"]["name"], _fd_value(e["node"]["date"])]
+                              for e in m["edges"]]]  # fmt: skip
+
+
+def canon_filtered_peer(data: Json) -> Json:
+    m = data["meetingsConnection"]
+    return [m["totalCount"], [[e["node"]["id"], e["node"]["name"], e["node"]["date"]]
+                              for e in m["edges"]]]  # fmt: skip
 
 
 # -- the mix ------------------------------------------------------------------------------------
@@ -856,7 +985,37 @@ OPERATIONS: tuple[Operation, ...] = (
         _same,
         canon_neighbourhood,
         canon_neighbourhood_peer,
-        "entities within 2 hops (nearest 50) and the edges among them",
+        "entities within 2 hops (nearest 50, the center's own facts before hubs) and the "
+        "edges among them",
+    ),
+    # Out of the mix (weight 0): measured alone, with db hits against the peer's.
+    Operation(
+        "meetings_by_year",
+        0.0,
+        MEETINGS_BY_YEAR_OURS,
+        MEETINGS_BY_YEAR_PEER,
+        MEETINGS_BY_YEAR_RAW,
+        "meetings",
+        _same,
+        by_year_peer_vars,
+        _same,
+        canon_by_year,
+        canon_by_year_peer,
+        "meetings held in a country over five years: count, first and last date, per year",
+    ),
+    Operation(
+        "meetings_filtered",
+        0.0,
+        FILTERED_OURS,
+        FILTERED_PEER,
+        FILTERED_RAW,
+        "meetings",
+        _same,
+        _same,
+        _same,
+        canon_filtered,
+        canon_filtered_peer,
+        "meetings by name prefix and date, by name, 20 rows with total",
     ),
 )
 

@@ -1,0 +1,490 @@
+"""Analysts' questions over real HTTP: groupings, operators, participation, paths, truncation.
+
+The graph is the articles' curated knowledge plus the historian's sample records
+(tests/data/hsg: trips to Cuba by Obama, Hull and Kerry, Clinton's trips elsewhere, the
+Havana Interests Section's heads), loaded once for the module. Expected answers are
+computed from the graph with plain Cypher, so a wrong compilation cannot agree with them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from diplograph.settings import Settings
+from graph.bulk import write_hsg
+from graph.repository import write_knowledge
+from loaders.hsg import read_hsg
+from loaders.knowledge import read_knowledge
+from tests.conftest import graphql, wipe
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "hsg"
+
+
+@pytest.fixture(scope="module")
+def analyst_graph(driver: Driver, settings: Settings) -> Driver:
+    wipe(driver, settings)
+    write_knowledge(driver, settings.neo4j_database, read_knowledge())
+    write_hsg(driver, settings.neo4j_database, read_hsg(SAMPLE))
+    return driver
+
+
+pytestmark = pytest.mark.usefixtures("analyst_graph")
+
+
+def data(body: dict[str, Any]) -> Any:
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+def rows(driver: Driver, settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(cypher, params, database_=settings.neo4j_database)
+    return [r.data() for r in records]
+
+
+def statements(api: httpx.Client) -> float:
+    text = api.get("/metrics").text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("diplograph_cypher_queries_total{")
+    )
+
+
+# -- aggregations ----------
+
+
+def test_trips_per_year_in_one_statement(
+    api: httpx.Client, analyst_graph: Driver, settings: Settings
+) -> None:
+    expected = rows(
+        analyst_graph,
+        settings,
+        """MATCH (m:Meeting {meetingType: 'trip'})-[:HELD_IN]->(:Country {id: 'cuba'})
+           RETURN toString(m.dateFrom.year) AS key, count(*) AS count ORDER BY key""",
+    )
+    assert sum(r["count"] for r in expected) == 4  # Obama, Hull, Kerry twice
+    before = statements(api)
+    result = data(
+        graphql(
+            api,
+            """{ meetings(where: {meetingType: {eq: TRIP}, country: "cuba"}) {
+                 totalCount
+                 aggregate { count minDate maxDate byYear { key count }
+                             byCountry { key count } byMeetingType { key count }
+                             byPlace { name count } byRelationshipType { key count } } } }""",
+        )
+    )["meetings"]
+    assert statements(api) - before == 1
+    agg = result["aggregate"]
+    assert agg["byYear"] == expected
+    assert agg["count"] == result["totalCount"] == 4
+    assert agg["minDate"] == "1940-07-20" and agg["maxDate"].startswith("2016-03")
+    assert {"key": "cuba", "count": 4} in agg["byCountry"]
+    assert agg["byMeetingType"] == [{"key": "trip", "count": 4}]
+    assert all(g["count"] <= 4 for g in agg["byPlace"])
+    by_type = {g["key"]: g["count"] for g in agg["byRelationshipType"]}
+    assert by_type["ATTENDED"] >= 4 and by_type["HELD_IN"] >= 4
+
+
+def test_issues_discussed_with_cuba(api: httpx.Client) -> None:
+    agg = data(
+        graphql(
+            api,
+            """{ meetings(where: {participant: "cuba"}) {
+                 aggregate { byIssue(first: 3) { key name count } } } }""",
+        )
+    )["meetings"]["aggregate"]
+    issues = agg["byIssue"]
+    assert len(issues) == 3
+    assert [g["count"] for g in issues] == sorted((g["count"] for g in issues), reverse=True)
+    assert issues[0]["count"] == 2  # both rounds discussed it
+    assert all(g["name"] for g in issues)
+
+
+def test_search_aggregate_and_counts_alone(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ search(query: "migration") { totalCount
+                 aggregate { count byRelationshipType(first: 2) { key count } } }
+                 meetings { totalCount aggregate { count } } }""",
+        )
+    )
+    assert result["search"]["aggregate"]["count"] == result["search"]["totalCount"] > 0
+    assert len(result["search"]["aggregate"]["byRelationshipType"]) == 2
+    assert result["meetings"]["aggregate"]["count"] == result["meetings"]["totalCount"]
+
+
+# -- participation ----------
+
+
+@pytest.mark.parametrize("actor", ["united-states", "cuba", "craig-kelly", "obama-barack"])
+def test_participation_agrees_everywhere(api: httpx.Client, actor: str) -> None:
+    result = data(
+        graphql(
+            api,
+            """query($a: ID!, $ids: [ID!]!) {
+                 node(id: $a) { ... on Actor { meetings(first: 100) {
+                   totalCount edges { node { slug } } } } }
+                 filtered: meetings(where: {participant: $a}, first: 100) {
+                   totalCount edges { node { slug } } }
+                 between: meetingsBetween(actors: $ids, first: 100) { edges { node { slug } } }
+               }""",
+            a=actor,
+            ids=[actor],
+        )
+    )
+    own = {e["node"]["slug"] for e in result["node"]["meetings"]["edges"]}
+    assert own, actor
+    assert own == {e["node"]["slug"] for e in result["filtered"]["edges"]}
+    assert own == {e["node"]["slug"] for e in result["between"]["edges"]}
+    assert result["node"]["meetings"]["totalCount"] == result["filtered"]["totalCount"]
+
+
+def test_country_takes_part_through_its_delegations(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ meetingsBetween(actors: ["united-states", "cuba"]) {
+                   edges { node { slug } } } }""",
+        )
+    )
+    slugs = {e["node"]["slug"] for e in result["meetingsBetween"]["edges"]}
+    assert {"migration-talks-havana-2010", "migration-talks-washington-2010"} <= slugs
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        '{participant: "nobody-at-all"}',
+        '{country: "nobody-at-all"}',
+        '{issue: "nobody-at-all"}',
+        '{relatedTo: "nobody-at-all"}',
+        '{during: "nobody-at-all"}',
+        '{ids: ["cuba", "nobody-at-all"]}',
+        '{OR: [{participant: "nobody-at-all"}]}',
+        '{relationships: [{some: {ids: ["nobody-at-all"]}}]}',
+    ],
+)
+def test_unknown_ids_in_filters_are_not_found(api: httpx.Client, where: str) -> None:
+    body = graphql(api, f"{{ meetings(where: {where}) {{ totalCount }} }}")
+    assert codes(body) == ["NOT_FOUND"]
+    assert "nobody-at-all" in body["errors"][0]["message"]
+
+
+def test_unknown_ids_in_nested_filters_are_not_found(api: httpx.Client) -> None:
+    nested = graphql(
+        api,
+        """{ node(id: "cuba") { ... on Country {
+             meetings(where: {issue: "nobody-at-all"}) { totalCount } } } }""",
+    )
+    assert codes(nested) == ["NOT_FOUND"]
+    edge = graphql(
+        api,
+        """{ organizations(where: {ids: ["us-interests-section-havana"]}) { edges { node {
+             positionHolders(edgeWhere: {during: "nobody-at-all"}) { totalCount } } } } }""",
+    )
+    assert codes(edge) == ["NOT_FOUND"]
+
+
+# -- operators ----------
+
+
+def slugs_of(body: dict[str, Any], field: str) -> set[str]:
+    return {e["node"]["slug"] for e in data(body)[field]["edges"]}
+
+
+def test_property_operators(api: httpx.Client, analyst_graph: Driver, settings: Settings) -> None:
+    def cypher(where: str) -> set[str]:
+        return {
+            r["id"]
+            for r in rows(analyst_graph, settings, f"MATCH (n:Meeting) {where} RETURN n.id AS id")
+        }
+
+    cases = {
+        '{name: {eq: "U.S.-Cuba migration talks in Havana"}}': cypher(
+            "WHERE n.name = 'U.S.-Cuba migration talks in Havana'"
+        ),
+        '{name: {in: ["U.S.-Cuba migration talks in Havana", "nope"]}}': cypher(
+            "WHERE n.name IN ['U.S.-Cuba migration talks in Havana']"
+        ),
+        '{name: {contains: "Havana"}}': cypher("WHERE n.name CONTAINS 'Havana'"),
+        '{name: {startsWith: "U.S.-Cuba"}}': cypher("WHERE n.name STARTS WITH 'U.S.-Cuba'"),
+        '{date: {gt: "2015-01-01"}}': cypher("WHERE n.dateFrom > date('2015-01-01')"),
+        '{date: {gte: "2016-03-21"}}': cypher("WHERE n.dateFrom >= date('2016-03-21')"),
+        '{date: {lt: "1950-01-01"}}': cypher("WHERE n.dateFrom < date('1950-01-01')"),
+        '{date: {lte: "1940-07-20"}}': cypher("WHERE n.dateFrom <= date('1940-07-20')"),
+        '{date: {eq: "2010-06-01"}}': cypher("WHERE n.dateFrom <= date('2010-06-01') <= n.dateTo"),
+        "{meetingType: {eq: ROUND}}": cypher("WHERE n.meetingType = 'round'"),
+        "{meetingType: {in: [TRIP, SERIES]}}": cypher("WHERE n.meetingType IN ['trip', 'series']"),
+    }
+    for where, expected in cases.items():
+        body = graphql(
+            api, f"{{ meetings(where: {where}, first: 100) {{ edges {{ node {{ slug }} }} }} }}"
+        )
+        assert slugs_of(body, "meetings") == expected, where
+        assert expected, where  # each case selects something
+    terms = graphql(
+        api,
+        """{ big: entities(where: {quantity: {gte: 20000}}) { totalCount }
+             small: entities(where: {quantity: {lt: 20000}}) { totalCount }
+             listed: entities(where: {quantity: {in: [1, 20000]}}) { totalCount } }""",
+    )
+    assert data(terms) == {
+        "big": {"totalCount": 1},
+        "small": {"totalCount": 0},
+        "listed": {"totalCount": 1},
+    }
+
+
+def test_relationship_quantifiers(api: httpx.Client) -> None:
+    body = graphql(
+        api,
+        """{
+          some: delegations(where: {relationships: [{types: [LED], direction: IN, some: {}}]}) {
+            edges { node { slug } } }
+          none: delegations(where: {relationships: [{types: [LED], direction: IN, none: {}}]}) {
+            edges { node { slug } } }
+          single: delegations(where: {relationships: [{types: [LED], direction: IN,
+                                                       single: {}}]}) { edges { node { slug } } }
+          all: delegations(where: {relationships: [{types: [REPRESENTS], direction: OUT,
+                                                    all: {ids: ["cuba"]}}]}) {
+            edges { node { slug } } }
+          secretaries: people(where: {relationships: [
+              {types: [HOLDS_POSITION], direction: OUT, some: {ids: ["state-secretary"]}},
+              {types: [ATTENDED], direction: OUT,
+               some: {meetingType: {eq: TRIP}, country: "cuba"}}]}) { edges { node { slug } } }
+          during: people(where: {relationships: [{types: [HOLDS_POSITION],
+              some: {ids: ["us-interests-section-havana"]},
+              edge: {dateFrom: "2010-01-01", dateTo: "2010-12-31"}}]}) { edges { node { slug } } }
+        }""",
+    )
+    result = data(body)
+    led = {e["node"]["slug"] for e in result["some"]["edges"]}
+    unled = {e["node"]["slug"] for e in result["none"]["edges"]}
+    assert unled == {"cuban-delegation-havana-2010"}
+    assert led and not led & unled
+    assert {e["node"]["slug"] for e in result["single"]["edges"]} <= led
+    assert {e["node"]["slug"] for e in result["all"]["edges"]} == {
+        "cuban-delegation-havana-2010",
+        "cuban-delegation-washington-2010",
+    }
+    assert {e["node"]["slug"] for e in result["secretaries"]["edges"]} == {
+        "hull-cordell",
+        "kerry-john-forbes",
+    }
+    assert {e["node"]["slug"] for e in result["during"]["edges"]} == {"farrar-jonathan-d"}
+
+
+def test_during_a_meeting(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ meetings(where: {during: "migration-talks-washington-2010"}) {
+                   edges { node { slug } } }
+                 organizations(where: {ids: ["us-interests-section-havana"]}) { edges { node {
+                   positionHolders(edgeWhere: {during: "migration-talks-washington-2010"}) {
+                     edges { node { slug } } } } } } }""",
+        )
+    )
+    holders = result["organizations"]["edges"][0]["node"]["positionHolders"]["edges"]
+    assert [e["node"]["slug"] for e in holders] == ["farrar-jonathan-d"]
+    # Both 2010 rounds are dated to the year, so each lies within the other's dates.
+    assert {e["node"]["slug"] for e in result["meetings"]["edges"]} >= {
+        "migration-talks-havana-2010",
+        "migration-talks-washington-2010",
+    }
+
+
+# -- ordering, documents, paths, neighbourhoods ----------
+
+
+def test_nested_order_by_a_posts_start(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ organizations(where: {ids: ["us-interests-section-havana"]}) { edges { node {
+                 asc: positionHolders(orderBy: [{field: START}], first: 100) {
+                   edges { start { start } node { slug } } }
+                 desc: positionHolders(orderBy: [{field: START, direction: DESC}], first: 100) {
+                   edges { node { slug } } }
+                 byName: positionHolders(orderBy: [{field: NAME}], first: 100) {
+                   edges { node { name } } } } } } }""",
+        )
+    )
+    node = result["organizations"]["edges"][0]["node"]
+    starts = [e["start"]["start"] for e in node["asc"]["edges"]]
+    assert len(starts) > 1 and starts == sorted(starts)
+    asc = [e["node"]["slug"] for e in node["asc"]["edges"]]
+    assert [e["node"]["slug"] for e in node["desc"]["edges"]] == asc[::-1]
+    names = [e["node"]["name"] for e in node["byName"]["edges"]]
+    assert names == sorted(names)
+
+
+def test_documents_connection(api: httpx.Client) -> None:
+    first = data(
+        graphql(
+            api,
+            """{ documents(first: 2, where: {dataset: "travels"}) {
+                 totalCount pageInfo { hasNextPage endCursor } edges { node { slug file } } } }""",
+        )
+    )["documents"]
+    assert first["totalCount"] >= 4 and first["pageInfo"]["hasNextPage"]
+    assert all(e["node"]["file"].startswith("travels/") for e in first["edges"])
+    rest = data(
+        graphql(
+            api,
+            """query($after: String) { documents(first: 100, after: $after,
+                 where: {dataset: "travels"}) { edges { node { slug } } } }""",
+            after=first["pageInfo"]["endCursor"],
+        )
+    )["documents"]
+    seen = [e["node"]["slug"] for e in first["edges"] + rest["edges"]]
+    assert len(seen) == len(set(seen)) == first["totalCount"]
+    by_publisher = data(
+        graphql(
+            api,
+            """{ documents(where: {publisher: {startsWith: "U.S. Department of State"}}) {
+                 totalCount } all: documents { totalCount } }""",
+        )
+    )
+    assert 0 < by_publisher["documents"]["totalCount"] < by_publisher["all"]["totalCount"]
+
+
+def test_paths_by_type_window_and_distinct_nodes(api: httpx.Client) -> None:
+    query = """query($types: [RelationshipType!], $without: [RelationshipType!],
+                     $from: Date, $to: Date, $distinct: Boolean!) {
+      paths(from: "craig-kelly", to: "dagoberto-rodriguez-barrera", maxHops: 4, first: 20,
+            types: $types, excludeTypes: $without, dateFrom: $from, dateTo: $to,
+            distinctNodes: $distinct) { nodes { slug } segments { type } } }"""
+
+    def ask(distinct: bool = True, **v: Any) -> list[dict[str, Any]]:
+        variables = {"types": None, "without": None, "from": None, "to": None, **v}
+        return data(graphql(api, query, distinct=distinct, **variables))["paths"]  # type: ignore[no-any-return]
+
+    everything = ask(distinct=False)
+    distinct = ask()
+    assert len(everything) > len(distinct)  # two paths share Cuba and the delegation
+    sets = [frozenset(n["slug"] for n in p["nodes"]) for p in distinct]
+    assert len(sets) == len(set(sets)) and len(distinct) <= len(everything)
+    assert len({frozenset(n["slug"] for n in p["nodes"]) for p in everything}) == len(distinct)
+    for path in ask(types=["LED", "ATTENDED", "MEMBER_OF"]):
+        assert {s["type"] for s in path["segments"]} <= {"LED", "ATTENDED", "MEMBER_OF"}
+    for path in ask(without=["ATTENDED"]):
+        assert "ATTENDED" not in {s["type"] for s in path["segments"]}
+    # The rounds are of 2010: outside a 1900-1950 window no path goes through them.
+    rounds = {"migration-talks-havana-2010", "migration-talks-washington-2010"}
+    around = ["VISITED", "REPRESENTS"]
+    assert any(rounds & {n["slug"] for n in p["nodes"]} for p in ask(without=around))
+    for path in ask(without=around, **{"from": "1900-01-01", "to": "1950-12-31"}):
+        assert not rounds & {n["slug"] for n in path["nodes"]}
+
+
+def test_neighborhood_reports_truncation(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ cut: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2, limit: 3) {
+                   totalNodes truncated nodes { slug } }
+                 whole: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
+                                     limit: 500) { totalNodes truncated nodes { slug } }
+                 issues: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
+                                      kinds: ["Issue"], types: [INVOLVES, AFFECTS, DISCUSSED,
+                                      IMPLEMENTS]) { nodes { kind } edges { type } } }""",
+        )
+    )
+    cut, whole = result["cut"], result["whole"]
+    assert cut["truncated"] and len(cut["nodes"]) == 4  # the center and three
+    assert not whole["truncated"] and whole["totalNodes"] == len(whole["nodes"]) - 1
+    assert cut["totalNodes"] == whole["totalNodes"]
+    # The center's own facts first: its direct neighbours lead the cut list.
+    direct = data(
+        graphql(
+            api,
+            """{ neighborhood(id: "us-cuba-migration-accords-1994", depth: 1, limit: 500) {
+                 nodes { slug } } }""",
+        )
+    )["neighborhood"]["nodes"]
+    assert {n["slug"] for n in cut["nodes"]} <= {n["slug"] for n in direct}
+    kinds = {n["kind"] for n in result["issues"]["nodes"][1:]}
+    assert kinds == {"Issue"}
+    assert {e["type"] for e in result["issues"]["edges"]} <= {
+        "INVOLVES", "AFFECTS", "DISCUSSED", "IMPLEMENTS",
+    }  # fmt: skip
+
+
+# -- bad values: a coded error, never a 500 ----------
+
+BAD = [
+    ("{ meetings(where: {name: {in: 3}}) { totalCount } }", "GRAPHQL_VALIDATION_FAILED"),
+    ('{ meetings(where: {meetingType: {eq: "trip"}}) { totalCount } }',
+     "GRAPHQL_VALIDATION_FAILED"),
+    ('{ meetings(where: {date: {gt: "July"}}) { totalCount } }', "GRAPHQL_VALIDATION_FAILED"),
+    ('{ entities(where: {quantity: {gt: "many"}}) { totalCount } }',
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("{ meetings(where: {relationships: [{types: [NOPE], some: {}}]}) { totalCount } }",
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("{ meetings(where: {relationships: [{some: {}, none: {}}]}) { totalCount } }",
+     "BAD_USER_INPUT"),
+    ("{ meetings(where: {relationships: [{types: [LED]}]}) { totalCount } }", "BAD_USER_INPUT"),
+    ("{ meetings { aggregate { byYear(first: 0) { key } } } }", "BAD_USER_INPUT"),
+    ("{ meetings { aggregate { byIssue(first: 101) { key } } } }", "BAD_USER_INPUT"),
+    ('{ search(query: "x") { aggregate { byCountry(first: -1) { key } } } }', "BAD_USER_INPUT"),
+    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { count } } } } }',
+     "BAD_USER_INPUT"),
+    ('{ node(id: "cuba") { ... on Country { meetings(orderBy: [{field: SIDEWAYS}]) '
+     "{ totalCount } } } }", "GRAPHQL_VALIDATION_FAILED"),
+    ('{ node(id: "cuba") { ... on Country { meetings(where: {date: {gt: "never"}}) '
+     "{ totalCount } } } }", "GRAPHQL_VALIDATION_FAILED"),
+    ('{ documents(where: {dataset: "tweets"}) { totalCount } }', "BAD_USER_INPUT"),
+    ("{ documents(first: 1000) { totalCount } }", "BAD_USER_INPUT"),
+    ('{ documents(after: "bogus") { totalCount } }', "BAD_USER_INPUT"),
+    ('{ paths(from: "cuba", to: "united-states", dateFrom: "2016-01-01", dateTo: "2010-01-01")'
+     " { nodes { slug } } }", "BAD_USER_INPUT"),
+    ('{ paths(from: "cuba", to: "united-states", types: [SIDEWAYS]) { nodes { slug } } }',
+     "GRAPHQL_VALIDATION_FAILED"),
+    ('{ paths(from: "cuba", to: "united-states", distinctNodes: "yes") { nodes { slug } } }',
+     "GRAPHQL_VALIDATION_FAILED"),
+    ('{ neighborhood(id: "cuba", kinds: ["Spaceship"]) { truncated } }', "BAD_USER_INPUT"),
+    ('{ neighborhood(id: "cuba", excludeTypes: [NOPE]) { truncated } }',
+     "GRAPHQL_VALIDATION_FAILED"),
+    ('{ neighborhood(id: "cuba", dateFrom: "2016-01-01", dateTo: "2010-01-01") { truncated } }',
+     "BAD_USER_INPUT"),
+    ('{ meetings(where: {during: "nobody-at-all"}) { totalCount } }', "NOT_FOUND"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "code"), BAD)
+def test_bad_values_get_a_coded_error(api: httpx.Client, query: str, code: str) -> None:
+    response = api.post("/graphql", json={"query": query})
+    assert response.status_code < 500
+    body = response.json()
+    assert codes(body) == [code], body
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ({"meetingType": {"eq": "TRIPS"}}, "meetingType"),
+        ({"relationships": [{"some": {}, "all": {}}]}, "relationships"),
+        ({"name": {"in": [1]}}, "name"),
+    ],
+)
+def test_bad_values_in_nested_variables(api: httpx.Client, where: Any, field: str) -> None:
+    body = graphql(
+        api,
+        """query($w: EntityWhere) { node(id: "cuba") { ... on Country {
+             meetings(where: $w) { totalCount } } } }""",
+        w=where,
+    )
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert field in body["errors"][0]["message"]
