@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -27,6 +28,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from schema.context import Context
+from schema.limits import MAX_TOKENS
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -45,6 +47,7 @@ BATCH_REFUSED = (
 TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
 NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
+OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
@@ -145,7 +148,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                 raise HTTPException(400, BATCH_REFUSED)
             if not isinstance(self.decode_json(body), dict):
                 raise HTTPException(400, NOT_AN_OBJECT)
-        return await super().parse_http_body(request)
+        data = await super().parse_http_body(request)
+        unnamed = isinstance(data, GraphQLRequestData) and data.operation_name is None
+        if unnamed and several_operations(getattr(data, "query", None) or ""):
+            raise HTTPException(400, OPERATION_NAME_NEEDED)
+        return data
 
     def create_response(
         self,
@@ -164,3 +171,16 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = media_type
         return response
+
+
+def several_operations(query: str) -> bool:
+    """Whether the document holds more than one operation: GraphQL's GetOperation then
+    needs `operationName` (Strawberry would run the first). A document that does not parse
+    is left to the parser's own coded error."""
+    if query.count("{") < 2:
+        return False
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1

@@ -321,20 +321,10 @@ def _report_inputs(report: Callable[[GraphQLError], None], operands: int, depth:
 
 
 class InputLimits(SchemaExtension):
-    """Before execution: one operation chosen, and the input objects passed in variables
-    (filters) bounded."""
+    """Bounds the input objects passed in variables (filters), before execution."""
 
     def on_execute(self) -> Any:
         context = self.execution_context
-        if context.operation_name is None and _operation_count(context.graphql_document) > 1:
-            # The spec's GetOperation: no name among several operations is a request error.
-            error = GraphQLError(
-                "operationName is required: the document holds several operations",
-                extensions={"code": "BAD_USER_INPUT"},
-            )
-            context.result = ExecutionResult(data=None, errors=[error])
-            yield
-            return
         operation = _operation(context.graphql_document, context.operation_name)
         variables = context.variables or {}
         if operation is not None and variables:
@@ -360,12 +350,6 @@ def _type_name(node: Any) -> str:
     while not hasattr(node, "name"):
         node = node.type
     return str(node.name.value)
-
-
-def _operation_count(document: Any) -> int:
-    if document is None:
-        return 0
-    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
