@@ -185,6 +185,21 @@ def _typed_list(labels: tuple[str, ...], type_name: str, description: str) -> An
     return strawberry.field(resolver=resolver, description=description)
 
 
+# The walk arguments `paths` and `neighborhood` share (see `walk`).
+OnlyTypes = Annotated[
+    list[RelationshipType] | None,
+    strawberry.argument(description="Only through relationships of these types."),
+]
+ExcludedTypes = Annotated[
+    list[RelationshipType] | None,
+    strawberry.argument(description="Never through relationships of these types."),
+]
+StepsFrom = Annotated[
+    date | None, strawberry.argument(description="Every dated step overlaps from this day...")
+]
+StepsTo = Annotated[date | None, strawberry.argument(description="...to this day.")]
+
+
 @strawberry.type
 class Query(CandidateQuery):
     people: Connection[Person] = _typed_list(("Person",), "Person", "People, filtered and ordered.")
@@ -326,19 +341,10 @@ class Query(CandidateQuery):
         to: strawberry.ID,
         max_hops: int = 4,
         first: int = 5,
-        types: Annotated[
-            list[RelationshipType] | None,
-            strawberry.argument(description="Only through relationships of these types."),
-        ] = None,
-        exclude_types: Annotated[
-            list[RelationshipType] | None,
-            strawberry.argument(description="Never through relationships of these types."),
-        ] = None,
-        date_from: Annotated[
-            date | None,
-            strawberry.argument(description="Every dated step overlaps from this day..."),
-        ] = None,
-        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
+        types: OnlyTypes = None,
+        exclude_types: ExcludedTypes = None,
+        date_from: StepsFrom = None,
+        date_to: StepsTo = None,
         distinct_nodes: Annotated[
             bool,
             strawberry.argument(description="Paths through the same set of nodes count once."),
@@ -377,19 +383,10 @@ class Query(CandidateQuery):
         kinds: Annotated[
             list[str] | None, strawberry.argument(description="Only nodes of these kinds.")
         ] = None,
-        types: Annotated[
-            list[RelationshipType] | None,
-            strawberry.argument(description="Only through relationships of these types."),
-        ] = None,
-        exclude_types: Annotated[
-            list[RelationshipType] | None,
-            strawberry.argument(description="Never through relationships of these types."),
-        ] = None,
-        date_from: Annotated[
-            date | None,
-            strawberry.argument(description="Every dated step overlaps from this day..."),
-        ] = None,
-        date_to: Annotated[date | None, strawberry.argument(description="...to this day.")] = None,
+        types: OnlyTypes = None,
+        exclude_types: ExcludedTypes = None,
+        date_from: StepsFrom = None,
+        date_to: StepsTo = None,
     ) -> Subgraph:
         if not 1 <= depth <= 3:
             raise BadUserInput("'depth' must be between 1 and 3")
