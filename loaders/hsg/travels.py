@@ -26,6 +26,7 @@ from loaders.hsg.xml import (
     check_span,
     parse_field_date,
     quote_id,
+    read_dates,
     record_id,
     text_at,
 )
@@ -154,9 +155,7 @@ class TravelsReader(Reader):
                 raise Reject(
                     BadKind.UNKNOWN_PERSON, f"who={who!r} is neither a pocom person nor a president"
                 )
-            start = parse_field_date(text_at(trip, "start-date"), "start-date")
-            end = parse_field_date(text_at(trip, "end-date"), "end-date")
-            check_span(start, end, "start-date..end-date")
+            start, end = read_dates(trip)
             country_el = trip.find("country")
             raw_country = country_el.get("id", "") if country_el is not None else ""
             territory = self.territories.require(raw_country, "country id")

@@ -20,9 +20,8 @@ from loaders.hsg.territories import UNITED_STATES
 from loaders.hsg.xml import (
     Reject,
     check_numeric_id,
-    check_span,
-    parse_field_date,
     quote_id,
+    read_dates,
     text_at,
 )
 from loaders.names import TitledName, find_titled_people
@@ -65,9 +64,7 @@ class VisitsReader(Reader):
         label = f"visit {raw_id}" if raw_id else f"visit #{index}"
         try:
             check_numeric_id(raw_id, "visit", seen)
-            start = parse_field_date(text_at(visit, "start-date"), "start-date")
-            end = parse_field_date(text_at(visit, "end-date"), "end-date")
-            check_span(start, end, "start-date..end-date")
+            start, end = read_dates(visit)
             from_el = visit.find("from")
             raw_country = from_el.get("id", "") if from_el is not None else ""
             territory = self.territories.require(raw_country, "from id")

@@ -72,6 +72,14 @@ def check_span(start: FuzzyDate | None, end: FuzzyDate | None, what: str) -> Non
         raise Reject(BadKind.END_BEFORE_START, f"{what}: {problem}")
 
 
+def read_dates(element: etree._Element) -> tuple[FuzzyDate | None, FuzzyDate | None]:
+    """A trip's or visit's `start-date` and `end-date`, checked as a span."""
+    start = parse_field_date(text_at(element, "start-date"), "start-date")
+    end = parse_field_date(text_at(element, "end-date"), "end-date")
+    check_span(start, end, "start-date..end-date")
+    return start, end
+
+
 class UnsafeXml(Exception):
     """A file declaring a DOCTYPE: refused whole. Its entities are not expanded (no
     network, no files), and the text after an unexpanded reference would silently go
