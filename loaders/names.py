@@ -5,7 +5,8 @@ shape of a person's name, for the historian's records and for ingested articles.
   "President Rene Preval of Haiti"), with the country the text states, for free text
   with no list of known people (trip remarks, visit records);
 * the vocabulary that article linking (`loaders/ingest/`) reads names with too: title
-  words, name particles, months.
+  words (derived in part from the whole titles, so one list feeds both readers), name
+  particles, months.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def normalize_name(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", ascii_text.lower()).split())
 
 
-# Whole titles a name follows in the historian's free text (longest first); article linking
-# builds titles from the words above instead, and takes what follows as a name run.
+# Whole titles a name follows in free text with no list of known people (the historian's
+# remarks), longest first. Article linking reads titles word by word instead (below), and
+# learns every word of these titles too, so a title added here reaches both readers.
 _TITLES = sorted(
     {
         "President",
@@ -117,6 +119,9 @@ def words(text: str) -> frozenset[str]:
 
 
 # Words that make up titles before (or after) a name. A title needs at least one head.
+# The whole titles above add theirs: the last word before any "of" is a head
+# ("Taoiseach", "Sultan"), the words before it modifiers ("Crown", "Grand"), the words
+# after "of" complements ("Secretary of State").
 TITLE_HEADS = words(
     """president minister secretary ambassador senator representative congressman
     congresswoman governor mayor king queen prince princess pope cardinal archbishop
@@ -125,10 +130,13 @@ TITLE_HEADS = words(
     consul attorney justice judge premier chancellor commissioner coordinator director
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator"""
-)
-TITLE_MODIFIERS = words(
-    """vice deputy assistant principal foreign chief head special senior acting interim
+) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
+TITLE_MODIFIERS = (
+    words(
+        """vice deputy assistant principal foreign chief head special senior acting interim
     former under first second executive associate permanent"""
+    )
+    | {w.lower() for title in _TITLES for w in title.split(" of ")[0].split()[:-1]} - TITLE_HEADS
 )
 # Words that follow "of"/"for" inside a title: "Secretary of State for Western Hemisphere Affairs".
 TITLE_COMPLEMENTS = words(
@@ -136,7 +144,7 @@ TITLE_COMPLEMENTS = words(
     interior commerce treasury labor energy education health agriculture transportation
     international political economic consular european asian african american north south
     latin caribbean cuban cuba migration immigration trade relations exterior"""
-)
+) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
 # Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
 PARTICLES = words(
     """al el bin ibn bint abu de da del della di du van von der den la las los le dos das do

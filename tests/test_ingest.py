@@ -224,6 +224,23 @@ def test_review_candidates_have_the_knowledge_shape(tmp_path: Path) -> None:
     assert review_path(doc, tmp_path / "mine.yaml", many=True).parent == tmp_path / "mine.yaml"
 
 
+def test_a_title_the_historian_reader_knows_reaches_article_linking(tmp_path: Path) -> None:
+    """One title vocabulary (loaders/names.py): "Taoiseach" and "Sultan" are whole titles
+    of the historian's remarks, and articles read them as titles too."""
+    article = tmp_path / "kenny-visits-oman.txt"
+    article.write_text(
+        "Kenny visits Oman\n\nMuscat, March 3, 2013\n\nTaoiseach Enda Kenny met Sultan "
+        "Qaboos bin Said in Muscat on Sunday to discuss trade.\n",
+        encoding="utf-8",
+    )
+    people = {
+        c.name: c.title
+        for c in analyse(prepare_article(article), []).candidates
+        if c.kind == Kind.PERSON
+    }
+    assert people == {"Enda Kenny": "Taoiseach", "Qaboos bin Said": "Sultan"}
+
+
 def test_dates_and_quantities_become_candidates() -> None:
     doc = prepare_article(OWN_ARTICLE)
     candidates = {c.name: c for c in analyse(doc, []).candidates}
