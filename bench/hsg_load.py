@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.hsg_load [PATH]
 
 PATH is the folder holding pocom/, travels/, visits/ (default ../shared/datasets/hsg).
-Uses NEO4J_URI when set (its database is wiped!), otherwise starts a throwaway local
-Neo4j on free ports and stops it afterwards.
+Starts a throwaway local Neo4j on free ports and stops it afterwards; another server only
+when DIPLOGRAPH_BENCH_NEO4J_URI names it, and only a database the benchmarks claimed
+(graph/scratch.py): NEO4J_URI and `.env` never redirect it.
 
 Each round measures, in this order:
 
@@ -27,12 +28,8 @@ Records are XML records (a person, a chief of mission, a trip, a visit ...).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,45 +39,16 @@ from rich.console import Console
 from rich.table import Table
 
 from diplograph.records import DATASETS, Dataset, HsgData
-from diplograph.settings import Settings
 from graph.bulk import BATCH_SIZE, Row, Rows, dataset_rows
 from graph.driver import connect
 from graph.migrations import migrate
 from graph.repository import count_by_label, count_relationships
-from graph.server import LocalNeo4j, free_port
+from graph.scratch import BENCH, scratch_neo4j, wipe
 from loaders.hsg import read_hsg
 from services.pipeline import load_hsg
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "hsg"
 console = Console() if sys.stdout.isatty() else Console(width=130)
-
-
-@contextmanager
-def neo4j() -> Iterator[Settings]:
-    """NEO4J_URI's server, or a throwaway local one on free ports."""
-    if os.environ.get("NEO4J_URI"):
-        yield Settings()
-        return
-    with tempfile.TemporaryDirectory(prefix="hsg-bench-") as data_dir:
-        settings = Settings(
-            DIPLOGRAPH_BOLT_PORT=free_port(),
-            DIPLOGRAPH_HTTP_PORT=free_port(),
-            DIPLOGRAPH_NEO4J_DATA=Path(data_dir),
-            DIPLOGRAPH_NEO4J_HEAP="1g",
-            DIPLOGRAPH_NEO4J_PAGECACHE="512m",
-        )
-        server = LocalNeo4j(settings)
-        console.print(f"Starting a throwaway Neo4j on {server.bolt_uri} ...")
-        server.start()
-        try:
-            yield settings
-        finally:
-            server.stop()
-
-
-def wipe(driver: Driver, database: str) -> None:
-    with driver.session(database=database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 # -- the baseline: the plainest batched UNWIND ... MERGE ------------------------------------
@@ -236,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[Run]] = {"ours": [], "reload": [], "rowwise": [], "base": []}
     reload_same = True
     graphs: list[tuple[dict[str, int], dict[str, int]]] = []
-    with neo4j() as settings:
+    with scratch_neo4j(BENCH) as settings:
         driver = connect(settings)
         db = settings.neo4j_database
         try:

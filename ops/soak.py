@@ -2,8 +2,9 @@
 
     .venv/bin/python -m ops.soak [--minutes 10] [--workers 4] [--out FILE]   (make soak)
 
-Starts a throwaway Neo4j on free ports (or uses NEO4J_URI's, into which it loads the
-curated knowledge and a generated historian sample), serves the API with
+Starts a throwaway Neo4j on free ports (or, only when DIPLOGRAPH_BENCH_NEO4J_URI names
+one, a database it claims: graph/scratch.py), loads the curated knowledge and a generated
+historian sample into it, serves the API with
 `diplograph serve` in a child process, and sends it a mix of requests from a few
 threads: normal queries and searches (most), hostile requests, idempotent mutations
 with the token, mutations without it. Every 30 s it samples the server's resident
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import subprocess
 import sys
@@ -36,7 +36,8 @@ from graph.bulk import write_hsg
 from graph.driver import connect
 from graph.migrations import migrate
 from graph.repository import write_knowledge
-from graph.server import LocalNeo4j, free_port
+from graph.scratch import BENCH, scratch_neo4j
+from graph.server import free_port
 from loaders.hsg import read_hsg
 from loaders.knowledge import read_knowledge
 from tests.faultkit import NORMAL_QUERIES, cli_env, exchange, generate_visits, percentile
@@ -99,28 +100,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-@contextlib.contextmanager
-def neo4j() -> Iterator[Settings]:
-    if os.environ.get("NEO4J_URI"):
-        yield Settings()
-        return
-    with tempfile.TemporaryDirectory(prefix="diplograph-soak-") as data_dir:
-        settings = Settings(
-            DIPLOGRAPH_BOLT_PORT=free_port(),
-            DIPLOGRAPH_HTTP_PORT=free_port(),
-            DIPLOGRAPH_NEO4J_DATA=Path(data_dir) / "neo4j",
-            DIPLOGRAPH_NEO4J_HEAP="1g",
-            DIPLOGRAPH_NEO4J_PAGECACHE="256m",
-        )
-        server = LocalNeo4j(settings)
-        print(f"Starting a throwaway Neo4j on {server.bolt_uri} ...", flush=True)
-        server.start()
-        try:
-            yield settings
-        finally:
-            server.stop()
 
 
 def load(settings: Settings, visits: int) -> None:
@@ -243,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     default_log = Path(tempfile.gettempdir()) / "diplograph-soak-server.log"
     parser.add_argument("--server-log", type=Path, default=default_log)
     args = parser.parse_args(argv)
-    with neo4j() as settings:
+    with scratch_neo4j(BENCH, pagecache="256m") as settings:
         load(settings, args.visits)
         with api(settings, args.server_log) as (url, process):
             print(f"Soaking {url} for {args.minutes:g} min with {args.workers} clients "

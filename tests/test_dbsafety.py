@@ -1,4 +1,5 @@
-"""The suite never touches a database it did not create (tests/dbsafety.py)."""
+"""The suite, the benchmarks and the soak never touch a database they did not create
+(graph/scratch.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from neo4j import Driver
 
 from diplograph.settings import Settings
+from graph import scratch
 from tests import dbsafety
 from tests.dbsafety import MARKER, ForeignDatabase, claim, suite_settings
 
@@ -44,7 +46,7 @@ def test_a_database_the_suite_did_not_create_is_refused_and_kept(
     driver.execute_query(f"DROP INDEX {MARKER}", database_=database)
     try:
         driver.execute_query("CREATE (:Precious {id: 'keep-me'})", database_=database)
-        with pytest.raises(ForeignDatabase, match="did not create"):
+        with pytest.raises(ForeignDatabase, match="refusing to use"):
             claim(driver, database, settings.bolt_uri)
         with pytest.raises(ForeignDatabase, match="refusing to empty"):
             dbsafety.wipe(driver, database)
@@ -56,3 +58,31 @@ def test_a_database_the_suite_did_not_create_is_refused_and_kept(
         driver.execute_query("MATCH (n:Precious) DELETE n", database_=database)
         dbsafety.mark(driver, database)
     claim(driver, database, settings.bolt_uri)  # marked: claimed whatever it holds
+
+
+def test_benchmarks_follow_their_own_variable_and_refuse_a_foreign_database(
+    driver: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", REAL)
+    monkeypatch.delenv("DIPLOGRAPH_BENCH_NEO4J_URI", raising=False)
+    local = scratch.scratch_settings(scratch.BENCH, DIPLOGRAPH_BOLT_PORT=17997)
+    assert local.bolt_uri == "bolt://127.0.0.1:17997"  # NEO4J_URI is not followed
+    monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_URI", settings.bolt_uri)
+    monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_PASSWORD", settings.neo4j_password)
+    monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_DATABASE", settings.neo4j_database)
+    database = settings.neo4j_database
+    driver.execute_query(f"DROP INDEX {MARKER}", database_=database)
+    try:
+        driver.execute_query("CREATE (:Precious {id: 'keep-me'})", database_=database)
+        with (
+            pytest.raises(ForeignDatabase, match="DIPLOGRAPH_BENCH_NEO4J_URI"),
+            scratch.scratch_neo4j(scratch.BENCH),
+        ):
+            pytest.fail("a benchmark ran on a database it did not create")
+        records, _, _ = driver.execute_query(
+            "MATCH (n:Precious {id: 'keep-me'}) RETURN count(n) AS n", database_=database
+        )
+        assert records[0]["n"] == 1
+    finally:
+        driver.execute_query("MATCH (n:Precious) DELETE n", database_=database)
+        dbsafety.mark(driver, database)

@@ -47,6 +47,7 @@ from bench.api.servers import (
     peer_versions,
 )
 from diplograph.settings import Settings
+from graph import scratch
 from graph.driver import connect, connect_async
 from graph.migrations import migrate
 from graph.server import LocalNeo4j, free_port
@@ -103,14 +104,21 @@ def log(message: str) -> None:
 
 
 def start_neo4j(args: argparse.Namespace) -> tuple[Settings, LocalNeo4j | None, Path | None]:
-    if os.environ.get("NEO4J_URI"):
-        log(f"using NEO4J_URI={os.environ['NEO4J_URI']} (not started or stopped here)")
-        return Settings(), None, None
+    """A throwaway Neo4j, or DIPLOGRAPH_BENCH_NEO4J_URI's database once claimed (never
+    NEO4J_URI's: graph/scratch.py)."""
+    if scratch.external_uri(scratch.BENCH):
+        settings = scratch.scratch_settings(scratch.BENCH)
+        with connect(settings) as driver:
+            scratch.claim(driver, settings.neo4j_database, settings.bolt_uri, scratch.BENCH)
+        log(f"using {settings.bolt_uri} (DIPLOGRAPH_BENCH_NEO4J_URI; not started or stopped here)")
+        return settings, None, None
     big = args.scale >= 200_000
     heap = args.neo4j_heap or ("4g" if big else "1g")
     pagecache = args.neo4j_pagecache or ("4g" if big else "1g")
     data_dir = Path(tempfile.mkdtemp(prefix="diplograph-bench-neo4j-"))
-    settings = Settings(
+    settings = scratch.scratch_settings(
+        scratch.BENCH,
+        local=True,
         DIPLOGRAPH_BOLT_PORT=free_port(),
         DIPLOGRAPH_HTTP_PORT=free_port(),
         DIPLOGRAPH_NEO4J_DATA=data_dir,
@@ -536,7 +544,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 "workers": args.workers,
                 "seed": args.seed,
                 "weights": {op.name: op.weight for op in ops},
-                "neo4j": "NEO4J_URI"
+                "neo4j": "DIPLOGRAPH_BENCH_NEO4J_URI"
                 if local is None
                 else f"throwaway, heap {local.settings.neo4j_heap}, "
                 f"page cache {local.settings.neo4j_pagecache}",
