@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graphql import get_introspection_query
 
 
 def _cursor(offset: int) -> str:
@@ -43,6 +44,17 @@ ORS = ", ".join(f'{{text: "zz{i}"}}' for i in range(1000))
 CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "fragment fan-out": lambda a: {"query": fragment_fanout(a.fanout)},
     "fragment fan-out 10^7": lambda a: {"query": fragment_fanout(8)},
+    # Under the cost limit (4,916) but 4,916 fields to expand: it held the event loop 5 s.
+    "fragment fan-out 4x17": lambda a: {"query": fragment_fanout(4, 17)},
+    "30 __schema aliases": lambda a: {
+        "query": "{"
+        + " ".join(
+            f"a{i}: __schema {{ types {{ name fields {{ name type {{ name "
+            "ofType { name } } } } }"
+            for i in range(30)
+        )
+        + "}"
+    },
     "110-byte text query": lambda a: {"query": "{" + TEXTS + "}"},
     "30 aliases of it": lambda a: {
         "query": "{" + " ".join(f"a{i}: {TEXTS}" for i in range(30)) + "}"
@@ -71,6 +83,8 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
         "query": '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
         "edges { from to type } } }"
     },
+    "worst: widest fragment fan-out": lambda a: {"query": fragment_fanout(3, 31)},
+    "worst: GraphiQL's introspection": lambda a: {"query": get_introspection_query(True)},
     "worst: 30 aliased pages": lambda a: {
         "query": "{"
         + " ".join(

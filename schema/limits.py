@@ -16,9 +16,11 @@ are bounded in operands and nesting: literals by `RequestLimits`, variables by
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, ClassVar
 
 from graphql import (
     ASTValidationRule,
@@ -45,7 +47,8 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from graphql.type.definition import GraphQLInputType, GraphQLOutputType
+from graphql.type.definition import GraphQLField, GraphQLInputType, GraphQLOutputType
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -60,6 +63,11 @@ MAX_DEPTH = 20
 MAX_ALIASES = 30
 MAX_TOKENS = 4_000
 MAX_COST = 100_000
+# Field selections after expanding fragments: a fan-out of spreads under the cost limit
+# (4 levels of 17 spreads of `name`: 4,913 fields, cost 4,916) still takes the event loop
+# for each expanded field, in graphql-core's and Strawberry's walks and in the projection.
+# GraphiQL's introspection query expands to about 100, the largest example to about 60.
+MAX_FIELDS = 1_000
 # A plain list (sources, aliases, a path's nodes) is assumed to hold this many items.
 LIST_SIZE = 10
 # A large text field counts as this many values (a document's text: kilobytes).
@@ -72,7 +80,11 @@ MAX_INPUT_OPERANDS = 200
 MAX_INPUT_DEPTH = 10
 # Distinct documents whose parse and validation are kept: a front end sends a few dozen.
 CACHE_SIZE = 512
+# Introspection answers kept (each about 250 KB for a full one).
+INTROSPECTION_CACHE_SIZE = 8
 PAGE_ARGUMENTS = ("first", "last", "limit")
+# The introspection fields of the query root (`__typename` is a scalar: cost 1).
+META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,16 @@ class Measure:
     cost: int = 0
     depth: int = 0
     aliases: int = 0
+    # Field selections once every fragment spread is expanded (repeats included, list sizes
+    # not multiplied): the work of collecting and projecting fields, whatever the data.
+    fields: int = 0
 
     def __add__(self, other: Measure) -> Measure:
         return Measure(
-            self.cost + other.cost, max(self.depth, other.depth), self.aliases + other.aliases
+            self.cost + other.cost,
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.fields + other.fields,
         )
 
 
@@ -104,6 +122,7 @@ class Analysis:
         self.fragments = fragments
         self.memo: dict[tuple[str, int], Measure] = {}
         self.active: set[str] = set()  # cycles are refused by NoFragmentCyclesRule
+        self.introspection = introspection_sizes(schema)
 
     def selection_set(
         self, node: SelectionSetNode | None, parent: GraphQLNamedType, lists: int = LIST_SIZE
@@ -139,14 +158,13 @@ class Analysis:
     def field(self, node: FieldNode, parent: GraphQLNamedType, lists: int) -> Measure:
         alias = 1 if node.alias else 0
         name = node.name.value
-        if name.startswith("__"):
-            # Introspection is bounded by the schema; graphql-core executes it itself.
-            return Measure(cost=1, aliases=alias)
-        definition = None
-        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        # Introspection counts like any other field: `__schema` x 30 aliases is costly too.
+        definition = META_FIELDS.get(name) if parent is self.schema.query_type else None
+        if definition is None and isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             definition = parent.fields.get(name)
         if definition is None:
-            return Measure(cost=1, aliases=alias)  # an unknown field: FieldsOnCorrectTypeRule
+            # `__typename`, or an unknown field (FieldsOnCorrectTypeRule refuses it).
+            return Measure(cost=1, aliases=alias, fields=1)
         type_, is_list = _unwrap(definition.type)
         size = self.size(node, parent, type_, is_list, lists)
         inner_lists = LIST_SIZE
@@ -154,11 +172,15 @@ class Analysis:
             # neighborhood(limit:): one object whose lists hold up to `limit` items each.
             size, inner_lists = 1, max(size, LIST_SIZE)
         weight = TEXT_WEIGHT if (parent.name, name) in LARGE_TEXT else 1
+        if parent.name.startswith("__") or name.startswith("__"):
+            # Its lists as large as this schema's (95 types ...), not LIST_SIZE.
+            size = self.introspection.get((parent.name, name), size)
         inner = self.selection_set(node.selection_set, type_, inner_lists)
         return Measure(
             cost=size * (weight + inner.cost),
             depth=1 + inner.depth if node.selection_set else 0,
             aliases=alias + inner.aliases,  # as written, not multiplied by list sizes
+            fields=1 + inner.fields,
         )
 
     @staticmethod
@@ -183,6 +205,34 @@ class Analysis:
         if is_list and not parent.name.endswith("Connection"):
             return lists
         return 1  # a connection's edges: its page size is counted on the connection
+
+
+@cache
+def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
+    """The lists of introspection types, sized as this schema has them (on average per
+    item, so that `__schema { types { fields { args } } }` multiplies to the real totals)."""
+    types = list(schema.type_map.values())
+    fields = [f for t in types for f in getattr(t, "fields", {}).values()]
+    per_type = {
+        "fields": len(fields),
+        "inputFields": sum(len(getattr(t, "fields", {})) for t in types
+                           if isinstance(t, GraphQLInputObjectType)),
+        "interfaces": sum(len(getattr(t, "interfaces", ())) for t in types),
+        "enumValues": sum(len(getattr(t, "values", {})) for t in types),
+        "possibleTypes": sum(len(schema.get_possible_types(t)) for t in types
+                             if isinstance(t, GraphQLInterfaceType)),
+    }  # fmt: skip
+    sizes = {("__Type", k): -(-total // len(types)) for k, total in per_type.items()}
+    directives = schema.directives
+    sizes[("__Schema", "types")] = len(types)
+    sizes[("__Schema", "directives")] = len(directives)
+    sizes[("__Field", "args")] = -(-sum(len(f.args) for f in fields if hasattr(f, "args"))
+                                    // max(1, len(fields)))  # fmt: skip
+    sizes[("__Directive", "args")] = -(-sum(len(d.args) for d in directives) // len(directives))
+    sizes[("__Directive", "locations")] = -(
+        -sum(len(d.locations) for d in directives) // len(directives)
+    )
+    return {key: max(1, size) for key, size in sizes.items()}
 
 
 def analyze(schema: GraphQLSchema, document_definitions: Iterable[Any],
@@ -223,6 +273,19 @@ class RequestLimits(ValidationRule):
                         "code": "QUERY_TOO_COSTLY",
                         "cost": measure.cost,
                         "limit": MAX_COST,
+                    },
+                )
+            )
+        elif measure.fields > MAX_FIELDS:
+            context.report_error(
+                GraphQLError(
+                    f"{measure.fields} field selections once fragments are expanded; at most "
+                    f"{MAX_FIELDS}: spread fragments fewer times",
+                    node,
+                    extensions={
+                        "code": "QUERY_TOO_COSTLY",
+                        "fields": measure.fields,
+                        "limit": MAX_FIELDS,
                     },
                 )
             )
@@ -346,6 +409,45 @@ class InputLimits(SchemaExtension):
         yield
 
 
+class IntrospectionCache(SchemaExtension):
+    """Answers an operation made only of introspection fields from the last identical one.
+
+    The schema never changes while the process runs, so the answer to the same document
+    never does either; graphql-core builds it in Python on the event loop (GraphiQL's
+    introspection query: about 0.2 s), so a browser reloading GraphiQL costs that once.
+    """
+
+    # Shared by every request (an extension instance lives for one request).
+    answers: ClassVar[OrderedDict[tuple[str, str | None], ExecutionResult]] = OrderedDict()
+
+    def on_execute(self) -> Any:
+        context = self.execution_context
+        key = None
+        operation = _operation(context.graphql_document, context.operation_name)
+        if (
+            context.result is None
+            and context.query is not None
+            and operation is not None
+            and not operation.variable_definitions
+            and all(
+                isinstance(s, FieldNode) and s.name.value.startswith("__")
+                for s in operation.selection_set.selections
+            )
+        ):
+            key = (context.query, context.operation_name)
+            cached = self.answers.get(key)
+            if cached is not None:
+                self.answers.move_to_end(key)
+                context.result = cached
+                key = None
+        yield
+        result = context.result
+        if key is not None and isinstance(result, ExecutionResult) and not result.errors:
+            self.answers[key] = result
+            while len(self.answers) > INTROSPECTION_CACHE_SIZE:
+                self.answers.popitem(last=False)
+
+
 def _type_name(node: Any) -> str:
     while not hasattr(node, "name"):
         node = node.type
@@ -374,4 +476,5 @@ def extensions() -> list[Callable[[], SchemaExtension]]:
         lambda: AddValidationRules(RULES),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         InputLimits,
+        IntrospectionCache,
     ]

@@ -21,8 +21,10 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import OperationDefinitionNode, get_introspection_query, parse
 from neo4j import Driver
 
+from bench.api.operations import OPERATIONS
 from diplograph.settings import Settings
 from graph import reads
 from graph.driver import connect_async
@@ -31,7 +33,15 @@ from graph.reads import Reader
 from graph.server import free_port
 from ops.hostile import CASES, fragment_fanout
 from schema import metrics
-from schema.limits import MAX_COST, MAX_INPUT_DEPTH, MAX_INPUT_OPERANDS, measure_value
+from schema.api import schema as api_schema
+from schema.limits import (
+    MAX_COST,
+    MAX_FIELDS,
+    MAX_INPUT_DEPTH,
+    MAX_INPUT_OPERANDS,
+    analyze,
+    measure_value,
+)
 from schema.mutation import MAX_SIZES
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import DIPLOGRAPH, ROOT, cli_env
@@ -56,6 +66,56 @@ def test_fragment_fan_out_is_refused_before_it_expands(api: httpx.Client) -> Non
     # Small fan-outs are still answered: the estimate counts, it does not forbid fragments.
     small = graphql(api, fragment_fanout(3))
     assert "errors" not in small and small["data"]["people"]["edges"]
+
+
+def test_a_fan_out_under_the_cost_limit_is_refused_by_its_expanded_fields(
+    api: httpx.Client,
+) -> None:
+    # 4 levels of 17 spreads of `name`: cost 4,916 (under the budget) but 4,916 fields for
+    # graphql-core, Strawberry and the projection to walk; it held the event loop 5 s.
+    started = time.monotonic()
+    body = graphql(api, fragment_fanout(levels=4, spreads=17))
+    assert time.monotonic() - started < 2.0
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["fields"] > MAX_FIELDS and extensions["limit"] == MAX_FIELDS
+    # Every example of the guide and every bench operation stays well inside the limit.
+    schema_ = api_schema._schema
+    documents = [p.read_text() for p in Path("docs/examples").glob("*.graphql")]
+    documents += [operation.ours for operation in OPERATIONS]
+    documents.append(get_introspection_query(descriptions=True, input_value_deprecation=True))
+    for text in documents:
+        document = parse(text)
+        for operation in document.definitions:
+            if isinstance(operation, OperationDefinitionNode):
+                measure = analyze(schema_, document.definitions, operation)
+                assert measure.fields <= MAX_FIELDS // 4 and measure.cost <= MAX_COST, text
+
+
+def test_introspection_is_costed_and_graphiqls_query_still_passes(api: httpx.Client) -> None:
+    shallow = "__schema { types { name fields { name type { name ofType { name } } } } }"
+    many = "{" + " ".join(f"a{i}: {shallow}" for i in range(30)) + "}"
+    body = graphql(api, many)
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    assert body["errors"][0]["extensions"]["cost"] > MAX_COST
+    # A deep `ofType` chain counts each level (depth bounds it, and expanded fields: 30
+    # such chains are 1,080 fields, refused).
+    chain = "name " + "ofType { name " * 17 + "}" * 17
+    deep = "{" + " ".join(f'a{i}: __type(name: "Person") {{ {chain} }}' for i in range(30)) + "}"
+    assert codes(graphql(api, deep)) == ["QUERY_TOO_COSTLY"]
+    deep = "{" + " ".join(f'a{i}: __type(name: "Person") {{ {chain} }}' for i in range(20)) + "}"
+    deep_body = graphql(api, deep)
+    assert "errors" not in deep_body, deep_body
+    measure = analyze(api_schema._schema, parse(deep).definitions,
+                      parse(deep).definitions[0])  # type: ignore[arg-type]  # fmt: skip
+    assert measure.cost >= 20 * 18
+    # GraphiQL's own query is answered, the second time from the cache, identically.
+    full = get_introspection_query(descriptions=True, input_value_deprecation=True)
+    first = graphql(api, full)
+    assert "errors" not in first and len(first["data"]["__schema"]["types"]) > 50
+    started = time.monotonic()
+    assert graphql(api, full) == first
+    assert time.monotonic() - started < 1.0
 
 
 def test_fragments_and_inline_fragments_carry_their_multipliers(api: httpx.Client) -> None:
@@ -446,7 +506,7 @@ HEAVY = [
     "{ edges { title node { name } } } meetings(first: 40) { edges { node { name } } } } } } }",
     '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
     "edges { from to type sources { quote } } } }",
-    fragment_fanout(4),
+    fragment_fanout(3, 31),  # the widest fan-out accepted: 964 fields expanded
 ]
 
 
