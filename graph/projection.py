@@ -162,6 +162,8 @@ class Filter:
     country: str | None = None
     issue: str | None = None
     participant: str | None = None
+    # Attended by every one of these actors (ids): one parameter, whatever their number.
+    participants: list[str] | None = None
     related_to: str | None = None
     # Attended by an actor (directly or in a delegation) that matches this filter.
     participant_where: Filter | None = None
@@ -212,10 +214,12 @@ def _participates(meeting: str, actor: str) -> str:
 
 def _relation_filter(var: str, spec: RelationFilter, b: CypherBuilder) -> str:
     r, x = b.fresh("r"), b.fresh("x")
-    types = ":" + "|".join(spec.types) if spec.types else ""
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(spec.direction, ("-", "-"))
-    pattern = f"({var}){left}[{r}{types}]{right}({x}:Entity)"
+    pattern = f"({var}){left}[{r}]{right}({x}:Entity)"
     edge = compile_edge_filter(r, spec.edge, b) if spec.edge is not None else "true"
+    if spec.types:
+        # A parameter, not `[r:A|B]`: the statement's text stays the same for any types.
+        edge = f"type({r}) IN {b.param(list(dict.fromkeys(spec.types)))} AND {edge}"
     where = compile_filter(x, spec.where, b) if spec.where is not None else "true"
     if spec.quantifier == "all":
         return f"NOT EXISTS {{ MATCH {pattern} WHERE {edge} AND NOT ({where}) }}"
@@ -272,6 +276,21 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
             f"CALL ({actor}) {{ {union} }} RETURN collect(DISTINCT {meeting})"
         )
         parts.append(f"{var} IN {attended}")
+    if spec.participants:
+        # The same, for several actors at once: the meetings every one of them attended,
+        # the list a parameter so that its length does not change the statement's text.
+        b.refs.extend(spec.participants)
+        actors = b.param(spec.participants)
+        wanted, actor, meeting, count = b.fresh("w"), b.fresh("a"), b.fresh("m"), b.fresh("c")
+        union = " UNION ".join(
+            f"MATCH {p.format(n=actor, r='', m=meeting)} RETURN {meeting}" for p in PARTICIPATION
+        )
+        attended = b.hoist(
+            f"UNWIND {actors} AS {wanted} MATCH ({actor}:Entity {{id: {wanted}}}) "
+            f"CALL ({actor}) {{ {union} }} WITH {meeting}, count(DISTINCT {actor}) AS {count} "
+            f"WHERE {count} = size({actors}) RETURN collect({meeting})"
+        )
+        parts.append(f"{var} IN {attended}")
     if spec.participant_where is not None:
         x = b.fresh("x")
         parts.append(
@@ -306,6 +325,8 @@ class Related:
     count: bool = False
     where: Filter | None = None
     edge_where: EdgeFilter | None = None
+    # Only relationships of these types (a parameter: the text is the same for any list).
+    rel_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -482,6 +503,8 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
         conditions.append(compile_filter(m, spec.where, b))
     if spec.edge_where is not None:
         conditions.append(compile_edge_filter(r, spec.edge_where, b))
+    if spec.rel_types:
+        conditions.append(f"type({r}) IN {b.param(list(spec.rel_types))}")
     condition = " AND ".join(conditions) or "true"
     if len(patterns) == 1:
         match = f"MATCH {patterns[0]} WHERE {condition}"

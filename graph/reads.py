@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -437,6 +437,9 @@ class QueryLog:
 
     count: int = 0
     seconds: float = 0.0
+    # Their texts: Neo4j plans each new text anew, so a request's shape, not its values,
+    # must decide the text (tests compare them).
+    texts: list[str] = field(default_factory=list)
 
 
 class Reader:
@@ -464,6 +467,7 @@ class Reader:
         """
         started = time.perf_counter()
         self.log.count += 1
+        self.log.texts.append(statement.cypher)
         params = statement.params if budget is None else {**statement.params, BUDGET: budget}
         try:
             records, _, _ = await self.driver.execute_query(

@@ -387,8 +387,10 @@ def _relation(value: Any) -> RelationFilter:
         )
     quantifier = given[0]
     types = tuple(
-        _enum_value(t, RelationshipType, "relationships.types")
-        for t in _get(value, "types", "types") or []
+        dict.fromkeys(
+            _enum_value(t, RelationshipType, "relationships.types")
+            for t in _get(value, "types", "types") or []
+        )
     )
     direction = _get(value, "direction", "direction") or Direction.BOTH
     direction = _enum_value(direction, Direction, "relationships.direction")

@@ -14,7 +14,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph import reads
-from graph.projection import TypeOf
+from graph.projection import Filter, TypeOf
 from schema.candidates import CandidateQuery
 from schema.context import Info
 from schema.errors import BadUserInput, NotFound
@@ -30,6 +30,7 @@ from schema.inputs import (
 )
 from schema.selection import (
     FACT_EDGE,
+    MAX_LIST,
     MAX_PAGE_SIZE,
     PageArgs,
     aggregate_spec,
@@ -150,12 +151,14 @@ async def list_of(
     where: EntityWhere | None,
     order_by: list[EntityOrder] | None,
     page_args: PageArgs,
+    also: Filter | None = None,
 ) -> Any:
+    """`also`: a graph filter ANDed to `where` (one the schema's input cannot express)."""
     field = current_field(info)
     page = page_args.page()
     statement = reads.list_entities(
         labels,
-        to_filter(where),
+        to_filter(where) if also is None else Filter(all_of=[also, to_filter(where)]),
         [reads.Order(o.field.value, o.direction == SortDirection.DESC) for o in order_by or []],
         page,
         project(node_selections(field), type_name),
@@ -229,11 +232,12 @@ class Query(CandidateQuery):
     ) -> Connection[Meeting]:
         if not actors:
             raise BadUserInput("'actors' must name at least one actor")
-        together = EntityWhere(AND=[EntityWhere(participant=a) for a in actors])
-        combined = EntityWhere(AND=[together, where]) if where else together
+        if len(actors) > MAX_LIST:
+            raise BadUserInput(f"'actors' names {len(actors)} actors; at most {MAX_LIST}")
+        together = Filter(participants=list(dict.fromkeys(slug_of(str(a)) for a in actors)))
         order = [EntityOrder(field=OrderField.DATE)]
         result: Connection[Meeting] = await list_of(
-            info, ("Meeting",), "Meeting", combined, order, PageArgs(first, after)
+            info, ("Meeting",), "Meeting", where, order, PageArgs(first, after), together
         )
         return result
 

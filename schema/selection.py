@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -39,6 +39,10 @@ from schema.inputs import to_edge_filter, to_filter, to_relation_order
 from schema.specs import FIELDS, GlobalId, Slug, possible_types
 
 MAX_PAGE_SIZE = 100
+# Arguments that are lists of names (relationship types, actors): longer ones are refused.
+# They reach Cypher as one parameter, deduplicated, so their length never changes a
+# statement's text (a new text is planned anew by Neo4j: seconds).
+MAX_LIST = 100
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "cursor:"
 
@@ -263,13 +267,15 @@ def aggregate_spec(field: SelectedField, root: bool = True) -> Aggregate | None:
 
 def _relationships_spec(field: SelectedField) -> Related:
     """The generic `relationships(types:, direction:)` field, its types checked."""
-    names = field.arguments.get("types") or []
+    names = list(field.arguments.get("types") or [])
+    if len(names) > MAX_LIST:
+        raise BadUserInput(f"'relationships(types:)' lists {len(names)} types; at most {MAX_LIST}")
+    names = list(dict.fromkeys(names))
     allowed = {t.value for t in RelType}
     unknown = [n for n in names if n not in allowed]
     if unknown:
         raise BadUserInput(f"unknown relationship type(s) {unknown}; known: {sorted(allowed)}")
-    types = ":" + "|".join(names) if names else ""
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
-    pattern = f"({{n}}){left}[{{r}}{types}]{right}({{m}}:Entity)"
-    return relation_spec(Relation(pattern), field)
+    pattern = f"({{n}}){left}[{{r}}]{right}({{m}}:Entity)"
+    return replace(relation_spec(Relation(pattern), field), rel_types=tuple(names))

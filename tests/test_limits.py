@@ -34,6 +34,7 @@ from graph.server import free_port
 from ops.hostile import CASES, fragment_fanout
 from schema import metrics
 from schema.api import schema as api_schema
+from schema.context import Context
 from schema.limits import (
     MAX_COST,
     MAX_FIELDS,
@@ -43,6 +44,7 @@ from schema.limits import (
     measure_value,
 )
 from schema.mutation import MAX_SIZES
+from schema.selection import MAX_LIST
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import DIPLOGRAPH, ROOT, cli_env
 
@@ -169,6 +171,76 @@ def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
     assert measure_value({"someNewOperator": [{"a": 1}, {"b": {"c": 2}}]}) == (6, 3)
     assert measure_value([{"x": [[{"y": 1}]]}]) == (5, 2)
     assert measure_value("plain") == (0, 0)
+
+
+# -- statement texts: a request's values never change its Cypher text ----------------------
+
+
+def _run_in_process(settings: Settings, driver: Driver, query: str) -> tuple[list[str], Any]:
+    """The Cypher texts a query ran (the reader's log), and its result."""
+
+    async def run() -> tuple[list[str], Any]:
+        reads_driver = connect_async(settings)
+        try:
+            reader = Reader(reads_driver, settings.neo4j_database, settings.query_timeout)
+            context = Context(reader=reader, settings=settings, sync_driver=driver)
+            result = await api_schema.execute(query, context_value=context)
+            return reader.log.texts, result
+        finally:
+            await reads_driver.close()
+
+    return asyncio.run(run())
+
+
+def test_list_lengths_do_not_change_the_cypher_text(settings: Settings, driver: Driver) -> None:
+    # Neo4j plans every new text anew (3-12 s for a large one): lists are parameters.
+    pairs = [
+        ('["craig-kelly", "dagoberto-rodriguez-barrera"]', '["craig-kelly"]'),
+        ('["craig-kelly", "craig-kelly", "cuba"]', '["cuba"]'),
+    ]
+    between = "{ meetingsBetween(actors: %s) { totalCount edges { node { name } } } }"
+    texts = {}
+    for long, short in pairs:
+        long_texts, long_result = _run_in_process(settings, driver, between % long)
+        short_texts, short_result = _run_in_process(settings, driver, between % short)
+        assert long_result.errors is None and short_result.errors is None
+        assert long_texts == short_texts and len(long_texts) == 1
+        texts[long] = long_result.data["meetingsBetween"]["totalCount"]
+    # The answer is still the meetings every actor attended (both negotiators: the rounds).
+    both = (
+        '{ meetings(where: {AND: [{participant: "craig-kelly"}, '
+        '{participant: "dagoberto-rodriguez-barrera"}]}) { totalCount } }'
+    )
+    expected = _run_in_process(settings, driver, both)[1].data["meetings"]["totalCount"]
+    assert texts[pairs[0][0]] == expected >= 1
+    rel = '{ node(id: "cuba") { ... on Entity { relationships(types: %s) { totalCount } } } }'
+    one, _ = _run_in_process(settings, driver, rel % '["DISCUSSED"]')
+    many, result = _run_in_process(settings, driver, rel % '["DISCUSSED", "HELD_IN", "DISCUSSED"]')
+    assert one == many and result.errors is None
+    where = '{ meetings(where: {relationships: [{some: {text: "a"}, types: %s}]}) { totalCount } }'
+    assert (
+        _run_in_process(settings, driver, where % "[HELD_IN]")[0]
+        == _run_in_process(settings, driver, where % "[HELD_IN, DISCUSSED, HELD_IN]")[0]
+    )
+    ids = "{ people(where: {ids: %s}) { totalCount } }"
+    assert (
+        _run_in_process(settings, driver, ids % '["a"]')[0]
+        == _run_in_process(settings, driver, ids % '["a", "b", "c"]')[0]
+    )
+
+
+def test_name_lists_are_capped_with_a_coded_error_naming_the_argument(api: httpx.Client) -> None:
+    actors = ", ".join(['"cuba"'] * (MAX_LIST + 1))
+    body = graphql(api, "{ meetingsBetween(actors: [" + actors + "]) { totalCount } }")
+    assert codes(body) == ["BAD_USER_INPUT"] and "'actors'" in body["errors"][0]["message"]
+    types = ", ".join(['"DISCUSSED"'] * (MAX_LIST + 1))
+    query = '{ node(id: "cuba") { ... on Entity { relationships(types: [%s]) { totalCount } } } }'
+    body = graphql(api, query % types)
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert "relationships(types:)" in body["errors"][0]["message"]
+    # At the cap, duplicates and all, still answered.
+    types = ", ".join(['"DISCUSSED"'] * MAX_LIST)
+    assert "errors" not in graphql(api, query % types)
 
 
 # -- 2. the response budget ------------------------------------------------------------------
