@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
+import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
+from neo4j import AsyncDriver
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,6 +37,8 @@ from schema.browser import BrowserFiles
 from schema.context import Context
 from schema.errors import ResponseTooLarge
 from schema.http import GraphQLOverHTTP
+
+logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "internal error; it has been logged"
 # GraphiQL's browser assets, installed by `make install` (npm ci in schema/graphiql).
@@ -135,16 +142,50 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+# /readyz answers from a check run in the background, never from a round trip of its own:
+# under a heavy request Neo4j (or the driver's pool) may take longer than a probe should.
+# Neo4j is pinged every READY_INTERVAL seconds with READY_TIMEOUT; an outage shows within
+# their sum (2 s), and an answer older than READY_STALE (the checker itself stuck) is a 503.
+READY_INTERVAL = 1.0
+READY_TIMEOUT = 1.0
+READY_STALE = READY_INTERVAL + READY_TIMEOUT + 1.0
+
+
+@dataclass
+class Readiness:
+    """The last background check of Neo4j: the error it raised (None: it answered)."""
+
+    error: str | None = "NotCheckedYet"
+    checked: float = field(default_factory=time.monotonic)
+
+    async def check(self, driver: AsyncDriver, database: str) -> None:
+        try:
+            await reads.ping(driver, database, timeout=READY_TIMEOUT)
+            self.error = None
+        except (ServiceUnavailable, SessionExpired, Neo4jError, DriverError, OSError) as error:
+            self.error = type(error).__name__
+        except Exception as error:  # a bug must not end the checks: /readyz would go stale
+            logger.exception("readiness check failed")
+            self.error = type(error).__name__
+        self.checked = time.monotonic()
+
+    async def watch(self, driver: AsyncDriver, database: str) -> None:
+        while True:
+            await asyncio.sleep(READY_INTERVAL)
+            await self.check(driver, database)
+
+
 async def readyz(request: Request) -> Response:
-    """Neo4j answers; 503 otherwise."""
-    settings: Settings = request.app.state.settings
-    try:
-        await reads.ping(request.app.state.driver, settings.neo4j_database)
-    except (ServiceUnavailable, SessionExpired, Neo4jError, DriverError, OSError) as error:
-        return JSONResponse(
-            {"status": "unavailable", "neo4j": type(error).__name__}, status_code=503
-        )
-    return JSONResponse({"status": "ready"})
+    """Neo4j answered the last background check (at most READY_STALE seconds ago); else 503."""
+    readiness: Readiness = request.app.state.readiness
+    age = round(time.monotonic() - readiness.checked, 3)
+    if readiness.error is None and age <= READY_STALE:
+        return JSONResponse({"status": "ready", "checkedSecondsAgo": age})
+    return JSONResponse(
+        {"status": "unavailable", "neo4j": readiness.error or "CheckOverdue",
+         "checkedSecondsAgo": age},
+        status_code=503,
+    )  # fmt: skip
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -158,9 +199,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.bookmarks = shared_bookmarks()
         app.state.driver = connect_async(settings, app.state.bookmarks)
         app.state.sync_driver = connect(settings, app.state.bookmarks)
+        app.state.readiness = Readiness()
+        await app.state.readiness.check(app.state.driver, settings.neo4j_database)
+        checker = asyncio.create_task(
+            app.state.readiness.watch(app.state.driver, settings.neo4j_database)
+        )
         try:
             yield
         finally:
+            checker.cancel()
+            with suppress(asyncio.CancelledError):
+                await checker
             await app.state.driver.close()
             app.state.sync_driver.close()
 

@@ -579,6 +579,7 @@ HEAVY = [
     '{ neighborhood(id: "cuba", depth: 3, limit: 500) { nodes { name slug aliases } '
     "edges { from to type sources { quote } } } }",
     fragment_fanout(3, 31),  # the widest fan-out accepted: 964 fields expanded
+    get_introspection_query(descriptions=True),  # GraphiQL's, the first time uncached
 ]
 
 
@@ -599,19 +600,23 @@ def test_readyz_answers_while_the_heaviest_accepted_requests_run(api: httpx.Clie
     poller = threading.Thread(target=poll)
     poller.start()
     try:
-        for query in HEAVY * 3:
-            body = graphql(api, query)
-            assert "errors" not in body, (query, body.get("errors"))
+        rounds = 0
+        while rounds < 3 or (len(latencies["/healthz"]) < 40 and rounds < 50):
+            for query in HEAVY:
+                body = graphql(api, query)
+                assert "errors" not in body, (query, body.get("errors"))
+            rounds += 1
     finally:
         stop.set()
         poller.join()
     ready, health = latencies["/readyz"], latencies["/healthz"]
-    assert len(ready) > 10
-    # /healthz measures the event loop alone, /readyz adds a Neo4j round trip. On a shared
-    # 2-core machine the worst sample is noise; the median is held to the 100 ms goal, and
-    # no answer may come near the probe's own 2 s timeout (the loop blocked for seconds).
-    assert statistics.median(ready) < 0.1 and statistics.median(health) < 0.05, latencies
-    assert max(ready) < 2.0 and max(health) < 1.0, latencies
+    assert len(ready) >= 39
+    # Both measure the event loop alone (/readyz answers from its background check). On a
+    # shared 2-core machine the worst sample is noise; 19 answers in 20 are held to the
+    # 100 ms goal, and none may come near a second (the loop blocked).
+    for seen in (ready, health):
+        assert statistics.quantiles(seen, n=20)[-1] < 0.1, latencies
+        assert statistics.median(seen) < 0.05 and max(seen) < 1.0, latencies
 
 
 def test_every_issue_reproduction_ends_coded(api: httpx.Client) -> None:
