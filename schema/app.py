@@ -35,7 +35,7 @@ from schema.api import schema
 from schema.auth import PrivateReads
 from schema.browser import BrowserFiles
 from schema.context import Context
-from schema.errors import ResponseTooLarge
+from schema.errors import ResponseTooLarge, error_code
 from schema.http import GraphQLOverHTTP
 
 logger = logging.getLogger(__name__)
@@ -47,26 +47,6 @@ UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
 
 
 MAX_MESSAGE = 500
-
-
-def error_code(error: GraphQLError) -> str:
-    """The `extensions.code` of an error that has none yet.
-
-    An error located in the document but on no response path is a request error: a
-    variable or literal that does not coerce (a bad Int, Date or enum value, a number
-    too long to convert). Its original error is the scalar's complaint, not a bug.
-    """
-    if error.message.startswith("Variable '$"):
-        # graphql-core's variable coercion ("has invalid value"): the client's input, even
-        # when no scalar or enum parser raised underneath.
-        return "BAD_USER_INPUT"
-    if error.original_error is not None:
-        if error.path is None and error.locations:
-            return "BAD_USER_INPUT"
-        return "INTERNAL_SERVER_ERROR"
-    if error.message.startswith("Syntax Error"):
-        return "GRAPHQL_PARSE_FAILED"
-    return "GRAPHQL_VALIDATION_FAILED"
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -215,7 +195,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/graphql", GraphQLApp(settings), methods=["GET", "POST"]),
+            # Every method reaches the GraphQL view, which refuses the others with a JSON 405.
+            Route("/graphql", GraphQLApp(settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),

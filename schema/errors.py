@@ -5,6 +5,31 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 
+def error_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that has none yet.
+
+    An error located in the document but on no response path is a request error: a
+    variable or literal that does not coerce (a bad Int, Date or enum value, a number
+    too long to convert). Its original error is the scalar's complaint, not a bug.
+    """
+    if error.message.startswith("Variable '$"):
+        # graphql-core's variable coercion ("has invalid value"): the client's input, even
+        # when no scalar or enum parser raised underneath.
+        return "BAD_USER_INPUT"
+    if error.original_error is not None:
+        if error.path is None and error.locations:
+            return "BAD_USER_INPUT"
+        return "INTERNAL_SERVER_ERROR"
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """A mistake of the client's (or the database's state), not a bug of ours."""
+    return ((error.extensions or {}).get("code") or error_code(error)) != "INTERNAL_SERVER_ERROR"
+
+
 class CodedError(GraphQLError):
     code = "INTERNAL_SERVER_ERROR"
 

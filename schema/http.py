@@ -33,6 +33,7 @@ from schema.limits import MAX_TOKENS
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
+ALLOWED_METHODS = "GET, POST"
 HTTP_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -111,6 +112,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
             response = Response(error_body(error.reason, code), error.status_code,
                                 media_type=media_type)  # fmt: skip
+            if error.status_code == 405:
+                response.headers["allow"] = ALLOWED_METHODS
         await response(scope, receive, send)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

@@ -49,6 +49,7 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLField, GraphQLInputType, GraphQLOutputType
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from graphql.type.scalars import GRAPHQL_MAX_INT
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -192,9 +193,11 @@ class Analysis:
                 value = argument.value
                 if isinstance(value, IntValueNode):
                     try:
-                        return max(1, int(value.value))
+                        size = int(value.value)
                     except ValueError:  # beyond Python's digit limit: ValuesOfCorrectType
                         return 1
+                    # Beyond GraphQL's Int ValuesOfCorrectType says so: one error, not two.
+                    return max(1, size) if size <= GRAPHQL_MAX_INT else 1
                 if isinstance(value, VariableNode):
                     return MAX_PAGE_SIZE
             if argument.name.value == "ids":  # nodes(ids:): one item per id, up to a page

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import socket
 import time
 import urllib.parse
@@ -21,12 +22,14 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import GraphQLError
 from neo4j import Driver
 from neo4j.exceptions import ClientError
 
 from diplograph.settings import Settings
 from graph.driver import connect_async
 from graph.reads import Reader, Statement, escape_lucene
+from schema.api import schema as api_schema
 from schema.auth import bearer_ok
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import NORMAL_QUERIES, Answer, Counts, exchange, percentile
@@ -338,6 +341,46 @@ def test_several_operations_without_a_name_are_a_request_error(api: httpx.Client
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_REQUEST"]
     named = api.post("/graphql", json={"query": two, "operationName": "B"})
     assert named.json() == {"data": {"__typename": "Query"}}
+
+
+def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = api.request(method, "/graphql", json={"query": "{ __typename }"})
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    # The allowed ones still work, GraphiQL too.
+    assert api.get("/graphql", params={"query": "{ __typename }"}).status_code == 200
+    assert "graphiql" in api.get("/graphql", headers={"accept": "text/html"}).text.lower()
+
+
+def test_a_page_size_beyond_graphqls_int_is_one_coded_error(api: httpx.Client) -> None:
+    body = graphql(api, "{ people(first: 2147483648) { totalCount } }")
+    assert len(body["errors"]) == 1, body
+    assert "32-bit" in body["errors"][0]["message"] and body["errors"][0]["extensions"]["code"]
+
+
+def test_client_mistakes_log_one_line_and_bugs_their_traceback(
+    api: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    graphql(api, "{ people(first: 101) { totalCount } }")
+    graphql(api, 'query($d: Date) { meetings(where: {dateFrom: $d}) { totalCount } }',
+            d="2010-02-30")  # fmt: skip
+    mistakes = [r for r in caplog.records if r.name == "diplograph.graphql"]
+    assert len(mistakes) == 2, [r.getMessage() for r in caplog.records]
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in mistakes)
+    assert mistakes[0].getMessage().startswith("BAD_USER_INPUT: 'first' must be between")
+    assert not [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    # A bug (an error with no code, raised on a response path) keeps its traceback.
+    caplog.clear()
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError as bug:
+        error = GraphQLError("a bug", path=["people"], original_error=bug)
+    api_schema.process_errors([error])
+    assert any(r.exc_info for r in caplog.records if r.levelno >= logging.ERROR), caplog.records
 
 
 # -- auth ------------------------------------------------------------------------------------------
