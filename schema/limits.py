@@ -16,8 +16,9 @@ are bounded in operands and nesting: literals by `RequestLimits`, variables by
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
@@ -41,10 +42,12 @@ from graphql import (
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     ValidationRule,
     ValueNode,
     VariableNode,
+    execute_sync,
     get_named_type,
 )
 from graphql.type.definition import GraphQLField, GraphQLInputType, GraphQLOutputType
@@ -413,24 +416,28 @@ class InputLimits(SchemaExtension):
 
 
 class IntrospectionCache(SchemaExtension):
-    """Answers an operation made only of introspection fields from the last identical one.
+    """Answers an operation made only of introspection fields off the event loop, and the
+    next identical one from its first answer.
 
-    The schema never changes while the process runs, so the answer to the same document
-    never does either; graphql-core builds it in Python on the event loop (GraphiQL's
-    introspection query: about 0.2 s), so a browser reloading GraphiQL costs that once.
+    graphql-core resolves introspection in Python (GraphiQL's query: about 0.2 s of CPU),
+    which on the event loop would hold every other request, `/readyz` included, that long.
+    In a worker thread the loop keeps turning (the interpreter switches threads every few
+    milliseconds). The schema never changes while the process runs, so neither does the
+    answer to the same document: a browser reloading GraphiQL costs that once.
     """
 
     # Shared by every request (an extension instance lives for one request).
     answers: ClassVar[OrderedDict[tuple[str, str | None], ExecutionResult]] = OrderedDict()
 
-    def on_execute(self) -> Any:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
-        key = None
         operation = _operation(context.graphql_document, context.operation_name)
         if (
             context.result is None
             and context.query is not None
+            and context.graphql_document is not None
             and operation is not None
+            and operation.operation == OperationType.QUERY
             and not operation.variable_definitions
             and all(
                 isinstance(s, FieldNode) and s.name.value.startswith("__")
@@ -441,14 +448,17 @@ class IntrospectionCache(SchemaExtension):
             cached = self.answers.get(key)
             if cached is not None:
                 self.answers.move_to_end(key)
-                context.result = cached
-                key = None
+            else:
+                cached = await asyncio.to_thread(
+                    execute_sync, context.schema._schema, context.graphql_document,
+                    operation_name=context.operation_name,
+                )  # fmt: skip
+                if not cached.errors:
+                    self.answers[key] = cached
+                    while len(self.answers) > INTROSPECTION_CACHE_SIZE:
+                        self.answers.popitem(last=False)
+            context.result = cached
         yield
-        result = context.result
-        if key is not None and isinstance(result, ExecutionResult) and not result.errors:
-            self.answers[key] = result
-            while len(self.answers) > INTROSPECTION_CACHE_SIZE:
-                self.answers.popitem(last=False)
 
 
 def _type_name(node: Any) -> str:
