@@ -12,6 +12,7 @@ and any other resolver keep Strawberry's wrapper.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,32 @@ from schema import types
 PROJECTION_RESOLVERS = frozenset(
     {types.projected, types.projected_page, types.projected_relationships, types.edge_value}
 )
+# Nested connections: graphql-core completes a result in Python on the event loop, all of
+# it in one go when no value is awaitable (100 countries x 100 meetings: 0.3-1.2 s during
+# which no other request, /readyz included, is answered). A connection of at least
+# YIELD_AT edges is returned as an awaitable instead; they take turns (one per request at
+# a time, each after a pass of the loop), so the result is completed a connection per
+# loop iteration, other requests answered in between. (Awaitables that all woke at once
+# would run back to back in one iteration: no better.)
+PAGED = frozenset({types.projected_page, types.projected_relationships})
+YIELD_AT = 20
+
+
+async def _in_turn(value: Any, turn: asyncio.Lock) -> Any:
+    async with turn:
+        await asyncio.sleep(0)
+    return value
+
+
+def _yielding(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def run(source: Any, info: Any, **arguments: Any) -> Any:
+        value = resolve(source, info, **arguments)
+        if len(value.edges) < YIELD_AT:
+            return value
+        turn = info.context.extra.setdefault("completion_turn", asyncio.Lock())
+        return _in_turn(value, turn)
+
+    return run
 
 
 def _attribute(name: str) -> Callable[..., Any]:
@@ -65,7 +92,9 @@ def install(schema: strawberry.Schema) -> int:
                     schema.config.name_converter.get_graphql_name(a): a.python_name
                     for a in field.arguments
                 }
-                graphql_field.resolve = _direct(resolver.wrapped_func, names)
+                direct = _direct(resolver.wrapped_func, names)
+                paged = resolver.wrapped_func in PAGED
+                graphql_field.resolve = _yielding(direct) if paged else direct
             else:
                 continue
             swapped += 1
