@@ -168,12 +168,16 @@ class HsgData:
 
 @dataclass(frozen=True)
 class KnownEntity:
-    """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases."""
+    """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases;
+    for a person, the periods of the posts held (an open end as `date.max`) and the day
+    by which they had died, which a document's date is weighed against."""
 
     id: str
     kind: Kind | None
     name: str
     aliases: tuple[str, ...] = ()
+    posts: tuple[tuple[date, date], ...] = ()
+    died: date | None = None
 
 
 class Method(StrEnum):

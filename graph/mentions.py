@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -62,14 +63,24 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
     result = tx.run(
         "MATCH (e:Entity) WHERE e.name IS NOT NULL AND coalesce(e.candidate, false) = false "
         "RETURN e.id AS id, e.name AS name, coalesce(e.aliases, []) AS aliases, "
-        "labels(e) AS labels ORDER BY e.id"
+        "labels(e) AS labels, e.deathTo AS died, "
+        "CASE WHEN e:Person THEN COLLECT { MATCH (e)-[r:HOLDS_POSITION]->() "
+        "  WHERE coalesce(r.startFrom, r.dateFrom) IS NOT NULL "
+        "  RETURN [coalesce(r.startFrom, r.dateFrom), coalesce(r.endTo, r.dateTo)] } "
+        "ELSE [] END AS posts ORDER BY e.id"
     )
     entities: list[KnownEntity] = []
     for record in result:
         kind = next((_KINDS[label] for label in record["labels"] if label in _KINDS), None)
-        entities.append(
-            KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()))
+        posts = tuple(
+            (start.to_native(), end.to_native() if end is not None else date.max)
+            for start, end in record["posts"]
         )
+        died = record["died"].to_native() if record["died"] is not None else None
+        entities.append(
+            KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()),
+                        posts, died)
+        )  # fmt: skip
     return entities
 
 

@@ -171,6 +171,8 @@ class Filter:
     relations: list[RelationFilter] = field(default_factory=list)
     # Dated within the dates of this entity (a meeting, a post's organization...).
     during: str | None = None
+    # The historian's unresolved people (`candidate: true`): only them, or none of them.
+    candidate: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,8 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
         parts.append(f"{var}.dateTo >= {b.param(spec.date_from)}")
     if spec.date_to is not None:
         parts.append(f"{var}.dateFrom <= {b.param(spec.date_to)}")
+    if spec.candidate is not None:
+        parts.append(f"coalesce({var}.candidate, false) = {b.param(spec.candidate)}")
     for compare in spec.compares:
         # Naming the label the name indexes are on lets the planner seek instead of scan.
         label = f"{var}:Entity AND " if compare.prop == "name" else ""

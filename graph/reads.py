@@ -181,13 +181,17 @@ def list_entities(
 
 
 def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
-    """Entities or documents by slug, in the order asked (missing ones as null)."""
+    """Entities or documents by slug, in the order asked (missing ones as null). The id of a
+    node absorbed by a merge answers with the node it was merged into (its `:Merged` record's
+    `MERGED_INTO`, followed through later merges), unless an entity holds that id again."""
     b = CypherBuilder()
     node = compile_node("n", projection, b)
     cypher = (
         f"UNWIND {b.param(ids)} AS wanted "
         "OPTIONAL CALL (wanted) { MATCH (n:Entity {id: wanted}) RETURN n "
-        "UNION MATCH (n:Document {id: wanted}) RETURN n } "
+        "UNION MATCH (n:Document {id: wanted}) RETURN n "
+        "UNION MATCH (:Merged {id: wanted})-[:MERGED_INTO*1..10]->(n:Entity) "
+        "WHERE NOT EXISTS { MATCH (:Entity {id: wanted}) } RETURN n } "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
     size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))

@@ -196,6 +196,11 @@ class EntityWhere:
         default=None,
         description="Related nodes, quantified: each item needs some, all, none or single.",
     )
+    candidate: bool | None = strawberry.field(
+        default=None,
+        description="True: only the people a dataset named but could not resolve (candidates); "
+        "false: none of them. A list leaves them out unless its top-level filter says true.",
+    )
 
 
 @strawberry.input(
@@ -305,6 +310,7 @@ def to_filter(where: Any) -> Filter:
         compares=_compares(where),
         during=_slug(_get(where, "during", "during")),
         relations=[_relation(r) for r in _get(where, "relationships", "relationships") or []],
+        candidate=_get(where, "candidate", "candidate"),
     )
 
 

@@ -156,9 +156,12 @@ async def list_of(
     """`also`: a graph filter ANDed to `where` (one the schema's input cannot express)."""
     field = current_field(info)
     page = page_args.page()
+    chosen = to_filter(where)
+    if chosen.candidate is None:
+        chosen.candidate = False  # candidates are listed only when asked for
     statement = reads.list_entities(
         labels,
-        to_filter(where) if also is None else Filter(all_of=[also, to_filter(where)]),
+        chosen if also is None else Filter(all_of=[also, chosen]),
         [reads.Order(o.field.value, o.direction == SortDirection.DESC) for o in order_by or []],
         page,
         project(node_selections(field), type_name),

@@ -125,7 +125,8 @@ def link_mentions(tx: ManagedTransaction, documents: Sequence[Document]) -> Ment
     known = read_known_entities(tx)
     created = updated = removed = 0
     for doc in documents:
-        mentions, _ = find_mentions(doc.text, known)
+        on = doc.date.start if doc.date is not None else None
+        mentions, _ = find_mentions(doc.text, known, on)
         counts = replace_mentions(tx, doc.id, mentions)
         created, updated = created + counts.created, updated + counts.updated
         removed += counts.removed

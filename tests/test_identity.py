@@ -254,3 +254,56 @@ def test_report_plans_without_writing(empty_db: Driver, settings: Settings) -> N
     report = resolve_identities(empty_db, settings.neo4j_database, write=False)
     assert len(report.plan.merges) == 2 and report.merges == [] and report.merged == 0
     assert isinstance(report.plan, Plan)
+
+
+def test_merged_id_answers_with_the_survivor_and_candidates_are_listed_only_when_asked(
+    empty_db: Driver, settings: Settings, api: httpx.Client
+) -> None:
+    load_sources(empty_db, settings)
+    resolve_identities(empty_db, settings.neo4j_database)
+
+    # The absorbed id still answers: node(id:) follows the merge record to the survivor.
+    query = """{ old: node(id: "kelly-craig-allen") { ... on Person { slug name } }
+      typed: node(id: "Person:kelly-craig-allen") { ... on Person { slug } }
+      place: node(id: "havana-cuba") { ... on Place { slug } }
+      many: nodes(ids: ["kelly-craig-allen", "craig-kelly", "no-such-id"]) {
+        ... on Person { slug } } }"""
+    data = graphql(api, query)["data"]
+    assert data["old"] == {"slug": "craig-kelly", "name": "Craig Kelly"}
+    assert data["typed"] == {"slug": "craig-kelly"}
+    assert data["place"] == {"slug": "havana"}
+    assert data["many"] == [{"slug": "craig-kelly"}, {"slug": "craig-kelly"}, None]
+    # Undone, the old id is its own node again.
+    undo_resolution(empty_db, settings.neo4j_database, "kelly-craig-allen")
+    again = graphql(api, '{ node(id: "kelly-craig-allen") { ... on Person { slug } } }')
+    assert again["data"]["node"] == {"slug": "kelly-craig-allen"}
+
+    # The historian's unresolved people are candidates: not in people/entities/actors unless
+    # the filter asks for them.
+    # (as the historian's loader writes one for a name no known person fits)
+    query_rows(
+        empty_db, settings,
+        "CREATE (:Entity:Person {id: 'candidate-hsg-visit-1-nakasone', name: 'Nakasone', "
+        "title: 'Foreign Minister', candidate: true, sources: ['hsg-visits-1']})",
+    )  # fmt: skip
+    [row] = query_rows(
+        empty_db, settings, "MATCH (p:Person {candidate: true}) RETURN count(p) AS n"
+    )
+    assert row["n"] == 1
+    lists = """{ people(first: 500) { totalCount edges { node { slug candidate } } }
+      entities(first: 1000, where: {text: "nakasone"}) { totalCount }
+      actors(where: {text: "nakasone"}) { totalCount }
+      asked: people(first: 500, where: {candidate: true}) {
+        totalCount edges { node { candidate } } }
+      resolved: people(where: {candidate: false}) { totalCount } }"""
+    data = graphql(api, lists)["data"]
+    assert not [e for e in data["people"]["edges"] if e["node"]["candidate"]]
+    assert data["entities"]["totalCount"] == 0 and data["actors"]["totalCount"] == 0
+    assert data["asked"]["totalCount"] == row["n"]
+    assert all(e["node"]["candidate"] for e in data["asked"]["edges"])
+    assert data["resolved"]["totalCount"] == data["people"]["totalCount"]
+
+
+def query_rows(driver: Driver, settings: Settings, cypher: str) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(cypher, database_=settings.neo4j_database)
+    return [r.data() for r in records]

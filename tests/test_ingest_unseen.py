@@ -128,3 +128,137 @@ def test_relative_dates_of_events_are_resolved_with_their_basis() -> None:
     assert event.name == "Election of Ana Ruiz"
     assert event.date is not None and event.date.value == "2010"
     assert event.date.basis and "2011-01-14" in event.date.basis
+
+
+# -- issue 12c: offices, envoys, delegations, middle names, dates and nearby context --------
+# Invented texts on Kenya and Somalia, Spain and Venezuela, Brazil and Angola.
+
+from datetime import date  # noqa: E402
+
+from loaders.ingest.text import TextIndex  # noqa: E402
+
+
+def _titles(text: str) -> dict[str, str]:
+    """Person candidate name -> title, in a text with nothing known."""
+    doc = prepare_text("Talks in Nairobi\n\n" + text, date="2019-05-06")
+    return {c.name: c.title or "" for c in analyse(doc, []).candidates if c.kind == Kind.PERSON}
+
+
+def test_offices_before_a_name_are_kept_whole() -> None:
+    assert _titles(
+        "Deputy U.S. Trade Representative Ambassador Laura Binns opened the session."
+    ) == {"Laura Binns": "Deputy U.S. Trade Representative Ambassador"}
+    assert _titles("Acting Under Secretary for Arms Control Ambassador Rosa Lind spoke first.") == {
+        "Rosa Lind": "Acting Under Secretary for Arms Control Ambassador"
+    }
+    # An envoy's "to <country or body>", with the name right after it.
+    assert _titles("U.S. Ambassador to Kenya Peter Quill spoke on Tuesday.") == {
+        "Peter Quill": "U.S. Ambassador to Kenya"
+    }
+    assert _titles("U.S. Ambassador to the Organization of American States Peter Quill spoke.") == {
+        "Peter Quill": "U.S. Ambassador to the Organization of American States"
+    }
+    # "of State" is the complement; the name after it is not swallowed by the title.
+    assert _titles("It was led by Assistant Secretary of State Tom Reyes, who spoke.") == {
+        "Tom Reyes": "Assistant Secretary of State"
+    }
+    # Still: a complement outside the vocabulary closed by a comma.
+    assert _titles("Deputy Minister of Somalia, Hodan Warsame, arrived.") == {
+        "Hodan Warsame": "Deputy Minister of Somalia"
+    }
+
+
+def test_a_country_after_an_envoys_title_links() -> None:
+    kenya = KnownEntity("kenya", Kind.COUNTRY, "Kenya")
+    mentions, _ = find_mentions("U.S. Ambassador to Kenya Peter Quill spoke.", [kenya])
+    assert [(m.text, m.entity_id) for m in mentions] == [("Kenya", "kenya")]
+    assert TextIndex("Ambassador to Kenya Peter Quill").runs[-1] == (3, 4)
+
+
+KENYA = KnownEntity("kenya", Kind.COUNTRY, "Kenya")
+SOMALIA = KnownEntity("somalia", Kind.COUNTRY, "Somalia")
+US = KnownEntity("united-states", Kind.COUNTRY, "United States", ("U.S.",))
+NAIROBI = KnownEntity("nairobi", Kind.PLACE, "Nairobi")
+
+TALKS = "\n\n".join(
+    [
+        "Kenya and Somalia Resume Maritime Talks",
+        "Media Note",
+        (
+            "The U.S. delegation, led by Assistant Secretary of State Tom Reyes, joined the "
+            "Kenyan delegation, headed by Deputy Foreign Minister Amina Odhiambo, and the "
+            "Somali delegation led by Ambassador Hodan Warsame for talks in Nairobi on May 3."
+        ),
+        "A delegation of observers led the way; a delegation then left for the coast.",
+    ]
+)
+
+
+def test_a_delegation_led_by_someone_is_proposed_with_its_leader_and_country() -> None:
+    doc = prepare_text(TALKS, date="2019-05-06")
+    found = {c.name: c for c in analyse(doc, [KENYA, SOMALIA, US, NAIROBI]).candidates}
+    delegations = {n: c.properties for n, c in found.items() if c.kind == Kind.DELEGATION}
+    assert delegations == {
+        "U.S. delegation led by Tom Reyes": {"leader": "Tom Reyes", "country": "united-states"},
+        "Kenyan delegation led by Amina Odhiambo": {"leader": "Amina Odhiambo", "country": "kenya"},
+        "Somali delegation led by Hodan Warsame": {"leader": "Hodan Warsame", "country": "somalia"},
+    }
+    assert found["U.S. delegation led by Tom Reyes"].aliases == ["U.S. delegation"]
+    # The meeting of that sentence has the delegations among its participants.
+    (meeting,) = [c for c in found.values() if c.kind == Kind.MEETING]
+    assert meeting.date is not None and meeting.date.value == "2019-05-03"
+    assert meeting.place == "nairobi"
+    assert {"U.S. delegation led by Tom Reyes", "Tom Reyes"} <= set(meeting.participants)
+
+
+def _person(ident: str, name: str, posts: list[tuple[str, str | None]], died: str | None = None):
+    return KnownEntity(
+        ident, Kind.PERSON, name, (),
+        tuple((date.fromisoformat(a), date.fromisoformat(b) if b else date.max) for a, b in posts),
+        date.fromisoformat(died) if died else None,
+    )  # fmt: skip
+
+
+def test_a_name_without_its_middle_name_links_only_to_someone_in_post_on_the_date() -> None:
+    ferreira = _person("ferreira-ana-lucia", "Ana Lucia Ferreira", [("2010-02-01", "2014-06-30")])
+    mendes = _person("mendes-jorge-luis", "Jorge Luis Mendes", [("1970-01-05", "1975-03-01")])
+    text = "Ambassador Ana Ferreira welcomed President Jorge Mendes of Angola in Luanda."
+    linked = {
+        m.text: m.entity_id for m in find_mentions(text, [ferreira, mendes], date(2012, 5, 2))[0]
+    }
+    # Ferreira was ambassador on the document's date; the Jorge Luis Mendes whose posts ended
+    # in 1975 is not the president named in 2012.
+    assert linked == {"Ana Ferreira": "ferreira-ana-lucia"}
+    # Undated, the shorter form is no evidence at all.
+    assert find_mentions(text, [ferreira, mendes])[0] == []
+    # Going by the middle name: "Lucia Ferreira".
+    assert [
+        m.entity_id for m in find_mentions("Lucia Ferreira spoke.", [ferreira], date(2012, 5, 2))[0]
+    ] == ["ferreira-ana-lucia"]
+
+
+def test_the_documents_date_decides_between_namesakes() -> None:
+    old = _person("okafor-paul-1", "Paul Okafor", [("1981-01-01", "1989-12-31")])
+    new = _person("okafor-paul-2", "Paul Okafor", [("2015-03-01", None)])
+    dead = _person("okafor-paul-3", "Paul Okafor", [], died="2001-04-04")
+    text = "Paul Okafor arrived in Brasilia."
+    mentions, ambiguities = find_mentions(text, [old, new, dead], date(2017, 8, 1))
+    assert [m.entity_id for m in mentions] == ["okafor-paul-2"] and not ambiguities
+    # Without a date nothing tells them apart.
+    mentions, ambiguities = find_mentions(text, [old, new, dead])
+    assert not mentions and len(ambiguities) == 1
+
+
+def test_a_qualifier_in_the_same_sentence_outweighs_one_elsewhere() -> None:
+    places = [
+        KnownEntity("valencia-spain", Kind.PLACE, "Valencia"),
+        KnownEntity("valencia-venezuela", Kind.PLACE, "Valencia"),
+        KnownEntity("spain", Kind.COUNTRY, "Spain"),
+        KnownEntity("venezuela", Kind.COUNTRY, "Venezuela"),
+    ]
+    text = (
+        "Spain sent an observer to the talks. The ministers met in Valencia, the industrial "
+        "capital of Venezuela's Carabobo state, on Monday."
+    )
+    (valencia,) = [m for m in find_mentions(text, places)[0] if m.text == "Valencia"]
+    assert valencia.entity_id == "valencia-venezuela"

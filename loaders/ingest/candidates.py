@@ -163,6 +163,74 @@ class _Candidates:
                     end,
                 )
 
+    _DELEGATION = re.compile(
+        r"(?:(?:[Tt]he\s+|[Aa]\s+)?(?P<side>U\.S\.|(?!The\s|A\s)[A-Z][\w.'-]*"
+        r"(?:\s[A-Z][\w.'-]*)?)\s+)?"
+        r"(?P<noun>delegation)(?P<by>,?\s+(?:which\s+was\s+|was\s+)?"
+        r"(?:led|headed|chaired)\s+by\s+)"
+    )
+
+    def delegations(self) -> None:
+        """ "the U.S. delegation, led by Assistant Secretary Tom Reyes": a Delegation with its
+        leader (the person linked or proposed just after "led by") and its country (the
+        country linked in front, or the one a nationality adjective names)."""
+        text = self.t.text
+        for match in self._DELEGATION.finditer(text):
+            if self.t.in_headline(match.start()):
+                continue
+            after = match.end("by")
+            leader = self._person_at(after)
+            if leader is None:
+                continue
+            leader_id, leader_name = leader
+            side = match["side"] if match["side"] and match["side"] != "The" else None
+            start = match.start("side") if side else match.start("noun")
+            country = self._country_of(match.start("side"), side) if side else None
+            label = f"{side} delegation" if side else "Delegation"
+            name = f"{label} led by {leader_name}"
+            properties: dict[str, str | int | float] = {"leader": leader_id}
+            if country:
+                properties["country"] = country
+            self.add(
+                Candidate(_slug(name), Kind.DELEGATION, name,
+                          "a delegation and who led it: check the meeting it attended",
+                          description=f"{label} led by {leader_name}",
+                          aliases=[label] if side else [], properties=properties),
+                start, match.end("noun"), around=True,
+            )  # fmt: skip
+
+    def _person_at(self, offset: int) -> tuple[str, str] | None:
+        """The person linked or proposed first after `offset` in the same clause (a title
+        may come between: "led by Assistant Secretary of State Tom Reyes")."""
+        text = self.t.text
+        people = [
+            (m.start, m.entity_id, self.entity_names.get(m.entity_id, m.text))
+            for m in self.mentions
+            if self.kinds.get(m.entity_id) == Kind.PERSON
+        ]
+        people += [(o.start, c.name, c.name) for c in self.found.values()
+                   if c.kind == Kind.PERSON for o in c.occurrences]  # fmt: skip
+        for start, ident, name in sorted(people):
+            if start < offset:
+                continue
+            if re.search(r"[,;.:()]|\s[a-z]{3,}\s", text[offset:start].replace("U.S.", "US")):
+                return None  # another clause: not the leader
+            return ident, name
+        return None
+
+    def _country_of(self, start: int, side: str) -> str | None:
+        """The country a delegation's qualifier names: a linked country ("U.S."), or the
+        one whose name a nationality adjective starts with ("Kenyan": Kenya)."""
+        for m in self.mentions:
+            if m.start == start and self.kinds.get(m.entity_id) == Kind.COUNTRY:
+                return m.entity_id
+        stem = folded(side)[:4]
+        countries = [i for i, k in self.kinds.items() if k == Kind.COUNTRY
+                     and folded(self.entity_names[i]).startswith(stem)]  # fmt: skip
+        if len(stem) == 4 and len(countries) == 1:
+            return countries[0]
+        return None
+
     def _surname_of_candidate(self, index: int) -> bool:
         """A lone surname ("Campos said") of a new person proposed earlier in the text:
         one more occurrence of that person, unless two of them share it."""
@@ -363,7 +431,7 @@ class _Candidates:
             if self.kinds.get(m.entity_id) in (Kind.PERSON, Kind.DELEGATION, Kind.ORGANIZATION)
         ]  # fmt: skip
         participants += [
-            c.name for c in self.found.values() if c.kind == Kind.PERSON
+            c.name for c in self.found.values() if c.kind in (Kind.PERSON, Kind.DELEGATION)
             and any(s_start <= o.start < s_end for o in c.occurrences)
         ]  # fmt: skip
         when = date.value if date is not None else expression
@@ -518,6 +586,7 @@ def find_candidates(
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
     finder = _Candidates(doc, TextIndex(doc.text), taken, known_ids, mentions, entities)
     finder.names()
+    finder.delegations()
     finder.quantities()
     finder.dates()
     return sorted(finder.found.values(), key=lambda c: c.occurrences[0].start)
@@ -525,6 +594,7 @@ def find_candidates(
 
 def analyse(doc: Document, entities: Sequence[Named]) -> Analysis:
     """Link a document's mentions of `entities` and collect candidates for the rest."""
-    mentions, ambiguities = find_mentions(doc.text, entities)
+    on = doc.date.start if doc.date is not None else None
+    mentions, ambiguities = find_mentions(doc.text, entities, on)
     candidates = find_candidates(doc, mentions, ambiguities, (e.id for e in entities), entities)
     return Analysis(doc, mentions, ambiguities, candidates)

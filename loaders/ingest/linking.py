@@ -22,9 +22,18 @@ Linking, in order, and never on an ambiguous match:
    with the same letter, and only one person qualifies ("Craig Kelley" and
    "Craig Kelly"; "Alan P. Gross"; "Dagoberto Rodriguez" for a three-part
    Spanish name).
+   A name without the known middle name(s) ("Hillary Clinton" for "Hillary
+   Rodham Clinton"; "Anthony Wayne" for "Earl Anthony Wayne", who goes by his
+   middle name) is a weaker fit: it links only when the person held a post on
+   the document's date, and only one person fits so.
 3. *Surname*: a lone surname ("Mr. Kelly", "Gross") links to a person already
    linked by full name earlier in the same document, unless another person in
    the document, known or not, shares that surname.
+
+The document's date weighs people against each other (`_on_date`): a person who held
+a post on that date counts for, one whose posts had all ended, or who had died, by then
+counts against. Context words count more in the sentence of the mention than elsewhere
+in the document ("Santiago" next to "Chile" in a text that also names Cuba).
 
 A surface that names several entities, or a variant that fits several people,
 is reported as an `Ambiguity`, not linked.
@@ -36,6 +45,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -157,8 +167,24 @@ def derived_forms(entity: Named) -> list[str]:
 _ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Z.&-]{1,9})\)")
 
 
+# Suffixes that stay with a surname when middle names are dropped ("Shannon, Jr.").
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def without_middle(words: list[str]) -> list[list[str]]:
+    """The shorter forms of a name of three words or more that people go by: given name and
+    surname ("hillary clinton" of "hillary rodham clinton"), and the middle name with the
+    surname ("anthony wayne" of "earl anthony wayne"); a suffix stays at the end."""
+    suffix = [w for w in words[-1:] if w.rstrip(",") in _SUFFIXES]
+    core = words[: len(words) - len(suffix)]
+    if len(core) < 3:
+        return []
+    return [[core[0], core[-1], *suffix], [*core[1:-1][:1], core[-1], *suffix]]
+
+
 class _Linker:
-    def __init__(self, text: str, entities: Sequence[Named]) -> None:
+    def __init__(self, text: str, entities: Sequence[Named], on: date | None = None) -> None:
+        self.on = on  # the document's date
         self.t = TextIndex(text)
         self.folded, self.index = fold(text)
         self.lowered = lower_aligned(self.folded)
@@ -264,21 +290,49 @@ class _Linker:
         words |= set(entity_id.split("-")) - set(slugify(key).split("-"))
         return {w for w in words if len(w) > 2 and not w.isdigit()}
 
+    def _on_date(self, entity_id: str) -> int:
+        """+1 for a person who held a post on the document's date; -1 for one who had died,
+        or whose every dated post had ended, by then; 0 when the dates say nothing."""
+        entity = self.entities[entity_id]
+        if self.on is None:
+            return 0
+        died = getattr(entity, "died", None)
+        if died is not None and died < self.on:
+            return -1
+        posts: Sequence[tuple[date, date]] = getattr(entity, "posts", ())
+        if any(start <= self.on <= end for start, end in posts):
+            return 1
+        if posts and all(end < self.on for _, end in posts):
+            return -1
+        return 0
+
+    def _sentence_words(self, start: int) -> set[str]:
+        s_start, s_end = next(
+            ((a, b) for a, b in self.t.sentences if a <= start < b), (0, len(self.t.text))
+        )
+        words = set(re.findall(r"[a-z0-9]+", folded(self.t.text[s_start:s_end])))
+        near = {m.entity_id for m in self.mentions if s_start <= m.start < s_end}
+        return words | {part for i in near for part in i.split("-")}
+
     def _by_context(self, start: int, end: int, key: str) -> None:
         """A surface several entities share, decided by the rest of the document: each
         qualifier the text also names (a word of the document, or an entity linked in it)
-        counts for an entity, each it does not name against; the single best entity is
-        linked if the document speaks for it (a score above zero), else the surface is
-        left as an ambiguity."""
+        counts for an entity, twice in the mention's own sentence, and each it does not
+        name against; the document's date counts for or against a person (`_on_date`).
+        The single best entity is linked if the document speaks for it (a score above
+        zero), else the surface is left as an ambiguity."""
         forms = self.surfaces[key]
         ids = sorted({entity_id for _, entity_id, _ in forms})
         linked = {m.entity_id for m in self.mentions}
         words = set(re.findall(r"[a-z0-9]+", self.lowered))
         words |= {part for i in linked for part in i.split("-")}
+        near = self._sentence_words(start)
         scores = {}
         for entity_id in ids:
             qualifiers = self._qualifiers(entity_id, key)
-            scores[entity_id] = sum(1 if q in words else -1 for q in qualifiers)
+            scores[entity_id] = sum(
+                (2 if q in near else 1) if q in words else -1 for q in qualifiers
+            ) + self._on_date(entity_id)
         best = max(scores.values())
         winners = [i for i, score in scores.items() if score == best]
         written = self.t.text[start:end]
@@ -341,6 +395,7 @@ class _Linker:
             if len(words) < 2 or self.taken(start, end):
                 continue
             best: dict[str, tuple[float, str]] = {}
+            shorter: dict[str, str] = {}  # a form without the middle name(s): needs the date
             for entity_id, form, known in persons:
                 known_words = [w for w in known if w not in PARTICLES]
                 shapes = [known_words]
@@ -354,8 +409,18 @@ class _Linker:
                     score = float(fuzz.ratio(" ".join(words), " ".join(shape)))
                     if score >= FUZZY_THRESHOLD and score > best.get(entity_id, (0.0, ""))[0]:
                         best[entity_id] = (score, form)
+                if entity_id not in best and words in without_middle(known_words):
+                    shorter[entity_id] = form
             if not best:
-                continue
+                on_date = [i for i in shorter if self._on_date(i) > 0]
+                if len(on_date) != 1:
+                    continue
+                best = {on_date[0]: (100.0, shorter[on_date[0]])}
+            elif len(best) > 1:
+                # Several close spellings: the document's date may leave one.
+                dated = [i for i in best if self._on_date(i) > 0]
+                if len(dated) == 1:
+                    best = {dated[0]: best[dated[0]]}
             written = self.t.text[start:end]
             if len(best) > 1:
                 self.ambiguities.append(
@@ -440,13 +505,16 @@ class _Linker:
             )  # fmt: skip
 
 
-def find_mentions(text: str, entities: Sequence[Named]) -> tuple[list[Mention], list[Ambiguity]]:
-    """Every mention of a known entity in `text`, and what was too ambiguous to link.
+def find_mentions(
+    text: str, entities: Sequence[Named], on: date | None = None
+) -> tuple[list[Mention], list[Ambiguity]]:
+    """Every mention of a known entity in `text`, and what was too ambiguous to link; `on`,
+    the document's date, weighs people's dated posts.
 
     Sorted by offset. Mentions of names never overlap one another, nor do those of
     labels; a label's mention may contain mentions of names.
     """
-    linker = _Linker(text, entities)
+    linker = _Linker(text, entities, on)
     linker.exact()
     linker.acronyms()
     linker.variants()

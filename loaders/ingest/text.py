@@ -239,6 +239,12 @@ TIME_UNITS = words(
 )
 
 
+# Title words an envoy's "to <country or body>" follows.
+_ENVOYS = words("ambassador ambassadors envoy representative delegate observer emissary")
+# Before an office's name: "U.S. Trade Representative".
+_QUALIFIERS_BEFORE = words("u.s. us")
+
+
 class TextIndex:
     """A document's text with its tokens, proper-name runs, titles and sentences."""
 
@@ -270,10 +276,56 @@ class TextIndex:
     def _is_title_word(token: Token) -> bool:
         return token.capitalised and (token.lower in TITLE_HEADS or token.lower in TITLE_MODIFIERS)
 
+    def _closed(self, index: int) -> bool:
+        """Whether a phrase ending before token `index` is closed there: by punctuation, the
+        text's end, a word in lower case, or the next title word ("... Ambassador")."""
+        tokens = self.tokens
+        return (
+            index >= len(tokens)
+            or self.gap(tokens[index - 1], tokens[index]) != " "
+            or not tokens[index].capitalised
+            or self._is_title_word(tokens[index])
+        )
+
+    def _to_complement(self, j: int) -> int | None:
+        """After an envoy's title word: 'to Kenya', 'to the Organization of American
+        States'. Closed by punctuation or a word in lower case it is taken whole; followed
+        directly by a name ("Ambassador to Kenya Peter Quill") the last two words are left
+        to the name."""
+        tokens = self.tokens
+        k = j + 1
+        if k >= len(tokens) or tokens[k].lower != "to" or tokens[j].lower not in _ENVOYS:
+            return None
+        if tokens[j].possessive or self.gap(tokens[j], tokens[k]) != " ":
+            return None
+        k += 1
+        if k < len(tokens) and tokens[k].lower == "the":
+            k += 1
+        words: list[int] = []
+        end = k
+        while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) in (" ", "-"):
+            if tokens[end].capitalised and not self._is_title_word(tokens[end]):
+                words.append(end)
+            elif not (tokens[end].lower in ("of", "for", "and") and words):
+                break
+            end += 1
+        if not words:
+            return None
+        named = [w for w in words if not tokens[w].initial]
+        # Two words left for a name need a capitalised word, not "of", just before them.
+        if len(named) >= 3 and named[-3] == named[-2] - 1 - sum(
+            tokens[w].initial for w in range(named[-3] + 1, named[-2])
+        ):
+            return named[-3]
+        return words[-1] if self._closed(words[-1] + 1) else None
+
     def _complements(self, j: int) -> int | None:
         """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
-        Interior'; the index of the last complement word, or None."""
+        Interior', 'to Kenya'; the index of the last complement word, or None."""
         tokens = self.tokens
+        to = self._to_complement(j)
+        if to is not None:
+            return to
         k = j + 1
         if k >= len(tokens) or tokens[k].lower not in ("of", "for"):
             return None
@@ -291,20 +343,22 @@ class TextIndex:
         ):
             end += 1
         # Words outside the title vocabulary ("of Peru", "for Andean Affairs") only when
-        # punctuation or the paragraph's end closes them: "Minister of Peru, Ana Ruiz",
-        # not "Minister of Peru Ana Ruiz" (where the name would be taken for the title).
+        # punctuation, the paragraph's end or the next title word closes them: "Minister of
+        # Peru, Ana Ruiz", "Under Secretary for Arms Control Ambassador ...", not "Minister
+        # of Peru Ana Ruiz" (where the name would be taken for the title); and never after a
+        # complement of the vocabulary: in "Secretary of State Tom Reyes, ..." the name
+        # follows "of State".
         longer = k
         while (
             longer < len(tokens)
             and tokens[longer].capitalised
             and tokens[longer].lower not in TITLE_HEADS
+            and not self._is_title_word(tokens[longer])
             and (longer == k or self.gap(tokens[longer - 1], tokens[longer]) == " ")
             and not tokens[longer - 1].possessive
         ):
             longer += 1
-        if longer > end and (
-            longer >= len(tokens) or self.gap(tokens[longer - 1], tokens[longer]) != " "
-        ):
+        if end == k and longer > end and self._closed(longer):
             end = longer
         return end - 1 if end > k else None
 
@@ -337,8 +391,26 @@ class TextIndex:
                     break
                 j = complement
             if {t.lower for t in tokens[i : j + 1]} & TITLE_HEADS:
-                for t in range(i, j + 1):
-                    runs[t] = (i, j)
+                # What qualifies the office before it: "Deputy U.S. Trade Representative".
+                first = i
+                while (
+                    first > 0
+                    and (first - 1) not in runs
+                    and self.gap(tokens[first - 1], tokens[first]) == " "
+                    and not tokens[first - 1].possessive
+                    and (
+                        tokens[first - 1].lower in _QUALIFIERS_BEFORE
+                        or (
+                            tokens[first - 1].capitalised
+                            and tokens[first - 1].lower in TITLE_COMPLEMENTS | TITLE_MODIFIERS
+                            # a nationality or country is the person's, not the office's
+                            and tokens[first - 1].lower not in DEMONYMS | {"cuba"}
+                        )
+                    )
+                ):
+                    first -= 1
+                for t in range(first, j + 1):
+                    runs[t] = (first, j)
             i = j + 1
         return runs
 
@@ -371,6 +443,10 @@ class TextIndex:
                     and self.gap(tokens[k - 1], tokens[k]) == " "
                 ):
                     k += 1
+                # A title ends a name run: "Ambassador to Kenya | Peter Quill".
+                title = self.title_tokens.get(j)
+                if title is not None and title[1] == j and k not in self.title_tokens:
+                    break
                 if (
                     k < len(tokens)
                     and self._chunkable(tokens[k])
