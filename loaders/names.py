@@ -129,7 +129,8 @@ TITLE_HEADS = words(
     commander chairman chairwoman chair spokesman spokeswoman spokesperson envoy counselor
     consul attorney justice judge premier chancellor commissioner coordinator director
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
-    professor officer negotiator"""
+    professor officer negotiator director-general secretary-general ambassador-at-large
+    under-secretary-general representative-designate"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
 TITLE_MODIFIERS = (
     words(
@@ -143,7 +144,12 @@ TITLE_COMPLEMENTS = words(
     """state foreign affairs defense defence justice homeland security western hemisphere
     interior commerce treasury labor energy education health agriculture transportation
     international political economic consular european asian african american north south
-    latin caribbean cuban cuba migration immigration trade relations exterior"""
+    latin caribbean cuban cuba migration immigration trade relations exterior east west
+    eastern near middle central asia pacific africa europe oceans environmental scientific
+    science arms control nonproliferation counterterrorism democracy human rights labor
+    population refugees narcotics law enforcement public diplomacy management legislative
+    intelligence research business resources global health women's issues development
+    finance planning policy civilian protocol operations national"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
 # Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
 PARTICLES = words(

@@ -262,3 +262,57 @@ def test_a_qualifier_in_the_same_sentence_outweighs_one_elsewhere() -> None:
     )
     (valencia,) = [m for m in find_mentions(text, places)[0] if m.text == "Valencia"]
     assert valencia.entity_id == "valencia-venezuela"
+
+
+def test_a_misspelling_is_no_evidence_against_the_dates() -> None:
+    kerr = _person("kerr-peter-bozman", "Peter Bozman Kerr", [("1880-01-01", "1885-01-01")])
+    kerry = _person("kerry-peter-forbes", "Peter Forbes Kerry", [("2013-02-01", "2017-01-20")])
+    text = "Minister Peter Kerry welcomed the delegation."
+    mentions, _ = find_mentions(text, [kerr, kerry], date(2015, 6, 1))
+    assert [m.entity_id for m in mentions] == ["kerry-peter-forbes"]
+    # Kerry unknown: Kerr's spelling is close, but he left his post 130 years before.
+    assert find_mentions(text, [kerr], date(2015, 6, 1))[0] == []
+
+
+def test_a_titled_surname_links_to_the_one_person_the_date_allows() -> None:
+    old = _person("okafor-paul-1", "Paul Okafor", [("1981-01-01", "1989-12-31")])
+    new = _person("okafor-paul-2", "Paul Okafor", [("2015-03-01", None)])
+    nwosu = _person("nwosu-ada", "Ada Nwosu", [])
+    text = "President Okafor received Minister Nwosu in Abuja."
+    linked = {
+        m.text: m.entity_id for m in find_mentions(text, [old, new, nwosu], date(2017, 8, 1))[0]
+    }
+    assert linked == {"Okafor": "okafor-paul-2", "Nwosu": "nwosu-ada"}
+    # Two namesakes the dates say nothing about: nothing decides, nothing is linked.
+    twins = [_person("okafor-1", "Paul Okafor", []), _person("okafor-2", "John Okafor", [])]
+    assert find_mentions(text, twins, date(2017, 8, 1))[0] == []
+    # In 1995 the one whose posts had ended by then is ruled out.
+    linked = {m.text: m.entity_id for m in find_mentions(text, [old], date(1995, 1, 1))[0]}
+    assert linked == {}
+    # Untitled, a lone surname still needs the full name earlier in the text.
+    assert find_mentions("Okafor arrived in Abuja.", [new], date(2017, 8, 1))[0] == []
+
+
+def test_agreements_named_with_on_or_of_acronyms_and_their_signing() -> None:
+    text = "\n\n".join(
+        [
+            "Chile and Argentina Sign Border Protocol",
+            (
+                "Chile and Argentina celebrated the signing on November 3 of the Protocol on the "
+                "Southern Ice Fields. The Protocol ends a dispute that began more than 100 years "
+                "ago. The Union of South American Nations (UNASUR) welcomed it; UNASUR will "
+                "observe the demarcation."
+            ),
+        ]
+    )
+    doc = prepare_text(text, date="2015-11-05")
+    found = {c.name: c for c in analyse(doc, []).candidates}
+    assert "Protocol on the Southern Ice Fields" in found
+    assert "Protocol" not in found  # a later "the Protocol" is a reference, not a name
+    union = found["Union of South American Nations"]
+    assert union.aliases == ["UNASUR"] and [o.text for o in union.occurrences] == [
+        "Union of South American Nations", "UNASUR"
+    ]  # fmt: skip
+    events = {n: c.date.value if c.date else None for n, c in found.items() if c.kind == Kind.EVENT}
+    # The signing is named after what was signed; a clause with "100 years ago" is no event.
+    assert events == {"Signing of Protocol on the Southern Ice Fields": "2015-11-03"}

@@ -13,10 +13,11 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b]
+        [--set a|b|both]
 
-`--set a` (the default) is the first held-apart set (`texts/`, `gold.yaml`); `--set b` the
-second, written after the rules of issue 12c (`texts-b/`, `gold-b.yaml`).
+`--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
+written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`); by default both,
+ingested into the same throwaway Neo4j of each mode and scored apart.
 """
 
 from __future__ import annotations
@@ -152,37 +153,12 @@ def answered_by_survivors(gold: sc.Gold, merged: dict[str, str]) -> sc.Gold:
     return dataclasses.replace(gold, links=links, proposals=proposals)
 
 
-def run_mode(hsg: Path | None, gold: sc.Gold, texts: Path, details: bool, out: Path | None) -> bool:
-    label = "with the historian's datasets" if hsg else "curated knowledge only"
-    started = time.monotonic()
-    phases: list[str] = []
-
-    def phase(name: str, since: float) -> float:
-        now = time.monotonic()
-        phases.append(f"{name} {now - since:.0f} s")
-        return now
-
-    with throwaway_neo4j() as (driver, settings):
-        database = settings.neo4j_database
-        mark = phase("neo4j start", started)
-        write_knowledge_and_mentions(driver, database, read_knowledge())
-        mark = phase("curated load", mark)
-        if hsg is not None:
-            load_hsg(driver, database, hsg)
-            mark = phase("hsg load", mark)
-        resolve_identities(driver, database)
-        mark = phase("resolve", mark)
-        predictions = predict(driver, database, gold, texts)
-        phase(f"{len(gold.docs)} ingests", mark)
-    if out is not None:
-        name = "predictions-hsg.json" if hsg else "predictions-curated.json"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(json.dumps(predictions, indent=1), encoding="utf-8")
+def report_set(
+    name: str, gold: sc.Gold, texts: Path, predictions: dict[str, Any], hsg: bool, details: bool
+) -> bool:
     scored = answered_by_survivors(gold, survivors(predictions["merges"]))
-    report = sc.score(scored, predictions, with_hsg=hsg is not None,
-                      texts=sc.load_texts(gold, texts))  # fmt: skip
-    print(f"== ingest evaluation, {label} ({time.monotonic() - started:.0f} s: "
-          f"{', '.join(phases)}) ==")  # fmt: skip
+    report = sc.score(scored, predictions, with_hsg=hsg, texts=sc.load_texts(gold, texts))
+    print(f"-- set {name}: {len(gold.docs)} texts in {texts.name}/")
     if details:
         print(sc.render(report))
     else:
@@ -197,17 +173,57 @@ def run_mode(hsg: Path | None, gold: sc.Gold, texts: Path, details: bool, out: P
     return all(report.passes().values())
 
 
+def run_mode(
+    hsg: Path | None, sets: list[tuple[str, sc.Gold, Path]], details: bool, out: Path | None
+) -> bool:
+    """One throwaway Neo4j for the mode; each set's texts ingested into it and scored."""
+    label = "with the historian's datasets" if hsg else "curated knowledge only"
+    started = time.monotonic()
+    phases: list[str] = []
+
+    def phase(name: str, since: float) -> float:
+        now = time.monotonic()
+        phases.append(f"{name} {now - since:.0f} s")
+        return now
+
+    results: list[tuple[str, sc.Gold, Path, dict[str, Any]]] = []
+    with throwaway_neo4j() as (driver, settings):
+        database = settings.neo4j_database
+        mark = phase("neo4j start", started)
+        write_knowledge_and_mentions(driver, database, read_knowledge())
+        mark = phase("curated load", mark)
+        if hsg is not None:
+            load_hsg(driver, database, hsg)
+            mark = phase("hsg load", mark)
+        resolve_identities(driver, database)
+        mark = phase("resolve", mark)
+        for name, gold, texts in sets:
+            results.append((name, gold, texts, predict(driver, database, gold, texts)))
+            mark = phase(f"set {name}: {len(gold.docs)} ingests", mark)
+    print(f"== ingest evaluation, {label} ({time.monotonic() - started:.0f} s: "
+          f"{', '.join(phases)}) ==")  # fmt: skip
+    passed = True
+    for name, gold, texts, predictions in results:
+        if out is not None:
+            file = f"predictions-{name}-{'hsg' if hsg else 'curated'}.json"
+            out.mkdir(parents=True, exist_ok=True)
+            (out / file).write_text(json.dumps(predictions, indent=1), encoding="utf-8")
+        passed = report_set(name, gold, texts, predictions, hsg is not None, details) and passed
+    return passed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hsg", type=Path, default=DEFAULT_HSG, help="historian datasets")
     parser.add_argument("--only", choices=["curated", "hsg"], help="run one mode")
     parser.add_argument("--details", action="store_true", help="per-item listings (owner only)")
     parser.add_argument("--out", type=Path, help="folder to write the predictions JSON to")
-    parser.add_argument("--set", choices=sorted(SETS), default="a", help="which held-apart set")
+    parser.add_argument(
+        "--set", choices=[*sorted(SETS), "both"], default="both", help="which held-apart set"
+    )
     args = parser.parse_args(argv)
-    gold_file, texts = SETS[args.set]
-    gold = sc.load_gold(gold_file)
-    print(f"held-apart set {args.set}: {gold_file.name}, {len(gold.docs)} texts in {texts.name}/")
+    names = sorted(SETS) if args.set == "both" else [args.set]
+    sets = [(n, sc.load_gold(SETS[n][0]), SETS[n][1]) for n in names]
     modes: list[Path | None] = []
     if args.only != "hsg":
         modes.append(None)
@@ -216,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.hsg}: no historian datasets there (--hsg)", file=sys.stderr)
             return 2
         modes.append(args.hsg)
-    passed = [run_mode(mode, gold, texts, args.details, args.out) for mode in modes]
+    passed = [run_mode(mode, sets, args.details, args.out) for mode in modes]
     return 0 if all(passed) else 1
 
 

@@ -104,7 +104,10 @@ class _Candidates:
                 if title is not None
                 else self._appositive_title(last)
             )
-            if tokens[last].lower in AGREEMENT_WORDS:
+            if words & AGREEMENT_WORDS and last == first:
+                continue  # "the Protocol", "the Agreement": a reference, not a name
+            # "New START Treaty", or "Protocol on the Southern Ice Fields"
+            if tokens[last].lower in AGREEMENT_WORDS or tokens[first].lower in AGREEMENT_WORDS:
                 # "the 1994 U.S.-Cuba Migration Accords": a year just before belongs to it.
                 before = tokens[first - 1] if first > 0 else None
                 if before and _YEAR.fullmatch(before.text) and t.gap(before, tokens[first]) == " ":
@@ -213,9 +216,14 @@ class _Candidates:
         for start, ident, name in sorted(people):
             if start < offset:
                 continue
-            if re.search(r"[,;.:()]|\s[a-z]{3,}\s", text[offset:start].replace("U.S.", "US")):
-                return None  # another clause: not the leader
-            return ident, name
+            if not text[offset:start].strip():
+                return ident, name
+            # Only the person's title may stand between "led by" and the name.
+            (token,) = self.t.tokens_in(start, start + 1)[:1] or [None]
+            title = self.t.title_before(token.index) if token is not None else None
+            if title is not None and self.t.tokens[title[0]].start == offset:
+                return ident, name
+            return None
         return None
 
     def _country_of(self, start: int, side: str) -> str | None:
@@ -230,6 +238,28 @@ class _Candidates:
         if len(stem) == 4 and len(countries) == 1:
             return countries[0]
         return None
+
+    _ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Z.&-]{1,9}(?: [A-Z]{2,5})?)\)")
+
+    def acronyms(self) -> None:
+        """An acronym the text defines after a proposed name, "Union of South American
+        Nations (UNASUR)", is one of its aliases, and its later uses are occurrences."""
+        text = self.t.text
+        for candidate in list(self.found.values()):
+            if candidate.kind not in (Kind.ORGANIZATION, Kind.AGREEMENT):
+                continue
+            for occurrence in list(candidate.occurrences):
+                match = self._ACRONYM.match(text, occurrence.end)
+                if match is None:
+                    continue
+                acronym = match["acronym"]
+                if acronym not in candidate.aliases:
+                    candidate.aliases.append(acronym)
+                self.taken.append(match.span("acronym"))
+                pattern = rf"(?<![\w.]){re.escape(acronym)}(?![\w])"
+                for found in re.compile(pattern).finditer(text, match.end()):
+                    if self.free(*found.span()):
+                        self.add(candidate, *found.span())
 
     def _surname_of_candidate(self, index: int) -> bool:
         """A lone surname ("Campos said") of a new person proposed earlier in the text:
@@ -453,8 +483,20 @@ class _Candidates:
         )  # fmt: skip
 
     _EVENT = re.compile(
-        r"\b(?P<noun>[\w-]+)(?:\s+of\s+(?:the\s+)?(?P<what>(?:[A-Z][\w.'-]*\s?){1,5}))?"
+        r"\b(?P<noun>[\w-]+)(?:\s+(?:on|in)\s+[A-Z][a-z]+(?:\s+\d{1,2})?(?:,\s+\d{4})?)?"
+        r"(?:\s+of\s+(?:the\s+)?(?P<what>(?:[A-Z][\w.'-]*\s?){1,5}))?"
     )
+
+    def _named_at(self, offset: int) -> str | None:
+        """The full name of what is linked or proposed at `offset` ("the Protocol on the
+        Southern Ice Fields", not "Protocol")."""
+        for m in self.mentions:
+            if m.start == offset:
+                return self.entity_names.get(m.entity_id, m.text)
+        for c in self.found.values():
+            if any(o.start == offset for o in c.occurrences):
+                return c.name
+        return None
 
     def _event(
         self, s_start: int, s_end: int, start: int, end: int, expression: str,
@@ -470,6 +512,8 @@ class _Candidates:
                 continue
             noun = match["noun"].lower()
             what = (match["what"] or "").strip()
+            if what:
+                what = self._named_at(match.start("what")) or what
             name = (
                 f"{noun.capitalize()} of {what}" if what else f"{noun.capitalize()}, {expression}"
             )
@@ -586,6 +630,7 @@ def find_candidates(
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
     finder = _Candidates(doc, TextIndex(doc.text), taken, known_ids, mentions, entities)
     finder.names()
+    finder.acronyms()
     finder.delegations()
     finder.quantities()
     finder.dates()

@@ -411,13 +411,14 @@ class _Linker:
                         best[entity_id] = (score, form)
                 if entity_id not in best and words in without_middle(known_words):
                     shorter[entity_id] = form
+            # A misspelling is no evidence against the dates: "John Kerr", out of office a
+            # century before the document, is not the "John Kerry" it names.
+            best = {i: fit for i, fit in best.items() if self._on_date(i) >= 0}
+            best |= {i: (100.0, form) for i, form in shorter.items() if self._on_date(i) > 0}
             if not best:
-                on_date = [i for i in shorter if self._on_date(i) > 0]
-                if len(on_date) != 1:
-                    continue
-                best = {on_date[0]: (100.0, shorter[on_date[0]])}
-            elif len(best) > 1:
-                # Several close spellings: the document's date may leave one.
+                continue
+            if len(best) > 1:
+                # Several fit: the document's date may leave one.
                 dated = [i for i in best if self._on_date(i) > 0]
                 if len(dated) == 1:
                     best = {dated[0]: best[dated[0]]}
@@ -505,6 +506,33 @@ class _Linker:
             )  # fmt: skip
 
 
+def _titled_surnames(linker: _Linker) -> None:
+    """A titled lone surname ("President Okafor", "Secretary Ruiz") that no full name
+    introduced: the one known person with that surname whom the document's date does not
+    rule out, or among several the only one in post on that date."""
+    t = linker.t
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entity in linker.entities.values():
+        if entity.kind == Kind.PERSON:
+            for key in linker._surname_keys(entity):
+                if " " not in key:
+                    owners[key].add(entity.id)
+    for first, last in t.name_runs():
+        start, end = t.span(first, last)
+        if first != last or t.title_before(first) is None or linker.taken(start, end):
+            continue
+        fits = [i for i in owners.get(folded(t.tokens[first].text), ()) if linker._on_date(i) >= 0]
+        if len(fits) > 1:
+            fits = [i for i in fits if linker._on_date(i) > 0]
+        if len(fits) != 1:
+            continue
+        entity = linker.entities[fits[0]]
+        linker.mentions.append(
+            Mention(entity.id, start, end, t.text[start:end], entity.name, Method.SURNAME,
+                    title=linker._title_of(start))
+        )  # fmt: skip
+
+
 def find_mentions(
     text: str, entities: Sequence[Named], on: date | None = None
 ) -> tuple[list[Mention], list[Ambiguity]]:
@@ -519,6 +547,7 @@ def find_mentions(
     linker.acronyms()
     linker.variants()
     linker.surnames()
+    _titled_surnames(linker)
     return (
         sorted(linker.mentions, key=lambda m: m.start),
         sorted(linker.ambiguities, key=lambda a: a.start),

@@ -224,13 +224,14 @@ DEMONYMS = words(
 EVENT_NOUNS = words(
     """arrest detention release election elections inauguration visit signing ceasefire
     cease-fire attack attacks coup invasion referendum summit funeral death assassination
-    earthquake hurricane bombing withdrawal opening reopening closure agreement
-    announcement launch resumption suspension expulsion"""
+    earthquake hurricane bombing withdrawal opening reopening closure announcement launch
+    resumption suspension expulsion ratification"""
 )
 # Verbs and nouns of a meeting: a dated sentence holding one proposes a Meeting.
 MEETING_WORDS = words(
     """met meet meets meeting meetings talks talked consultations hosted host hosts convened
-    convene gathered negotiations round dialogue summit received welcomed"""
+    convene gathered negotiations round dialogue summit received welcomed visit visits
+    visited traveled travelled trip"""
 )
 # Quantities of time are durations, not terms of an agreement ("15 years").
 TIME_UNITS = words(
@@ -276,14 +277,15 @@ class TextIndex:
     def _is_title_word(token: Token) -> bool:
         return token.capitalised and (token.lower in TITLE_HEADS or token.lower in TITLE_MODIFIERS)
 
-    def _closed(self, index: int) -> bool:
+    def _closed(self, index: int, by_lower_case: bool = False) -> bool:
         """Whether a phrase ending before token `index` is closed there: by punctuation, the
-        text's end, a word in lower case, or the next title word ("... Ambassador")."""
+        text's end or the next title word ("... Ambassador"); `by_lower_case`, by a word in
+        lower case too (after "to": "Ambassador to South Africa said")."""
         tokens = self.tokens
         return (
             index >= len(tokens)
             or self.gap(tokens[index - 1], tokens[index]) != " "
-            or not tokens[index].capitalised
+            or (by_lower_case and not tokens[index].capitalised)
             or self._is_title_word(tokens[index])
         )
 
@@ -317,7 +319,7 @@ class TextIndex:
             tokens[w].initial for w in range(named[-3] + 1, named[-2])
         ):
             return named[-3]
-        return words[-1] if self._closed(words[-1] + 1) else None
+        return words[-1] if self._closed(words[-1] + 1, by_lower_case=True) else None
 
     def _complements(self, j: int) -> int | None:
         """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
@@ -335,13 +337,19 @@ class TextIndex:
         if k < len(tokens) and tokens[k].lower == "the":
             k += 1
         end = k
-        while (
-            end < len(tokens)
-            and tokens[end].capitalised
-            and tokens[end].lower in TITLE_COMPLEMENTS
-            and self.gap(tokens[end - 1], tokens[end]) == " "
-        ):
-            end += 1
+        while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == " ":
+            if (
+                tokens[end].capitalised and tokens[end].lower in TITLE_COMPLEMENTS
+            ) or (  # "for East Asian and Pacific Affairs"
+                tokens[end].lower == "and"
+                and end > k
+                and end + 1 < len(tokens)
+                and tokens[end + 1].capitalised
+                and tokens[end + 1].lower in TITLE_COMPLEMENTS
+            ):
+                end += 1
+            else:
+                break
         # Words outside the title vocabulary ("of Peru", "for Andean Affairs") only when
         # punctuation, the paragraph's end or the next title word closes them: "Minister of
         # Peru, Ana Ruiz", "Under Secretary for Arms Control Ambassador ...", not "Minister
@@ -465,12 +473,14 @@ class TextIndex:
         """In a run holding an organization word, "of"/"for" (and "the") then a
         capitalised word: the index of that word, which continues the organization's name."""
         tokens = self.tokens
-        if tokens[j].possessive or not any(
-            t.lower in ORGANIZATION_WORDS for t in tokens[i : j + 1]
-        ):
+        words = {t.lower for t in tokens[i : j + 1]}
+        if tokens[j].possessive or not words & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
             return None
+        joins = ("of", "for")
+        if words & AGREEMENT_WORDS:
+            joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
         k = j + 1
-        if k >= len(tokens) or tokens[k].lower not in ("of", "for"):
+        if k >= len(tokens) or tokens[k].lower not in joins:
             return None
         if self.gap(tokens[j], tokens[k]) != " ":
             return None
