@@ -316,3 +316,16 @@ def test_agreements_named_with_on_or_of_acronyms_and_their_signing() -> None:
     events = {n: c.date.value if c.date else None for n, c in found.items() if c.kind == Kind.EVENT}
     # The signing is named after what was signed; a clause with "100 years ago" is no event.
     assert events == {"Signing of Protocol on the Southern Ice Fields": "2015-11-03"}
+
+
+def test_a_place_named_like_a_person_of_the_text_is_that_person() -> None:
+    places = [
+        KnownEntity("mendoza-argentina", Kind.PLACE, "Mendoza"),
+        KnownEntity("lima", Kind.PLACE, "Lima"),
+    ]
+    text = (
+        "Foreign Minister Elena Mendoza arrived in Lima on Monday. Mendoza said the talks in "
+        "Lima had gone well."
+    )
+    linked = [(m.text, m.entity_id) for m in find_mentions(text, places)[0]]
+    assert linked == [("Lima", "lima"), ("Lima", "lima")]

@@ -331,3 +331,52 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     undated = {"doc": doc, "kind": "Event", "name": "Gross freed"}
     assert sc.score(gold, {"proposals": [worded]}, with_hsg=True).figures["noise_share"] == 0.0
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
+
+
+# -- the second held-apart set (texts-b, gold-b.yaml) -----------------------------------------
+
+GOLD_B = Path(__file__).resolve().parent / "gold-b.yaml"
+TEXTS_B = Path(__file__).resolve().parent / "texts-b"
+
+
+def test_second_set_is_sound() -> None:
+    gold = sc.load_gold(GOLD_B)
+    texts = sc.load_texts(gold, TEXTS_B)
+    assert len(gold.docs) >= 8
+    assert {d["genre"] for d in gold.docs.values()} >= {
+        "press statement",
+        "media note",
+        "editorial",
+    }
+    assert not set(gold.docs) & set(sc.load_gold().docs)
+    curated = set()
+    for path in (ROOT / "data" / "knowledge").glob("*.yaml"):
+        curated |= {e["id"] for e in yaml.safe_load(path.read_text())["entities"]}
+    for name, text in texts.items():
+        assert "migra" not in text.lower(), f"{name} touches the reserved migration talks"
+    for lk in gold.links:
+        assert lk.surface is None or lk.surface in texts[lk.doc], f"{lk.doc}: {lk.surface!r}"
+        assert lk.hsg_only or lk.entity in curated, f"{lk.doc}: {lk.entity} is not curated"
+    for item in gold.proposals:
+        if item.kind in {"Person", "Organization", "Place", "Country"}:
+            text = f" {sc.norm(texts[item.doc])} "
+            assert any(f" {n} " in text for n in item.names), f"{item.doc}: {item.name}"
+    # A flawless prediction passes every target.
+    for with_hsg in (False, True):
+        report = sc.score(gold, perfect(gold, with_hsg=with_hsg), with_hsg=with_hsg, texts=texts)
+        assert all(report.passes().values()), report.figures
+
+
+@pytest.mark.skipif(not HSG.is_dir(), reason="../shared/datasets/hsg is absent")
+def test_second_set_hsg_ids_exist() -> None:
+    sys.path.insert(0, str(ROOT))
+    from loaders.hsg import read_hsg
+
+    data = read_hsg(HSG)
+    ids = {n for rec in data.datasets.values() for n in rec.nodes}
+    gold = sc.load_gold(GOLD_B)
+    for lk in gold.links:
+        for ident in lk.ids if lk.hsg_only else lk.also:
+            assert ident in ids, f"{lk.doc}: {ident} is not an id the historian loader makes"
+    missing = [p for item in gold.proposals for p in item.may_link if not sc.id_matches_any(ids, p)]
+    assert not missing

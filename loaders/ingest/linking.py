@@ -533,6 +533,23 @@ def _titled_surnames(linker: _Linker) -> None:
         )  # fmt: skip
 
 
+def _drop_places_named_like_people(linker: _Linker) -> None:
+    """A lone word linked as a place that is the surname of a person the document names in
+    full ("Juan Manuel Santos ... Santos said") is that person, not the place (the
+    Brazilian port): the place mention is dropped."""
+    t = linker.t
+    surnames = set()
+    for first, last in t.name_runs():
+        words = linker._run_words(first, last)
+        if len(words) >= 2:
+            surnames.add(words[-1])
+    for mention in list(linker.mentions):
+        kind = linker.entities[mention.entity_id].kind
+        lone = " " not in mention.text.strip()
+        if kind in (Kind.PLACE, Kind.COUNTRY) and lone and folded(mention.text) in surnames:
+            linker.mentions.remove(mention)
+
+
 def find_mentions(
     text: str, entities: Sequence[Named], on: date | None = None
 ) -> tuple[list[Mention], list[Ambiguity]]:
@@ -548,6 +565,7 @@ def find_mentions(
     linker.variants()
     linker.surnames()
     _titled_surnames(linker)
+    _drop_places_named_like_people(linker)
     return (
         sorted(linker.mentions, key=lambda m: m.start),
         sorted(linker.ambiguities, key=lambda a: a.start),
