@@ -219,8 +219,8 @@ class _Candidates:
             if not text[offset:start].strip():
                 return ident, name
             # Only the person's title may stand between "led by" and the name.
-            (token,) = self.t.tokens_in(start, start + 1)[:1] or [None]
-            title = self.t.title_before(token.index) if token is not None else None
+            tokens = self.t.tokens_in(start, start + 1)
+            title = self.t.title_before(tokens[0].index) if tokens else None
             if title is not None and self.t.tokens[title[0]].start == offset:
                 return ident, name
             return None

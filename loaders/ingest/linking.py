@@ -53,13 +53,17 @@ from rapidfuzz import fuzz
 from diplograph.model import Kind, slugify
 from diplograph.records import Ambiguity, Mention, Method
 from loaders.ingest.text import (
+    ORGANIZATION_WORDS,
     TextIndex,
     fold,
     folded,
     lower_aligned,
     tokenize,
 )
-from loaders.names import PARTICLES, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import PARTICLES, TITLE_HEADS, TITLE_MODIFIERS, words
+
+# Titles that hold no office: a surname after them is no evidence of who is meant.
+HONORIFICS = words("mr. mrs. ms. miss dr. sir dame prof. professor")
 
 FUZZY_THRESHOLD = 88.0
 """Minimum rapidfuzz `ratio` (0-100) for a spelling variant of a person's name.
@@ -519,8 +523,11 @@ def _titled_surnames(linker: _Linker) -> None:
                     owners[key].add(entity.id)
     for first, last in t.name_runs():
         start, end = t.span(first, last)
-        if first != last or t.title_before(first) is None or linker.taken(start, end):
+        title = t.title_before(first)
+        if first != last or title is None or linker.taken(start, end):
             continue
+        if {tok.lower for tok in t.tokens[title[0] : title[1] + 1]} <= HONORIFICS:
+            continue  # "Mr. Gross": no office; a surname then needs the full name first
         fits = [i for i in owners.get(folded(t.tokens[first].text), ()) if linker._on_date(i) >= 0]
         if len(fits) > 1:
             fits = [i for i in fits if linker._on_date(i) > 0]
@@ -540,8 +547,15 @@ def _drop_places_named_like_people(linker: _Linker) -> None:
     t = linker.t
     surnames = set()
     for first, last in t.name_runs():
+        start, end = t.span(first, last)
+        # A person by evidence: linked as one, or titled ("President Juan Manuel Santos");
+        # "Little Havana" is no person named Havana.
+        person = any(
+            m.start < end and start < m.end and linker.entities[m.entity_id].kind == Kind.PERSON
+            for m in linker.mentions
+        ) or (t.title_before(first) is not None and not linker.taken(start, end))
         words = linker._run_words(first, last)
-        if len(words) >= 2:
+        if len(words) >= 2 and person and not set(words) & ORGANIZATION_WORDS:
             surnames.add(words[-1])
     for mention in list(linker.mentions):
         kind = linker.entities[mention.entity_id].kind

@@ -476,7 +476,7 @@ class TextIndex:
         words = {t.lower for t in tokens[i : j + 1]}
         if tokens[j].possessive or not words & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
             return None
-        joins = ("of", "for")
+        joins: tuple[str, ...] = ("of", "for")
         if words & AGREEMENT_WORDS:
             joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
         k = j + 1
