@@ -170,7 +170,8 @@ class HsgData:
 class KnownEntity:
     """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases;
     for a person, the periods of the posts held (an open end as `date.max`) and the day
-    by which they had died, which a document's date is weighed against."""
+    by which they had died, which a document's date is weighed against, and the titles
+    known for them."""
 
     id: str
     kind: Kind | None
@@ -178,6 +179,7 @@ class KnownEntity:
     aliases: tuple[str, ...] = ()
     posts: tuple[tuple[date, date], ...] = ()
     died: date | None = None
+    titles: tuple[str, ...] = ()  # its description's clauses and its posts' titles
 
 
 class Method(StrEnum):

@@ -67,7 +67,10 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         "CASE WHEN e:Person THEN COLLECT { MATCH (e)-[r:HOLDS_POSITION]->() "
         "  WHERE coalesce(r.startFrom, r.dateFrom) IS NOT NULL "
         "  RETURN [coalesce(r.startFrom, r.dateFrom), coalesce(r.endTo, r.dateTo)] } "
-        "ELSE [] END AS posts ORDER BY e.id"
+        "ELSE [] END AS posts, "
+        "CASE WHEN e:Person THEN [x IN [e.description] + COLLECT { "
+        "  MATCH (e)-[r:HOLDS_POSITION]->() RETURN r.title } WHERE x IS NOT NULL] "
+        "ELSE [] END AS titles ORDER BY e.id"
     )
     entities: list[KnownEntity] = []
     for record in result:
@@ -79,7 +82,7 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         died = record["died"].to_native() if record["died"] is not None else None
         entities.append(
             KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()),
-                        posts, died)
+                        posts, died, tuple(record["titles"]))
         )  # fmt: skip
     return entities
 

@@ -133,6 +133,7 @@ def test_relative_dates_of_events_are_resolved_with_their_basis() -> None:
 # -- issue 12c: offices, envoys, delegations, middle names, dates and nearby context --------
 # Invented texts on Kenya and Somalia, Spain and Venezuela, Brazil and Angola.
 
+import dataclasses  # noqa: E402
 from datetime import date  # noqa: E402
 
 from loaders.ingest.text import TextIndex  # noqa: E402
@@ -277,7 +278,9 @@ def test_a_misspelling_is_no_evidence_against_the_dates() -> None:
 def test_a_titled_surname_links_to_the_one_person_the_date_allows() -> None:
     old = _person("okafor-paul-1", "Paul Okafor", [("1981-01-01", "1989-12-31")])
     new = _person("okafor-paul-2", "Paul Okafor", [("2015-03-01", None)])
-    nwosu = _person("nwosu-ada", "Ada Nwosu", [])
+    nwosu = dataclasses.replace(
+        _person("nwosu-ada", "Ada Nwosu", []), titles=("Minister of Health",)
+    )
     text = "President Okafor received Minister Nwosu in Abuja."
     linked = {
         m.text: m.entity_id for m in find_mentions(text, [old, new, nwosu], date(2017, 8, 1))[0]
@@ -289,6 +292,15 @@ def test_a_titled_surname_links_to_the_one_person_the_date_allows() -> None:
     # In 1995 the one whose posts had ended by then is ruled out.
     linked = {m.text: m.entity_id for m in find_mentions(text, [old], date(1995, 1, 1))[0]}
     assert linked == {}
+    # Undated, a title known for someone else: "Foreign Minister Varela" is not the Vice
+    # Foreign Minister Luis Varela the graph holds.
+    varela = dataclasses.replace(
+        _person("varela-luis", "Luis Varela", []), titles=("Nigerian Vice Foreign Minister; envoy",)
+    )
+    assert find_mentions("Foreign Minister Varela spoke.", [varela], date(2017, 8, 1))[0] == []
+    assert [
+        m.entity_id for m in find_mentions("Vice Foreign Minister Varela spoke.", [varela])[0]
+    ] == ["varela-luis"]
     # Untitled, a lone surname still needs the full name earlier in the text.
     assert find_mentions("Okafor arrived in Abuja.", [new], date(2017, 8, 1))[0] == []
 

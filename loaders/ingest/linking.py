@@ -53,6 +53,7 @@ from rapidfuzz import fuzz
 from diplograph.model import Kind, slugify
 from diplograph.records import Ambiguity, Mention, Method
 from loaders.ingest.text import (
+    DEMONYMS,
     ORGANIZATION_WORDS,
     TextIndex,
     fold,
@@ -510,10 +511,26 @@ class _Linker:
             )  # fmt: skip
 
 
+def _title_key(title: str) -> str:
+    """A title as comparable words, without the nationality ("Cuban Foreign Minister")."""
+    return " ".join(w for w in folded(title).split() if w not in DEMONYMS and w != "u.s.")
+
+
+def _holds_title(entity: Named, said: str) -> bool:
+    """Whether a title known for the person begins with the title the text gives: "President"
+    fits "President; revived the talks", "Foreign Minister" does not fit "Vice Foreign
+    Minister"."""
+    known = [c for t in getattr(entity, "titles", ()) for c in t.split(";")]
+    return bool(said) and any(
+        _title_key(c) == said or _title_key(c).startswith(said + " ") for c in known
+    )
+
+
 def _titled_surnames(linker: _Linker) -> None:
     """A titled lone surname ("President Okafor", "Secretary Ruiz") that no full name
-    introduced: the one known person with that surname whom the document's date does not
-    rule out, or among several the only one in post on that date."""
+    introduced: the one known person with that surname who held a post on the document's
+    date, or whom the dates do not rule out and who is known by that title; among several,
+    the only one in post on that date."""
     t = linker.t
     owners: dict[str, set[str]] = defaultdict(set)
     for entity in linker.entities.values():
@@ -528,7 +545,12 @@ def _titled_surnames(linker: _Linker) -> None:
             continue
         if {tok.lower for tok in t.tokens[title[0] : title[1] + 1]} <= HONORIFICS:
             continue  # "Mr. Gross": no office; a surname then needs the full name first
-        fits = [i for i in owners.get(folded(t.tokens[first].text), ()) if linker._on_date(i) >= 0]
+        said = _title_key(t.text[t.tokens[title[0]].start : t.tokens[title[1]].end])
+        fits = [
+            i for i in owners.get(folded(t.tokens[first].text), ())
+            if linker._on_date(i) > 0
+            or (linker._on_date(i) == 0 and _holds_title(linker.entities[i], said))
+        ]  # fmt: skip
         if len(fits) > 1:
             fits = [i for i in fits if linker._on_date(i) > 0]
         if len(fits) != 1:
