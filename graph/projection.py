@@ -331,6 +331,7 @@ class Related:
     edge_where: EdgeFilter | None = None
     # Only relationships of these types (a parameter: the text is the same for any list).
     rel_types: tuple[str, ...] = ()
+    aggregate: Aggregate | None = None
 
 
 @dataclass
@@ -532,21 +533,19 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     if spec.count:
         # The total counts what the pages list: distinct (relationship, node) pairs.
         entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
+    if spec.aggregate is not None:
+        entries.append(f"aggregate: {compile_nested_aggregate(match, m, spec.aggregate, b)}")
     return "{" + ", ".join(entries) + "}"
 
 
 # -- aggregations -------------------------------------------------------------------------------
 
 GROUPINGS = {
-    "byCountry": f"{COUNTRY_PATH}(g:Country)",
-    "byPlace": f"{PLACE_PATH}(g:Place)",
-    "byIssue": f"{ISSUE_PATH}(g:Issue)",
+    "byCountry": f"{COUNTRY_PATH}({{g}}:Country)",
+    "byPlace": f"{PLACE_PATH}({{g}}:Place)",
+    "byIssue": f"{ISSUE_PATH}({{g}}:Issue)",
 }
-SCALARS = {
-    "count": lambda var: f"count({var})",
-    "minDate": lambda var: f"min({var}.dateFrom)",
-    "maxDate": lambda var: f"max({var}.dateTo)",
-}
+SCALARS = ("count", "minDate", "maxDate")
 SCALAR_KEY = "_scalars"
 MEASURES = (*SCALARS, "byYear", "byMeetingType", "byRelationshipType")
 
@@ -562,55 +561,133 @@ class Aggregate:
     fields: list[tuple[str, str, int]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Grouping:
+    """How a grouping measure reads its groups: after `WITH DISTINCT var`, the clauses `rows`
+    leave one row per counted thing, `key` (and `name`) its group. Years come in order,
+    other groups largest first (`by_size`), ties by name then key."""
+
+    rows: str
+    key: str
+    name: str = "null"
+    by_size: bool = True
+
+
+def _grouping(measure: str, var: str, b: CypherBuilder) -> _Grouping:
+    if measure == "byYear":
+        return _Grouping("", f"{var}.dateFrom.year", by_size=False)
+    if measure == "byMeetingType":
+        return _Grouping("", f"{var}.meetingType")
+    if measure == "byRelationshipType":
+        # Relationships, not nodes: how the listed nodes are tied to the rest.
+        rel = b.fresh("rel")
+        return _Grouping(f" MATCH ({var})-[{rel}]-(:Entity)", f"type({rel})")
+    g = b.fresh("g")
+    rows = f" MATCH ({var}){GROUPINGS[measure].format(g=g)} WITH DISTINCT {var}, {g}"
+    return _Grouping(rows, f"{g}.id", f"{g}.name")
+
+
+def _group_map(key: str, name: str, count: str, year: bool) -> str:
+    return f"{{key: {f'toString({key})' if year else key}, name: {name}, count: {count}}}"
+
+
+def _scalars(match: str, var: str, scalars: list[tuple[str, str]], b: CypherBuilder) -> str:
+    """One pass over the matches for the count and the dates, as a map by response key.
+
+    No aggregating function: Neo4j 5.26 refuses one without a grouping key in a subquery
+    that refers to a hoisted variable (a `participant` filter's meetings), or that sits in
+    a map projection (a nested connection); the dates are read only when asked.
+    """
+    asked = {measure for _, measure in scalars}
+    ds, d, acc = b.fresh("ds"), b.fresh("d"), b.fresh("a")
+    dates = ", ".join(
+        f"{var}.{prop}" if measure in asked else "null"
+        for measure, prop in (("minDate", "dateFrom"), ("maxDate", "dateTo"))
+    )
+
+    def extreme(index: int, cmp: str) -> str:
+        return (
+            f"reduce({acc} = null, {d} IN {ds} | CASE WHEN {acc} IS NULL OR "
+            f"{d}[{index}] {cmp} {acc} THEN {d}[{index}] ELSE {acc} END)"
+        )
+
+    expressions = {"count": f"size({ds})", "minDate": extreme(0, "<"), "maxDate": extreme(1, ">")}
+    values = ", ".join(f"{_key(key)}: {expressions[measure]}" for key, measure in scalars)
+    return (
+        f"head(COLLECT {{ WITH COLLECT {{ {match} WITH DISTINCT {var} RETURN [{dates}] }} "
+        f"AS {ds} RETURN {{{values}}} }})"
+    )
+
+
+def _groups(match: str, var: str, measure: str, limit: int, b: CypherBuilder, nested: bool) -> str:
+    """The groups of one grouping measure: a list of {key, name, count}, at most `limit`."""
+    grouping = _grouping(measure, var, b)
+    top = b.param(limit)
+    k, nm, c = b.fresh("key"), b.fresh("name"), b.fresh("c")
+    rows = f"{match} WITH DISTINCT {var}{grouping.rows} WITH {grouping.key} AS {k}, "
+    rows += f"{grouping.name} AS {nm}"
+    order = f"{c} DESC, {nm}, {k}" if grouping.by_size else k
+    out = _group_map(k, nm, c, year=not grouping.by_size)
+    if not nested:
+        return (
+            f"COLLECT {{ {rows}, count(*) AS {c} WHERE {k} IS NOT NULL "
+            f"WITH {k}, {nm}, {c} ORDER BY {order} LIMIT {top} RETURN {out} }}"
+        )
+    # The keys sorted, then counted by where each run of equal keys starts: linear in the
+    # matches, with no aggregating function (see compile_aggregate).
+    s, i, j, starts = b.fresh("s"), b.fresh("i"), b.fresh("j"), b.fresh("starts")
+    return (
+        f"COLLECT {{ WITH COLLECT {{ {rows} WHERE {k} IS NOT NULL WITH {k}, {nm} ORDER BY {k} "
+        f"RETURN [{k}, {nm}] }} AS {s} "
+        f"WITH {s}, [{i} IN range(0, size({s}) - 1) "
+        f"WHERE {i} = 0 OR {s}[{i}][0] <> {s}[{i} - 1][0]] AS {starts} "
+        f"UNWIND range(0, size({starts}) - 1) AS {j} "
+        f"WITH {s}[{starts}[{j}]][0] AS {k}, {s}[{starts}[{j}]][1] AS {nm}, "
+        f"coalesce({starts}[{j} + 1], size({s})) - {starts}[{j}] AS {c} "
+        f"ORDER BY {order} LIMIT {top} RETURN {out} }}"
+    )
+
+
 def compile_aggregate(
-    match: str, var: str, spec: Aggregate, b: CypherBuilder
+    match: str, var: str, spec: Aggregate, b: CypherBuilder, nested: bool = False
 ) -> list[tuple[str, str]]:
     """(response key, expression) for each measure asked, over the rows `match` binds to `var`.
 
     `match` is a read clause sequence that ends in a filter (`MATCH ... WHERE ...`); each
-    measure is its own subquery, so nothing that is not asked is computed. The expressions
-    must be columns of the statement's RETURN: Neo4j 5.26 rejects an aggregating subquery
-    inside a map literal once it refers to an outer variable.
+    measure is its own subquery, so nothing that is not asked is computed.
+
+    Neo4j 5.26 rejects any aggregating function (`count`, `min`, even inside a `CALL`)
+    nested in a subquery that sits in a map projection and refers to an outer variable
+    ("Aggregation column contains implicit grouping expressions"). At the root the
+    expressions are columns of the statement's RETURN and use `count(*)`; `nested` ones
+    (a nested connection's, inside its parent's map) read the keys with a plain COLLECT
+    subquery and count them with list expressions instead, in the same statement.
     """
     entries = []
-    # Count and dates come from one pass over the matches, as one map (split by `shape`).
     scalars = [(key, measure) for key, measure, _ in spec.fields if measure in SCALARS]
     if scalars:
-        values = ", ".join(f"{_key(key)}: {SCALARS[measure](var)}" for key, measure in scalars)
-        expr = f"head(COLLECT {{ {match} WITH DISTINCT {var} RETURN {{{values}}} }})"
-        entries.append((SCALAR_KEY, expr))
-    for key, measure, limit in spec.fields:
-        if measure in SCALARS:
-            continue
-        top = b.param(limit)
-        if measure == "byYear":
-            expr = (
-                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.dateFrom.year AS key, "
-                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY key LIMIT {top} "
-                "RETURN {key: toString(key), name: null, count: c} }"
-            )
-        elif measure == "byMeetingType":
-            expr = (
-                f"COLLECT {{ {match} WITH DISTINCT {var} WITH {var}.meetingType AS key, "
-                f"count(*) AS c WHERE key IS NOT NULL WITH key, c ORDER BY c DESC, key "
-                f"LIMIT {top} RETURN {{key: key, name: null, count: c}} }}"
-            )
-        elif measure == "byRelationshipType":
-            # Relationships, not nodes: how the listed nodes are tied to the rest.
-            expr = (
-                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var})-[rel]-(:Entity) "
-                f"WITH type(rel) AS key, count(rel) AS c ORDER BY c DESC, key LIMIT {top} "
-                "RETURN {key: key, name: null, count: c} }"
-            )
-        else:
-            pattern = GROUPINGS[measure]
-            expr = (
-                f"COLLECT {{ {match} WITH DISTINCT {var} MATCH ({var}){pattern} "
-                f"WITH g, count(DISTINCT {var}) AS c ORDER BY c DESC, g.name LIMIT {top} "
-                "RETURN {key: g.id, name: g.name, count: c} }"
-            )
-        entries.append((key, expr))
+        entries.append((SCALAR_KEY, _scalars(match, var, scalars, b)))
+    entries += [
+        (key, _groups(match, var, measure, limit, b, nested))
+        for key, measure, limit in spec.fields
+        if measure not in SCALARS
+    ]
     return entries
+
+
+def flat_measures(measures: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Measures by response key, the one-pass scalars (under SCALAR_KEY) among the others."""
+    if measures is None:
+        return None
+    flat = {key: value for key, value in measures.items() if key != SCALAR_KEY}
+    flat.update(measures.get(SCALAR_KEY) or {})
+    return flat
+
+
+def compile_nested_aggregate(match: str, var: str, spec: Aggregate, b: CypherBuilder) -> str:
+    """A nested connection's aggregate, as a map of its measures (scalars under SCALAR_KEY)."""
+    entries = compile_aggregate(match, var, spec, b, nested=True)
+    return "{" + ", ".join(f"{_key(key)}: {expr}" for key, expr in entries) + "}"
 
 
 # -- response size -----------------------------------------------------------------------------
@@ -649,6 +726,22 @@ def node_size(expr: str, projection: NodeProjection, b: CypherBuilder) -> str:
     )
 
 
+def measure_size(expr: str, key: str, b: CypherBuilder) -> str:
+    """About how many bytes a measure takes: a map of scalars, or a list of groups."""
+    if key == SCALAR_KEY:
+        return f"CASE WHEN {expr} IS NULL THEN 4 ELSE 40 * size(keys({expr})) END"
+    g, acc = b.fresh("g"), b.fresh("a")
+    return (
+        f"reduce({acc} = 2, {g} IN coalesce({expr}, []) | {acc} + 52 + "
+        f"size(coalesce({g}.key, '')) + size(coalesce({g}.name, '')))"
+    )
+
+
+def _aggregate_size(expr: str, spec: Aggregate, b: CypherBuilder) -> str:
+    keys = {SCALAR_KEY if measure in SCALARS else key for key, measure, _ in spec.fields}
+    return " + ".join(measure_size(f"{expr}.{_key(key)}", key, b) for key in sorted(keys)) or "0"
+
+
 def edge_size(expr: str, spec: Related, b: CypherBuilder) -> str:
     return f"({node_size(f'{expr}.node', spec.node, b)} + {_fields_size(expr, spec.edge, b)})"
 
@@ -676,9 +769,14 @@ def value_size(parent: str, expr: str, spec: Any, b: CypherBuilder) -> str:
         if spec.relation.single:
             return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE {edge_size(expr, spec, b)} END)"
         e, acc = b.fresh("e"), b.fresh("a")
+        measures = (
+            f" + {_aggregate_size(f'{expr}.aggregate', spec.aggregate, b)}"
+            if spec.aggregate is not None
+            else ""
+        )
         return (
             f"reduce({acc} = 60, {e} IN coalesce({expr}.items, []) | "
-            f"{acc} + 20 + {edge_size(e, spec, b)})"
+            f"{acc} + 20 + {edge_size(e, spec, b)}){measures}"
         )
     if isinstance(spec, ByLabel):
         whens = " ".join(

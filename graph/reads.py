@@ -18,7 +18,6 @@ from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
-    SCALAR_KEY,
     Aggregate,
     CypherBuilder,
     Filter,
@@ -29,6 +28,8 @@ from graph.projection import (
     compile_filter,
     compile_node,
     fields_size,
+    flat_measures,
+    measure_size,
     node_size,
 )
 
@@ -63,8 +64,7 @@ class Statement:
         """The record with the measures' columns gathered under `aggregate`."""
         if self.measures is not None:
             measures = {key: record.pop(col) for col, key in self.measures.items()}
-            measures.update(measures.pop(SCALAR_KEY, None) or {})
-            record["aggregate"] = measures
+            record["aggregate"] = flat_measures(measures)
         return record
 
 
@@ -99,7 +99,7 @@ def bounded(
     if b.refs:
         inner += f", {b.unknown_ids()} AS unknownIds"
         kept = [*kept, "unknownIds"]
-    heavy = {**heavy, **{col: _measure_size(b, col, key) for col, key in (measures or {}).items()}}
+    heavy = {**heavy, **{col: measure_size(col, key, b) for col, key in (measures or {}).items()}}
     size = " + ".join(f"({expr})" for expr in heavy.values())
     columns = [*kept, *(
         f"CASE WHEN bytes > ${BUDGET} THEN null ELSE {c} END AS {c}" for c in heavy
@@ -109,16 +109,6 @@ def bounded(
         f"WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
     )
     return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures)
-
-
-def _measure_size(b: CypherBuilder, column: str, key: str) -> str:
-    """About how many bytes a measure column takes: a map of scalars, or a list of groups."""
-    if key == SCALAR_KEY:
-        return f"CASE WHEN {column} IS NULL THEN 4 ELSE 40 * size(keys({column})) END"
-    return _items_size(
-        b, column,
-        lambda g: f"40 + size(coalesce({g}.key, '')) + size(coalesce({g}.name, ''))",
-    )  # fmt: skip
 
 
 def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:

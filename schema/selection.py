@@ -216,7 +216,7 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
                 edge.append((response_key(sub), sources_spec(sub)))
             elif sub.name in edge_fields and response_key(sub) not in dict(edge):
                 edge.append((response_key(sub), edge_fields[sub.name]))
-    aggregate_spec(field, root=False)
+    aggregate = aggregate_spec(field)
     page = PageArgs.of(field.arguments).page()
     where = field.arguments.get("where")
     edge_where = field.arguments.get("edgeWhere")
@@ -231,20 +231,15 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
         relation, project(node_selections, target), edge=edge, page=page,
         count=wants_total, order=order,
         where=to_filter(where) if where is not None else None,
-        edge_where=to_edge_filter(edge_where),
+        edge_where=to_edge_filter(edge_where), aggregate=aggregate,
     )  # fmt: skip
 
 
-def aggregate_spec(field: SelectedField, root: bool = True) -> Aggregate | None:
+def aggregate_spec(field: SelectedField) -> Aggregate | None:
     """The measures asked under a connection's `aggregate` (None when it is not selected)."""
     selected = child(field, "aggregate")
     if not selected:
         return None
-    if not root:
-        raise BadUserInput(
-            f"'{field.name}': aggregate is answered on root lists and search; ask the root "
-            "list with a filter instead (e.g. meetings(where: {participant: ...}))"
-        )
     spec = Aggregate()
     seen: set[str] = set()
     for agg in selected:

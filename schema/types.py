@@ -17,7 +17,7 @@ from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 from strawberry.scalars import JSON
 
-from graph.projection import DateOf, Page, Relation, SourcesOf, Typename
+from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_measures
 from schema.context import Info
 from schema.errors import BadUserInput
 from schema.ids import to_global_id
@@ -87,7 +87,7 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         edges=edges,
         page_info=page_info(offset, len(items), total, page.limit),
         total_count=total if total is not None else offset + len(items),
-        measures=value.get("aggregate"),
+        measures=flat_measures(value.get("aggregate")),
     )
 
 

@@ -124,6 +124,57 @@ def test_search_aggregate_and_counts_alone(api: httpx.Client) -> None:
     assert result["meetings"]["aggregate"]["count"] == result["meetings"]["totalCount"]
 
 
+MEASURES = """count minDate maxDate byYear(first: 100) { key count }
+               byCountry { key name count } byPlace { key name count } byIssue { key name count }
+               byMeetingType { key count } byRelationshipType { key count }"""
+
+
+@pytest.mark.parametrize("actor", ["united-states", "cuba"])
+def test_nested_aggregate_equals_the_root_one(api: httpx.Client, actor: str) -> None:
+    # A nested connection's aggregate is computed in its parent's statement, and measures
+    # the same as the root list filtered the same way.
+    before = statements(api)
+    nested = data(
+        graphql(
+            api,
+            f"""query($a: ID!) {{ node(id: $a) {{ ... on Actor {{
+                  meetings(first: 1) {{ totalCount aggregate {{ {MEASURES} }} }} }} }} }}""",
+            a=actor,
+        )
+    )["node"]["meetings"]
+    assert statements(api) - before == 1
+    root = data(
+        graphql(
+            api,
+            f"""query($a: ID!) {{ meetings(where: {{participant: $a}}) {{
+                  aggregate {{ {MEASURES} }} }} }}""",
+            a=actor,
+        )
+    )["meetings"]["aggregate"]
+    assert nested["aggregate"] == root
+    assert root["count"] == nested["totalCount"] > 0
+    assert root["byYear"] == sorted(root["byYear"], key=lambda g: g["key"])
+    counts = [g["count"] for g in root["byCountry"]]
+    assert counts == sorted(counts, reverse=True) and sum(counts) > 0
+
+
+def test_nested_aggregate_of_an_empty_list(api: httpx.Client) -> None:
+    result = data(
+        graphql(
+            api,
+            """{ organizations(where: {ids: ["us-interests-section-havana"]}) { edges { node {
+                 positionHolders(edgeWhere: {dateFrom: "1900-01-01", dateTo: "1900-12-31"}) {
+                   aggregate { count minDate byYear { key count } byCountry { key count } } }
+                 all: positionHolders { totalCount aggregate { count } } } } } }""",
+        )
+    )
+    node = result["organizations"]["edges"][0]["node"]
+    assert node["positionHolders"]["aggregate"] == {
+        "count": 0, "minDate": None, "byYear": [], "byCountry": [],
+    }  # fmt: skip
+    assert node["all"]["aggregate"]["count"] == node["all"]["totalCount"] > 0
+
+
 # -- participation ----------
 
 
@@ -160,6 +211,47 @@ def test_country_takes_part_through_its_delegations(api: httpx.Client) -> None:
     )
     slugs = {e["node"]["slug"] for e in result["meetingsBetween"]["edges"]}
     assert {"migration-talks-havana-2010", "migration-talks-washington-2010"} <= slugs
+
+
+def test_united_states_takes_part_in_its_officials_trips(
+    api: httpx.Client, analyst_graph: Driver, settings: Settings
+) -> None:
+    # Independently of the API: meetings attended by a body acting for the United States
+    # (an office, a mission, a delegation), by someone holding a post of it, or leading or
+    # in it.
+    expected = {
+        r["slug"]
+        for r in rows(
+            analyst_graph,
+            settings,
+            """MATCH (:Country {id: 'united-states'})<-[:REPRESENTS]-(o)
+               MATCH (o)-[:ATTENDED]->(m:Meeting) RETURN m.id AS slug
+               UNION
+               MATCH (:Country {id: 'united-states'})<-[:REPRESENTS]-(o)
+                     <-[:HOLDS_POSITION|MEMBER_OF|LED]-(:Person)-[:ATTENDED]->(m:Meeting)
+               RETURN m.id AS slug""",
+        )
+    }
+    assert {"hsg-trip-3616", "migration-talks-havana-2010"} <= expected  # Obama in Havana
+    result = data(
+        graphql(
+            api,
+            """{ node(id: "united-states") { ... on Country {
+                   meetings(first: 100) { totalCount edges { node { slug } } } } }
+                 filtered: meetings(where: {participant: "united-states"}, first: 100) {
+                   totalCount edges { node { slug } } }
+                 between: meetingsBetween(actors: ["united-states"], first: 100) {
+                   totalCount edges { node { slug } } }
+                 trips: meetings(where: {participant: "united-states",
+                                         meetingType: {eq: TRIP}}) { totalCount } }""",
+        )
+    )
+    routes = [result["node"]["meetings"], result["filtered"], result["between"]]
+    for route in routes:
+        assert {e["node"]["slug"] for e in route["edges"]} == expected
+        assert route["totalCount"] == len(expected)
+    # Every trip of the sample is a President's or a Secretary of State's.
+    assert result["trips"]["totalCount"] == 6
 
 
 @pytest.mark.parametrize(
@@ -439,7 +531,9 @@ BAD = [
     ("{ meetings { aggregate { byYear(first: 0) { key } } } }", "BAD_USER_INPUT"),
     ("{ meetings { aggregate { byIssue(first: 101) { key } } } }", "BAD_USER_INPUT"),
     ('{ search(query: "x") { aggregate { byCountry(first: -1) { key } } } }', "BAD_USER_INPUT"),
-    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { count } } } } }',
+    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byYear(first: 0) { key } } } } } }',
+     "BAD_USER_INPUT"),
+    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byPlace(first: 101) { key } } } } } }',
      "BAD_USER_INPUT"),
     ('{ node(id: "cuba") { ... on Country { meetings(orderBy: [{field: SIDEWAYS}]) '
      "{ totalCount } } } }", "GRAPHQL_VALIDATION_FAILED"),

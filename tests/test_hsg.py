@@ -270,6 +270,14 @@ def test_load_counts(empty_db: Driver, settings: Settings) -> None:
     rels = count_relationships(empty_db, settings.neo4j_database)
     assert rels["HOLDS_POSITION"] == 15  # 12 pocom tenures, 3 presidencies
     assert rels["ATTENDED"] == 9  # 6 travellers, 3 visitors
+    # The presidency, the State Department's posts and the missions act for the U.S.
+    offices = query(
+        empty_db,
+        settings,
+        """MATCH (o:Organization) OPTIONAL MATCH (o)-[r:REPRESENTS]->(:Country {id: 'united-states'})
+           RETURN count(o) AS orgs, count(r) AS acting""",
+    )
+    assert offices == [{"orgs": 7, "acting": 7}]
     candidates = query(
         empty_db, settings, "MATCH (p:Person {candidate: true}) RETURN count(p) AS n"
     )
@@ -711,6 +719,13 @@ def test_full_datasets_load_with_counts_matching_the_xml(
         + len(list(FULL.glob("pocom/positions-principals/*.xml")))
         + 1
     )
+    [offices] = query(
+        empty_db,
+        settings,
+        """MATCH (o:Organization)-[:REPRESENTS]->(:Country {id: 'united-states'})
+           RETURN count(o) AS n""",
+    )
+    assert offices["n"] == labels["Organization"]  # every office and mission acts for the U.S.
     territories = {p.stem for p in missions} | {"united-states"}
     for pattern, tag in (("travels/*-travels/*.xml", "country"), ("visits/data/*.xml", "from")):
         for path in FULL.glob(pattern):

@@ -242,6 +242,7 @@ class PocomReader(Reader):
                 mission_node.props["missionNotes"] = notes
             out.add_node(mission_node)
             out.add_edge(Edge(RelType.LOCATED_IN, mission, territory, "", [source]))
+            self.acts_for_united_states(out, mission, source)
             last_note = ""
             for index, child in enumerate(chiefs if chiefs is not None else [], start=1):
                 if child.tag == "mission-note":
@@ -282,6 +283,7 @@ class PocomReader(Reader):
             )
         )
         out.add_edge(Edge(RelType.LOCATED_IN, ident, territory, "", [source]))
+        self.acts_for_united_states(out, ident, source)
         return ident
 
     def read_org_missions(self, out: DatasetRecords) -> None:
@@ -333,6 +335,7 @@ class PocomReader(Reader):
                     },
                 )
             )
+            self.acts_for_united_states(out, ident, source)
             titles = {org_id: singular}
             for index, chief in enumerate(chiefs, start=1):
                 tenure = self._tenure(chief, out, path, index, ident, titles, doc)
@@ -399,6 +402,8 @@ class PocomReader(Reader):
                     props=props,
                 )
             )
+            # Every principal position is a post of the U.S. Department of State.
+            self.acts_for_united_states(out, ident, source)
             for index, principal in enumerate(principals, start=1):
                 tenure = self._tenure(principal, out, path, index, ident, self.position_names, doc)
                 if tenure is None:

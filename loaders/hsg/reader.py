@@ -19,7 +19,7 @@ from diplograph.records import (
     dataset_document_id,
 )
 from loaders.hsg.people import Reference, Resolver, candidate_id, candidate_key
-from loaders.hsg.territories import Territories
+from loaders.hsg.territories import UNITED_STATES, Territories
 from loaders.hsg.xml import Reject, UnsafeXml, document_id, parse_xml, read_snapshots
 from loaders.names import TitledName, find_titled_people
 
@@ -132,6 +132,14 @@ class Reader:
 
     def country(self, out: DatasetRecords, territory: str, source: Source) -> None:
         out.add_node(self.territories.node(territory, source))
+
+    def acts_for_united_states(self, out: DatasetRecords, office: str, source: Source) -> None:
+        """`office` (the presidency, a State Department post, a U.S. mission) REPRESENTS the
+        United States, as the curated knowledge has the Havana Interests Section do: its
+        holders' trips are then U.S. participation (`graph/projection.py` PARTICIPATION)."""
+        self.country(out, UNITED_STATES, source)
+        note = "A U.S. government office or mission: it acts for the United States."
+        out.add_edge(Edge(RelType.REPRESENTS, office, UNITED_STATES, "", [source], {"note": note}))
 
     @staticmethod
     def _span(props: dict[str, Value], start: FuzzyDate | None, end: FuzzyDate | None) -> None:

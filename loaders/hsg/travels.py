@@ -95,6 +95,7 @@ class TravelsReader(Reader):
                     props={"hsgId": "presidents"},
                 )
                 out.add_node(office)
+                self.acts_for_united_states(out, US_PRESIDENT, org_source)
             tenure: dict[str, Value] = {
                 "title": "President of the United States",
                 "presidentNumber": int(number) if number.isdigit() else 0,
