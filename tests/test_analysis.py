@@ -531,10 +531,10 @@ BAD = [
     ("{ meetings { aggregate { byYear(first: 0) { key } } } }", "BAD_USER_INPUT"),
     ("{ meetings { aggregate { byIssue(first: 101) { key } } } }", "BAD_USER_INPUT"),
     ('{ search(query: "x") { aggregate { byCountry(first: -1) { key } } } }', "BAD_USER_INPUT"),
-    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byYear(first: 0) { key } } } } } }',
-     "BAD_USER_INPUT"),
-    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byPlace(first: 101) { key } } } } } }',
-     "BAD_USER_INPUT"),
+    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byYear(first: 0) { key } } } '
+     "} } }", "BAD_USER_INPUT"),
+    ('{ node(id: "cuba") { ... on Country { meetings { aggregate { byPlace(first: 101) { key } '
+     "} } } } }", "BAD_USER_INPUT"),
     ('{ node(id: "cuba") { ... on Country { meetings(orderBy: [{field: SIDEWAYS}]) '
      "{ totalCount } } } }", "GRAPHQL_VALIDATION_FAILED"),
     ('{ node(id: "cuba") { ... on Country { meetings(where: {date: {gt: "never"}}) '

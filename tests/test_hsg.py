@@ -274,7 +274,8 @@ def test_load_counts(empty_db: Driver, settings: Settings) -> None:
     offices = query(
         empty_db,
         settings,
-        """MATCH (o:Organization) OPTIONAL MATCH (o)-[r:REPRESENTS]->(:Country {id: 'united-states'})
+        """MATCH (o:Organization)
+           OPTIONAL MATCH (o)-[r:REPRESENTS]->(:Country {id: 'united-states'})
            RETURN count(o) AS orgs, count(r) AS acting""",
     )
     assert offices == [{"orgs": 7, "acting": 7}]
