@@ -11,9 +11,12 @@ types and patterns come from constant specs, values travel as parameters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from graph.migrations import FULLTEXT_INDEX
 
 DOCUMENT_FIELDS = ("title", "text", "url", "file", "publisher")
 
@@ -231,6 +234,37 @@ def _relation_filter(var: str, spec: RelationFilter, b: CypherBuilder) -> str:
     if spec.quantifier == "single":
         return f"COUNT {{ {matching} }} = 1"
     return f"EXISTS {{ {matching} }}"
+
+
+# Needles the full-text index can find a superset for: ASCII words and single spaces.
+# The index's analyzer (standard, lower case) never splits a run of ASCII letters and
+# digits, so an occurrence of "w1 w2 ... wk" lies in a token ending in w1, tokens w2...,
+# and a token starting with wk (one word: a token containing it).
+_INDEXABLE_NEEDLE = re.compile(r"[a-z0-9]{1,100}(?: +[a-z0-9]{1,100}){0,9}")
+
+
+def text_candidates(spec: Filter, b: CypherBuilder) -> str | None:
+    """A hoisted list holding every node the filter's top-level `text` can match, found
+    through the full-text index (the filter itself still decides), or None when there is
+    no such `text` or the index cannot be trusted with it (punctuation, non-ASCII)."""
+    needles = [spec.text, *(sub.text for sub in spec.all_of)]
+    for needle in needles:
+        words = (needle or "").strip().lower()
+        if not words or not _INDEXABLE_NEEDLE.fullmatch(words):
+            continue
+        tokens = words.split()
+        if len(tokens) == 1:
+            query = f"*{tokens[0]}*"
+        else:
+            query = " ".join(
+                [f"+*{tokens[0]}", *(f"+{t}" for t in tokens[1:-1]), f"+{tokens[-1]}*"]
+            )
+        hit = b.fresh("hit")
+        return b.hoist(
+            f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {b.param(query)}) "
+            f"YIELD node AS {hit} RETURN collect({hit})"
+        )
+    return None
 
 
 def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:

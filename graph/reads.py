@@ -31,6 +31,7 @@ from graph.projection import (
     flat_measures,
     measure_size,
     node_size,
+    text_candidates,
 )
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
@@ -143,7 +144,10 @@ def list_entities(
     if page.limit is not None:
         window += f" LIMIT {b.param(page.limit)}"
     node = compile_node("n", projection, b)
-    match = f"MATCH (n:{label_expr}) WHERE {predicate}"
+    candidates = text_candidates(where, b)
+    # A `text` filter reads its candidates from the full-text index, not every node.
+    source = f"UNWIND {candidates} AS n MATCH (n:{label_expr})" if candidates else ""
+    match = f"{source or f'MATCH (n:{label_expr})'} WHERE {predicate}"
     columns, measures = _measure_columns(match, aggregate, b)
     if with_total and with_items and predicate != "true" and not page.from_end:
         # A filtered list that wants its total: one pass finds, orders and counts the

@@ -22,6 +22,10 @@ SEARCH_TEXTS = (
     "embassy",
 )
 
+# Candidates for the text filter (`meetings_text`), kept when case does not change their
+# matches.
+FILTER_TEXTS = ("avana", "summit", "ission", "trade talks", "in paris", "talks", "nuclear", "visit")
+
 
 def _rows(driver: Driver, database: str, cypher: str, **params: Any) -> list[dict[str, Any]]:
     records, _, _ = driver.execute_query(
@@ -138,7 +142,30 @@ def choose_cases(driver: Driver, database: str, per_op: int = 8) -> Cases:
         RETURN prefix, sorted[size(sorted) / 2] AS from ORDER BY prefix""",
         )
     ]
+    # Text filter: lower-case texts whose meetings are the same whatever the case (the
+    # peer's `contains` is case-sensitive, ours not).
+    texts = [
+        {"text": r["text"]}
+        for r in _rows(
+            driver,
+            database,
+            """
+        UNWIND $texts AS text
+        CALL (text) {
+          MATCH (m:Meeting)
+          WHERE toLower(m.name) CONTAINS text OR toLower(coalesce(m.aliasText, '')) CONTAINS text
+             OR toLower(coalesce(m.description, '')) CONTAINS text
+          RETURN count(m) AS folded,
+                 count(CASE WHEN m.name CONTAINS text OR m.aliasText CONTAINS text
+                            OR m.description CONTAINS text THEN 1 END) AS exact
+        }
+        WITH text, folded WHERE folded > 0 AND folded = exact
+        RETURN text LIMIT 4""",
+            texts=list(FILTER_TEXTS),
+        )
+    ]
     return {
+        "meetings_text": texts,
         "meetings_by_year": by_year,
         "meetings_filtered": filtered,
         "entity_page": [{"id": p} for p in people],

@@ -899,6 +899,54 @@ def canon_filtered_peer(data: Json) -> Json:
                               for e in m["edges"]]]  # fmt: skip
 
 
+# -- 9. a text filter: meetings whose name, aliases or description contain a text ------------
+#
+# Ours is case-insensitive and reads its candidates from the `entity_search` full-text index;
+# the peer's `contains` is case-sensitive and scans, so the cases are texts whose matches
+# do not depend on case (`cases.py`).
+
+TEXT_OURS = """
+query Text($text: String!) {
+  meetings(where: {text: $text}, orderBy: [{field: NAME}], first: 20) {
+    totalCount
+    edges { node { slug name } }
+  }
+}
+"""
+
+TEXT_PEER = """
+query Text($text: String!) {
+  meetingsConnection(first: 20, sort: [{name: ASC}, {id: ASC}],
+                     where: {OR: [{name: {contains: $text}}, {aliasText: {contains: $text}},
+                                  {description: {contains: $text}}]}) {
+    totalCount
+    edges { node { id name } }
+  }
+}
+"""
+
+_TEXT = (
+    "(n:Meeting) WHERE toLower(n.name) CONTAINS $text "
+    "OR toLower(coalesce(n.aliasText, '')) CONTAINS $text "
+    "OR toLower(coalesce(n.description, '')) CONTAINS $text"
+)
+TEXT_RAW = (
+    f"RETURN {{totalCount: COUNT {{ MATCH {_TEXT} }}, edges: COLLECT {{ MATCH {_TEXT} "
+    "WITH n ORDER BY n.name, n.id LIMIT 20 "
+    "RETURN {node: {slug: n.id, name: n.name}} }} AS data"
+)
+
+
+def canon_text(data: Json) -> Json:
+    m = data["meetings"]
+    return [m["totalCount"], [[e["node"]["slug"], e["node"]["name"]] for e in m["edges"]]]
+
+
+def canon_text_peer(data: Json) -> Json:
+    m = data["meetingsConnection"]
+    return [m["totalCount"], [[e["node"]["id"], e["node"]["name"]] for e in m["edges"]]]
+
+
 # -- the mix ------------------------------------------------------------------------------------
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -1016,6 +1064,20 @@ OPERATIONS: tuple[Operation, ...] = (
         canon_filtered,
         canon_filtered_peer,
         "meetings by name prefix and date, by name, 20 rows with total",
+    ),
+    Operation(
+        "meetings_text",
+        0.0,
+        TEXT_OURS,
+        TEXT_PEER,
+        TEXT_RAW,
+        "meetings",
+        _same,
+        _same,
+        _same,
+        canon_text,
+        canon_text_peer,
+        "meetings whose name, aliases or description contain a text, by name, 20 rows with total",
     ),
 )
 
