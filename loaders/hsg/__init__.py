@@ -12,7 +12,8 @@ What becomes what (docs/hsg.md has the long form):
   (`us-mission-<territory>`); principal officers of an Interests Section belong to
   `us-interests-section-<capital>` (`us-interests-section-havana` for Cuba).
   Missions to organizations -> `us-mission-<org>`; principal positions ->
-  `state-<position id>`; the presidency -> `us-president`.
+  `state-<position id>`; the presidency -> `us-president`. Each of these offices and
+  missions REPRESENTS `united-states` (so its holders' trips are U.S. participation).
   Every tenure -> `HOLDS_POSITION` {title, start, end, appointed, notes}, keyed by its
   chief/principal id, dates kept at their precision.
 * trips (presidents, secretaries) and visits (foreign leaders to the U.S.) -> `Meeting`
