@@ -354,9 +354,11 @@ def test_text_filter_agrees_with_a_scan(
         for r in rows(
             analyst_graph,
             settings,
-            """MATCH (n:Entity) WHERE toLower(n.name) CONTAINS $t
+            """MATCH (n:Entity) WHERE (toLower(n.name) CONTAINS $t
                  OR toLower(coalesce(n.aliasText, '')) CONTAINS $t
-                 OR toLower(coalesce(n.description, '')) CONTAINS $t RETURN n.id AS id""",
+                 OR toLower(coalesce(n.description, '')) CONTAINS $t)
+                 AND NOT coalesce(n.candidate, false)  // listed only when asked
+               RETURN n.id AS id""",
             t=text.lower(),
         )
     }
