@@ -269,6 +269,19 @@ def cited_documents(files: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
     return cited
 
 
+def defined_ids(knowledge_dir: Path = KNOWLEDGE_DIR) -> set[str]:
+    """The entity ids the knowledge files define (what `diplograph load` can relate to
+    without any other source loaded)."""
+    ids: set[str] = set()
+    problems: list[Problem] = []  # a broken file is reported by the load itself
+    for path in sorted(knowledge_dir.glob("*.y*ml")):
+        records = read_yaml(path, problems).get("entities")
+        for record in records if isinstance(records, list) else []:
+            if isinstance(record, Mapping) and isinstance(record.get("id"), str):
+                ids.add(record["id"])
+    return ids
+
+
 def read_knowledge(
     sources_dir: Path = SOURCES_DIR,
     knowledge_dir: Path = KNOWLEDGE_DIR,

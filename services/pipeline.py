@@ -73,7 +73,7 @@ from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import LoadError, Problem, validate
+from loaders.knowledge import LoadError, Problem, defined_ids, validate
 from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
@@ -365,6 +365,28 @@ class Acceptance:
     file: Path
 
 
+def _check_loadable(
+    review: Path, facts: Mapping[str, list[dict[str, Any]]], knowledge_dir: Path
+) -> None:
+    """The accepted file is loaded again by `diplograph load`, which on a fresh machine
+    runs before any other source: a relationship may only end at an entity that the
+    knowledge files or the accepted file itself define, not at one only the historian's
+    datasets or another ingest hold."""
+    defined = defined_ids(knowledge_dir) | {e["id"] for e in facts["entities"]}
+    problems = [
+        Problem(str(review), f"relationships[{index}] ({rel.get('from')} -{rel.get('type')}-> "
+                f"{rel.get('to')})", f"'{end}' is {rel.get(end)!r}, which is in the graph but "
+                f"not in {knowledge_dir}: `diplograph load` could not relate to it before the "
+                "historian's datasets are loaded. Add a record for it (id, kind, name and a "
+                "quote of this document) to the review file's entities, then accept again")
+        for index, rel in enumerate(facts["relationships"])
+        for end in ("from", "to")
+        if rel.get(end) not in defined
+    ]  # fmt: skip
+    if problems:
+        raise LoadError(problems)
+
+
 def accept_review(
     driver: Driver, database: str, review: Path, knowledge_dir: Path, only: list[str] | None
 ) -> Acceptance:
@@ -380,6 +402,7 @@ def accept_review(
         problem = f"{accepted.document!r} is not in the graph; ingest it first"
         raise LoadError([Problem(str(review), "document", problem)])
     knowledge = checked_facts(driver, database, accepted.facts, str(review))
+    _check_loadable(review, accepted.facts, knowledge_dir)
 
     def work(tx: ManagedTransaction) -> WriteSummary:
         summary = write_knowledge_in(tx, knowledge)

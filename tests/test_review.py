@@ -53,6 +53,15 @@ def ingest(driver: Driver, settings: Settings, tmp_path: Path) -> Path:
     return write_review(tmp_path / "review.yaml", result.analysis)
 
 
+def curated_copy(tmp_path: Path) -> Path:
+    """A copy of data/knowledge to accept into, as docs/ingest.md's worked example does."""
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for path in KNOWLEDGE_DIR.glob("*.yaml"):
+        (knowledge / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return knowledge
+
+
 def edit(review: Path) -> Path:
     """What the analyst does: keep the person, make the dated candidate the meeting, and
     add the post and the attendance the text states."""
@@ -94,7 +103,15 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
     people = graphql(api, '{ people(where: {text: "Delgado"}) { edges { node { slug } } } }')
     assert people["data"]["people"]["edges"] == []
 
-    knowledge = tmp_path / "knowledge"
+    # Accepting into a folder without the curated knowledge would leave a file that
+    # `diplograph load` cannot load on a fresh machine: refused, nothing written.
+    before = count_by_label(empty_db, db), count_relationships(empty_db, db)
+    with pytest.raises(LoadError, match="'to' is 'state-western-hemisphere-affairs'"):
+        accept_review(empty_db, db, edit(review), tmp_path / "bare", None)
+    assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+    assert not (tmp_path / "bare").exists()
+
+    knowledge = curated_copy(tmp_path)
     done = accept_review(empty_db, db, edit(review), knowledge, None)
     assert done.ids == [PERSON, MEETING]
     assert done.file == knowledge / f"accepted-{DOC}.yaml"
@@ -118,8 +135,6 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
 
     # The accepted file is knowledge like any other: the loader knows the ingested
     # document it cites (from the graph), and reloading changes nothing.
-    for path in KNOWLEDGE_DIR.glob("*.yaml"):
-        (knowledge / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(LoadError, match=f"unknown document '{DOC}'"):
         read_knowledge(SOURCES_DIR, knowledge)
     again = read_knowledge(SOURCES_DIR, knowledge, stored=lambda ids: documents_by_id(
@@ -188,7 +203,7 @@ def test_cli_review_accept_only_the_person(
          "sources": [{"document": DOC, "quote": POST_QUOTE}]},
     ]  # fmt: skip
     review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    knowledge = tmp_path / "knowledge"
+    knowledge = curated_copy(tmp_path)
     done = run_cli(
         settings, "review", "accept", str(review), "--only", PERSON, "--knowledge", str(knowledge)
     )

@@ -19,9 +19,10 @@ REVIEW_HEADER = """\
 # Review: what `diplograph ingest` found in {file} but could not link.
 # Document {id}: {mentions} mention(s) of known entities were linked.
 #
-# Each entry under `entities:` is a candidate in the shape of data/knowledge/*.yaml. To
-# keep one: check its kind, id and name, copy it into a knowledge file, and delete its
-# `review:` block (where and why it was found; not part of the knowledge model).
+# Each entry under `entities:` is a candidate in the shape of data/knowledge/*.yaml. Keep
+# the right ones (check kind, id and name), delete the others, add under `relationships:`
+# what the text states, then run `diplograph review accept <this file>` (docs/ingest.md).
+# The `review:` blocks (where and why each was found) are not written as knowledge.
 # `ambiguous:` lists text that could name several entities and was left unlinked.
 """
 
