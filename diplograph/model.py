@@ -140,6 +140,7 @@ class Fact(BaseModel):
 
 
 PROPERTY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+INT64 = (-(2**63), 2**63 - 1)
 
 
 class Entity(Fact):
@@ -168,6 +169,21 @@ class Entity(Fact):
         bad = sorted(key for key in value if not PROPERTY_NAME.fullmatch(key))
         if bad:
             raise ValueError(f"property names must match {PROPERTY_NAME.pattern}: {bad}")
+        # Neo4j stores 64-bit integers; a larger one would fail inside the driver.
+        huge = sorted(
+            key for key, v in value.items() if isinstance(v, int) and not INT64[0] <= v <= INT64[1]
+        )
+        if huge:
+            raise ValueError(f"integer properties must fit in 64 bits: {huge}")
+        return value
+
+    @field_validator("name", "aliases")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        # Names are read on screens and matched in text: no NUL or other control characters.
+        for text in [value] if isinstance(value, str) else value:
+            if any(unicodedata.category(ch) == "Cc" for ch in text):
+                raise ValueError(f"{text!r} holds a control character")
         return value
 
 

@@ -196,7 +196,10 @@ def _write_entities(
         existing = _existing_ids(tx, kind.value, [r["id"] for r in rows])
         for batch in _batches(rows):
             tx.run(
+                # A partial record that names no aliases keeps the node's; a new node
+                # starts with none (never null: the API's aliases are a non-null list).
                 "UNWIND $rows AS row MERGE (n:Entity {id: row.id}) "
+                "ON CREATE SET n.aliases = [], n.aliasText = '' "
                 f"SET n:$($kind) SET n += row.props {_merge_sources('n')}",
                 rows=batch,
                 kind=kind.value,

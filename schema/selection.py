@@ -45,6 +45,8 @@ MAX_PAGE_SIZE = 100
 MAX_LIST = 100
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "cursor:"
+# Far beyond any list's length, and well inside the 64-bit integers Cypher takes.
+MAX_CURSOR_OFFSET = 10**9
 
 FACT_EDGE: dict[str, Any] = {
     "type": TypeOf(),
@@ -72,7 +74,7 @@ def decode_cursor(cursor: str) -> int:
         if not text.startswith(CURSOR_PREFIX):
             raise ValueError(text)
         offset = int(text.removeprefix(CURSOR_PREFIX))
-        if offset < 0:
+        if not 0 <= offset <= MAX_CURSOR_OFFSET:
             raise ValueError(text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadUserInput(f"invalid cursor {cursor!r}") from None

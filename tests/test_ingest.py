@@ -175,7 +175,7 @@ def test_capture_metadata_becomes_date_and_url() -> None:
     given = prepare_article(OWN_ARTICLE, date="2010-12", url="https://example.org/x")
     assert given.date is not None and given.date.value == "2010-12"
     assert given.url == "https://example.org/x"
-    with pytest.raises(ArticleError, match=r"migration_talks_resume_in_havana\.txt.*--date"):
+    with pytest.raises(ArticleError, match=r"migration_talks_resume_in_havana\.txt.*date"):
         prepare_article(OWN_ARTICLE, date="2010-13")
 
 

@@ -10,6 +10,7 @@ while the heaviest accepted requests run.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import re
 import statistics
@@ -549,6 +550,55 @@ def test_a_partial_record_changes_only_the_fields_it_names(
     facts["entities"][0]["aliases"] = ["C. Kelly"]
     assert "errors" not in graphql(api, UPSERT, headers=AUTH, f=facts)
     assert entity(loaded_db, settings, "craig-kelly")["aliases"] == ["C. Kelly"]
+
+
+def test_a_new_entity_without_aliases_lists_with_an_empty_list(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    facts = {"entities": [{"id": "no-aliases-person", "kind": "Person", "name": "Ana Sinalias",
+                           "sources": SOURCE}]}  # fmt: skip
+    assert "errors" not in graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert entity(loaded_db, settings, "no-aliases-person")["aliases"] == []
+    body = graphql(api, '{ people(where: {text: "Sinalias"}) { edges { node { aliases } } } }')
+    assert body == {"data": {"people": {"edges": [{"node": {"aliases": []}}]}}}, body
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"properties": {"x": 10**30}}, "64 bits"),
+        ({"name": "A\u0000B"}, "control character"),
+        ({"aliases": ["ok", "bell\u0007"]}, "control character"),
+    ],
+)
+def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
+    api: httpx.Client, loaded_db: Driver, settings: Settings, change: dict[str, Any], message: str
+) -> None:
+    record = {"id": "odd-values", "kind": "Person", "name": "Odd Values", "sources": SOURCE}
+    body = graphql(api, UPSERT, headers=AUTH, f={"entities": [record | change]})
+    assert codes(body) == ["BAD_USER_INPUT"] and message in body["errors"][0]["message"], body
+    records, _, _ = loaded_db.execute_query(
+        "MATCH (n:Entity {id: 'odd-values'}) RETURN count(n) AS n",
+        database_=settings.neo4j_database,
+    )
+    assert records[0]["n"] == 0
+
+
+def test_a_cursor_beyond_any_list_is_a_coded_error(api: httpx.Client) -> None:
+    huge = base64.b64encode(b"cursor:9223372036854775807000").decode()
+    for query in (
+        "query($a: String) { meetings(first: 1, after: $a) { totalCount } }",
+        "query($a: String) { documents(first: 1, after: $a) { totalCount } }",
+    ):
+        body = graphql(api, query, a=huge)
+        assert codes(body) == ["BAD_USER_INPUT"] and "invalid cursor" in str(body), body
+
+
+def test_ingest_refuses_a_url_that_is_no_web_address(api: httpx.Client) -> None:
+    mutation = "mutation($t: String!, $u: String) { ingestDocument(text: $t, url: $u) { slug } }"
+    text = "Talks resume\n\nThe delegations of Chile and Peru met in Lima on Monday."
+    body = graphql(api, mutation, headers=AUTH, t=text, u="javascript:alert(1)")
+    assert codes(body) == ["BAD_USER_INPUT"] and "http(s)" in str(body), body
 
 
 @pytest.mark.parametrize(

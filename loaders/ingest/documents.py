@@ -22,6 +22,7 @@ from loaders.ingest.html import html_to_text, looks_like_html
 from loaders.ingest.text import WEEKDAYS
 from loaders.names import MONTHS
 
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f]+", re.IGNORECASE)
 _URL_LINE = re.compile(r"^(?:(?:url|source|link)\s*:\s*)?(https?://\S+)$", re.IGNORECASE)
 _DATE_PREFIX = r"(?:(?:published|posted|updated|last updated|date|dated)\s*:?\s*(?:on\s+)?)?"
 MONTH_NAMES = "|".join(re.escape(m) for m in sorted(MONTHS, key=len, reverse=True))
@@ -187,7 +188,10 @@ def prepare_document(
             found_date = FuzzyDate(value=date)
         except ValidationError as error:
             message = error.errors()[0]["msg"].removeprefix("Value error, ")
-            raise ArticleError(f"{where}: --date {message}") from None
+            raise ArticleError(f"{where}: date {message}") from None
+    if url is not None and not _WEB_URL.fullmatch(url):
+        # Clients render the url as a link: only a web address, never javascript: or data:.
+        raise ArticleError(f"{where}: url {url[:80]!r} is not an http(s) address")
     return Document(
         id=doc_id,
         title=title,
