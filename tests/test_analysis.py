@@ -398,6 +398,31 @@ def test_text_filter_reads_the_full_text_index(analyst_graph: Driver, settings: 
     assert indexed_hits < scanned_hits
 
 
+def test_participant_filter_starts_from_each_meeting_not_from_every_entity(
+    analyst_graph: Driver, settings: Settings
+) -> None:
+    """`participantWhere` expands from a meeting to its few participants; matching every
+    entity first ran each request on the historian's data into the 10 s timeout."""
+    projection = NodeProjection([("name", Prop("name"))])
+    statement = reads.list_entities(
+        ("Meeting",), Filter(participant_where=Filter(text="kelly")), [Order("NAME")],
+        Page(limit=20), projection, True,
+    )  # fmt: skip
+    _, summary, _ = analyst_graph.execute_query(
+        "PROFILE " + statement.cypher, statement.params, database_=settings.neo4j_database
+    )
+    scans: list[str] = []
+
+    def walk(p: dict[str, Any]) -> None:
+        if "LabelScan" in p["operatorType"] or "AllNodesScan" in p["operatorType"]:
+            scans.append(str(p.get("args", {}).get("Details", "")))
+        for child in p.get("children", []):
+            walk(child)
+
+    walk(summary.profile or {})
+    assert scans and not [d for d in scans if ":Entity" in d], scans
+
+
 def test_relationship_quantifiers(api: httpx.Client) -> None:
     body = graphql(
         api,
