@@ -366,6 +366,9 @@ class Related:
     # Only relationships of these types (a parameter: the text is the same for any list).
     rel_types: tuple[str, ...] = ()
     aggregate: Aggregate | None = None
+    # `byRelationshipType` groups the connection's own edges (a `relationships` connection:
+    # its edges are what it lists) rather than how the listed nodes are tied to the rest.
+    own_edges: bool = False
 
 
 @dataclass
@@ -568,7 +571,10 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
         # The total counts what the pages list: distinct (relationship, node) pairs.
         entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
     if spec.aggregate is not None:
-        entries.append(f"aggregate: {compile_nested_aggregate(match, m, spec.aggregate, b)}")
+        edge_var = r if spec.own_edges and has_rel else None
+        entries.append(
+            f"aggregate: {compile_nested_aggregate(match, m, spec.aggregate, b, edge_var)}"
+        )
     return "{" + ", ".join(entries) + "}"
 
 
@@ -605,13 +611,18 @@ class _Grouping:
     key: str
     name: str = "null"
     by_size: bool = True
+    # What each counted thing is, when not the node `var`: (relationship, node) pairs.
+    distinct: str | None = None
 
 
-def _grouping(measure: str, var: str, b: CypherBuilder) -> _Grouping:
+def _grouping(measure: str, var: str, b: CypherBuilder, edge: str | None) -> _Grouping:
     if measure == "byYear":
         return _Grouping("", f"{var}.dateFrom.year", by_size=False)
     if measure == "byMeetingType":
         return _Grouping("", f"{var}.meetingType")
+    if measure == "byRelationshipType" and edge is not None:
+        # The matched edges themselves, each once, as the connection's totalCount counts.
+        return _Grouping("", f"type({edge})", distinct=f"{edge}, {var}")
     if measure == "byRelationshipType":
         # Relationships, not nodes: how the listed nodes are tied to the rest.
         rel = b.fresh("rel")
@@ -653,12 +664,21 @@ def _scalars(match: str, var: str, scalars: list[tuple[str, str]], b: CypherBuil
     )
 
 
-def _groups(match: str, var: str, measure: str, limit: int, b: CypherBuilder, nested: bool) -> str:
+def _groups(
+    match: str,
+    var: str,
+    measure: str,
+    limit: int,
+    b: CypherBuilder,
+    nested: bool,
+    edge: str | None,
+) -> str:
     """The groups of one grouping measure: a list of {key, name, count}, at most `limit`."""
-    grouping = _grouping(measure, var, b)
+    grouping = _grouping(measure, var, b, edge)
     top = b.param(limit)
     k, nm, c = b.fresh("key"), b.fresh("name"), b.fresh("c")
-    rows = f"{match} WITH DISTINCT {var}{grouping.rows} WITH {grouping.key} AS {k}, "
+    counted = grouping.distinct or var
+    rows = f"{match} WITH DISTINCT {counted}{grouping.rows} WITH {grouping.key} AS {k}, "
     rows += f"{grouping.name} AS {nm}"
     order = f"{c} DESC, {nm}, {k}" if grouping.by_size else k
     out = _group_map(k, nm, c, year=not grouping.by_size)
@@ -683,9 +703,17 @@ def _groups(match: str, var: str, measure: str, limit: int, b: CypherBuilder, ne
 
 
 def compile_aggregate(
-    match: str, var: str, spec: Aggregate, b: CypherBuilder, nested: bool = False
+    match: str,
+    var: str,
+    spec: Aggregate,
+    b: CypherBuilder,
+    nested: bool = False,
+    edge: str | None = None,
 ) -> list[tuple[str, str]]:
     """(response key, expression) for each measure asked, over the rows `match` binds to `var`.
+
+    With `edge` (the relationship `match` binds), `byRelationshipType` counts those matched
+    relationships by type; without, the relationships of the matched nodes.
 
     `match` is a read clause sequence that ends in a filter (`MATCH ... WHERE ...`); each
     measure is its own subquery, so nothing that is not asked is computed.
@@ -702,7 +730,7 @@ def compile_aggregate(
     if scalars:
         entries.append((SCALAR_KEY, _scalars(match, var, scalars, b)))
     entries += [
-        (key, _groups(match, var, measure, limit, b, nested))
+        (key, _groups(match, var, measure, limit, b, nested, edge))
         for key, measure, limit in spec.fields
         if measure not in SCALARS
     ]
@@ -718,9 +746,11 @@ def flat_measures(measures: dict[str, Any] | None) -> dict[str, Any] | None:
     return flat
 
 
-def compile_nested_aggregate(match: str, var: str, spec: Aggregate, b: CypherBuilder) -> str:
+def compile_nested_aggregate(
+    match: str, var: str, spec: Aggregate, b: CypherBuilder, edge: str | None = None
+) -> str:
     """A nested connection's aggregate, as a map of its measures (scalars under SCALAR_KEY)."""
-    entries = compile_aggregate(match, var, spec, b, nested=True)
+    entries = compile_aggregate(match, var, spec, b, nested=True, edge=edge)
     return "{" + ", ".join(f"{_key(key)}: {expr}" for key, expr in entries) + "}"
 
 

@@ -260,7 +260,8 @@ def to_document_filter(where: DocumentWhere | None) -> Filter:
         if where.dataset not in DATASETS:
             raise BadUserInput(f"'dataset' must be one of {list(DATASETS)}, not {where.dataset!r}")
         compares.append(Compare("file", "startsWith", f"{where.dataset}/"))
-    return Filter(date_from=where.date_from, date_to=where.date_to, compares=compares)
+    date_from, date_to = check_window(where.date_from, where.date_to)
+    return Filter(date_from=date_from, date_to=date_to, compares=compares)
 
 
 def slug_of(value: str) -> str:
@@ -282,8 +283,26 @@ def _date(value: Any, name: str) -> date | None:
         raise BadUserInput(f"'{name}' must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
+def check_window(
+    date_from: date | None, date_to: date | None, names: tuple[str, str] = ("dateFrom", "dateTo")
+) -> tuple[date | None, date | None]:
+    """The window, refused when it ends before it starts (it could match nothing)."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadUserInput(f"'{names[0]}' must not be after '{names[1]}'")
+    return date_from, date_to
+
+
+def _window(where: Any) -> tuple[date | None, date | None]:
+    """The checked `dateFrom`/`dateTo` of a filter, typed or raw."""
+    return check_window(
+        _date(_get(where, "dateFrom", "date_from"), "dateFrom"),
+        _date(_get(where, "dateTo", "date_to"), "dateTo"),
+    )
+
+
 def _slug(value: Any) -> str | None:
-    return slug_of(str(value)) if value else None
+    # An empty id is an id like any other, naming no entity (NOT_FOUND), not "no filter".
+    return slug_of(str(value)) if value is not None else None
 
 
 def to_filter(where: Any) -> Filter:
@@ -294,14 +313,15 @@ def to_filter(where: Any) -> Filter:
     none_of = _get(where, "NOT", "NOT")
     ids = _get(where, "ids", "ids")
     participant_where = _get(where, "participantWhere", "participant_where")
+    date_from, date_to = _window(where)
     return Filter(
         all_of=[to_filter(w) for w in _get(where, "AND", "AND") or []],
         any_of=[to_filter(w) for w in any_of] if any_of is not None else None,
         none_of=to_filter(none_of) if none_of is not None else None,
         ids=[slug_of(str(i)) for i in ids] if ids is not None else None,
         text=_get(where, "text", "text"),
-        date_from=_date(_get(where, "dateFrom", "date_from"), "dateFrom"),
-        date_to=_date(_get(where, "dateTo", "date_to"), "dateTo"),
+        date_from=date_from,
+        date_to=date_to,
         country=_slug(_get(where, "country", "country")),
         issue=_slug(_get(where, "issue", "issue")),
         participant=_slug(_get(where, "participant", "participant")),
@@ -413,8 +433,9 @@ def to_edge_filter(where: Any) -> EdgeFilter | None:
     """A relationship filter from an `EdgeWhere` or its raw argument form."""
     if where is None:
         return None
+    date_from, date_to = _window(where)
     return EdgeFilter(
-        date_from=_date(_get(where, "dateFrom", "date_from"), "dateFrom"),
-        date_to=_date(_get(where, "dateTo", "date_to"), "dateTo"),
+        date_from=date_from,
+        date_to=date_to,
         during=_slug(_get(where, "during", "during")),
     )

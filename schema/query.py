@@ -24,6 +24,7 @@ from schema.inputs import (
     EntityWhere,
     RelationshipType,
     SortDirection,
+    check_window,
     slug_of,
     to_document_filter,
     to_filter,
@@ -316,6 +317,7 @@ class Query(CandidateQuery):
         after: str | None = None,
     ) -> TimelineConnection:
         page = PageArgs(first, after).page()
+        check_window(from_, to, ("from", "to"))
         field = current_field(info)
         statement = reads.timeline(
             slug_of(of), from_, to, page,
@@ -424,8 +426,7 @@ def walk(
     date_from: date | None,
     date_to: date | None,
 ) -> reads.Walk:
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise BadUserInput("'dateFrom' must not be after 'dateTo'")
+    check_window(date_from, date_to)
     return reads.Walk(
         types=tuple(t.name for t in types or []),
         exclude=tuple(t.name for t in exclude or []),

@@ -275,4 +275,5 @@ def _relationships_spec(field: SelectedField) -> Related:
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
     pattern = f"({{n}}){left}[{{r}}]{right}({{m}}:Entity)"
-    return replace(relation_spec(Relation(pattern), field), rel_types=tuple(names))
+    spec = relation_spec(Relation(pattern), field)
+    return replace(spec, rel_types=tuple(names), own_edges=True)

@@ -297,7 +297,8 @@ class Aggregate:
     )
     by_relationship_type: list[Group] = strawberry.field(
         resolver=group_measure,
-        description=f"The matched nodes' relationships to entities, counted by type. {_GROUP}",
+        description="The matched nodes' relationships to entities, counted by type; on "
+        f"`relationships`, the listed edges themselves. {_GROUP}",
     )
 
 

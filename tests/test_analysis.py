@@ -178,6 +178,78 @@ def test_nested_aggregate_of_an_empty_list(api: httpx.Client) -> None:
     assert node["all"]["aggregate"]["count"] == node["all"]["totalCount"] > 0
 
 
+@pytest.mark.parametrize(
+    ("slug", "arguments", "types", "direction", "window"),
+    [
+        ("united-states", "", None, None, None),
+        ("craig-kelly", "", None, None, None),
+        ("us-interests-section-havana", "", None, None, None),
+        ("hull-cordell", "", None, None, None),
+        # What the connection leaves out, its aggregate leaves out too.
+        ("united-states", "(direction: IN)", None, "<-", None),
+        ("hull-cordell", "(types: [\"ATTENDED\", \"HOLDS_POSITION\"])",
+         ["ATTENDED", "HOLDS_POSITION"], None, None),
+        ("us-interests-section-havana",
+         '(edgeWhere: {dateFrom: "2009-01-01", dateTo: "2011-12-31"})', None, None,
+         ("2009-01-01", "2011-12-31")),
+    ],
+)  # fmt: skip
+def test_nested_relationships_aggregate_counts_its_own_edges(
+    api: httpx.Client,
+    analyst_graph: Driver,
+    settings: Settings,
+    slug: str,
+    arguments: str,
+    types: list[str] | None,
+    direction: str | None,
+    window: tuple[str, str] | None,
+) -> None:
+    # On `relationships` the edges are what is listed: grouped by type they are the
+    # node's own relationships, not its neighbours' (which the nodes' grouping counted).
+    result = data(
+        graphql(
+            api,
+            f"""query($id: ID!) {{ node(id: $id) {{ ... on Entity {{
+                  relationships{arguments} {{ totalCount edges {{ type }}
+                    aggregate {{ byRelationshipType(first: 100) {{ key count }} }} }}
+                  all: relationships(first: 100) {{ totalCount edges {{ type }} }} }} }} }}""",
+            id=slug,
+        )
+    )["node"]
+    listed = result["relationships"]
+    counted = {g["key"]: g["count"] for g in listed["aggregate"]["byRelationshipType"]}
+    own: dict[str, int] = {}
+    for edge in result["all"]["edges"] if not arguments else []:
+        own[edge["type"]] = own.get(edge["type"], 0) + 1
+    # Independently of the API: the node's relationships to entities, as the connection
+    # selects them.
+    left, right = ("<-", "-") if direction == "<-" else ("-", "-")
+    expected = {
+        r["type"]: r["n"]
+        for r in rows(
+            analyst_graph,
+            settings,
+            f"""MATCH (:Entity {{id: $id}}){left}[r]{right}(:Entity)
+               WHERE ($types IS NULL OR type(r) IN $types)
+                 AND ($from IS NULL OR coalesce(r.dateTo, r.endTo, date('9999-12-31'))
+                                       >= date($from))
+                 AND ($to IS NULL OR coalesce(r.dateFrom, r.startFrom) <= date($to))
+               RETURN type(r) AS type, count(*) AS n""",
+            id=slug,
+            types=types,
+            **{"from": window and window[0], "to": window and window[1]},
+        )
+    }
+    assert counted == expected, (counted, expected)
+    assert sum(counted.values()) == listed["totalCount"] > 0
+    if not arguments:
+        assert result["all"]["totalCount"] <= 100
+        assert counted == own
+    assert sorted(counted.values(), reverse=True) == [
+        g["count"] for g in listed["aggregate"]["byRelationshipType"]
+    ]
+
+
 # -- participation ----------
 
 
@@ -257,23 +329,27 @@ def test_united_states_takes_part_in_its_officials_trips(
     assert result["trips"]["totalCount"] == 6
 
 
-@pytest.mark.parametrize(
-    "where",
-    [
-        '{participant: "nobody-at-all"}',
-        '{country: "nobody-at-all"}',
-        '{issue: "nobody-at-all"}',
-        '{relatedTo: "nobody-at-all"}',
-        '{during: "nobody-at-all"}',
-        '{ids: ["cuba", "nobody-at-all"]}',
-        '{OR: [{participant: "nobody-at-all"}]}',
-        '{relationships: [{some: {ids: ["nobody-at-all"]}}]}',
-    ],
-)
-def test_unknown_ids_in_filters_are_not_found(api: httpx.Client, where: str) -> None:
-    body = graphql(api, f"{{ meetings(where: {where}) {{ totalCount }} }}")
-    assert codes(body) == ["NOT_FOUND"]
-    assert "nobody-at-all" in body["errors"][0]["message"]
+UNKNOWN_IDS = [
+    '{participant: "?"}',
+    '{country: "?"}',
+    '{issue: "?"}',
+    '{relatedTo: "?"}',
+    '{during: "?"}',
+    '{ids: ["cuba", "?"]}',
+    '{OR: [{participant: "?"}]}',
+    '{NOT: {country: "?"}}',
+    '{relationships: [{some: {ids: ["?"]}}]}',
+    '{relationships: [{some: {}, edge: {during: "?"}}]}',
+]
+
+
+# An empty id names no entity either: NOT_FOUND, never "no filter".
+@pytest.mark.parametrize("unknown", ["nobody-at-all", ""])
+@pytest.mark.parametrize("where", UNKNOWN_IDS)
+def test_unknown_ids_in_filters_are_not_found(api: httpx.Client, where: str, unknown: str) -> None:
+    body = graphql(api, f"{{ meetings(where: {where.replace('?', unknown)}) {{ totalCount }} }}")
+    assert codes(body) == ["NOT_FOUND"], body
+    assert repr(unknown) in body["errors"][0]["message"]
 
 
 def test_unknown_ids_in_nested_filters_are_not_found(api: httpx.Client) -> None:
@@ -289,6 +365,46 @@ def test_unknown_ids_in_nested_filters_are_not_found(api: httpx.Client) -> None:
              positionHolders(edgeWhere: {during: "nobody-at-all"}) { totalCount } } } } }""",
     )
     assert codes(edge) == ["NOT_FOUND"]
+
+
+INVERTED = '{dateFrom: "2020-01-01", dateTo: "2010-01-01"}'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"{{ meetings(where: {INVERTED}) {{ totalCount }} }}",
+        f"{{ meetings(where: {{OR: [{INVERTED}]}}) {{ totalCount }} }}",
+        f"{{ meetings(where: {{relationships: [{{some: {{}}, edge: {INVERTED}}}]}}) "
+        "{ totalCount } }",
+        f'{{ node(id: "cuba") {{ ... on Country {{ meetings(edgeWhere: {INVERTED}) '
+        "{ totalCount } } } }",
+        f'{{ node(id: "cuba") {{ ... on Country {{ meetings(where: {INVERTED}) '
+        "{ totalCount } } } }",
+        f"{{ documents(where: {INVERTED}) {{ totalCount }} }}",
+        f'{{ neighborhood(id: "cuba", {INVERTED[1:-1]}) {{ truncated }} }}',
+        f'{{ paths(from: "cuba", to: "united-states", {INVERTED[1:-1]}) {{ nodes {{ slug }} }} }}',
+    ],
+)
+def test_inverted_date_windows_are_refused(api: httpx.Client, query: str) -> None:
+    # A window that ends before it starts is refused the same way wherever it is given,
+    # not answered as if nothing were in it.
+    body = graphql(api, query)
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert body["errors"][0]["message"] == "'dateFrom' must not be after 'dateTo'"
+    timeline = graphql(api, '{ timeline(of: "cuba", from: "2020-01-01", to: "2010-01-01") '
+                       "{ edges { cursor } } }")  # fmt: skip
+    assert codes(timeline) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("where", UNKNOWN_IDS)
+def test_empty_ids_in_nested_filters_are_not_found(api: httpx.Client, where: str) -> None:
+    nested = graphql(
+        api,
+        f"""{{ node(id: "cuba") {{ ... on Country {{
+               meetings(where: {where.replace("?", "")}) {{ totalCount }} }} }} }}""",
+    )
+    assert codes(nested) == ["NOT_FOUND"], nested
 
 
 # -- operators ----------
