@@ -73,7 +73,7 @@ from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import LoadError, Problem, defined_ids, validate
+from loaders.knowledge import LoadError, Problem, defined_ids, entity_ids, validate
 from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
@@ -185,9 +185,10 @@ def upsert_facts(
 
 def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where: str) -> Knowledge:
     """Facts validated against the stored documents and entities, ready to write."""
-    document_ids, entity_ids = _referenced(facts)
-    documents = documents_by_id(driver, database, document_ids)
-    known = kinds_by_id(driver, database, entity_ids)
+    cited, referred = _referenced(facts)
+    # A stored document under an id the payload defines is looked up too, to refuse it.
+    documents = documents_by_id(driver, database, sorted({*cited, *entity_ids(facts)}))
+    known = kinds_by_id(driver, database, referred)
     knowledge = validate(documents, [(where, facts)], known_kinds=known)
     knowledge.documents = []  # cited, not rewritten
     return knowledge
