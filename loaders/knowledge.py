@@ -183,11 +183,13 @@ def validate(
     documents: list[Document],
     files: Iterable[tuple[str, Mapping[str, Any]]],
     known_kinds: Mapping[str, Kind] | None = None,
+    absorbed: Mapping[str, str] | None = None,
 ) -> Knowledge:
     """Parse and cross-check knowledge records; raise LoadError listing every problem.
 
     `known_kinds` maps ids already in the graph to their kind, so that a partial
-    upsert may refer to them.
+    upsert may refer to them. `absorbed` maps ids a merge absorbed to the entity they
+    were merged into: no record may define a new entity under one.
     """
     problems: list[Problem] = []
     docs_by_id = {d.id: d for d in documents}
@@ -211,6 +213,12 @@ def validate(
             if entity.id in docs_by_id:
                 # Node lookups by id span entities and documents: one id must name one node.
                 problems.append(Problem(file, record, f"id '{entity.id}' is a document's id"))
+                continue
+            if entity.id in (absorbed or {}):
+                # That id answers with the survivor: a new entity would silently take it over.
+                survivor = (absorbed or {})[entity.id]
+                problems.append(Problem(file, record, f"id '{entity.id}' was merged into "
+                                        f"'{survivor}': update '{survivor}' instead"))  # fmt: skip
                 continue
             entities[entity.id] = _Located(entity, file, record)
             _check_sources(entity.sources, docs_by_id, file, record, problems)

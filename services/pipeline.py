@@ -45,6 +45,7 @@ from graph.mentions import (
 )
 from graph.repository import (
     WriteSummary,
+    absorbed_by_id,
     documents_by_id,
     kinds_by_id,
     write_knowledge,
@@ -187,9 +188,11 @@ def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where
     """Facts validated against the stored documents and entities, ready to write."""
     cited, referred = _referenced(facts)
     # A stored document under an id the payload defines is looked up too, to refuse it.
-    documents = documents_by_id(driver, database, sorted({*cited, *entity_ids(facts)}))
+    defined = sorted(entity_ids(facts))
+    documents = documents_by_id(driver, database, sorted({*cited, *defined}))
     known = kinds_by_id(driver, database, referred)
-    knowledge = validate(documents, [(where, facts)], known_kinds=known)
+    absorbed = absorbed_by_id(driver, database, defined)
+    knowledge = validate(documents, [(where, facts)], known_kinds=known, absorbed=absorbed)
     knowledge.documents = []  # cited, not rewritten
     return knowledge
 

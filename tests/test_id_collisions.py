@@ -16,8 +16,10 @@ from neo4j import Driver
 
 from diplograph.settings import Settings
 from loaders.knowledge import LoadError, read_knowledge
+from services.pipeline import resolve_identities
 from tests.conftest import API_TOKEN, graphql
 from tests.faultkit import Counts
+from tests.test_identity import load_sources
 
 AUTH = {"authorization": f"Bearer {API_TOKEN}"}
 UPSERT = "mutation($f: JSON!) { upsertKnowledge(facts: $f) { created { label count } } }"
@@ -88,3 +90,28 @@ def test_a_curated_entity_under_an_articles_id_fails_the_load(tmp_path: Path) ->
         read_knowledge(knowledge_dir=tmp_path)
     assert f"id '{DOCUMENT}' is a document's id" in str(raised.value)
     assert "clash.yaml" in str(raised.value)
+
+
+def test_a_new_entity_under_an_id_a_merge_absorbed_is_refused(
+    api: httpx.Client, empty_db: Driver, settings: Settings
+) -> None:
+    """That id answers with the survivor: a new entity there would silently repoint it."""
+    load_sources(empty_db, settings)
+    resolve_identities(empty_db, settings.neo4j_database)  # havana-cuba into havana
+    before = Counts.of(empty_db, settings.neo4j_database)
+    facts = {"entities": [{"id": "havana-cuba", "kind": "Place", "name": "Havana", "sources": [
+        {"document": DOCUMENT, "quote": "Cuba"}]}]}  # fmt: skip
+    body = graphql(api, UPSERT, headers=AUTH, f=facts)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    assert "id 'havana-cuba' was merged into 'havana'" in body["errors"][0]["message"], body
+    assert Counts.of(empty_db, settings.neo4j_database) == before
+    query = '{ node(id: "havana-cuba") { ... on Place { slug } } }'
+    assert graphql(api, query)["data"]["node"] == {"slug": "havana"}
+    # The survivor itself is still upserted as usual.
+    facts["entities"][0]["id"] = "havana"
+    assert "errors" not in graphql(api, UPSERT, headers=AUTH, f=facts)
+    # An ingested text titled like the absorbed id gets an id of its own.
+    text = "Havana Cuba\n\nA jazz festival opened downtown with three bands on Friday."
+    slug = graphql(api, INGEST, headers=AUTH, t=text)["data"]["ingestDocument"]["slug"]
+    assert slug.startswith("havana-cuba-"), slug
+    assert graphql(api, query)["data"]["node"] == {"slug": "havana"}
