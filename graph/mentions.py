@@ -178,7 +178,14 @@ def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
         hash=digest,
         ids=choices,
     ).data()
-    taken: set[str] = set()
+    # An entity's id (or one a merge absorbed) is taken too: node lookups by id span both.
+    taken: set[str] = set(
+        tx.run(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id "
+            "UNION UNWIND $ids AS id MATCH (n:Merged {id: id}) RETURN n.id AS id",
+            ids=choices,
+        ).value("id")
+    )
     for row in same:
         if row["text"] == doc.text:
             return StoredDocument(row["id"], DocumentStatus.UNCHANGED)

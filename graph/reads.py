@@ -174,18 +174,23 @@ def list_entities(
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
-def nodes_by_id(ids: list[str], projection: NodeProjection) -> Statement:
-    """Entities or documents by slug, in the order asked (missing ones as null). The id of a
-    node absorbed by a merge answers with the node it was merged into (its `:Merged` record's
-    `MERGED_INTO`, followed through later merges), unless an entity holds that id again."""
+def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection) -> Statement:
+    """Entities or documents by (type name or None, slug), in the order asked (missing ones
+    as null). The id of a node absorbed by a merge answers with the node it was merged into
+    (its `:Merged` record's `MERGED_INTO`, followed through later merges), unless an entity
+    holds that id again. One node per id, even if an entity and a document share it (the
+    uniqueness constraints are per label): the one the type names, else the entity."""
     b = CypherBuilder()
     node = compile_node("n", projection, b)
+    asked = [{"id": slug, "document": kind == "Document", "entity": kind not in (None, "Document")}
+             for kind, slug in wanted]  # fmt: skip
     cypher = (
-        f"UNWIND {b.param(ids)} AS wanted "
-        "OPTIONAL CALL (wanted) { MATCH (n:Entity {id: wanted}) RETURN n "
-        "UNION MATCH (n:Document {id: wanted}) RETURN n "
-        "UNION MATCH (:Merged {id: wanted})-[:MERGED_INTO*1..10]->(n:Entity) "
-        "WHERE NOT EXISTS { MATCH (:Entity {id: wanted}) } RETURN n } "
+        f"UNWIND {b.param(asked)} AS w "
+        "WITH COLLECT { MATCH (n:Entity {id: w.id}) WHERE NOT w.document RETURN n } "
+        "+ COLLECT { MATCH (:Merged {id: w.id})-[:MERGED_INTO*1..10]->(n:Entity) "
+        "WHERE NOT w.document RETURN n } "
+        "+ COLLECT { MATCH (n:Document {id: w.id}) WHERE NOT w.entity RETURN n } AS found "
+        "WITH head(found) AS n "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
     size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))

@@ -284,6 +284,18 @@ def documents_by_id(driver: Driver, database: str, ids: list[str]) -> list[Docum
     return [Document(id=r["id"], title=r["title"], text=r["text"]) for r in records]
 
 
+def absorbed_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, str]:
+    """Each id among `ids` that a merge absorbed and no entity holds again, with the entity
+    it was merged into (whose node that id answers with)."""
+    records, _, _ = driver.execute_query(
+        "MATCH (m:Merged) WHERE m.id IN $ids AND NOT EXISTS { MATCH (:Entity {id: m.id}) } "
+        "RETURN m.id AS id, m.mergedInto AS survivor",
+        ids=ids,
+        database_=database,
+    )
+    return {r["id"]: r["survivor"] for r in records}
+
+
 def kinds_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, Kind]:
     """The kind of each stored entity among `ids`."""
     records, _, _ = driver.execute_query(

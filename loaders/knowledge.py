@@ -183,11 +183,13 @@ def validate(
     documents: list[Document],
     files: Iterable[tuple[str, Mapping[str, Any]]],
     known_kinds: Mapping[str, Kind] | None = None,
+    absorbed: Mapping[str, str] | None = None,
 ) -> Knowledge:
     """Parse and cross-check knowledge records; raise LoadError listing every problem.
 
     `known_kinds` maps ids already in the graph to their kind, so that a partial
-    upsert may refer to them.
+    upsert may refer to them. `absorbed` maps ids a merge absorbed to the entity they
+    were merged into: no record may define a new entity under one.
     """
     problems: list[Problem] = []
     docs_by_id = {d.id: d for d in documents}
@@ -207,6 +209,16 @@ def validate(
                     Problem(file, record, f"duplicate id '{entity.id}' "
                             f"(first defined in {first.file}: {first.record})")
                 )  # fmt: skip
+                continue
+            if entity.id in docs_by_id:
+                # Node lookups by id span entities and documents: one id must name one node.
+                problems.append(Problem(file, record, f"id '{entity.id}' is a document's id"))
+                continue
+            if entity.id in (absorbed or {}):
+                # That id answers with the survivor: a new entity would silently take it over.
+                survivor = (absorbed or {})[entity.id]
+                problems.append(Problem(file, record, f"id '{entity.id}' was merged into "
+                                        f"'{survivor}': update '{survivor}' instead"))  # fmt: skip
                 continue
             entities[entity.id] = _Located(entity, file, record)
             _check_sources(entity.sources, docs_by_id, file, record, problems)
@@ -272,14 +284,19 @@ def cited_documents(files: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
 def defined_ids(knowledge_dir: Path = KNOWLEDGE_DIR) -> set[str]:
     """The entity ids the knowledge files define (what `diplograph load` can relate to
     without any other source loaded)."""
-    ids: set[str] = set()
     problems: list[Problem] = []  # a broken file is reported by the load itself
-    for path in sorted(knowledge_dir.glob("*.y*ml")):
-        records = read_yaml(path, problems).get("entities")
-        for record in records if isinstance(records, list) else []:
-            if isinstance(record, Mapping) and isinstance(record.get("id"), str):
-                ids.add(record["id"])
-    return ids
+    paths = sorted(knowledge_dir.glob("*.y*ml"))
+    return {i for path in paths for i in entity_ids(read_yaml(path, problems))}
+
+
+def entity_ids(content: Mapping[str, Any]) -> set[str]:
+    """The entity ids the records of one knowledge file (or payload) define."""
+    records = content.get("entities")
+    return {
+        record["id"]
+        for record in (records if isinstance(records, list) else [])
+        if isinstance(record, Mapping) and isinstance(record.get("id"), str)
+    }
 
 
 def read_knowledge(
@@ -304,7 +321,9 @@ def read_knowledge(
         (str(path), read_yaml(path, problems)) for path in sorted(knowledge_dir.glob("*.y*ml"))
     ]
     on_disk = {d.id for d in documents}
-    elsewhere = sorted(cited_documents(files) - on_disk)
+    # Stored documents under an id an entity here takes are looked up too, to refuse it.
+    named = cited_documents(files) | {i for _, c in files for i in entity_ids(c)}
+    elsewhere = sorted(named - on_disk)
     extra = stored(elsewhere) if stored is not None and elsewhere else []
     try:
         knowledge = validate(documents + extra, files)

@@ -131,7 +131,7 @@ async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:
 async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
     wanted = [from_global_id(i) for i in ids]
     projection = project(current_field(info).selections, "Node")
-    record = await run(info, reads.nodes_by_id([slug for _, slug in wanted], projection))
+    record = await run(info, reads.nodes_by_id(wanted, projection))
     found = []
     for (type_name, _), row in zip(wanted, record["items"], strict=True):
         item = row["node"]

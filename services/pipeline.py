@@ -45,6 +45,7 @@ from graph.mentions import (
 )
 from graph.repository import (
     WriteSummary,
+    absorbed_by_id,
     documents_by_id,
     kinds_by_id,
     write_knowledge,
@@ -73,7 +74,7 @@ from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import LoadError, Problem, defined_ids, validate
+from loaders.knowledge import LoadError, Problem, defined_ids, entity_ids, validate
 from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
@@ -185,10 +186,13 @@ def upsert_facts(
 
 def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where: str) -> Knowledge:
     """Facts validated against the stored documents and entities, ready to write."""
-    document_ids, entity_ids = _referenced(facts)
-    documents = documents_by_id(driver, database, document_ids)
-    known = kinds_by_id(driver, database, entity_ids)
-    knowledge = validate(documents, [(where, facts)], known_kinds=known)
+    cited, referred = _referenced(facts)
+    # A stored document under an id the payload defines is looked up too, to refuse it.
+    defined = sorted(entity_ids(facts))
+    documents = documents_by_id(driver, database, sorted({*cited, *defined}))
+    known = kinds_by_id(driver, database, referred)
+    absorbed = absorbed_by_id(driver, database, defined)
+    knowledge = validate(documents, [(where, facts)], known_kinds=known, absorbed=absorbed)
     knowledge.documents = []  # cited, not rewritten
     return knowledge
 
