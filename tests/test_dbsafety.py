@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,17 +41,14 @@ def test_an_external_server_needs_the_test_variable(monkeypatch: pytest.MonkeyPa
     assert suite_settings(local=True, DIPLOGRAPH_BOLT_PORT=17998).bolt_uri.endswith(":17998")
 
 
-def test_a_database_the_suite_did_not_create_is_refused_and_kept(
-    driver: Driver, settings: Settings
-) -> None:
-    database = settings.neo4j_database
+@contextmanager
+def someone_elses_data(driver: Driver, database: str) -> Iterator[None]:
+    """The suite's database made to look like someone else's (no marker, a node in it);
+    the node must still be there afterwards. The marker comes back whatever happens."""
     driver.execute_query(f"DROP INDEX {MARKER}", database_=database)
     try:
         driver.execute_query("CREATE (:Precious {id: 'keep-me'})", database_=database)
-        with pytest.raises(ForeignDatabase, match="refusing to use"):
-            claim(driver, database, settings.bolt_uri)
-        with pytest.raises(ForeignDatabase, match="refusing to empty"):
-            dbsafety.wipe(driver, database)
+        yield
         records, _, _ = driver.execute_query(
             "MATCH (n:Precious {id: 'keep-me'}) RETURN count(n) AS n", database_=database
         )
@@ -57,6 +56,17 @@ def test_a_database_the_suite_did_not_create_is_refused_and_kept(
     finally:
         driver.execute_query("MATCH (n:Precious) DELETE n", database_=database)
         dbsafety.mark(driver, database)
+
+
+def test_a_database_the_suite_did_not_create_is_refused_and_kept(
+    driver: Driver, settings: Settings
+) -> None:
+    database = settings.neo4j_database
+    with someone_elses_data(driver, database):
+        with pytest.raises(ForeignDatabase, match="refusing to use"):
+            claim(driver, database, settings.bolt_uri)
+        with pytest.raises(ForeignDatabase, match="refusing to empty"):
+            dbsafety.wipe(driver, database)
     claim(driver, database, settings.bolt_uri)  # marked: claimed whatever it holds
 
 
@@ -70,19 +80,9 @@ def test_benchmarks_follow_their_own_variable_and_refuse_a_foreign_database(
     monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_URI", settings.bolt_uri)
     monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_PASSWORD", settings.neo4j_password)
     monkeypatch.setenv("DIPLOGRAPH_BENCH_NEO4J_DATABASE", settings.neo4j_database)
-    database = settings.neo4j_database
-    driver.execute_query(f"DROP INDEX {MARKER}", database_=database)
-    try:
-        driver.execute_query("CREATE (:Precious {id: 'keep-me'})", database_=database)
-        with (
-            pytest.raises(ForeignDatabase, match="DIPLOGRAPH_BENCH_NEO4J_URI"),
-            scratch.scratch_neo4j(scratch.BENCH),
-        ):
-            pytest.fail("a benchmark ran on a database it did not create")
-        records, _, _ = driver.execute_query(
-            "MATCH (n:Precious {id: 'keep-me'}) RETURN count(n) AS n", database_=database
-        )
-        assert records[0]["n"] == 1
-    finally:
-        driver.execute_query("MATCH (n:Precious) DELETE n", database_=database)
-        dbsafety.mark(driver, database)
+    with (
+        someone_elses_data(driver, settings.neo4j_database),
+        pytest.raises(ForeignDatabase, match="DIPLOGRAPH_BENCH_NEO4J_URI"),
+        scratch.scratch_neo4j(scratch.BENCH),
+    ):
+        pytest.fail("a benchmark ran on a database it did not create")
