@@ -289,20 +289,31 @@ class TextIndex:
             or self._is_title_word(tokens[index])
         )
 
-    def _to_complement(self, j: int) -> int | None:
-        """After an envoy's title word: 'to Kenya', 'to the Organization of American
-        States'. Closed by punctuation or a word in lower case it is taken whole; followed
-        directly by a name ("Ambassador to Kenya Peter Quill") the last two words are left
-        to the name."""
+    def _after_preposition(self, j: int, prepositions: tuple[str, ...]) -> int | None:
+        """After title token j, one of `prepositions` and an optional "the": the index of
+        the word that follows them, or None."""
         tokens = self.tokens
         k = j + 1
-        if k >= len(tokens) or tokens[k].lower != "to" or tokens[j].lower not in _ENVOYS:
+        if k >= len(tokens) or tokens[k].lower not in prepositions:
             return None
         if tokens[j].possessive or self.gap(tokens[j], tokens[k]) != " ":
             return None
         k += 1
         if k < len(tokens) and tokens[k].lower == "the":
             k += 1
+        return k
+
+    def _to_complement(self, j: int) -> int | None:
+        """After an envoy's title word: 'to Kenya', 'to the Organization of American
+        States'. Closed by punctuation or a word in lower case it is taken whole; followed
+        directly by a name ("Ambassador to Kenya Peter Quill") the last two words are left
+        to the name."""
+        tokens = self.tokens
+        if tokens[j].lower not in _ENVOYS:
+            return None
+        k = self._after_preposition(j, ("to",))
+        if k is None:
+            return None
         words: list[int] = []
         end = k
         while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) in (" ", "-"):
@@ -328,14 +339,9 @@ class TextIndex:
         to = self._to_complement(j)
         if to is not None:
             return to
-        k = j + 1
-        if k >= len(tokens) or tokens[k].lower not in ("of", "for"):
+        k = self._after_preposition(j, ("of", "for"))
+        if k is None:
             return None
-        if tokens[j].possessive or self.gap(tokens[j], tokens[k]) != " ":
-            return None
-        k += 1
-        if k < len(tokens) and tokens[k].lower == "the":
-            k += 1
         end = k
         while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == " ":
             if (
