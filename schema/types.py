@@ -21,7 +21,7 @@ from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_m
 from schema.context import Info
 from schema.errors import BadUserInput
 from schema.ids import to_global_id
-from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder
+from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder, RelationshipType
 from schema.selection import PageArgs, encode_cursor
 from schema.specs import FIELDS, GlobalId, Slug
 
@@ -146,7 +146,7 @@ def projected_page(
 def projected_relationships(
     root: Any,
     info: Info,
-    types: list[str] | None = None,
+    types: list[RelationshipType] | None = None,
     direction: Direction = Direction.BOTH,
     where: EntityWhere | None = None,
     edge_where: EdgeWhere | None = None,

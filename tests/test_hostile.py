@@ -237,7 +237,7 @@ INJECTABLE = {
     "timeline": "query($s: ID!) { timeline(of: $s) { totalCount } }",
     "paths": 'query($s: ID!) { paths(from: $s, to: "cuba") { nodes { slug } } }',
     "neighborhood": "query($s: ID!) { neighborhood(id: $s) { nodes { slug } } }",
-    "relationship types": 'query($s: String!) { node(id: "cuba") { ... on Entity '
+    "relationship types": 'query($s: RelationshipType!) { node(id: "cuba") { ... on Entity '
     "{ relationships(types: [$s]) { totalCount } } } }",
 }
 LEAKS = ("Neo.", "neo4j", "Cypher", "cypher", "lucene", "Lucene", "Traceback", 'File "')
