@@ -186,11 +186,12 @@ def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection
              for kind, slug in wanted]  # fmt: skip
     cypher = (
         f"UNWIND {b.param(asked)} AS w "
-        "WITH COLLECT { MATCH (n:Entity {id: w.id}) WHERE NOT w.document RETURN n } "
+        # `WITH *` keeps the statement's hoisted values (a nested filter's) in scope.
+        "WITH *, COLLECT { MATCH (n:Entity {id: w.id}) WHERE NOT w.document RETURN n } "
         "+ COLLECT { MATCH (:Merged {id: w.id})-[:MERGED_INTO*1..10]->(n:Entity) "
         "WHERE NOT w.document RETURN n } "
         "+ COLLECT { MATCH (n:Document {id: w.id}) WHERE NOT w.entity RETURN n } AS found "
-        "WITH head(found) AS n "
+        "WITH *, head(found) AS n "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
     size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))

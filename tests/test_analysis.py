@@ -187,7 +187,7 @@ def test_nested_aggregate_of_an_empty_list(api: httpx.Client) -> None:
         ("hull-cordell", "", None, None, None),
         # What the connection leaves out, its aggregate leaves out too.
         ("united-states", "(direction: IN)", None, "<-", None),
-        ("hull-cordell", "(types: [\"ATTENDED\", \"HOLDS_POSITION\"])",
+        ("hull-cordell", "(types: [ATTENDED, HOLDS_POSITION])",
          ["ATTENDED", "HOLDS_POSITION"], None, None),
         ("us-interests-section-havana",
          '(edgeWhere: {dateFrom: "2009-01-01", dateTo: "2011-12-31"})', None, None,
