@@ -7,9 +7,6 @@ the real CLI.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +18,7 @@ from neo4j import Driver
 
 from diplograph.model import Entity, Kind, Source
 from diplograph.records import KnownEntity, Method
-from diplograph.settings import PROJECT_ROOT, Settings
+from diplograph.settings import Settings
 from graph.mentions import DOCUMENT_MENTIONS, count_mentions
 from graph.repository import count_by_label, count_relationships, write_knowledge
 from loaders.articles import ArticleError, read_article
@@ -32,6 +29,7 @@ from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import SOURCES_DIR, quote_occurs, read_knowledge
 from services.pipeline import ingest_documents, write_knowledge_and_mentions
 from tests.conftest import wipe
+from tests.test_hsg import run_cli
 
 ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
 OWN_ARTICLE = ARTICLES / "migration_talks_resume_in_havana.txt"
@@ -432,21 +430,6 @@ def test_load_links_mentions_in_the_same_transaction(empty_db: Driver, settings:
 
 
 # -- the CLI -------------------------------------------------------------------------------
-
-
-def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password,
-        "NEO4J_DATABASE": settings.neo4j_database,
-        "COLUMNS": "250",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "diplograph", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=180, check=False,
-    )  # fmt: skip
 
 
 def test_cli_ingest_writes_document_mentions_and_review(

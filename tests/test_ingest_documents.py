@@ -9,9 +9,6 @@ the pure functions and end to end. The texts are invented for these tests.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from diplograph.settings import PROJECT_ROOT, Settings
+from diplograph.settings import Settings
 from graph.mentions import DocumentStatus
 from graph.repository import count_by_label, count_relationships
 from loaders.articles import ArticleError
@@ -27,6 +24,7 @@ from loaders.ingest.documents import MAX_INPUT_BYTES, MAX_TEXT_CHARS, prepare_ar
 from loaders.ingest.html import html_to_text, looks_like_html
 from services.pipeline import ingest_documents
 from tests.conftest import API_TOKEN, graphql
+from tests.test_hsg import run_cli
 
 STATEMENT_A = """Press Statement
 
@@ -134,21 +132,6 @@ def test_a_changed_text_under_a_stored_url_is_a_new_version(
     assert docs[second.stored.id]["text"] == changed.text
     assert docs[second.stored.id]["previous"] == first.stored.id
     assert len({first.stored.id, second.stored.id, third.stored.id}) == 3
-
-
-def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.bolt_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password,
-        "NEO4J_DATABASE": settings.neo4j_database,
-        "COLUMNS": "250",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "diplograph", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=180, check=False,
-    )  # fmt: skip
 
 
 def test_cli_reports_new_unchanged_and_versions(

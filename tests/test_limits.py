@@ -31,7 +31,7 @@ from diplograph.settings import Settings
 from graph import reads
 from graph.driver import connect_async
 from graph.projection import Aggregate, Filter, NodeProjection, Page, Prop
-from graph.reads import Reader
+from graph.reads import Reader, Statement
 from graph.server import free_port
 from ops.hostile import CASES, fragment_fanout
 from schema import fastpath, metrics
@@ -281,21 +281,27 @@ def test_a_response_over_the_budget_is_refused_with_nothing_of_it(
     )
 
 
-def test_neo4j_sends_nothing_of_a_statement_over_the_budget(settings: Settings) -> None:
-    projection = NodeProjection([("text", Prop("text")), ("title", Prop("title"))])
-    statement = reads.list_entities(("Document",), Filter(), [], Page(limit=30), projection, True)
+def read_one(settings: Settings, statement: Statement, budget: int | None) -> dict[str, Any]:
+    """One statement run through the API's reader, under a response budget."""
 
-    async def run(budget: int | None) -> dict[str, Any]:
+    async def run() -> dict[str, Any]:
         driver = connect_async(settings)
         try:
             return await Reader(driver, settings.neo4j_database, 10).one(statement, budget)
         finally:
             await driver.close()
 
-    full = asyncio.run(run(None))
+    return asyncio.run(run())
+
+
+def test_neo4j_sends_nothing_of_a_statement_over_the_budget(settings: Settings) -> None:
+    projection = NodeProjection([("text", Prop("text")), ("title", Prop("title"))])
+    statement = reads.list_entities(("Document",), Filter(), [], Page(limit=30), projection, True)
+
+    full = read_one(settings, statement, None)
     sent = sum(len(i["node"]["text"]) + len(i["node"]["title"]) for i in full["items"])
     assert sent <= full["bytes"] < 2 * sent + 20_000  # the estimate is close, not below
-    refused = asyncio.run(run(1_000))
+    refused = read_one(settings, statement, 1_000)
     assert refused["items"] is None and refused["total"] == full["total"]
     assert refused["bytes"] == full["bytes"]
 
@@ -309,17 +315,10 @@ def test_measures_are_bounded_and_unknown_ids_still_reported(settings: Settings)
         ("Meeting",), where, [], Page(limit=5), projection, True, aggregate
     )
 
-    async def run(budget: int | None) -> dict[str, Any]:
-        driver = connect_async(settings)
-        try:
-            return await Reader(driver, settings.neo4j_database, 10).one(statement, budget)
-        finally:
-            await driver.close()
-
-    full = asyncio.run(run(None))
+    full = read_one(settings, statement, None)
     assert full["unknownIds"] == ["no-such-country"]
     assert full["aggregate"] == {"count": 0, "years": []} and full["items"] == []
-    refused = asyncio.run(run(1))
+    refused = read_one(settings, statement, 1)
     assert refused["unknownIds"] == ["no-such-country"] and refused["total"] == 0
     assert refused["items"] is None and refused["aggregate"] == {"years": None}
     assert refused["bytes"] == full["bytes"] > 40
