@@ -109,23 +109,6 @@ def test_curated_ids_exist(gold: sc.Gold) -> None:
             assert lk.entity in curated, f"{lk.doc}: {lk.entity} is not curated; mark hsg_only"
 
 
-@pytest.mark.skipif(not HSG.is_dir(), reason="../shared/datasets/hsg is absent")
-def test_hsg_ids_exist() -> None:
-    sys.path.insert(0, str(ROOT))
-    from loaders.hsg import read_hsg
-
-    data = read_hsg(HSG)
-    ids = {n for rec in data.datasets.values() for n in rec.nodes}
-    gold = sc.load_gold()
-    for lk in gold.links:
-        for ident in lk.ids if lk.hsg_only else lk.also:
-            assert ident in ids, f"{lk.doc}: {ident} is not an id the historian loader makes"
-    patterns = [p for item in gold.proposals for p in item.may_link]
-    patterns += [p for pair in gold.must_not_merge for p in pair if p.startswith("candidate-")]
-    for pattern in patterns:
-        assert sc.id_matches_any(ids, pattern), f"{pattern} matches no hsg id"
-
-
 # -- the scorer ----------------------------------------------------------------------------
 
 
@@ -333,50 +316,77 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the second held-apart set (texts-b, gold-b.yaml) -----------------------------------------
+# -- the later held-apart sets (texts-b + gold-b.yaml, texts-c + gold-c.yaml) ----------------
 
-GOLD_B = Path(__file__).resolve().parent / "gold-b.yaml"
-TEXTS_B = Path(__file__).resolve().parent / "texts-b"
+HERE = Path(__file__).resolve().parent
+LATER_SETS = {
+    "b": (HERE / "gold-b.yaml", HERE / "texts-b"),
+    "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
+}
+ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
 
-def test_second_set_is_sound() -> None:
-    gold = sc.load_gold(GOLD_B)
-    texts = sc.load_texts(gold, TEXTS_B)
+@pytest.mark.parametrize("name", sorted(LATER_SETS))
+def test_later_set_is_sound(name: str) -> None:
+    gold = sc.load_gold(LATER_SETS[name][0])
+    texts = sc.load_texts(gold, LATER_SETS[name][1])
     assert len(gold.docs) >= 8
     assert {d["genre"] for d in gold.docs.values()} >= {
         "press statement",
         "media note",
         "editorial",
     }
-    assert not set(gold.docs) & set(sc.load_gold().docs)
+    for other, path in ALL_GOLD.items():
+        if other != name:
+            assert not set(gold.docs) & set(sc.load_gold(path).docs), (
+                f"file names shared with {other}"
+            )
     curated = set()
     for path in (ROOT / "data" / "knowledge").glob("*.yaml"):
         curated |= {e["id"] for e in yaml.safe_load(path.read_text())["entities"]}
-    for name, text in texts.items():
-        assert "migra" not in text.lower(), f"{name} touches the reserved migration talks"
+    for file, text in texts.items():
+        assert "migra" not in text.lower(), f"{file} touches the reserved migration talks"
     for lk in gold.links:
         assert lk.surface is None or lk.surface in texts[lk.doc], f"{lk.doc}: {lk.surface!r}"
         assert lk.hsg_only or lk.entity in curated, f"{lk.doc}: {lk.entity} is not curated"
+    for doc, surface, _ in gold.must_not_link:
+        assert surface in texts[doc], f"{doc}: must_not_link {surface!r}"
     for item in gold.proposals:
         if item.kind in {"Person", "Organization", "Place", "Country"}:
             text = f" {sc.norm(texts[item.doc])} "
             assert any(f" {n} " in text for n in item.names), f"{item.doc}: {item.name}"
+    test_meeting_dates_are_resolved_and_precise(gold)
     # A flawless prediction passes every target.
     for with_hsg in (False, True):
         report = sc.score(gold, perfect(gold, with_hsg=with_hsg), with_hsg=with_hsg, texts=texts)
         assert all(report.passes().values()), report.figures
 
 
-@pytest.mark.skipif(not HSG.is_dir(), reason="../shared/datasets/hsg is absent")
-def test_second_set_hsg_ids_exist() -> None:
+def test_third_set_keeps_off_cuba() -> None:
+    gold = sc.load_gold(LATER_SETS["c"][0])
+    for file, text in sc.load_texts(gold, LATER_SETS["c"][1]).items():
+        assert "cuba" not in text.lower(), f"{file}: set C has no U.S.-Cuba text at all"
+
+
+@pytest.fixture(scope="module")
+def hsg_ids() -> set[str]:
+    if not HSG.is_dir():
+        pytest.skip("../shared/datasets/hsg is absent")
     sys.path.insert(0, str(ROOT))
     from loaders.hsg import read_hsg
 
-    data = read_hsg(HSG)
-    ids = {n for rec in data.datasets.values() for n in rec.nodes}
-    gold = sc.load_gold(GOLD_B)
+    return {n for rec in read_hsg(HSG).datasets.values() for n in rec.nodes}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_GOLD))
+def test_hsg_ids_exist(name: str, hsg_ids: set[str]) -> None:
+    """Every historian id the set names is one the loader makes (patterns match one)."""
+    gold = sc.load_gold(ALL_GOLD[name])
     for lk in gold.links:
         for ident in lk.ids if lk.hsg_only else lk.also:
-            assert ident in ids, f"{lk.doc}: {ident} is not an id the historian loader makes"
-    missing = [p for item in gold.proposals for p in item.may_link if not sc.id_matches_any(ids, p)]
-    assert not missing
+            assert ident in hsg_ids, f"{lk.doc}: {ident} is not an id the historian loader makes"
+    patterns = [p for item in gold.proposals for p in item.may_link]
+    patterns += [p for pair in gold.must_not_merge for p in pair if p.startswith("candidate-")]
+    patterns += [entity for _, _, entity in gold.neutral_links if entity.startswith("hsg-")]
+    missing = [p for p in patterns if not sc.id_matches_any(hsg_ids, p)]
+    assert not missing, f"match no hsg id: {missing}"
