@@ -13,11 +13,12 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|both]
+        [--set a|b|c|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
-written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`); by default both,
-ingested into the same throwaway Neo4j of each mode and scored apart.
+written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
+third, written while they were being changed again (`texts-c/`, `gold-c.yaml`); by default
+all, ingested into the same throwaway Neo4j of each mode and scored apart.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ from services.pipeline import (
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_HSG = HERE.parents[2] / "shared" / "datasets" / "hsg"
-SETS = {"a": (HERE / "gold.yaml", HERE / "texts"), "b": (HERE / "gold-b.yaml", HERE / "texts-b")}
+SETS = {
+    "a": (HERE / "gold.yaml", HERE / "texts"),
+    "b": (HERE / "gold-b.yaml", HERE / "texts-b"),
+    "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
+}
 
 
 @contextmanager
@@ -219,10 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="per-item listings (owner only)")
     parser.add_argument("--out", type=Path, help="folder to write the predictions JSON to")
     parser.add_argument(
-        "--set", choices=[*sorted(SETS), "both"], default="both", help="which held-apart set"
+        "--set", choices=[*sorted(SETS), "all"], default="all", help="which held-apart set"
     )
     args = parser.parse_args(argv)
-    names = sorted(SETS) if args.set == "both" else [args.set]
+    names = sorted(SETS) if args.set == "all" else [args.set]
     sets = [(n, sc.load_gold(SETS[n][0]), SETS[n][1]) for n in names]
     modes: list[Path | None] = []
     if args.only != "hsg":
