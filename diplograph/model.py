@@ -8,6 +8,7 @@ state it: a document id and a quote that occurs verbatim in that document.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import unicodedata
 from datetime import date
@@ -66,7 +67,7 @@ class FuzzyDate(BaseModel):
     was resolved; it is empty when the source states the date outright.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: str
     basis: str | None = None
@@ -175,6 +176,10 @@ class Entity(Fact):
         )
         if huge:
             raise ValueError(f"integer properties must fit in 64 bits: {huge}")
+        # JSON's 1e400 reads as infinity: nothing a client could read back as a number.
+        odd = sorted(k for k, v in value.items() if isinstance(v, float) and not math.isfinite(v))
+        if odd:
+            raise ValueError(f"number properties must be finite: {odd}")
         return value
 
     @field_validator("name", "aliases")

@@ -25,6 +25,8 @@ _STATEMENTS: list[str] = [
         for kind in (Kind.MEETING, Kind.EVENT, Kind.AGREEMENT)
     ),
     "CREATE RANGE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    # Absorbed ids answer with their survivor (graph/projection.py `_current_id`).
+    "CREATE RANGE INDEX merged_id IF NOT EXISTS FOR (n:Merged) ON (n.id)",
     # Ingest finds a text already stored by its hash, and earlier versions by their URL.
     "CREATE RANGE INDEX document_text_hash IF NOT EXISTS FOR (n:Document) ON (n.textHash)",
     "CREATE RANGE INDEX document_url IF NOT EXISTS FOR (n:Document) ON (n.url)",

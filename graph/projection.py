@@ -263,8 +263,7 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
     """A Cypher predicate for `spec` over the node bound to `var` ('true' when empty)."""
     parts: list[str] = []
     if spec.ids is not None:
-        b.refs.extend(spec.ids)
-        parts.append(f"{var}.id IN {b.param(spec.ids)}")
+        parts.append(f"{var}.id IN {b.refs_list(spec.ids)}")
     if spec.text:
         needle = b.param(spec.text.lower())
         parts.append(
@@ -309,8 +308,7 @@ def compile_filter(var: str, spec: Filter, b: CypherBuilder) -> str:
     if spec.participants:
         # The same, for several actors at once: the meetings every one of them attended,
         # the list a parameter so that its length does not change the statement's text.
-        b.refs.extend(spec.participants)
-        actors = b.param(spec.participants)
+        actors = b.refs_list(spec.participants)
         wanted, actor, meeting, count = b.fresh("w"), b.fresh("a"), b.fresh("m"), b.fresh("c")
         union = " UNION ".join(
             f"MATCH {p.format(n=actor, r='', m=meeting)} RETURN {meeting}" for p in PARTICIPATION
@@ -401,14 +399,29 @@ class CypherBuilder:
         self.params[name] = value
         return f"${name}"
 
+    def entity_id(self, entity_id: str) -> str:
+        """A variable: the id of the entity `entity_id` names now, itself or, once a merge
+        absorbed it, the entity it was merged into (so an old id keeps working everywhere,
+        as in `node(id:)`); unknown ids stay as they are and match nothing."""
+        return self.hoist(f"RETURN {_current_id(self.param(entity_id))}")
+
     def ref(self, entity_id: str) -> str:
-        """A parameter holding an entity id the request refers to, which must exist.
+        """`entity_id` for an id a filter refers to, which must exist.
 
         Remembered for `unknown_ids`: the statement reports the unknown ones, so the API
         can say which instead of answering as if nothing matched.
         """
         self.refs.append(entity_id)
-        return self.param(entity_id)
+        return self.entity_id(entity_id)
+
+    def refs_list(self, entity_ids: list[str]) -> str:
+        """`ref` for a list of ids: one variable holding their current ids, distinct, the
+        list one parameter whatever its length."""
+        self.refs.extend(entity_ids)
+        x = self.fresh("x")
+        return self.hoist(
+            f"UNWIND {self.param(entity_ids)} AS {x} RETURN collect(DISTINCT {_current_id(x)})"
+        )
 
     def hoist(self, query: str) -> str:
         """A variable holding what `query` (uncorrelated, one value) returns, computed once.
@@ -421,18 +434,37 @@ class CypherBuilder:
         return name
 
     def prelude(self) -> str:
-        return "".join(f"CALL () {{ {q} AS {name} }} " for name, q in self.hoisted)
+        # Each hoisted query sees those before it (`participants` reads its resolved ids).
+        names = [name for name, _ in self.hoisted]
+        return "".join(
+            f"CALL ({', '.join(names[:i])}) {{ {q} AS {name} }} "
+            for i, (name, q) in enumerate(self.hoisted)
+        )
 
     def scope(self, *names: str) -> str:
         """The variables an explicitly scoped `CALL (...)` must import."""
         return ", ".join([*names, *(name for name, _ in self.hoisted)])
 
     def unknown_ids(self) -> str:
-        """A Cypher expression: the referred-to ids that name no entity."""
+        """A Cypher expression: the referred-to ids that name no entity, now or merged."""
         return (
             f"[x IN {self.param(sorted(set(self.refs)))} "
-            "WHERE NOT EXISTS { MATCH (e:Entity {id: x}) }]"
+            f"WHERE NOT EXISTS {{ MATCH (e:Entity {{id: x}}) }} AND NOT EXISTS {{ {_MERGED} }}]"
         )
+
+
+# From an id a merge absorbed (its `:Merged` record) to the entity holding it now, through
+# later merges; `graph/resolution.py` writes these records.
+_MERGED = "MATCH (:Merged {id: x})-[:MERGED_INTO*1..10]->(e:Entity)"
+
+
+def _current_id(expr: str) -> str:
+    """The id the entity named `expr` answers to now (see `CypherBuilder.entity_id`)."""
+    merged = _MERGED.replace("{id: x}", f"{{id: {expr}}}")
+    return (
+        f"coalesce(head(COLLECT {{ MATCH (e:Entity {{id: {expr}}}) RETURN e.id }}), "
+        f"head(COLLECT {{ {merged} RETURN e.id }}), {expr})"
+    )
 
 
 def _quoted(name: str) -> str:

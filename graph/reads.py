@@ -270,7 +270,7 @@ def timeline(
         f"via: 'self', outgoing: true, date: {_date('e', 'date')}, node: {own}}} AS entry }}"
     )
     cypher = (
-        f"OPTIONAL MATCH (e:Entity {{id: {b.param(entity_id)}}}) "
+        f"OPTIONAL MATCH (e:Entity {{id: {b.entity_id(entity_id)}}}) "
         f"WITH e, COLLECT {{ {entries} WITH at, entry WHERE {start_p} <= at <= {end_p} "
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
@@ -373,8 +373,8 @@ def paths(
         else ""
     )
     cypher = (
-        f"OPTIONAL MATCH (a:Entity {{id: {b.param(source)}}}) "
-        f"OPTIONAL MATCH (z:Entity {{id: {b.param(target)}}}) "
+        f"OPTIONAL MATCH (a:Entity {{id: {b.entity_id(source)}}}) "
+        f"OPTIONAL MATCH (z:Entity {{id: {b.entity_id(target)}}}) "
         "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
         f"MATCH p = allShortestPaths((a)-[{walk.rel_types()}*..{max_hops}]-(z)) WHERE a <> z AND "
         f"{walk.predicate('p', b)} {distinct}"
@@ -414,7 +414,7 @@ def neighborhood(
     rel_fields = compile_fields("r", edge_fields, b)
     kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
-        f"OPTIONAL MATCH (c:Entity {{id: {b.param(center)}}}) "
+        f"OPTIONAL MATCH (c:Entity {{id: {b.entity_id(center)}}}) "
         "CALL (c) { "
         f"MATCH p = (c)-[{walk.rel_types()}*1..{depth}]-(m:Entity) "
         f"WHERE m <> c AND {walk.predicate('p', b)}{kind} "

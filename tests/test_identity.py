@@ -274,6 +274,25 @@ def test_merged_id_answers_with_the_survivor_and_candidates_are_listed_only_when
     assert data["typed"] == {"slug": "craig-kelly"}
     assert data["place"] == {"slug": "havana"}
     assert data["many"] == [{"slug": "craig-kelly"}, {"slug": "craig-kelly"}, None]
+    # ... and so does every other argument or filter naming an entity: the timeline, paths,
+    # the neighbourhood, `relatedTo`, `ids`, `meetingsBetween` (no unknown-id error).
+    roots = """{ timeline(of: "kelly-craig-allen") { totalCount }
+      now: timeline(of: "craig-kelly") { totalCount }
+      paths(from: "kelly-craig-allen", to: "us-mission-chile") { nodes { slug } }
+      neighborhood(id: "kelly-craig-allen") { nodes { slug } }
+      organizations(where: {relatedTo: "kelly-craig-allen"}) { edges { node { slug } } }
+      people(where: {ids: ["kelly-craig-allen", "craig-kelly"]}) { totalCount }
+      meetingsBetween(actors: ["kelly-craig-allen"]) { totalCount }
+      met: meetingsBetween(actors: ["craig-kelly"]) { totalCount } }"""
+    answer = graphql(api, roots)
+    assert "errors" not in answer, answer
+    old = answer["data"]
+    assert old["timeline"]["totalCount"] == old["now"]["totalCount"] > 0
+    assert old["paths"] and old["paths"][0]["nodes"][0]["slug"] == "craig-kelly"
+    assert old["neighborhood"]["nodes"][0]["slug"] == "craig-kelly"
+    assert {"node": {"slug": "us-mission-chile"}} in old["organizations"]["edges"]
+    assert old["people"]["totalCount"] == 1
+    assert old["meetingsBetween"]["totalCount"] == old["met"]["totalCount"] > 0
     # Undone, the old id is its own node again.
     undo_resolution(empty_db, settings.neo4j_database, "kelly-craig-allen")
     again = graphql(api, '{ node(id: "kelly-craig-allen") { ... on Person { slug } } }')

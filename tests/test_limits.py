@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import json
 import re
 import statistics
 import subprocess
@@ -568,6 +569,7 @@ def test_a_new_entity_without_aliases_lists_with_an_empty_list(
         ({"properties": {"x": 10**30}}, "64 bits"),
         ({"name": "A\u0000B"}, "control character"),
         ({"aliases": ["ok", "bell\u0007"]}, "control character"),
+        ({"date": {"value": "2010", "precision": "day"}}, "Extra inputs are not permitted"),
     ],
 )
 def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
@@ -581,6 +583,23 @@ def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
         database_=settings.neo4j_database,
     )
     assert records[0]["n"] == 0
+
+
+def test_a_number_beyond_floats_in_a_literal_is_refused(api: httpx.Client) -> None:
+    mutation = (
+        'mutation { upsertKnowledge(facts: {entities: [{id: "odd-values", kind: "Person", '
+        'name: "Odd Values", properties: {x: -1e400}, sources: [{document: "%s", quote: "%s"}]}]})'
+        " { created { label count } } }" % (SOURCE[0]["document"], SOURCE[0]["quote"])
+    )
+    body = graphql(api, mutation, headers=AUTH)
+    assert codes(body) == ["BAD_USER_INPUT"] and "finite" in str(body), body
+    # The same number in the variables' JSON (which reads it as -infinity).
+    record = {"id": "odd-values", "kind": "Person", "name": "Odd Values", "sources": SOURCE,
+              "properties": {"x": 0}}  # fmt: skip
+    text = json.dumps({"query": UPSERT, "variables": {"f": {"entities": [record]}}})
+    sent = api.post("/graphql", content=text.replace('"x": 0', '"x": -1e400'),
+                    headers={**AUTH, "content-type": "application/json"})  # fmt: skip
+    assert codes(sent.json()) == ["BAD_USER_INPUT"] and "finite" in sent.text, sent.text
 
 
 def test_a_cursor_beyond_any_list_is_a_coded_error(api: httpx.Client) -> None:
