@@ -586,10 +586,11 @@ def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
 
 
 def test_a_number_beyond_floats_in_a_literal_is_refused(api: httpx.Client) -> None:
+    source = f'{{document: "{SOURCE[0]["document"]}", quote: "{SOURCE[0]["quote"]}"}}'
     mutation = (
         'mutation { upsertKnowledge(facts: {entities: [{id: "odd-values", kind: "Person", '
-        'name: "Odd Values", properties: {x: -1e400}, sources: [{document: "%s", quote: "%s"}]}]})'
-        " { created { label count } } }" % (SOURCE[0]["document"], SOURCE[0]["quote"])
+        f'name: "Odd Values", properties: {{x: -1e400}}, sources: [{source}]}}]}})'
+        " { created { label count } } }"
     )
     body = graphql(api, mutation, headers=AUTH)
     assert codes(body) == ["BAD_USER_INPUT"] and "finite" in str(body), body
