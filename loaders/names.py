@@ -148,14 +148,57 @@ TITLE_COMPLEMENTS = words(
     eastern near middle central asia pacific africa europe oceans environmental scientific
     science arms control nonproliferation counterterrorism democracy human rights labor
     population refugees narcotics law enforcement public diplomacy management legislative
-    intelligence research business resources global health women's issues development
+    intelligence research fisheries maritime climate environment cooperation multilateral
+    regional arctic americas business resources global health women's issues development
     finance planning policy civilian protocol operations national"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
+# Titles that people are known by together with a single given name: "Pope Francis",
+# "King Philippe", "Sheikh Tamim" (a name alone would say too little).
+KNOWN_BY_TITLE = words(
+    """pope king queen prince princess emperor empress sultan emir amir sheikh shaikh shah
+    patriarch ayatollah"""
+)
 # Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
 PARTICLES = words(
     """al el bin ibn bint abu de da del della di du van von der den la las los le dos das do
     y ben"""
 )
+# The other names a country usually goes by in English texts, keyed by the name the graph
+# gives it (curated or the historian's gazetteer, normalized): ingest links these forms
+# where the graph's country states none of them (`loaders/ingest/linking.derived_forms`).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "united states": ("United States of America", "U.S.", "U.S.A.", "USA", "America"),
+    "united kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
+    "south korea": ("Republic of Korea", "ROK", "Korea"),
+    "korea": ("Republic of Korea", "ROK", "South Korea"),
+    "north korea": ("Democratic People's Republic of Korea", "DPRK"),
+    "china": ("People's Republic of China", "PRC", "P.R.C."),
+    "taiwan": ("Republic of China",),
+    "russia": ("Russian Federation",),
+    "vietnam": ("Socialist Republic of Vietnam", "Viet Nam"),
+    "burma": ("Myanmar", "Republic of the Union of Myanmar"),
+    "iran": ("Islamic Republic of Iran",),
+    "syria": ("Syrian Arab Republic",),
+    "laos": ("Lao People's Democratic Republic", "Lao PDR"),
+    "netherlands": ("Kingdom of the Netherlands", "Holland"),
+    "germany": ("Federal Republic of Germany",),
+    "france": ("French Republic",),
+    "mexico": ("United Mexican States",),
+    "brazil": ("Federative Republic of Brazil",),
+    "venezuela": ("Bolivarian Republic of Venezuela",),
+    "bolivia": ("Plurinational State of Bolivia",),
+    "philippines": ("Republic of the Philippines",),
+    "indonesia": ("Republic of Indonesia",),
+    "india": ("Republic of India",),
+    "japan": ("State of Japan",),
+    "czech republic": ("Czechia",),
+    "cote d ivoire": ("Ivory Coast", "Cote d'Ivoire"),
+    "holy see": ("Vatican", "Vatican City"),
+    "cuba": ("Republic of Cuba",),
+    "colombia": ("Republic of Colombia",),
+    "chile": ("Republic of Chile",),
+    "argentina": ("Argentine Republic",),
+}
 MONTHS = {
     name: number
     for number, names in enumerate(

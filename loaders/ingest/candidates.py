@@ -22,6 +22,7 @@ from loaders.ingest.documents import MONTH_NAMES, parse_date_text
 from loaders.ingest.linking import Named, find_mentions
 from loaders.ingest.text import (
     AGREEMENT_WORDS,
+    DAYS_FROM_DOCUMENT,
     DEMONYMS,
     EVENT_NOUNS,
     FUNCTION_WORDS,
@@ -35,7 +36,7 @@ from loaders.ingest.text import (
     folded,
     sentence_at,
 )
-from loaders.names import MONTHS
+from loaders.names import KNOWN_BY_TITLE, MONTHS
 
 
 def _slug(name: str) -> str:
@@ -43,6 +44,16 @@ def _slug(name: str) -> str:
 
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+REGNAL_NUMBER = re.compile(r"[IVX]+")
+
+
+def _surnames(name: str) -> list[str]:
+    """The words of a person's name a later mention may use alone: all but the first, and
+    the first too when a hyphenated given name follows it, family name first ("Lee
+    Jae-hoon", "Kim Sung-han")."""
+    parts = name.split()
+    family_first = len(parts) == 2 and "-" in parts[1] and parts[1][0].isupper()
+    return parts if family_first else parts[1:]
 
 
 class _Candidates:
@@ -132,6 +143,12 @@ class _Candidates:
                         around,
                     )
             elif title_text is not None:
+                aliases = []
+                if title is not None and self._known_by_title(title, first, last):
+                    # "Pope Francis", "King Abdullah II": the title is part of the name.
+                    aliases = [name]
+                    start = tokens[title[1]].start
+                    name = t.text[start:end]
                 if last - first < 5:
                     self.add(
                         Candidate(
@@ -141,14 +158,13 @@ class _Candidates:
                             "a titled person who is not in the graph",
                             description=title_text,
                             title=title_text,
+                            aliases=aliases,
                         ),
                         start,
                         end,
                     )
             elif (
-                first > 0
-                and tokens[first - 1].lower in ("in", "to", "from", "near")
-                and t.gap(tokens[first - 1], tokens[first]) == " "
+                self._after_place_preposition(first)
                 and last - first < 3
                 # "to Cubans", "from Americans", "in Spanish": people and languages
                 and not (first == last and re.search(r"(?:ans|ese)$", tokens[first].text))
@@ -189,6 +205,10 @@ class _Candidates:
             side = match["side"] if match["side"] and match["side"] != "The" else None
             start = match.start("side") if side else match.start("noun")
             country = self._country_of(match.start("side"), side) if side else None
+            named = self._country_before(match.start("noun"))
+            if named is not None:  # "a Republic of Korea delegation": the whole name
+                country, start = named.entity_id, named.start
+                side = named.text
             label = f"{side} delegation" if side else "Delegation"
             name = f"{label} led by {leader_name}"
             properties: dict[str, str | int | float] = {"leader": leader_id}
@@ -226,6 +246,15 @@ class _Candidates:
             return None
         return None
 
+    def _country_before(self, offset: int) -> Mention | None:
+        """The country linked just before `offset`, only spaces between."""
+        text = self.t.text
+        return next(
+            (m for m in self.mentions if self.kinds.get(m.entity_id) == Kind.COUNTRY
+             and m.end <= offset and not text[m.end : offset].strip()),
+            None,
+        )  # fmt: skip
+
     def _country_of(self, start: int, side: str) -> str | None:
         """The country a delegation's qualifier names: a linked country ("U.S."), or the
         one whose name a nationality adjective starts with ("Kenyan": Kenya)."""
@@ -262,13 +291,14 @@ class _Candidates:
                         self.add(candidate, *found.span())
 
     def _surname_of_candidate(self, index: int) -> bool:
-        """A lone surname ("Campos said") of a new person proposed earlier in the text:
-        one more occurrence of that person, unless two of them share it."""
+        """A lone surname ("Campos said"; "Lee" of "Lee Jae-hoon") of a new person proposed
+        earlier in the text: one more occurrence of that person, unless two of them share
+        it."""
         token = self.t.tokens[index]
         owners = [
             c for c in self.found.values()
             if c.kind == Kind.PERSON and c.occurrences[0].end <= token.start
-            and token.text in c.name.split()[1:]
+            and token.text in _surnames(c.name)
         ]  # fmt: skip
         if len(owners) != 1:
             return False
@@ -290,6 +320,28 @@ class _Candidates:
                     for m in self.mentions)
             for s, e in inside
         )  # fmt: skip
+
+    def _after_place_preposition(self, first: int) -> bool:
+        """A name after "in", "to", "from", "near" or "at the" ("at the Vatican")."""
+        t = self.t
+        tokens = t.tokens
+        before = first - 1
+        if before > 0 and tokens[before].lower == "the" and tokens[before - 1].lower == "at":
+            before -= 1
+        elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
+            return False
+        return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _known_by_title(self, title: tuple[int, int], first: int, last: int) -> bool:
+        """A sovereign's or prelate's title just before a single given name (a regnal
+        number may follow): "Pope Francis", "King Abdullah II", "Sheikh Tamim"."""
+        tokens = self.t.tokens
+        given = [tok for tok in tokens[first : last + 1] if not REGNAL_NUMBER.fullmatch(tok.text)]
+        return (
+            tokens[title[1]].lower in KNOWN_BY_TITLE
+            and len(given) == 1
+            and self.t.title_before(first) == title
+        )
 
     def _title_then_comma(self, first: int, last: int) -> tuple[int, int] | None:
         """ "Minister of Trade, Anna Berg": a title, a comma, then a name of two words or
@@ -397,6 +449,7 @@ class _Candidates:
             # year-less: "Thursday, January 9", "November 30", "on Tuesday"
             rf"\b(?P<d>(?:(?:{weekdays}),?\s+)?(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
             rf"\b(?:on|last|this|next)\s+(?P<d>{weekdays})\b",
+            rf"\b(?P<d>{'|'.join(DAYS_FROM_DOCUMENT)})\b",
         ]
         spans: list[tuple[int, int]] = []
         for pattern in patterns:
@@ -577,8 +630,9 @@ WEEKDAY_NUMBERS = {
 def resolve_day(
     expression: str, doc_date: FuzzyDate, future: bool = False
 ) -> tuple[str, str] | None:
-    """A day named without its year ("Thursday, January 9", "November 30") or by its
-    weekday alone ("Tuesday") as a date, counted from the document's date: the year that
+    """A day named without its year ("Thursday, January 9", "November 30"), by its weekday
+    alone ("Tuesday") or by its distance ("yesterday") as a date, counted from the
+    document's date: the year that
     puts the day nearest the document (matching the weekday when one is given); a lone
     weekday is the last such day on or before the document's date (the next one after
     it when the sentence speaks of the future). None if it is neither."""
@@ -587,6 +641,10 @@ def resolve_day(
     rest = words[1:] if weekday is not None else words
     basis = f"{expression!r}, counted from the document's date {doc_date.value}"
     anchor = doc_date.start
+    if words and words[0] in DAYS_FROM_DOCUMENT:
+        if doc_date.precision != Precision.DAY:
+            return None
+        return (anchor + timedelta(days=DAYS_FROM_DOCUMENT[words[0]])).isoformat(), basis
     if not rest and weekday is not None:
         if doc_date.precision != Precision.DAY:
             return None

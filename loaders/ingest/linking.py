@@ -61,7 +61,14 @@ from loaders.ingest.text import (
     lower_aligned,
     tokenize,
 )
-from loaders.names import PARTICLES, TITLE_HEADS, TITLE_MODIFIERS, words
+from loaders.names import (
+    COUNTRY_ALIASES,
+    PARTICLES,
+    TITLE_HEADS,
+    TITLE_MODIFIERS,
+    normalize_name,
+    words,
+)
 
 # Titles that hold no office: a surname after them is no evidence of who is meant.
 HONORIFICS = words("mr. mrs. ms. miss dr. sir dame prof. professor")
@@ -138,6 +145,8 @@ def derived_forms(entity: Named) -> list[str]:
       "Japan-Korea Fisheries Accords", "Fisheries Accords" (two words at least);
     * "Ministry of Foreign Affairs of Peru": "Peru's Foreign Ministry", "Foreign Ministry of
       Peru", "Peru's Ministry of Foreign Affairs";
+    * a country: the other names it usually goes by ("Republic of Korea", "ROK" for South
+      Korea; "Britain", "UK" for the United Kingdom), from `COUNTRY_ALIASES`;
     * the initials of a name of three capitalised words or more ("Organization of American
       States": "OAS") are not derived here: an acronym links when the text defines it
       next to the full name (`acronyms`).
@@ -158,6 +167,9 @@ def derived_forms(entity: Named) -> list[str]:
                 if field in _MINISTRY_FIELD:
                     short = _MINISTRY_FIELD[field]
                     forms += [f"{country}'s {short} Ministry", f"{short} Ministry of {country}"]
+    if entity.kind == Kind.COUNTRY:
+        for form in [name, *entity.aliases]:
+            forms += COUNTRY_ALIASES.get(normalize_name(form), ())
     if entity.kind == Kind.AGREEMENT:
         for form in [name, *entity.aliases]:
             rest = _LEADING_YEAR.sub("", form)

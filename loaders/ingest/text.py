@@ -39,6 +39,8 @@ FUNCTION_WORDS = words(
     that these those it we they he she i after before since while when if during"""
 )
 WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
+# Days named by their distance from the document's own date: never part of a name.
+DAYS_FROM_DOCUMENT = {"yesterday": -1, "today": 0, "tomorrow": 1}
 ABBREVIATIONS = words(
     """mr mrs ms dr jr sr st gen sen rep amb gov lt col adm prof rev no jan feb mar apr jun
     jul aug sep sept oct nov dec"""
@@ -242,6 +244,8 @@ TIME_UNITS = words(
 
 # Title words an envoy's "to <country or body>" follows.
 _ENVOYS = words("ambassador ambassadors envoy representative delegate observer emissary")
+# Words that close the field of an office after "for"/"of": "for Consular Affairs".
+_FIELD_ENDS = words("affairs issues")
 # Before an office's name: "U.S. Trade Representative".
 _QUALIFIERS_BEFORE = words("u.s. us")
 
@@ -374,6 +378,11 @@ class TextIndex:
             longer += 1
         if end == k and longer > end and self._closed(longer):
             end = longer
+        # An office's field ends with "Affairs" or "Issues", whatever words come before it:
+        # "Director-General for International Cooperation Affairs Lee Jae-hoon".
+        fields_end = [i for i in range(end, longer) if tokens[i].lower in _FIELD_ENDS]
+        if fields_end:
+            end = fields_end[-1] + 1
         return end - 1 if end > k else None
 
     def _titles(self) -> dict[int, tuple[int, int]]:
@@ -435,6 +444,7 @@ class TextIndex:
             and token.lower not in FUNCTION_WORDS
             and token.lower not in MONTHS
             and token.lower not in WEEKDAYS
+            and token.lower not in DAYS_FROM_DOCUMENT
         )
 
     def _runs(self, join_of: bool = False) -> list[tuple[int, int]]:

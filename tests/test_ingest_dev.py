@@ -1,0 +1,123 @@
+"""Ingest rules checked on the development texts of tests/data/ingest-dev (pure logic).
+
+Each test names the pattern of unseen text it covers; the texts are invented for the rules
+(see the folder's README) and are no evaluation set.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from diplograph.model import FuzzyDate, Kind
+from diplograph.records import Analysis, Candidate, KnownEntity
+from loaders.ingest.candidates import analyse, resolve_day
+from loaders.ingest.documents import prepare_text
+from loaders.ingest.linking import find_mentions
+
+DEV = Path(__file__).parent / "data" / "ingest-dev"
+
+US = KnownEntity("united-states", Kind.COUNTRY, "United States", ("U.S.",))
+KOREA = KnownEntity("korea", Kind.COUNTRY, "South Korea")
+CHINA = KnownEntity("china", Kind.COUNTRY, "China")
+RUSSIA = KnownEntity("russia", Kind.COUNTRY, "Russia")
+UK = KnownEntity("united-kingdom", Kind.COUNTRY, "United Kingdom")
+SEOUL = KnownEntity("seoul-korea", Kind.PLACE, "Seoul")
+WASHINGTON = KnownEntity("washington", Kind.PLACE, "Washington")
+KNOWN = [US, KOREA, CHINA, RUSSIA, UK, SEOUL, WASHINGTON]
+
+
+def _analysed(name: str) -> Analysis:
+    (path,) = DEV.glob(f"{name}*.txt")
+    return analyse(prepare_text(path.read_text(encoding="utf-8")), KNOWN)
+
+
+def _by_name(analysis: Analysis) -> dict[str, Candidate]:
+    return {c.name: c for c in analysis.candidates}
+
+
+def test_countries_link_under_the_other_names_they_go_by() -> None:
+    text = "\n\n".join(
+        (DEV / name).read_text(encoding="utf-8")
+        for name in ("06_korea-fisheries-talks.txt", "07_vatican-visit-editorial.txt")
+    )
+    mentions, ambiguities = find_mentions(text, KNOWN)
+    found = {(m.text, m.entity_id) for m in mentions}
+    assert {
+        ("Republic of Korea", "korea"),
+        ("ROK", "korea"),
+        ("South Korea", "korea"),
+        ("People's Republic of China", "china"),
+        ("PRC", "china"),
+        ("Russian Federation", "russia"),
+        ("Britain", "united-kingdom"),
+        ("UK", "united-kingdom"),
+        ("America", "united-states"),
+    } <= found
+    assert not ambiguities
+    # A name inside a longer one is not the country: "North Pacific", "Latin America".
+    latin, _ = find_mentions("Trade with Latin America grew.", KNOWN)
+    assert latin == []
+
+
+def test_a_field_ending_in_affairs_closes_the_title_before_a_name() -> None:
+    found = _by_name(_analysed("06_"))
+    lee = found["Lee Jae-hoon"]
+    assert lee.kind == Kind.PERSON
+    assert lee.title == "Director-General for International Cooperation Affairs"
+    whitfield = found["Elena Whitfield"]
+    assert whitfield.title == "Deputy Assistant Secretary of State for Oceans and Fisheries"
+    assert [o.text for o in lee.occurrences] == ["Lee Jae-hoon", "Lee"]
+
+
+def test_a_delegation_takes_the_full_name_of_its_country() -> None:
+    found = _by_name(_analysed("06_"))
+    korean = found["Republic of Korea delegation led by Lee Jae-hoon"]
+    assert korean.kind == Kind.DELEGATION
+    assert korean.properties == {"leader": "Lee Jae-hoon", "country": "korea"}
+    assert found["U.S. delegation led by Elena Whitfield"].properties["country"] == "united-states"
+
+
+def test_meetings_carry_place_participants_and_dates_resolved_from_the_document() -> None:
+    found = _analysed("06_").candidates
+    meetings = {c.date.value: c for c in found if c.kind == Kind.MEETING and c.date}
+    seoul = meetings["2019-03-14"]  # "On Thursday, March 14" in a text of March 15, 2019
+    assert seoul.place == "seoul-korea"
+    assert {
+        "Elena Whitfield",
+        "Lee Jae-hoon",
+        "U.S. delegation led by Elena Whitfield",
+        "Republic of Korea delegation led by Lee Jae-hoon",
+    } == set(seoul.participants)
+    busan = meetings["2018-11-30"]  # "November 30": the one before the document
+    assert busan.place == "Busan" and busan.date is not None
+    assert busan.date.precision.value == "day"
+
+
+def test_yesterday_today_and_tomorrow_count_from_the_documents_day() -> None:
+    day = FuzzyDate(value="2017-05-25")
+    assert resolve_day("yesterday", day) is not None
+    assert [resolve_day(w, day)[0] for w in ("yesterday", "today", "tomorrow")] == [  # type: ignore[index]
+        "2017-05-24",
+        "2017-05-25",
+        "2017-05-26",
+    ]
+    assert resolve_day("yesterday", FuzzyDate(value="2017-05")) is None  # no day to count from
+    found = _by_name(_analysed("07_"))
+    (meeting,) = [c for c in found.values() if c.kind == Kind.MEETING]
+    assert meeting.date is not None and meeting.date.value == "2017-05-24"
+    assert meeting.place == "Vatican"  # "at the Vatican"
+    assert set(meeting.participants) == {"Pope Francis", "Donald Trump"}
+    assert "Yesterday" not in found  # a sentence's first word, not a name
+
+
+def test_a_single_name_after_a_sovereigns_title_keeps_the_title() -> None:
+    found = _by_name(_analysed("07_"))
+    pope = found["Pope Francis"]
+    assert pope.kind == Kind.PERSON and pope.aliases == ["Francis"]
+    assert [o.text for o in pope.occurrences] == ["Pope Francis", "Francis"]
+    assert found["King Philippe"].kind == Kind.PERSON
+    # A full name keeps its own: the title stays a title.
+    assert "Tamim bin Hamad Al Thani" in found
+    assert "Francis" not in found and "Philippe" not in found
+    assert date(2017, 5, 25)  # the editorial's date, read from its text
