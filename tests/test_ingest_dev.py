@@ -121,3 +121,55 @@ def test_a_single_name_after_a_sovereigns_title_keeps_the_title() -> None:
     assert "Tamim bin Hamad Al Thani" in found
     assert "Francis" not in found and "Philippe" not in found
     assert date(2017, 5, 25)  # the editorial's date, read from its text
+
+
+def test_an_agreement_is_named_without_the_parties_it_is_between() -> None:
+    found = _by_name(_analysed("06_"))
+    agreements = {n for n, c in found.items() if c.kind == Kind.AGREEMENT}
+    assert agreements == {"Agreement on Fisheries", "Agreement on Port State Measures"}
+
+
+SANTIAGO_CHILE = KnownEntity("santiago-chile", Kind.PLACE, "Santiago")
+SANTIAGO_SPAIN = KnownEntity("santiago-spain", Kind.PLACE, "Santiago")
+BOLIVIA = KnownEntity("bolivia", Kind.COUNTRY, "Bolivia")
+
+
+def _undated(name: str, known: list[KnownEntity]) -> Analysis:
+    (path,) = DEV.glob(f"{name}*.txt")
+    doc = prepare_text(path.read_text(encoding="utf-8"))
+    assert doc.date is None  # nothing but the text decides
+    return analyse(doc, known)
+
+
+def test_a_nationality_adjective_tells_same_named_places_apart() -> None:
+    analysis = _undated("08_", [SANTIAGO_CHILE, SANTIAGO_SPAIN, BOLIVIA])
+    assert [(m.text, m.entity_id) for m in analysis.mentions if m.text == "Santiago"] == [
+        ("Santiago", "santiago-chile")  # "Chilean and Bolivian negotiators met in Santiago"
+    ]
+    # Nothing in a text says which: still left for the analyst.
+    _, ambiguities = find_mentions("Talks resumed in Santiago.", [SANTIAGO_CHILE, SANTIAGO_SPAIN])
+    assert [a.text for a in ambiguities] == ["Santiago"]
+
+
+def test_names_of_ministries_and_treaties_go_on_after_and() -> None:
+    found = _by_name(_undated("08_", [BOLIVIA]))
+    assert {
+        "Ministry of Environment and Water of Bolivia": Kind.ORGANIZATION,
+        "Ministry of Trade and Industry": Kind.ORGANIZATION,
+        "Treaty of Peace and Friendship": Kind.AGREEMENT,
+    }.items() <= {n: c.kind for n, c in found.items()}.items()
+    # "and" before a name of another kind ends the name.
+    text = "Talks\n\nThe Ministry of Foreign Affairs and Foreign Minister Ana Ruiz spoke."
+    names = {c.name for c in analyse(prepare_text(text), []).candidates}
+    assert {"Ministry of Foreign Affairs", "Ana Ruiz"} <= names
+
+
+def test_a_delegation_headed_by_someone_and_one_without_a_side() -> None:
+    found = _by_name(_undated("08_", [BOLIVIA]))
+    delegations = {n: c.properties for n, c in found.items() if c.kind == Kind.DELEGATION}
+    assert delegations == {
+        "Bolivian delegation led by Diego Pary": {"leader": "Diego Pary", "country": "bolivia"},
+        # "... of Bolivia. A delegation headed by": the sentence before is not its side
+        "Delegation led by Ximena Fuentes": {"leader": "Ximena Fuentes"},
+    }
+    assert [o.text for o in found["Diego Pary"].occurrences] == ["Diego Pary", "Pary"]

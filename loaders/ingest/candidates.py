@@ -101,6 +101,7 @@ class _Candidates:
         t = self.t
         tokens = t.tokens
         for first, last in t.name_runs():
+            last = self._before_parties(first, last)
             start, end = t.span(first, last)
             if first == last and self._surname_of_candidate(first):
                 continue
@@ -203,6 +204,8 @@ class _Candidates:
                 continue
             leader_id, leader_name = leader
             side = match["side"] if match["side"] and match["side"] != "The" else None
+            if side and re.search(r"[.!?]\s", side):
+                side = None  # "Bolivia. A delegation": the sentence before is no side
             start = match.start("side") if side else match.start("noun")
             country = self._country_of(match.start("side"), side) if side else None
             named = self._country_before(match.start("noun"))
@@ -320,6 +323,19 @@ class _Candidates:
                     for m in self.mentions)
             for s, e in inside
         )  # fmt: skip
+
+    def _before_parties(self, first: int, last: int) -> int:
+        """An agreement's name ends before the parties it is "between": "the Agreement on
+        Fisheries | between the United States and the Republic of Korea"."""
+        tokens = self.t.tokens
+        for i in range(first + 1, last + 1):
+            if (
+                tokens[i].lower == "between"
+                and tokens[i - 1].lower not in FUNCTION_WORDS
+                and {tok.lower for tok in tokens[first:i]} & AGREEMENT_WORDS
+            ):
+                return i - 1
+        return last
 
     def _after_place_preposition(self, first: int) -> bool:
         """A name after "in", "to", "from", "near" or "at the" ("at the Vatican")."""

@@ -199,6 +199,21 @@ def without_middle(words: list[str]) -> list[list[str]]:
     return [[core[0], core[-1], *suffix], [*core[1:-1][:1], core[-1], *suffix]]
 
 
+def _countries_of_demonyms(words: set[str]) -> set[str]:
+    """The country a nationality adjective names, as the word a place's qualifier would use
+    ("cuban": "cuba", "chilean": "chile", "korean": "korea"): the adjective starts with the
+    country's name less its last letter. Only for the demonym vocabulary, so a qualifier
+    compared with these is a country's name."""
+    out: set[str] = set()
+    for word in words & DEMONYMS:
+        for cut in range(4, len(word)):
+            out.add(word[:cut] + "a")  # cuba, korea, colombia, argentina
+            out.add(word[:cut] + "e")  # chile
+            out.add(word[:cut] + "o")  # mexico
+            out.add(word[:cut])  # peru, japan, brazil, vietnam
+    return out
+
+
 class _Linker:
     def __init__(self, text: str, entities: Sequence[Named], on: date | None = None) -> None:
         self.on = on  # the document's date
@@ -344,6 +359,8 @@ class _Linker:
         words = set(re.findall(r"[a-z0-9]+", self.lowered))
         words |= {part for i in linked for part in i.split("-")}
         near = self._sentence_words(start)
+        words |= _countries_of_demonyms(words)
+        near |= _countries_of_demonyms(near)
         scores = {}
         for entity_id in ids:
             qualifiers = self._qualifiers(entity_id, key)

@@ -30,6 +30,17 @@ ORGANIZATION_WORDS = words(
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission"""
 )
+# What ministries and treaties are "of": the words an "and" may add to such a name
+# ("Ministry of Trade and Industry", "Treaty of Friendship and Cooperation", "Department of
+# Foreign Affairs and Trade"); never a country or a people.
+FIELD_WORDS = words(
+    """trade energy oceans justice defense defence finance economy education health labor
+    labour science commerce interior immigration citizenship emigration worship
+    cooperation friendship commerce navigation industry industries mines mining
+    technology tourism culture sports youth investment fisheries agriculture fishing
+    transport communications infrastructure works housing water environment forests
+    amity peace security reconciliation integration development welfare planning"""
+)
 AGREEMENT_WORDS = words(
     """accord accords agreement agreements treaty convention protocol pact memorandum"""
 )
@@ -458,6 +469,7 @@ class TextIndex:
                 i += 1
                 continue
             j = i
+            joined = False
             while not tokens[j].possessive:
                 k = j + 1
                 while (
@@ -479,6 +491,9 @@ class TextIndex:
                     j = k
                 elif join_of and (of := self._of_complement(i, j)) is not None:
                     j = of  # "Ministry of Foreign Affairs", "Bureau of Consular Affairs"
+                    joined = True
+                elif join_of and joined and (last := self._and_complement(j)) is not None:
+                    j = last  # "Treaty of Friendship and Cooperation"
                 else:
                     break
             runs.append((i, j))
@@ -514,6 +529,28 @@ class TextIndex:
         ):
             return k
         return None
+
+    def _and_complement(self, j: int) -> int | None:
+        """After an organization's or agreement's "of" complement, "and" then one last
+        capitalised word ("Ministry of Trade and Industry"): the index of that word. Not a
+        title, a nationality, or the first word of a further name ("... and Cuba", "...
+        and Foreign Minister Ruiz")."""
+        tokens = self.tokens
+        k = j + 2
+        if k >= len(tokens) or tokens[j + 1].lower != "and" or tokens[j].possessive:
+            return None
+        if self.gap(tokens[j], tokens[j + 1]) != " " or self.gap(tokens[j + 1], tokens[k]) != " ":
+            return None
+        word = tokens[k]
+        if (
+            not self._chunkable(word)
+            or self._is_title_word(word)
+            or word.lower in DEMONYMS
+            or word.lower not in FIELD_WORDS
+        ):
+            return None
+        followed = k + 1 < len(tokens) and self._chunkable(tokens[k + 1])
+        return None if followed and self.gap(word, tokens[k + 1]) == " " else k
 
     def tokens_in(self, start: int, end: int) -> list[Token]:
         """The tokens overlapping [start, end)."""
