@@ -24,11 +24,21 @@ REVIEW_ONLY = frozenset({"review"})
 
 @dataclass
 class Accepted:
-    """What a review file yields: its document, the facts to write, the candidate ids kept."""
+    """What a review file yields: its document, the facts to write, the entity ids kept and,
+    for each, the candidate it was (its `review: candidate:`, else the same id)."""
 
     document: str
     facts: dict[str, list[dict[str, Any]]]
     ids: list[str] = field(default_factory=list)
+    candidates: dict[str, str] = field(default_factory=dict)
+
+    def accepted_candidates(self) -> list[dict[str, Any]]:
+        """Per kept entity: the candidate it was, and its id, kind and name now."""
+        return [
+            {"candidate": self.candidates.get(e["id"], e["id"]), "entity": e["id"],
+             "kind": e.get("kind"), "name": e.get("name")}
+            for e in self.facts["entities"]
+        ]  # fmt: skip
 
 
 def _load(path: Path) -> Any:
@@ -64,6 +74,7 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
     wanted = set(only) if only is not None else None
     kept: list[dict[str, Any]] = []
     ids: list[str] = []
+    candidates: dict[str, str] = {}
     for index, raw in enumerate(entities):
         record = f"entities[{index}]"
         if not isinstance(raw, Mapping):
@@ -85,12 +96,15 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
                 )  # fmt: skip
         kept.append(entity)
         ids.append(ident)
+        review = raw.get("review")
+        was = review.get("candidate") if isinstance(review, Mapping) else None
+        candidates[ident] = was if isinstance(was, str) and was else ident
     if wanted is not None:
         problems += [
             Problem(file, "--only", f"no candidate with id {missing!r} in this file")
             for missing in sorted(wanted - set(ids))
         ]
-    candidates = {raw.get("id") for raw in entities if isinstance(raw, Mapping)}
+    in_file = {raw.get("id") for raw in entities if isinstance(raw, Mapping)}
     rels: list[dict[str, Any]] = []
     for index, raw in enumerate(relationships):
         if not isinstance(raw, Mapping):
@@ -98,12 +112,12 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
             continue
         ends = [raw.get("from"), raw.get("to")]
         # A relationship to a candidate not accepted now waits for that candidate.
-        if any(end in candidates and end not in ids for end in ends):
+        if any(end in in_file and end not in ids for end in ends):
             continue
         rels.append(dict(raw))
     if problems:
         raise LoadError(problems)
-    return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids)
+    return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids, candidates)
 
 
 def accepted_path(knowledge_dir: Path, document: str) -> Path:

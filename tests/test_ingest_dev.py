@@ -173,3 +173,27 @@ def test_a_delegation_headed_by_someone_and_one_without_a_side() -> None:
         "Delegation led by Ximena Fuentes": {"leader": "Ximena Fuentes"},
     }
     assert [o.text for o in found["Diego Pary"].occurrences] == ["Diego Pary", "Pary"]
+
+
+def test_a_meeting_takes_its_place_and_the_delegations_from_around_its_sentence() -> None:
+    known = [
+        KnownEntity("hanoi-vietnam", Kind.PLACE, "Hanoi"),
+        KnownEntity("vietnam", Kind.COUNTRY, "Vietnam"),
+        US,
+    ]
+    (path,) = DEV.glob("09_*.txt")
+    candidates = analyse(prepare_text(path.read_text(encoding="utf-8")), known).candidates
+    (meeting,) = [c for c in candidates if c.kind == Kind.MEETING]
+    # "On Tuesday, May 12, the delegations met": the place only the headline names, the
+    # delegations the paragraph before.
+    assert meeting.date is not None and meeting.date.value == "2015-05-12"
+    assert meeting.place == "hanoi-vietnam"
+    assert meeting.participants == [
+        "U.S. delegation led by Mark Pollard",
+        "Vietnamese delegation led by Tran Van Binh",
+    ]
+    titles = {c.name: c.title for c in candidates if c.kind == Kind.PERSON}
+    assert titles == {
+        "Mark Pollard": "Deputy Assistant Secretary of State for Democracy and Human Rights",
+        "Tran Van Binh": "Director-General for International Organizations Affairs",
+    }

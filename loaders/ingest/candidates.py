@@ -34,6 +34,7 @@ from loaders.ingest.text import (
     TIME_UNITS,
     TextIndex,
     folded,
+    paragraph_spans,
     sentence_at,
 )
 from loaders.names import KNOWN_BY_TITLE, MONTHS
@@ -45,6 +46,8 @@ def _slug(name: str) -> str:
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
+# A sentence about a meeting that names its participants only as a pair.
+_BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
 
 
 def _surnames(name: str) -> list[str]:
@@ -514,25 +517,14 @@ class _Candidates:
         self, s_start: int, s_end: int, start: int, end: int, expression: str,
         date: FuzzyDate | None,
     ) -> None:  # fmt: skip
-        in_sentence = self._in_sentence(s_start, s_end)
-        place = next(
-            (m.entity_id for m in in_sentence if self.kinds.get(m.entity_id) == Kind.PLACE),
-            None,
-        )
-        if place is None:
-            place = next(
-                (c.name for c in self.found.values() if c.kind == Kind.PLACE
-                 and any(s_start <= o.start < s_end for o in c.occurrences)),
-                None,
-            )  # fmt: skip
-        participants = [
-            m.entity_id for m in in_sentence
-            if self.kinds.get(m.entity_id) in (Kind.PERSON, Kind.DELEGATION, Kind.ORGANIZATION)
-        ]  # fmt: skip
-        participants += [
-            c.name for c in self.found.values() if c.kind in (Kind.PERSON, Kind.DELEGATION)
-            and any(s_start <= o.start < s_end for o in c.occurrences)
-        ]  # fmt: skip
+        place = self._place_in(s_start, s_end) or self._place_before(s_start)
+        participants = self._participants_in(s_start, s_end)
+        if not participants and _BOTH_SIDES.search(self.t.text, s_start, s_end):
+            # "the delegations met": the delegations the paragraph (else the text) names
+            p_start, p_end = self._paragraph_of(s_start)
+            participants = self._delegations_in(p_start, p_end) or self._delegations_in(
+                0, len(self.t.text)
+            )
         when = date.value if date is not None else expression
         label = self.entity_names.get(place, place) if place else None
         name = f"Meeting in {label}, {when}" if label else f"Meeting, {when}"
@@ -550,6 +542,58 @@ class _Candidates:
                       participants=list(dict.fromkeys(participants))),
             start, end,
         )  # fmt: skip
+
+    def _paragraph_of(self, offset: int) -> tuple[int, int]:
+        return next(
+            ((a, b) for a, b in paragraph_spans(self.t.text) if a <= offset <= b),
+            (0, len(self.t.text)),
+        )
+
+    def _place_in(self, start: int, end: int) -> str | None:
+        """The first place linked, else proposed, in [start, end)."""
+        linked = [m for m in self.mentions if start <= m.start < end
+                  and self.kinds.get(m.entity_id) == Kind.PLACE]  # fmt: skip
+        if linked:
+            return linked[0].entity_id
+        return next(
+            (c.name for c in self.found.values() if c.kind == Kind.PLACE
+             and any(start <= o.start < end for o in c.occurrences)),
+            None,
+        )  # fmt: skip
+
+    def _place_before(self, offset: int) -> str | None:
+        """A meeting's place its own sentence does not give: the last place linked earlier
+        in the paragraph ("talks in Hanoi. On Tuesday the delegations met"), else the one
+        the headline names ("... Hold Talks in Hanoi")."""
+        p_start, _ = self._paragraph_of(offset)
+        linked = [m for m in self.mentions if p_start <= m.start < offset
+                  and self.kinds.get(m.entity_id) == Kind.PLACE]  # fmt: skip
+        if linked:
+            return linked[-1].entity_id
+        proposed = [(o.start, c.name) for c in self.found.values() if c.kind == Kind.PLACE
+                    for o in c.occurrences if p_start <= o.start < offset]  # fmt: skip
+        if proposed:
+            return max(proposed)[1]
+        headline = next(((a, b) for a, b in self.t.headlines if a == 0), None)
+        return self._place_in(*headline) if headline else None
+
+    def _participants_in(self, start: int, end: int) -> list[str]:
+        """People, delegations and organizations linked or proposed in [start, end)."""
+        linked = [
+            m.entity_id for m in self.mentions if start <= m.start < end
+            and self.kinds.get(m.entity_id) in (Kind.PERSON, Kind.DELEGATION, Kind.ORGANIZATION)
+        ]  # fmt: skip
+        proposed = [
+            c.name for c in self.found.values() if c.kind in (Kind.PERSON, Kind.DELEGATION)
+            and any(start <= o.start < end for o in c.occurrences)
+        ]  # fmt: skip
+        return linked + proposed
+
+    def _delegations_in(self, start: int, end: int) -> list[str]:
+        return [
+            c.name for c in self.found.values() if c.kind == Kind.DELEGATION
+            and any(start <= o.start < end for o in c.occurrences)
+        ]  # fmt: skip
 
     _EVENT = re.compile(
         r"\b(?P<noun>[\w-]+)(?:\s+(?:on|in)\s+[A-Z][a-z]+(?:\s+\d{1,2})?(?:,\s+\d{4})?)?"

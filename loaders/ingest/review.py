@@ -49,7 +49,9 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
             row["properties"] = dict(candidate.properties)
         quotes = list(dict.fromkeys(o.quote for o in candidate.occurrences))
         row["sources"] = [{"document": doc.id, "quote": quote} for quote in quotes]
-        review: dict[str, Any] = {"reason": candidate.reason}
+        # The candidate's own id, kept when the analyst renames the entity: accepting it
+        # marks this candidate accepted, not a new one of the new id.
+        review: dict[str, Any] = {"candidate": candidate.id, "reason": candidate.reason}
         if candidate.title:
             review["title"] = candidate.title
         if candidate.date_text:
