@@ -171,7 +171,8 @@ class KnownEntity:
     """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases;
     for a person, the periods of the posts held (an open end as `date.max`) and the day
     by which they had died, which a document's date is weighed against, and the titles
-    known for them."""
+    known for them; for a meeting, its days and places, so a text's dated meeting there is
+    a mention of it."""
 
     id: str
     kind: Kind | None
@@ -180,6 +181,8 @@ class KnownEntity:
     posts: tuple[tuple[date, date], ...] = ()
     died: date | None = None
     titles: tuple[str, ...] = ()  # its description's clauses and its posts' titles
+    held: tuple[date, date] | None = None  # a meeting's first and last day
+    places: tuple[str, ...] = ()  # the ids of the places a meeting was held in
 
 
 class Method(StrEnum):
@@ -189,6 +192,7 @@ class Method(StrEnum):
     ALIAS = "alias"
     VARIANT = "variant"
     SURNAME = "surname"
+    HELD = "held"  # a dated meeting the graph holds, by its day and place
 
 
 @dataclass(frozen=True)

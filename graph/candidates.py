@@ -12,7 +12,7 @@ the accepted ones. Every function runs in the caller's transaction, except the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -60,15 +60,21 @@ def replace_candidates(
     ).consume()  # fmt: skip
 
 
-def mark_accepted(tx: ManagedTransaction, document_id: str, ids: Iterable[str]) -> int:
-    """Record that these candidates of the document became entities (of the same id)."""
+def mark_accepted(
+    tx: ManagedTransaction, document_id: str, accepted: Sequence[Mapping[str, Any]]
+) -> int:
+    """Record that candidates of the document became entities: each row names the
+    `candidate` it was and the `entity` (id, kind, name) it became, which may have been
+    renamed in review. A candidate the graph does not hold (a review file older than the
+    document's last ingest) is recorded with the entity's kind and name."""
     record = tx.run(
-        "UNWIND $ids AS id MERGE (c:Candidate {id: $doc + '/' + id}) "
-        "ON CREATE SET c.document = $doc, c.candidateId = id "
-        "SET c.status = $accepted, c.entity = id, c.acceptedAt = datetime() "
+        "UNWIND $rows AS row MERGE (c:Candidate {id: $doc + '/' + row.candidate}) "
+        "ON CREATE SET c.document = $doc, c.candidateId = row.candidate, "
+        "c.kind = row.kind, c.name = row.name "
+        "SET c.status = $accepted, c.entity = row.entity, c.acceptedAt = datetime() "
         "WITH c MATCH (d:Document {id: $doc}) MERGE (c)-[:PROPOSED_IN]->(d) "
         "RETURN count(c) AS n",
-        doc=document_id, ids=list(ids), accepted=ACCEPTED,
+        doc=document_id, rows=[dict(row) for row in accepted], accepted=ACCEPTED,
     ).single()  # fmt: skip
     return int(record["n"]) if record else 0
 

@@ -70,7 +70,10 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         "ELSE [] END AS posts, "
         "CASE WHEN e:Person THEN [x IN [e.description] + COLLECT { "
         "  MATCH (e)-[r:HOLDS_POSITION]->() RETURN r.title } WHERE x IS NOT NULL] "
-        "ELSE [] END AS titles ORDER BY e.id"
+        "ELSE [] END AS titles, "
+        "CASE WHEN e:Meeting AND e.dateFrom IS NOT NULL THEN [e.dateFrom, e.dateTo] END AS held, "
+        "CASE WHEN e:Meeting THEN COLLECT { MATCH (e)-[:HELD_IN]->(p) RETURN p.id } "
+        "ELSE [] END AS places ORDER BY e.id"
     )
     entities: list[KnownEntity] = []
     for record in result:
@@ -80,9 +83,11 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
             for start, end in record["posts"]
         )
         died = record["died"].to_native() if record["died"] is not None else None
+        held = record["held"]
+        days = (held[0].to_native(), (held[1] or held[0]).to_native()) if held else None
         entities.append(
             KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()),
-                        posts, died, tuple(record["titles"]))
+                        posts, died, tuple(record["titles"]), days, tuple(record["places"]))
         )  # fmt: skip
     return entities
 

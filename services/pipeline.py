@@ -410,7 +410,7 @@ def accept_review(
 
     def work(tx: ManagedTransaction) -> WriteSummary:
         summary = write_knowledge_in(tx, knowledge)
-        mark_accepted(tx, accepted.document, accepted.ids)
+        mark_accepted(tx, accepted.document, accepted.accepted_candidates())
         return summary
 
     with driver.session(database=database) as session:

@@ -120,7 +120,6 @@ def test_a_single_name_after_a_sovereigns_title_keeps_the_title() -> None:
     # A full name keeps its own: the title stays a title.
     assert "Tamim bin Hamad Al Thani" in found
     assert "Francis" not in found and "Philippe" not in found
-    assert date(2017, 5, 25)  # the editorial's date, read from its text
 
 
 def test_an_agreement_is_named_without_the_parties_it_is_between() -> None:
@@ -197,3 +196,20 @@ def test_a_meeting_takes_its_place_and_the_delegations_from_around_its_sentence(
         "Mark Pollard": "Deputy Assistant Secretary of State for Democracy and Human Rights",
         "Tran Van Binh": "Director-General for International Organizations Affairs",
     }
+
+
+def test_a_dated_meeting_the_graph_holds_is_a_mention_of_it_not_a_candidate() -> None:
+    held = KnownEntity(
+        "fisheries-talks-3", Kind.MEETING, "Third round of fisheries talks",
+        held=(date(2019, 3, 13), date(2019, 3, 14)), places=("seoul-korea", "korea"),
+    )  # fmt: skip
+    (path,) = DEV.glob("06_*.txt")
+    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, held])
+    (mention,) = [m for m in analysis.mentions if m.entity_id == "fisheries-talks-3"]
+    assert mention.text == "Thursday, March 14" and mention.method.value == "held"
+    meetings = [c.date.value for c in analysis.candidates if c.kind == Kind.MEETING and c.date]
+    assert meetings == ["2018-11-30"]  # Busan: not the meeting the graph holds
+    # Another day, or another place, is another meeting.
+    elsewhere = KnownEntity("talks-busan", Kind.MEETING, "Talks", held=held.held, places=("busan",))
+    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, elsewhere])
+    assert "2019-03-14" in {c.date.value for c in analysis.candidates if c.date}

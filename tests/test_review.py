@@ -62,6 +62,12 @@ def curated_copy(tmp_path: Path) -> Path:
     return knowledge
 
 
+def dated_candidate(review: Path) -> str:
+    """The id ingest gave the candidate the analyst makes the meeting."""
+    data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
+    return str(next(e["id"] for e in data["entities"] if e["kind"] in ("Meeting", "Event")))
+
+
 def edit(review: Path) -> Path:
     """What the analyst does: keep the person, make the dated candidate the meeting, and
     add the post and the attendance the text states."""
@@ -129,7 +135,11 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
     statuses = {c["slug"]: c for c in graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]}
     assert statuses[PERSON]["status"] == "accepted" and statuses[PERSON]["entity"] == PERSON
     accepted = graphql(api, CANDIDATES, status="accepted")["data"]["candidates"]
-    assert {c["slug"] for c in accepted} == {PERSON, MEETING}
+    # The dated candidate, renamed in review, is listed as itself, accepted as the meeting;
+    # no nameless candidate of the new id appears.
+    renamed = dated_candidate(review)
+    assert {c["slug"]: c["entity"] for c in accepted} == {PERSON: PERSON, renamed: MEETING}
+    assert all(c["name"] and c["kind"] for c in statuses.values())
     bad_status = graphql(api, CANDIDATES, status="maybe")
     assert "'status' must be one of" in bad_status["errors"][0]["message"]
 

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
-from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Occurrence
+from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
 from loaders.ingest.documents import MONTH_NAMES, parse_date_text
 from loaders.ingest.linking import Named, find_mentions
 from loaders.ingest.text import (
@@ -77,6 +77,13 @@ class _Candidates:
         self.mentions = list(mentions)
         self.kinds = {e.id: e.kind for e in entities}
         self.entity_names = {e.id: e.name for e in entities}
+        # Meetings the graph holds with their days and places; those the text names by
+        # date and place become mentions (`held`), not candidates.
+        self.meetings = [
+            (e.id, days, set(getattr(e, "places", ())))
+            for e in entities if (days := getattr(e, "held", None)) is not None
+        ]  # fmt: skip
+        self.held: list[Mention] = []
         # Folded names and aliases of what the graph holds: never proposed again.
         self.known_names = {folded(form) for e in entities for form in (e.name, *e.aliases)}
 
@@ -525,6 +532,14 @@ class _Candidates:
             participants = self._delegations_in(p_start, p_end) or self._delegations_in(
                 0, len(self.t.text)
             )
+        known = self._meeting_held(date, place)
+        if known is not None and self.free(start, end):
+            self.taken.append((start, end))
+            text = self.t.text[start:end]
+            self.held.append(
+                Mention(known, start, end, text, self.entity_names[known], Method.HELD)
+            )
+            return
         when = date.value if date is not None else expression
         label = self.entity_names.get(place, place) if place else None
         name = f"Meeting in {label}, {when}" if label else f"Meeting, {when}"
@@ -542,6 +557,15 @@ class _Candidates:
                       participants=list(dict.fromkeys(participants))),
             start, end,
         )  # fmt: skip
+
+    def _meeting_held(self, date: FuzzyDate | None, place: str | None) -> str | None:
+        """The one meeting the graph holds on that day in that place (a linked place)."""
+        if date is None or date.precision != Precision.DAY or place not in self.kinds:
+            return None
+        day = date.start
+        held = [i for i, (first, last), places in self.meetings
+                if first <= day <= last and place in places]  # fmt: skip
+        return held[0] if len(held) == 1 else None
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
         return next(
@@ -737,27 +761,40 @@ def _month_value(year: int, month: int, offset: int) -> str:
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
-def find_candidates(
+def _found(
     doc: Document,
     mentions: Sequence[Mention],
-    ambiguities: Sequence[Ambiguity] = (),
-    known_ids: Iterable[str] = (),
-    entities: Sequence[Named] = (),
-) -> list[Candidate]:
-    """What the text names that no mention covers, as candidates for the analyst."""
+    ambiguities: Sequence[Ambiguity],
+    entities: Sequence[Named],
+) -> _Candidates:
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
-    finder = _Candidates(doc, TextIndex(doc.text), taken, known_ids, mentions, entities)
+    finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
+                         mentions, entities)  # fmt: skip
     finder.names()
     finder.acronyms()
     finder.delegations()
     finder.quantities()
     finder.dates()
+    return finder
+
+
+def find_candidates(
+    doc: Document,
+    mentions: Sequence[Mention],
+    ambiguities: Sequence[Ambiguity] = (),
+    entities: Sequence[Named] = (),
+) -> list[Candidate]:
+    """What the text names that no mention covers, as candidates for the analyst."""
+    finder = _found(doc, mentions, ambiguities, entities)
     return sorted(finder.found.values(), key=lambda c: c.occurrences[0].start)
 
 
 def analyse(doc: Document, entities: Sequence[Named]) -> Analysis:
-    """Link a document's mentions of `entities` and collect candidates for the rest."""
+    """Link a document's mentions of `entities` and collect candidates for the rest; a
+    dated meeting the graph already holds is a mention of it, not a candidate."""
     on = doc.date.start if doc.date is not None else None
     mentions, ambiguities = find_mentions(doc.text, entities, on)
-    candidates = find_candidates(doc, mentions, ambiguities, (e.id for e in entities), entities)
-    return Analysis(doc, mentions, ambiguities, candidates)
+    finder = _found(doc, mentions, ambiguities, entities)
+    candidates = sorted(finder.found.values(), key=lambda c: c.occurrences[0].start)
+    held = sorted([*mentions, *finder.held], key=lambda m: m.start)
+    return Analysis(doc, held, ambiguities, candidates)
