@@ -167,7 +167,7 @@ PARTICLES = words(
 # gives it (curated or the historian's gazetteer, normalized): ingest links these forms
 # where the graph's country states none of them (`loaders/ingest/linking.derived_forms`).
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "united states": ("United States of America", "U.S.", "U.S.A.", "USA", "America"),
+    "united states": ("United States of America", "U.S.", "US", "U.S.A.", "USA", "America"),
     "united kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
     "south korea": ("Republic of Korea", "ROK", "Korea"),
     "korea": ("Republic of Korea", "ROK", "South Korea"),

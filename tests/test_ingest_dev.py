@@ -213,3 +213,19 @@ def test_a_dated_meeting_the_graph_holds_is_a_mention_of_it_not_a_candidate() ->
     elsewhere = KnownEntity("talks-busan", Kind.MEETING, "Talks", held=held.held, places=("busan",))
     analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, elsewhere])
     assert "2019-03-14" in {c.date.value for c in analysis.candidates if c.date}
+
+
+def test_an_administration_in_lower_case_and_us_without_periods_link() -> None:
+    administration = KnownEntity("obama-administration", Kind.ORGANIZATION, "Obama Administration")
+    (path,) = DEV.glob("10_*.txt")
+    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, administration])
+    found = {(m.text, m.entity_id) for m in analysis.mentions}
+    assert {("Obama administration", "obama-administration"), ("US", "united-states")} <= found
+    # Only the generic last word may be in lower case.
+    mentions, _ = find_mentions("The obama Administration spoke.", [administration])
+    assert mentions == []
+    by_name = _by_name(analysis)
+    assert by_name["Arvind Mehra"].title == "Foreign Secretary"
+    (meeting,) = [c for c in analysis.candidates if c.kind == Kind.MEETING]
+    assert meeting.date is not None and meeting.date.value == "2016-03-10"
+    assert meeting.place == "washington"

@@ -500,13 +500,16 @@ class _Candidates:
         date); dates next to an event noun ("the release of ...") an Event named after
         it; other dates propose nothing (a clause is no event's name)."""
         text = self.t.text
-        for start, end in self._date_spans():
+        spans = self._date_spans()
+        for start, end in spans:
             if self.t.in_headline(start) or not self.free(start, end):
                 continue
             s_start, s_end = next(
                 ((s, e) for s, e in self.t.sentences if s <= start < e), (0, len(text))
             )
             sentence = text[s_start:s_end]
+            if not self._nearest_a_meeting_word((start, end), s_start, s_end, spans):
+                continue
             words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
             expression = text[start:end]
             future = bool(words & {"will", "next", "upcoming", "planned"})
@@ -517,6 +520,26 @@ class _Candidates:
             elif words & EVENT_NOUNS:
                 self._event(s_start, s_end, start, end, expression, date)
 
+    def _nearest_a_meeting_word(
+        self, span: tuple[int, int], s_start: int, s_end: int, spans: Sequence[tuple[int, int]]
+    ) -> bool:
+        """In a sentence with several dates, only the one nearest a meeting word is the
+        meeting's: "told reporters yesterday that the sides would meet on March 10". True
+        when the sentence has one date, or no meeting word."""
+        others = [o for o in spans if s_start <= o[0] < s_end and o != span]
+        if not others:
+            return True
+        words = [m.span() for m in re.finditer(r"[\w-]+", self.t.text[s_start:s_end])
+                 if m.group().lower() in MEETING_WORDS]  # fmt: skip
+        if not words:
+            return True
+
+        def distance(date: tuple[int, int], word: tuple[int, int]) -> int:
+            a, b = date[0] - s_start, date[1] - s_start
+            return max(word[0] - b, a - word[1], 0)
+
+        return any(all(distance(span, w) <= distance(o, w) for o in others) for w in words)
+
     def _in_sentence(self, s_start: int, s_end: int) -> list[Mention]:
         return [m for m in self.mentions if s_start <= m.start < s_end]
 
@@ -524,7 +547,7 @@ class _Candidates:
         self, s_start: int, s_end: int, start: int, end: int, expression: str,
         date: FuzzyDate | None,
     ) -> None:  # fmt: skip
-        place = self._place_in(s_start, s_end) or self._place_before(s_start)
+        place = self._place_in(s_start, s_end, near=start) or self._place_before(s_start)
         participants = self._participants_in(s_start, s_end)
         if not participants and _BOTH_SIDES.search(self.t.text, s_start, s_end):
             # "the delegations met": the delegations the paragraph (else the text) names
@@ -573,17 +596,16 @@ class _Candidates:
             (0, len(self.t.text)),
         )
 
-    def _place_in(self, start: int, end: int) -> str | None:
-        """The first place linked, else proposed, in [start, end)."""
-        linked = [m for m in self.mentions if start <= m.start < end
+    def _place_in(self, start: int, end: int, near: int | None = None) -> str | None:
+        """The place linked, else proposed, first in [start, end); with `near`, the one
+        nearest that offset ("in New Delhi ... meet again in Washington on March 10")."""
+        linked = [(m.start, m.entity_id) for m in self.mentions if start <= m.start < end
                   and self.kinds.get(m.entity_id) == Kind.PLACE]  # fmt: skip
-        if linked:
-            return linked[0].entity_id
-        return next(
-            (c.name for c in self.found.values() if c.kind == Kind.PLACE
-             and any(start <= o.start < end for o in c.occurrences)),
-            None,
-        )  # fmt: skip
+        proposed = [(o.start, c.name) for c in self.found.values() if c.kind == Kind.PLACE
+                    for o in c.occurrences if start <= o.start < end]  # fmt: skip
+        if near is not None and linked + proposed:
+            return min(linked + proposed, key=lambda p: abs(p[0] - near))[1]
+        return min(linked)[1] if linked else min(proposed)[1] if proposed else None
 
     def _place_before(self, offset: int) -> str | None:
         """A meeting's place its own sentence does not give: the last place linked earlier

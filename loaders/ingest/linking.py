@@ -109,13 +109,21 @@ SENTENCE_CASE_KINDS = frozenset({Kind.ISSUE, Kind.EVENT, Kind.TERM})
 LABEL_KINDS = frozenset({Kind.ISSUE, Kind.EVENT, Kind.TERM, Kind.MEETING})
 
 
-def _surface(form: str, sentence_case: bool = False) -> _Surface | None:
+# An organization's name may end in one of these in lower case: "the Obama
+# administration" is the "Obama Administration".
+GENERIC_LAST_WORDS = words("administration government")
+
+
+def _surface(form: str, sentence_case: bool = False, kind: Kind | None = None) -> _Surface | None:
     text, _ = fold(form.strip())
     if not text:
         return None
     capitals = [i for i, c in enumerate(text) if c.isupper()]
     if sentence_case and capitals[:1] == [0] and text[1:2].islower():
         capitals.pop(0)  # "Direct mail service" is a label: "direct mail service" matches
+    last = text.rsplit(" ", 1)
+    if kind == Kind.ORGANIZATION and len(last) == 2 and last[1].lower() in GENERIC_LAST_WORDS:
+        capitals = [i for i in capitals if i != len(last[0]) + 1]
     return _Surface(form, lower_aligned(text), tuple(capitals))
 
 
@@ -225,7 +233,7 @@ class _Linker:
         for entity in entities:
             forms = [(entity.name, Method.NAME)] + [(a, Method.ALIAS) for a in entity.aliases]
             for form, method in forms:
-                surface = _surface(form, entity.kind in SENTENCE_CASE_KINDS)
+                surface = _surface(form, entity.kind in SENTENCE_CASE_KINDS, entity.kind)
                 if surface is not None:
                     self.surfaces[surface.key].append((surface, entity.id, method))
         # Derived forms only where no entity states that form, and only when one entity
