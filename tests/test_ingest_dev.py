@@ -229,3 +229,14 @@ def test_an_administration_in_lower_case_and_us_without_periods_link() -> None:
     (meeting,) = [c for c in analysis.candidates if c.kind == Kind.MEETING]
     assert meeting.date is not None and meeting.date.value == "2016-03-10"
     assert meeting.place == "washington"
+
+
+def test_titles_in_lower_case_before_or_after_a_name() -> None:
+    titles = {c.name: c.title for c in _analysed("07_").candidates if c.kind == Kind.PERSON}
+    assert titles["Sally Axworthy"] == "envoy"  # "The UK envoy, Sally Axworthy, said"
+    (path,) = DEV.glob("10_*.txt")
+    found = _by_name(analyse(prepare_text(path.read_text(encoding="utf-8")), KNOWN))
+    assert found["Kenneth Ward"].title == "chief negotiator"  # "Kenneth Ward, the U.S. ..."
+    # A clause after the name is no title; an honorific in lower case is none either.
+    text = "Talks\n\nSally Axworthy, who met the minister, said so. Ask the dr. Ann Lee now."
+    assert [c.name for c in analyse(prepare_text(text), []).candidates] == []

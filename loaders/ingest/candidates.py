@@ -19,7 +19,7 @@ from typing import ClassVar
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
 from loaders.ingest.documents import MONTH_NAMES, parse_date_text
-from loaders.ingest.linking import Named, find_mentions
+from loaders.ingest.linking import HONORIFICS, Named, find_mentions
 from loaders.ingest.text import (
     AGREEMENT_WORDS,
     DAYS_FROM_DOCUMENT,
@@ -37,7 +37,7 @@ from loaders.ingest.text import (
     paragraph_spans,
     sentence_at,
 )
-from loaders.names import KNOWN_BY_TITLE, MONTHS
+from loaders.names import KNOWN_BY_TITLE, MONTHS, TITLE_HEADS, TITLE_MODIFIERS
 
 
 def _slug(name: str) -> str:
@@ -124,7 +124,7 @@ class _Candidates:
             title_text = (
                 t.text[tokens[title[0]].start : tokens[title[1]].end]
                 if title is not None
-                else self._appositive_title(last)
+                else self._appositive_title(last) or self._lower_case_title(first, last)
             )
             if words & AGREEMENT_WORDS and last == first:
                 continue  # "the Protocol", "the Agreement": a reference, not a name
@@ -368,6 +368,48 @@ class _Candidates:
             and len(given) == 1
             and self.t.title_before(first) == title
         )
+
+    def _lower_case_title(self, first: int, last: int) -> str | None:
+        """A title in lower case, as editorials write them, around a name of two words or
+        more: before it ("India's foreign secretary Arvind Mehra", "the UK envoy, Sally
+        Axworthy") or after it ("Sally Axworthy, the British ambassador,"); the office's
+        head word is needed ("envoy", "minister"), with its modifiers ("deputy foreign")."""
+        t = self.t
+        tokens = t.tokens
+        if last == first:
+            return None
+
+        def office(head: int) -> str | None:
+            if not (0 <= head < len(tokens)) or tokens[head].capitalised:
+                return None
+            if tokens[head].lower not in TITLE_HEADS or tokens[head].lower in HONORIFICS:
+                return None
+            begin = head
+            while (
+                begin > 0
+                and t.gap(tokens[begin - 1], tokens[begin]) == " "
+                and not tokens[begin - 1].capitalised
+                and tokens[begin - 1].lower in TITLE_MODIFIERS | TITLE_HEADS
+            ):
+                begin -= 1
+            return t.text[tokens[begin].start : tokens[head].end]
+
+        if first > 0 and t.gap(tokens[first - 1], tokens[first]).strip() in ("", ","):
+            before = office(first - 1)
+            if before is not None:
+                return before
+        k = last + 1
+        if k >= len(tokens) or t.gap(tokens[last], tokens[k]).strip() != ",":
+            return None
+        if tokens[k].lower in ("the", "a", "an"):
+            k += 1
+        for _ in range(2):  # "the British ambassador", "India's foreign secretary"
+            if k < len(tokens) and tokens[k].capitalised and tokens[k].lower not in TITLE_HEADS:
+                k += 1
+        while k < len(tokens) and not tokens[k].capitalised and tokens[k].lower in TITLE_MODIFIERS:
+            k += 1
+        closed = k + 1 >= len(tokens) or t.gap(tokens[k], tokens[k + 1]) != " "
+        return office(k) if closed else None
 
     def _title_then_comma(self, first: int, last: int) -> tuple[int, int] | None:
         """ "Minister of Trade, Anna Berg": a title, a comma, then a name of two words or
