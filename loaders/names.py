@@ -152,6 +152,28 @@ TITLE_COMPLEMENTS = words(
     regional arctic americas business resources global health women's issues development
     finance planning policy civilian protocol operations national"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
+# The given names English nicknames stand for: "Ted Osborne" may be pocom's "Theodore R.
+# Osborne". A nickname is a weaker fit, like a name without its middle name.
+NICKNAMES: dict[str, tuple[str, ...]] = {
+    "al": ("albert", "alan", "alfred"), "andy": ("andrew",), "ben": ("benjamin",),
+    "bill": ("william",), "billy": ("william",), "will": ("william",), "bob": ("robert",),
+    "bobby": ("robert",), "rob": ("robert",), "chris": ("christopher",),
+    "chuck": ("charles",), "charlie": ("charles",), "dan": ("daniel",), "danny": ("daniel",),
+    "dave": ("david",), "dick": ("richard",), "rick": ("richard",), "don": ("donald",),
+    "doug": ("douglas",), "ed": ("edward",), "eddie": ("edward",), "frank": ("francis",
+    "franklin"), "fred": ("frederick",), "gene": ("eugene",), "greg": ("gregory",),
+    "hank": ("henry",), "harry": ("henry", "harold"), "jack": ("john",), "jeff": ("jeffrey",),
+    "jerry": ("gerald", "jerome"), "jim": ("james",), "jimmy": ("james",),
+    "joe": ("joseph",), "ken": ("kenneth",), "larry": ("lawrence",), "liz": ("elizabeth",),
+    "beth": ("elizabeth",), "kate": ("katherine", "catherine", "kathleen"),
+    "kathy": ("katherine", "kathleen"), "matt": ("matthew",), "mike": ("michael",),
+    "nick": ("nicholas",), "pat": ("patrick", "patricia"), "pete": ("peter",),
+    "phil": ("philip", "phillip"), "ray": ("raymond",), "ron": ("ronald",),
+    "sam": ("samuel",), "stan": ("stanley",), "steve": ("stephen", "steven"),
+    "sue": ("susan",), "ted": ("theodore", "edward"), "teddy": ("theodore", "edward"),
+    "tim": ("timothy",), "tom": ("thomas",), "tommy": ("thomas",), "tony": ("anthony",),
+    "vince": ("vincent",), "walt": ("walter",), "wes": ("wesley",),
+}  # fmt: skip
 # Titles that people are known by together with a single given name: "Pope Francis",
 # "King Philippe", "Sheikh Tamim" (a name alone would say too little).
 KNOWN_BY_TITLE = words(

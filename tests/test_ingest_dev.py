@@ -240,3 +240,26 @@ def test_titles_in_lower_case_before_or_after_a_name() -> None:
     # A clause after the name is no title; an honorific in lower case is none either.
     text = "Talks\n\nSally Axworthy, who met the minister, said so. Ask the dr. Ann Lee now."
     assert [c.name for c in analyse(prepare_text(text), []).candidates] == []
+
+
+def test_a_nickname_links_to_the_one_person_in_post_on_the_date() -> None:
+    harlow = KnownEntity(
+        "harlow-william-j", Kind.PERSON, "William J. Harlow",
+        posts=((date(2012, 1, 1), date(2014, 12, 31)),),
+    )  # fmt: skip
+    brennan = KnownEntity(
+        "brennan-thomas",
+        Kind.PERSON,
+        "Thomas Brennan",
+        posts=((date(1990, 1, 1), date(1993, 1, 1)),),
+    )
+    (path,) = DEV.glob("11_*.txt")
+    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [harlow, brennan])
+    linked = {(m.text, m.entity_id) for m in analysis.mentions}
+    assert {("Bill Harlow", "harlow-william-j"), ("Harlow", "harlow-william-j")} <= linked
+    # Out of post on the document's date: a nickname is too weak a fit to link.
+    assert "brennan-thomas" not in {m.entity_id for m in analysis.mentions}
+    # A nickname is no spelling of another given name: "Bill" is never "Benjamin".
+    benjamin = KnownEntity("harlow-benjamin", Kind.PERSON, "Benjamin Harlow", posts=harlow.posts)
+    mentions, _ = find_mentions("Talks\n\nBill Harlow spoke.", [benjamin], date(2013, 9, 18))
+    assert mentions == []

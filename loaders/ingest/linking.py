@@ -25,7 +25,8 @@ Linking, in order, and never on an ambiguous match:
    A name without the known middle name(s) ("Hillary Clinton" for "Hillary
    Rodham Clinton"; "Anthony Wayne" for "Earl Anthony Wayne", who goes by his
    middle name) is a weaker fit: it links only when the person held a post on
-   the document's date, and only one person fits so.
+   the document's date, and only one person fits so. So is a nickname for the
+   given name ("Bill Harlow" for "William J. Harlow"; `NICKNAMES`).
 3. *Surname*: a lone surname ("Mr. Kelly", "Gross") links to a person already
    linked by full name earlier in the same document, unless another person in
    the document, known or not, shares that surname.
@@ -63,6 +64,7 @@ from loaders.ingest.text import (
 )
 from loaders.names import (
     COUNTRY_ALIASES,
+    NICKNAMES,
     PARTICLES,
     TITLE_HEADS,
     TITLE_MODIFIERS,
@@ -437,7 +439,9 @@ class _Linker:
             if len(words) < 2 or self.taken(start, end):
                 continue
             best: dict[str, tuple[float, str]] = {}
-            shorter: dict[str, str] = {}  # a form without the middle name(s): needs the date
+            shorter: dict[str, str] = {}  # without middle name(s), by nickname: needs the date
+            # "Ted Osborne" for "Theodore R. Osborne": the given names a nickname stands for.
+            nicknamed = [[given, *words[1:]] for given in NICKNAMES.get(words[0], ())]
             for entity_id, form, known in persons:
                 known_words = [w for w in known if w not in PARTICLES]
                 shapes = [known_words]
@@ -451,7 +455,10 @@ class _Linker:
                     score = float(fuzz.ratio(" ".join(words), " ".join(shape)))
                     if score >= FUZZY_THRESHOLD and score > best.get(entity_id, (0.0, ""))[0]:
                         best[entity_id] = (score, form)
-                if entity_id not in best and words in without_middle(known_words):
+                shorter_forms = [known_words, *without_middle(known_words)]
+                if entity_id not in best and (
+                    words in shorter_forms[1:] or any(n in shorter_forms for n in nicknamed)
+                ):
                     shorter[entity_id] = form
             # A misspelling is no evidence against the dates: "John Kerr", out of office a
             # century before the document, is not the "John Kerry" it names.
