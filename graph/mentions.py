@@ -73,7 +73,9 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         "ELSE [] END AS titles, "
         "CASE WHEN e:Meeting AND e.dateFrom IS NOT NULL THEN [e.dateFrom, e.dateTo] END AS held, "
         "CASE WHEN e:Meeting THEN COLLECT { MATCH (e)-[:HELD_IN]->(p) RETURN p.id } "
-        "ELSE [] END AS places ORDER BY e.id"
+        "ELSE [] END AS places, "
+        "CASE WHEN e:Meeting THEN COLLECT { MATCH (a)-[:ATTENDED]->(e) RETURN a.id } "
+        "ELSE [] END AS attendees ORDER BY e.id"
     )
     entities: list[KnownEntity] = []
     for record in result:
@@ -87,7 +89,8 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         days = (held[0].to_native(), (held[1] or held[0]).to_native()) if held else None
         entities.append(
             KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()),
-                        posts, died, tuple(record["titles"]), days, tuple(record["places"]))
+                        posts, died, tuple(record["titles"]), days, tuple(record["places"]),
+                        tuple(record["attendees"]))
         )  # fmt: skip
     return entities
 

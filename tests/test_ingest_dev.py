@@ -199,19 +199,28 @@ def test_a_meeting_takes_its_place_and_the_delegations_from_around_its_sentence(
 
 
 def test_a_dated_meeting_the_graph_holds_is_a_mention_of_it_not_a_candidate() -> None:
+    whitfield = KnownEntity("whitfield-elena", Kind.PERSON, "Elena Whitfield")
     held = KnownEntity(
         "fisheries-talks-3", Kind.MEETING, "Third round of fisheries talks",
         held=(date(2019, 3, 13), date(2019, 3, 14)), places=("seoul-korea", "korea"),
+        attendees=("whitfield-elena",),
     )  # fmt: skip
     (path,) = DEV.glob("06_*.txt")
-    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, held])
+    text = path.read_text(encoding="utf-8")
+    # Nobody the text names attended it: the same day in the same city is not enough.
+    analysis = analyse(prepare_text(text), [*KNOWN, held])
+    assert "fisheries-talks-3" not in {m.entity_id for m in analysis.mentions}
+    analysis = analyse(prepare_text(text), [*KNOWN, held, whitfield])
     (mention,) = [m for m in analysis.mentions if m.entity_id == "fisheries-talks-3"]
     assert mention.text == "Thursday, March 14" and mention.method.value == "held"
     meetings = [c.date.value for c in analysis.candidates if c.kind == Kind.MEETING and c.date]
     assert meetings == ["2018-11-30"]  # Busan: not the meeting the graph holds
     # Another day, or another place, is another meeting.
-    elsewhere = KnownEntity("talks-busan", Kind.MEETING, "Talks", held=held.held, places=("busan",))
-    analysis = analyse(prepare_text(path.read_text(encoding="utf-8")), [*KNOWN, elsewhere])
+    elsewhere = KnownEntity(
+        "talks-busan", Kind.MEETING, "Talks", held=held.held, places=("busan",),
+        attendees=held.attendees,
+    )  # fmt: skip
+    analysis = analyse(prepare_text(text), [*KNOWN, elsewhere, whitfield])
     assert "2019-03-14" in {c.date.value for c in analysis.candidates if c.date}
 
 

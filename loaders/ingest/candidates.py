@@ -80,7 +80,7 @@ class _Candidates:
         # Meetings the graph holds with their days and places; those the text names by
         # date and place become mentions (`held`), not candidates.
         self.meetings = [
-            (e.id, days, set(getattr(e, "places", ())))
+            (e.id, days, set(getattr(e, "places", ())), set(getattr(e, "attendees", ())))
             for e in entities if (days := getattr(e, "held", None)) is not None
         ]  # fmt: skip
         self.held: list[Mention] = []
@@ -624,12 +624,14 @@ class _Candidates:
         )  # fmt: skip
 
     def _meeting_held(self, date: FuzzyDate | None, place: str | None) -> str | None:
-        """The one meeting the graph holds on that day in that place (a linked place)."""
+        """The one meeting the graph holds on that day in that place (a linked place) that
+        someone the text names attended: a capital hosts several meetings a day."""
         if date is None or date.precision != Precision.DAY or place not in self.kinds:
             return None
         day = date.start
-        held = [i for i, (first, last), places in self.meetings
-                if first <= day <= last and place in places]  # fmt: skip
+        named = {m.entity_id for m in self.mentions}
+        held = [i for i, (first, last), places, attendees in self.meetings
+                if first <= day <= last and place in places and attendees & named]  # fmt: skip
         return held[0] if len(held) == 1 else None
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
