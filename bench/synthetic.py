@@ -574,6 +574,29 @@ def delete_synthetic(driver: Driver, database: str) -> int:
             return deleted
 
 
+# One node records what synthetic graph the database holds, so that a benchmark can reuse
+# it (`--reuse-data`) rather than write it again. It is no Entity (the API never sees it),
+# and `synthetic: true` makes `delete_synthetic` remove it with the graph.
+MARKER_LABEL = "DiplographSyntheticGraph"
+
+
+def marker(driver: Driver, database: str) -> dict[str, Any] | None:
+    """What the last complete `write` recorded (actors, seed, nodes, ...), or None."""
+    records, _, _ = driver.execute_query(
+        f"MATCH (m:{MARKER_LABEL}) RETURN properties(m) AS m LIMIT 1", database_=database
+    )
+    return dict(records[0]["m"]) if records else None
+
+
+def record(driver: Driver, database: str, **facts: Any) -> None:
+    """Add facts (scalars) to the marker of the synthetic graph."""
+    driver.execute_query(
+        f"MERGE (m:{MARKER_LABEL} {{synthetic: true}}) SET m += $facts",
+        facts=facts,
+        database_=database,
+    )
+
+
 def write(driver: Driver, database: str, actors: int, seed: int = 7, echo: bool = True) -> Written:
     """Generate and write the synthetic graph for `actors` actors; returns what was written."""
     shape = Shape.of(actors)
@@ -615,6 +638,11 @@ def write(driver: Driver, database: str, actors: int, seed: int = 7, echo: bool 
     for key, rows in generator.meetings():
         run(key, rows)
     written.seconds = time.perf_counter() - started
+    # Last: a marker exists only for a graph written to the end.
+    record(
+        driver, database, actors=actors, seed=seed, nodes=written.nodes,
+        relationships=written.relationships, seconds=round(written.seconds, 1),
+    )  # fmt: skip
     return written
 
 

@@ -500,25 +500,44 @@ def review_accept(
 # -- serve -------------------------------------------------------------------------------
 
 
+def default_workers() -> int:
+    """The cores this process may run on."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counted is not None:
+        return int(counted() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes  [default: the machine's cores]"),
+    ] = None,
 ) -> None:
-    """Serve the GraphQL API with uvicorn."""
+    """Serve the GraphQL API with uvicorn (uvloop, httptools), one process per core."""
     import uvicorn
+
+    from schema.metrics import worker_metrics
 
     settings = get_settings()
     host = host or settings.api_host
     port = port or settings.api_port
+    workers = workers or default_workers()
     console.print(f"GraphiQL:      http://{host}:{port}/graphql")
     if not settings.uses_external_neo4j:
         console.print(f"Neo4j Browser: {settings.neo4j_browser_url}")
-    uvicorn.run(
-        "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="info", proxy_headers=False,
-    )  # fmt: skip
+    with worker_metrics(workers) as directory:
+        if directory is not None:
+            console.print(f"Metrics of {workers} worker(s) kept in {directory}")
+        uvicorn.run(
+            "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
+            loop="uvloop", http="httptools", log_level="info", proxy_headers=False,
+        )  # fmt: skip
 
 
 @app.command("schema")

@@ -98,6 +98,13 @@ class Page:
     limit: int | None = None
     # Read from the end: the last `limit` rows (used by `last` without `before`).
     from_end: bool = False
+    # Read one row more than `limit`: whether there is a next page, without counting.
+    probe: bool = False
+
+    @property
+    def fetch(self) -> int | None:
+        """How many rows to read: `limit`, and one more when probing."""
+        return self.limit + 1 if self.probe and self.limit is not None else self.limit
 
 
 # Constant sub-patterns that filters and groupings share, so that `country: X` and a
@@ -498,12 +505,20 @@ def _date_map(var: str, spec: DateOf) -> str:
 
 def _sources(var: str, spec: SourcesOf, b: CypherBuilder) -> str:
     i = b.fresh("i")
-    d = b.fresh("d")
-    document = compile_node(d, spec.document, b)
+    slug = f"{var}.sources[{i}]"
+    if not spec.document.fields and spec.document.typename == "Document":
+        # Only the slug (or nothing) of the document asked: the element stores it, and a
+        # load checks that every cited document exists, so no lookup per source.
+        document = f"{{__typename: 'Document', id: {slug}}}"
+    else:
+        d = b.fresh("d")
+        document = (
+            f"head(COLLECT {{ MATCH ({d}:Document {{id: {slug}}}) "
+            f"RETURN {compile_node(d, spec.document, b)} }})"
+        )
     return (
         f"[{i} IN range(0, size(coalesce({var}.sources, [])) - 1) | "
-        f"{{quote: {var}.quotes[{i}], document: head(COLLECT {{ "
-        f"MATCH ({d}:Document {{id: {var}.sources[{i}]}}) RETURN {document} }})}}]"
+        f"{{quote: {var}.quotes[{i}], document: {document}}}]"
     )
 
 
@@ -559,6 +574,30 @@ def compile_edge(origin: str, rel: str, node: str, spec: Related, b: CypherBuild
     return "{" + ", ".join(entries) + "}"
 
 
+def _counted_window(
+    match: str, carried: str, order: str, edge: str, page: Page, b: CypherBuilder
+) -> tuple[str, str]:
+    """A preamble binding the ordered matches of a nested connection, and its `items` and
+    `total` entries read from them: one pass over the matches (a `COUNT` beside a `COLLECT`
+    runs the match twice), and only the window is projected. The total counts what the
+    pages list: distinct (relationship, node) pairs."""
+    rows, part, k = b.fresh("rows"), b.fresh("part"), b.fresh("k")
+    first = 0 if page.from_end else page.offset
+    end = b.param(first + page.limit) if page.limit is not None else ""
+    names = [name.strip() for name in carried.split(",")]
+    unpack = ", ".join(f"{part}[{k}][{j}] AS {name}" for j, name in enumerate(names))
+    preamble = (
+        f"WITH COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order} "
+        f"RETURN [{carried}] }} AS {rows} WITH {rows}, {rows}[{b.param(first)}..{end}] AS {part}"
+    )
+    # Sorted again by position: the projection's subqueries need not keep the rows' order.
+    items = (
+        f"COLLECT {{ UNWIND range(0, size({part}) - 1) AS {k} WITH {k}, {unpack} "
+        f"ORDER BY {k} RETURN {edge} }}"
+    )
+    return preamble, f"items: {items}, total: size({rows})"
+
+
 def _order(node: str, rel: str, keys: tuple[tuple[str, str, bool], ...], flip: bool = False) -> str:
     return ", ".join(
         f"{rel if element == 'edge' else node}.{prop}{' DESC' if desc != flip else ''}"
@@ -592,15 +631,19 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
             f"ORDER BY {_order(m, r, spec.order)} LIMIT 1 RETURN {edge} }})"
         )
     order = _order(m, r, spec.order, flip=spec.page.from_end)
+    if spec.count and spec.aggregate is None:
+        preamble, counted = _counted_window(match, carried, order, edge, spec.page, b)
+        return f"head(COLLECT {{ {preamble} RETURN {{{counted}}} }})"
     window = ""
     if spec.page.offset and not spec.page.from_end:
         window += f" SKIP {b.param(spec.page.offset)}"
-    if spec.page.limit is not None:
-        window += f" LIMIT {b.param(spec.page.limit)}"
+    if spec.page.fetch is not None:
+        window += f" LIMIT {b.param(spec.page.fetch)}"
     items = f"COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order}{window} RETURN {edge} }}"
     entries = [f"items: {items}"]
     if spec.count:
-        # The total counts what the pages list: distinct (relationship, node) pairs.
+        # With an aggregate (its measures are subqueries over the matches of their own),
+        # the total is counted beside it, as the aggregate's measures are.
         entries.append(f"total: COUNT {{ {match} RETURN DISTINCT {carried} }}")
     if spec.aggregate is not None:
         edge_var = r if spec.own_edges and has_rel else None

@@ -18,6 +18,7 @@ from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
+    DATE_PARTS,
     Aggregate,
     CypherBuilder,
     Filter,
@@ -141,8 +142,8 @@ def list_entities(
         keys = [(prop, not desc) for prop, desc in keys]
     order_by = ", ".join(f"n.{prop}{' DESC' if desc else ''}" for prop, desc in keys)
     window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
-    if page.limit is not None:
-        window += f" LIMIT {b.param(page.limit)}"
+    if page.fetch is not None:
+        window += f" LIMIT {b.param(page.fetch)}"
     node = compile_node("n", projection, b)
     candidates = text_candidates(where, b)
     # A `text` filter reads its candidates from the full-text index, not every node.
@@ -222,14 +223,30 @@ def search(
     query = " ".join(f"{t} {t}* {t}~" for t in terms.split() if len(t) > 0)
     q = b.param(query or '""')
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
-    window = f" SKIP {b.param(page.offset)}" if page.offset else ""
-    window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
-    columns, measures = _measure_columns(f"{hits} WHERE {kinds}", aggregate, b)
-    cypher = (
-        f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
-        f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
-        f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
-    )
+    first = b.param(page.offset)
+    last = b.param(page.offset + page.limit) if page.limit is not None else ""
+    if aggregate is None:
+        # The index is asked once: its scored hits, in order, give both the total and the
+        # window (a COUNT beside the page ran the Lucene query twice).
+        cypher = (
+            f"CALL ({b.scope()}) {{ {hits} WITH n, score WHERE {kinds} "
+            "WITH n, score ORDER BY score DESC, n.id "
+            "RETURN collect(n) AS matched, collect(score) AS scores } "
+            # `n` bound to the i-th hit by a one-element comprehension: the projection reads `n`.
+            f"RETURN size(matched) AS total, [i IN range(0, size(matched) - 1)"
+            f"[{first}..{last}] | {{score: scores[i], node: head([n IN [matched[i]] | {node}])}}]"
+            " AS items"
+        )
+        measures = None
+    else:
+        window = f" SKIP {first}" if page.offset else ""
+        window += f" LIMIT {b.param(page.limit)}" if page.limit is not None else ""
+        columns, measures = _measure_columns(f"{hits} WHERE {kinds}", aggregate, b)
+        cypher = (
+            f"RETURN COUNT {{ {hits} WHERE {kinds} RETURN n }} AS total, "
+            f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
+            f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
+        )
     size = _items_size(b, "items", lambda i: "30 + " + node_size(f"{i}.node", projection, b))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
@@ -241,8 +258,11 @@ def timeline(
     page: Page,
     projection: NodeProjection,
     edge_fields: list[tuple[str, Any]],
+    date_parts: tuple[str, ...] | None = None,
 ) -> Statement:
-    """The dated facts of one entity in order: its own date, and every dated relation."""
+    """The dated facts of one entity in order: its own date, and every dated relation.
+
+    `date_parts`: the parts of each entry's date to read (all when None)."""
     b = CypherBuilder()
     node = compile_node("m", projection, b)
     own = compile_node("e", projection, b)
@@ -253,6 +273,7 @@ def timeline(
     # second subquery doubled the statement's work).
     first = b.param(page.offset)
     last = b.param(page.offset + page.limit) if page.limit is not None else ""
+    own_date = _date("e", "date", date_parts)
     entries = (
         f"CALL ({b.scope('e')}) {{ "
         "MATCH (e)-[r]-(m:Entity) "
@@ -262,12 +283,12 @@ def timeline(
         "WITH e, r, m, via, CASE via WHEN 'date' THEN r.dateFrom WHEN 'start' THEN r.startFrom "
         "ELSE m.dateFrom END AS at "
         "RETURN at, {at: at, via: via, outgoing: startNode(r) = e, "
-        f"date: CASE via WHEN 'date' THEN {_date('r', 'date')} WHEN 'start' THEN "
-        f"{_date('r', 'start')} ELSE {_date('m', 'date')} END, "
+        f"date: CASE via WHEN 'date' THEN {_date('r', 'date', date_parts)} WHEN 'start' THEN "
+        f"{_date('r', 'start', date_parts)} ELSE {_date('m', 'date', date_parts)} END, "
         f"node: {node}, {rel_fields}}} AS entry "
         "UNION "
         f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, {{at: e.dateFrom, "
-        f"via: 'self', outgoing: true, date: {_date('e', 'date')}, node: {own}}} AS entry }}"
+        f"via: 'self', outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
     )
     cypher = (
         f"OPTIONAL MATCH (e:Entity {{id: {b.entity_id(entity_id)}}}) "
@@ -283,11 +304,11 @@ def timeline(
     return bounded(b, cypher, ["found", "total"], {"items": size})
 
 
-def _date(var: str, prefix: str) -> str:
-    return (
-        f"{{value: {var}.{prefix}, precision: {var}.{prefix}Precision, start: "
-        f"{var}.{prefix}From, end: {var}.{prefix}To, basis: {var}.{prefix}Basis}}"
-    )
+def _date(var: str, prefix: str, parts: tuple[str, ...] | None) -> str:
+    # Only the parts asked (and the value, which says whether there is a date): each is a
+    # property read per entry.
+    asked = dict.fromkeys(("value", *(parts if parts is not None else DATE_PARTS)))
+    return "{" + ", ".join(f"{p}: {var}.{prefix}{DATE_PARTS[p]}" for p in asked) + "}"
 
 
 @dataclass(frozen=True)

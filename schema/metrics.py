@@ -4,8 +4,12 @@ The operation label is bounded: a client chooses operation names, so a name gets
 own label only if it looks like a GraphQL name of at most `MAX_NAME_LENGTH` characters
 and fewer than `MAX_OPERATIONS` names have been admitted so far (names listed in
 `DIPLOGRAPH_METRICS_OPERATIONS` always are); every other request counts under `other`.
-With `PROMETHEUS_MULTIPROC_DIR` set (required for `diplograph serve --workers N`), the
-metrics are kept in that directory and `/metrics` aggregates every worker's.
+
+One process keeps its metrics in prometheus_client's registry. Several (`diplograph serve
+--workers N`) keep them in files under `PROMETHEUS_MULTIPROC_DIR` (`worker_metrics` makes a
+private one when it is not set), and `/metrics`, whichever worker answers, sums them all.
+prometheus_client reads that variable when it is imported: it must be set before the
+workers start.
 """
 
 from __future__ import annotations
@@ -13,9 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -99,8 +107,40 @@ class Metrics(SchemaExtension):
             CYPHER_QUERIES.labels(operation).inc(reader.log.count)
 
 
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def worker_metrics(workers: int) -> Iterator[Path | None]:
+    """While serving with `workers` processes: the directory their metrics are kept in.
+
+    With several workers and no `PROMETHEUS_MULTIPROC_DIR`, a private directory is made
+    (and removed at the end); a directory named in the variable is emptied of earlier
+    runs' files first, as prometheus_client requires (else old counts would be added in).
+    One worker and no variable: None, the ordinary in-process registry.
+    """
+    named = os.environ.get(MULTIPROC_DIR)
+    if named:
+        directory = Path(named)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield directory
+        return
+    if workers <= 1:
+        yield None
+        return
+    directory = Path(tempfile.mkdtemp(prefix="diplograph-metrics-"))
+    os.environ[MULTIPROC_DIR] = str(directory)
+    try:
+        yield directory
+    finally:
+        os.environ.pop(MULTIPROC_DIR, None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 async def endpoint(request: Request) -> Response:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get(MULTIPROC_DIR):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -36,6 +36,8 @@ from schema.selection import (
     PageArgs,
     aggregate_spec,
     child,
+    counted,
+    date_parts,
     encode_cursor,
     project,
     response_key,
@@ -119,6 +121,12 @@ def fact_fields(
     return fields
 
 
+def entry_date_parts(field: SelectedField) -> tuple[str, ...] | None:
+    """The date parts a timeline's entries ask (every part when they differ or none asks)."""
+    asked = {date_parts(d) for edges in child(field, "edges") for d in child(edges, "date")}
+    return asked.pop() if len(asked) == 1 else None
+
+
 async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:
     """Run a root field's statement; ids its filters named that do not exist are an error."""
     record = await info.context.run(statement)
@@ -141,10 +149,6 @@ async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
     return found
 
 
-def _has_total(field: SelectedField) -> bool:
-    return bool(child(field, "totalCount") or child(field, "pageInfo"))
-
-
 async def list_of(
     info: Info,
     labels: tuple[str, ...],
@@ -156,7 +160,7 @@ async def list_of(
 ) -> Any:
     """`also`: a graph filter ANDed to `where` (one the schema's input cannot express)."""
     field = current_field(info)
-    page = page_args.page()
+    page, with_total = counted(field, page_args.page())
     chosen = to_filter(where)
     if chosen.candidate is None:
         chosen.candidate = False  # candidates are listed only when asked for
@@ -166,7 +170,7 @@ async def list_of(
         [reads.Order(o.field.value, o.direction == SortDirection.DESC) for o in order_by or []],
         page,
         project(node_selections(field), type_name),
-        with_total=_has_total(field) or page.from_end,
+        with_total=with_total,
         aggregate=aggregate_spec(field),
         # Counts alone project no node: cheap when only totals and groupings are asked.
         with_items=bool(child(field, "edges") or child(field, "pageInfo")) or page.from_end,
@@ -268,11 +272,10 @@ class Query(CandidateQuery):
         before: str | None = None,
     ) -> Connection[Document]:
         field = current_field(info)
-        page = PageArgs(first, after, last, before).page()
+        page, with_total = counted(field, PageArgs(first, after, last, before).page())
         statement = reads.list_entities(
             ("Document",), to_document_filter(where), [reads.Order("ID")], page,
-            project(node_selections(field), "Document"),
-            with_total=_has_total(field) or page.from_end,
+            project(node_selections(field), "Document"), with_total=with_total,
         )  # fmt: skip
         record = await run(info, statement)
         return connection(record, page)  # type: ignore[no-any-return]
@@ -323,6 +326,7 @@ class Query(CandidateQuery):
             slug_of(of), from_, to, page,
             project(node_selections(field), "Entity"),
             fact_fields(node_selections(field, ("edges",)), computed=frozenset({"date"})),
+            entry_date_parts(field),
         )  # fmt: skip
         record = await run(info, statement)
         if not record["found"]:

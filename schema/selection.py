@@ -191,10 +191,16 @@ def _field_spec(type_name: str, field: SelectedField) -> Any:
     if isinstance(spec, Relation):
         return relation_spec(spec, field)
     if isinstance(spec, DateOf):
-        parts = tuple(dict.fromkeys(f.name for f, _ in _fields_for(field.selections, ("*",))))
-        if all(p in DATE_PARTS for p in parts):
+        parts = date_parts(field)
+        if parts is not None:
             return DateOf(spec.prefix, parts)
     return spec
+
+
+def date_parts(field: SelectedField) -> tuple[str, ...] | None:
+    """The parts of a fuzzy date a selection asks (None: every part, e.g. `__typename`)."""
+    parts = tuple(dict.fromkeys(f.name for f, _ in _fields_for(field.selections, ("*",))))
+    return parts if all(p in DATE_PARTS for p in parts) else None
 
 
 def sources_spec(field: SelectedField) -> SourcesOf:
@@ -222,7 +228,7 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
     page = PageArgs.of(field.arguments).page()
     where = field.arguments.get("where")
     edge_where = field.arguments.get("edgeWhere")
-    wants_total = bool(child(field, "totalCount") or child(field, "pageInfo")) or page.from_end
+    page, wants_total = counted(field, page)
     default = ["start", "id"] if mention else ["dateFrom", "name", "id"]
     asked = to_relation_order(field.arguments.get("orderBy"))
     # The slug last keeps pages stable when the asked keys tie.
@@ -235,6 +241,16 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
         where=to_filter(where) if where is not None else None,
         edge_where=to_edge_filter(edge_where), aggregate=aggregate,
     )  # fmt: skip
+
+
+def counted(field: SelectedField, page: Page) -> tuple[Page, bool]:
+    """Whether a connection is counted (`totalCount` asked, or read from the end: its
+    offset comes from the total), and its page: one row more than asked when only
+    `pageInfo` wants to know whether there is a next page."""
+    count = bool(child(field, "totalCount")) or page.from_end
+    if not count and child(field, "pageInfo"):
+        page = replace(page, probe=True)
+    return page, count
 
 
 def aggregate_spec(field: SelectedField) -> Aggregate | None:

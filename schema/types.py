@@ -78,6 +78,9 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         offset = max(0, (total or len(items)) - len(items))
     else:
         offset = page.offset
+    more = page.probe and page.limit is not None and len(items) > page.limit
+    if more:
+        del items[page.limit :]
     edge_type = MentionEdge if mention else Edge
     edges: list[Any] = [
         edge_type(cursor=encode_cursor(offset + i), node=graph_object(item["node"]), data=item)
@@ -85,18 +88,17 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
     ]
     return Connection(
         edges=edges,
-        page_info=page_info(offset, len(items), total, page.limit),
+        page_info=page_info(offset, len(items), total, more),
         total_count=total if total is not None else offset + len(items),
         measures=flat_measures(value.get("aggregate")),
     )
 
 
-def page_info(offset: int, count: int, total: int | None, limit: int | None = None) -> PageInfo:
-    """Relay page info for `count` rows read from `offset` (of `total`, when counted)."""
-    known_more = total is not None and offset + count < total
-    full_page = total is None and limit is not None and count == limit
+def page_info(offset: int, count: int, total: int | None, more: bool = False) -> PageInfo:
+    """Relay page info for `count` rows read from `offset` (of `total` when counted; `more`:
+    a row after them was read)."""
     return PageInfo(
-        has_next_page=known_more or full_page,
+        has_next_page=more or (total is not None and offset + count < total),
         has_previous_page=offset > 0,
         start_cursor=encode_cursor(offset) if count else None,
         end_cursor=encode_cursor(offset + count - 1) if count else None,

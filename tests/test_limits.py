@@ -19,6 +19,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -354,38 +355,69 @@ def test_operation_labels_are_bounded(api: httpx.Client) -> None:
     assert len(text.encode()) < before + metrics.MAX_OPERATIONS * 8_000
 
 
-def test_metrics_aggregate_every_worker(settings: Settings, tmp_path: Path) -> None:
+@contextmanager
+def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`diplograph serve` on a free port, once it answers; stopped (SIGTERM) afterwards."""
     port = free_port()
-    env = {**cli_env(settings), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
     server = subprocess.Popen(
-        [str(DIPLOGRAPH), "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [str(DIPLOGRAPH), "serve", "--port", str(port), *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
     try:
-        url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
-        with httpx.Client(base_url=url, timeout=10) as client:
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "the workers did not start"
-                time.sleep(0.2)
-            for _ in range(40):  # new connections: spread over both workers
-                with httpx.Client(base_url=url, timeout=10) as one:
-                    graphql(one, "query Counted { __typename }")
-            text = client.get("/metrics").text
-        match = re.search(
-            r'^diplograph_graphql_requests_total\{operation="Counted",outcome="ok"\} ([0-9.]+)$',
-            text, re.M,
-        )  # fmt: skip
-        assert match and float(match.group(1)) == 40.0, text[-2000:]
-        assert len(list(tmp_path.glob("*.db"))) >= 2  # both workers wrote their own file
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=10).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, server.communicate()
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.2)
+        yield url, server
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def counted_requests(text: str, operation: str) -> float:
+    series = rf'diplograph_graphql_requests_total\{{operation="{operation}",outcome="ok"\}}'
+    pattern = rf"^{series} (\S+)$"
+    return sum(float(m.group(1)) for m in re.finditer(pattern, text, re.M))
+
+
+def send_on_new_connections(url: str, n: int, operation: str) -> None:
+    """`n` requests, each on its own connection: the kernel spreads them over the workers."""
+    for _ in range(n):
+        with httpx.Client(base_url=url, timeout=10) as one:
+            graphql(one, f"query {operation} {{ __typename }}")
+
+
+def test_metrics_aggregate_every_worker(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "stale.db").write_bytes(b"from an earlier run")
+    env = {**cli_env(settings), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    with serving(env, "--workers", "2") as (url, _):
+        send_on_new_connections(url, 40, "Counted")
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+        assert counted_requests(text, "Counted") == 40.0, text[-2000:]
+        files = {f.name for f in tmp_path.glob("*.db")}
+        assert "stale.db" not in files and len(files) >= 2  # each worker wrote its own file
+
+
+def test_serve_with_workers_counts_every_request_in_every_scrape(settings: Settings) -> None:
+    # No PROMETHEUS_MULTIPROC_DIR: serve makes a private one. Each scrape lands on whichever
+    # worker accepts it, and each must report the requests of both.
+    env = {k: v for k, v in cli_env(settings).items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    with serving(env, "--workers", "2") as (url, server):
+        send_on_new_connections(url, 30, "Spread")
+        for _ in range(12):
+            text = httpx.get(f"{url}/metrics", timeout=10).text
+            assert counted_requests(text, "Spread") == 30.0, text[-2000:]
+    out = server.stdout.read() if server.stdout else ""
+    kept = re.search(r"Metrics of 2 worker\(s\) kept in (\S+)", out)
+    assert kept, out
+    assert not Path(kept.group(1)).exists()  # removed when serve stopped
 
 
 # -- 4. every client mistake is coded ----------------------------------------------------------

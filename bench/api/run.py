@@ -93,7 +93,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--only-data", action="store_true", help="load the data, report its size and time, stop"
     )
-    return p.parse_args(argv)
+    p.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="with DIPLOGRAPH_BENCH_NEO4J_URI: keep the synthetic graph of this --scale and "
+        "--seed that the database already holds (load it when it holds none)",
+    )
+    p.add_argument(
+        "--single-duration",
+        type=float,
+        default=3.0,
+        help="seconds measured per operation with one client (the latency table)",
+    )
+    args = p.parse_args(argv)
+    if args.reuse_data and not scratch.external_uri(scratch.BENCH):
+        p.error(
+            "--reuse-data needs DIPLOGRAPH_BENCH_NEO4J_URI: a throwaway Neo4j starts empty, "
+            "there is nothing to reuse"
+        )
+    return args
 
 
 def log(message: str) -> None:
@@ -147,9 +165,50 @@ def cli(env: dict[str, str], *args: str, timeout: float = 3600) -> subprocess.Co
     )
 
 
+class DataMismatch(RuntimeError):
+    """The database holds another synthetic graph than the one asked for."""
+
+
+def reused_data(
+    args: argparse.Namespace, driver: Driver, settings: Settings
+) -> dict[str, Any] | None:
+    """With `--reuse-data`: what the database holds, when it is the synthetic graph of this
+    scale and seed (None when it holds none: it is loaded then)."""
+    held = synthetic.marker(driver, settings.neo4j_database)
+    if held is None:
+        log("--reuse-data: the database holds no complete synthetic graph; loading one")
+        return None
+    if (held.get("actors"), held.get("seed")) != (args.scale, args.seed):
+        raise DataMismatch(
+            f"--reuse-data: {settings.bolt_uri} holds the synthetic graph of --scale "
+            f"{held.get('actors')} --seed {held.get('seed')}, not --scale {args.scale} --seed "
+            f"{args.seed}. Ask for those, or run without --reuse-data to replace it."
+        )
+    log(f"--reuse-data: the database holds --scale {args.scale:,} --seed {args.seed}; not loading")
+    data: dict[str, Any] = {
+        "steps": [],
+        "notes": ["data reused (--reuse-data): loaded before this run, kept as is"],
+        "reused": True,
+        "hsg": bool(held.get("hsg")),
+        "synthetic": {
+            "actors": held["actors"],
+            "seed": held["seed"],
+            "nodes": held.get("nodes"),
+            "relationships": held.get("relationships"),
+            "seconds": held.get("seconds"),
+        },
+        "graph": graph_counts(driver, settings.neo4j_database),
+    }
+    return data
+
+
 def load_data(
     args: argparse.Namespace, env: dict[str, str], driver: Driver, settings: Settings
 ) -> dict[str, Any]:
+    if args.reuse_data:
+        reused = reused_data(args, driver, settings)
+        if reused is not None:
+            return reused
     data: dict[str, Any] = {"steps": [], "notes": []}
     migrate(driver, settings.neo4j_database)
     started = time.perf_counter()
@@ -210,6 +269,8 @@ def load_data(
             f"synthetic: {written.nodes:,} nodes, {written.relationships:,} relationships in "
             f"{written.seconds:.0f}s"
         )
+        # What `--reuse-data` reports of the data it keeps.
+        synthetic.record(driver, settings.neo4j_database, hsg=bool(data.get("hsg")))
     records, _, _ = driver.execute_query(
         "CALL db.awaitIndexes(600) RETURN 1 AS ok", database_=settings.neo4j_database
     )
@@ -442,6 +503,42 @@ async def measure(
     return results
 
 
+# Operations whose latency one client alone sees is reported (issue 13: at about a million
+# nodes, an entity page's p99 under 50 ms).
+SINGLE_CLIENT = ("entity_page", "timeline", "search")
+
+
+async def single_client(
+    args: argparse.Namespace,
+    servers: list[Server],
+    ops: list[Operation],
+    cases: Cases,
+    neo4j_pid: int | None,
+) -> dict[str, dict[str, Any]]:
+    """Latency with one client (concurrency 1), a few seconds per operation and server."""
+    results: dict[str, dict[str, Any]] = {s.name: {} for s in servers}
+    names = [name for name in SINGLE_CLIENT if name in {op.name for op in ops}]
+    for name in names:
+        for server in servers:
+            run = await closed_loop(
+                server,
+                name,
+                fixed_operation(requests_for(server, BY_NAME[name], cases)),
+                concurrency=1,
+                warmup=min(1.0, args.warmup),
+                duration=args.single_duration,
+                max_requests=args.max_requests,
+                neo4j_pid=neo4j_pid,
+                seed=args.seed,
+            )
+            s = results[server.name][name] = summary(run)
+            log(
+                f"one client {name:13} {server.name:14} p50 {s['p50_ms']} ms  "
+                f"p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms  errors {s['errors']}"
+            )
+    return results
+
+
 def environment(settings: Settings, sync_driver: Driver) -> dict[str, Any]:
     records, _, _ = sync_driver.execute_query(
         "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
@@ -527,6 +624,7 @@ async def main_async(args: argparse.Namespace) -> int:
             )
             neo4j_pid = local.pid() if local else None
             results = await measure(args, servers, ops, cases, neo4j_pid)
+            alone = await single_client(args, servers, ops, cases, neo4j_pid)
         doc = {
             "label": label,
             "synthetic": bool(args.scale),
@@ -542,7 +640,9 @@ async def main_async(args: argparse.Namespace) -> int:
                 "mix_duration_s": args.mix_duration,
                 "warmup_s": args.warmup,
                 "workers": args.workers,
+                "scale": args.scale,
                 "seed": args.seed,
+                "single_client_duration_s": args.single_duration,
                 "weights": {op.name: op.weight for op in ops},
                 "neo4j": "DIPLOGRAPH_BENCH_NEO4J_URI"
                 if local is None
@@ -556,6 +656,7 @@ async def main_async(args: argparse.Namespace) -> int:
             "db_hits": hits,
             "python_share": python,
             "results": results,
+            "single_client": alone,
         }
         doc["ratios"] = report.ratios(doc)
         doc["goal"] = report.goal(doc)
