@@ -534,9 +534,13 @@ def serve(
     with worker_metrics(workers) as directory:
         if directory is not None:
             console.print(f"Metrics of {workers} worker(s) kept in {directory}")
+        # A spawned worker imports this CLI before it answers the supervisor's health
+        # check: on a busy machine that takes longer than uvicorn's 5 s, and a worker
+        # killed for it is replaced by one that is killed again.
         uvicorn.run(
             "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
             loop="uvloop", http="httptools", log_level="info", proxy_headers=False,
+            timeout_worker_healthcheck=60,
         )  # fmt: skip
 
 

@@ -60,11 +60,19 @@ ANONYMOUS = "anonymous"
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 
+# Set by `worker_metrics` for the workers it serves: the label budget is shared among them.
+WORKERS = "DIPLOGRAPH_METRICS_WORKERS"
+
+
 class OperationLabels:
-    """The bounded set of operation names that get their own label."""
+    """The bounded set of operation names that get their own label.
+
+    Each worker admits names on its own; with N workers each admits at most `limit / N`, so
+    that `/metrics`, which sums them all, still holds at most `limit` admitted names.
+    """
 
     def __init__(self, limit: int = MAX_OPERATIONS) -> None:
-        self.limit = limit
+        self.limit = limit // max(1, int(os.environ.get(WORKERS) or 1))
         self.known = {
             n.strip()
             for n in os.environ.get("DIPLOGRAPH_METRICS_OPERATIONS", "").split(",")
@@ -119,24 +127,27 @@ def worker_metrics(workers: int) -> Iterator[Path | None]:
     runs' files first, as prometheus_client requires (else old counts would be added in).
     One worker and no variable: None, the ordinary in-process registry.
     """
+    os.environ[WORKERS] = str(workers)
     named = os.environ.get(MULTIPROC_DIR)
-    if named:
-        directory = Path(named)
-        directory.mkdir(parents=True, exist_ok=True)
-        for stale in directory.glob("*.db"):
-            stale.unlink()
-        yield directory
-        return
-    if workers <= 1:
-        yield None
-        return
-    directory = Path(tempfile.mkdtemp(prefix="diplograph-metrics-"))
-    os.environ[MULTIPROC_DIR] = str(directory)
     try:
-        yield directory
+        if named:
+            directory = Path(named)
+            directory.mkdir(parents=True, exist_ok=True)
+            for stale in directory.glob("*.db"):
+                stale.unlink()
+            yield directory
+        elif workers <= 1:
+            yield None
+        else:
+            private = Path(tempfile.mkdtemp(prefix="diplograph-metrics-"))
+            os.environ[MULTIPROC_DIR] = str(private)
+            try:
+                yield private
+            finally:
+                os.environ.pop(MULTIPROC_DIR, None)
+                shutil.rmtree(private, ignore_errors=True)
     finally:
-        os.environ.pop(MULTIPROC_DIR, None)
-        shutil.rmtree(directory, ignore_errors=True)
+        os.environ.pop(WORKERS, None)
 
 
 async def endpoint(request: Request) -> Response:

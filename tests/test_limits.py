@@ -365,7 +365,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.P
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"{url}/healthz", timeout=10).status_code == 200:
@@ -414,6 +414,12 @@ def test_serve_with_workers_counts_every_request_in_every_scrape(settings: Setti
         for _ in range(12):
             text = httpx.get(f"{url}/metrics", timeout=10).text
             assert counted_requests(text, "Spread") == 30.0, text[-2000:]
+        # Each worker admits its share of the operation labels: summed, still bounded.
+        for i in range(metrics.MAX_OPERATIONS + 20):
+            send_on_new_connections(url, 1, f"Unique{i}")
+        labels = operation_labels(httpx.get(f"{url}/metrics", timeout=10).text)
+        assert "other" in labels
+        assert len(labels - {"other", "anonymous"}) <= metrics.MAX_OPERATIONS, sorted(labels)
     out = server.stdout.read() if server.stdout else ""
     kept = re.search(r"Metrics of 2 worker\(s\) kept in (\S+)", out)
     assert kept, out

@@ -171,6 +171,9 @@ def uvicorn_command(app: str, port: int, workers: int) -> list[str]:
         "uvloop",
         "--http",
         "httptools",
+        # A busy machine can take longer than the default 5 s to start a worker.
+        "--timeout-worker-healthcheck",
+        "60",
     ]
 
 

@@ -1,0 +1,143 @@
+"""Neo4j does only the work a request asks for (issue 13): one full-text query per search,
+a count only for `totalCount`, `hasNextPage` from one row more, no `Document` read for a
+source's slug. Real Neo4j; db hits from PROFILE of the statements the schema compiles."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from bench.api.profiling import RecordingReader, profile_statement
+from diplograph.settings import Settings
+from graph.driver import connect_async
+from graph.reads import Statement
+from schema.api import schema as api_schema
+from schema.context import Context
+from tests.conftest import graphql
+
+pytestmark = pytest.mark.usefixtures("knowledge_graph")
+
+
+def in_process(
+    settings: Settings, driver: Driver, query: str, **variables: Any
+) -> tuple[list[Statement], Any]:
+    """The statements a query ran, and its data."""
+
+    async def run() -> tuple[list[Statement], Any]:
+        reads_driver = connect_async(settings)
+        try:
+            reader = RecordingReader(reads_driver, settings.neo4j_database, settings.query_timeout)
+            context = Context(reader=reader, settings=settings, sync_driver=driver)
+            result = await api_schema.execute(
+                query, variable_values=variables, context_value=context
+            )
+            assert not result.errors, result.errors
+            return reader.statements, result.data
+        finally:
+            await reads_driver.close()
+
+    return asyncio.run(run())
+
+
+def db_hits(driver: Driver, settings: Settings, statements: list[Statement]) -> int:
+    return sum(
+        profile_statement(driver, settings.neo4j_database, s.cypher, s.params) for s in statements
+    )
+
+
+SEARCH = """query($first: Int, $after: String) { search(query: "havana", first: $first,
+  after: $after) { totalCount edges { cursor node { slug } } } }"""
+
+
+def test_search_asks_the_index_once_for_its_page_and_its_total(
+    settings: Settings, driver: Driver
+) -> None:
+    statements, everything = in_process(settings, driver, SEARCH, first=100)
+    assert [s.cypher.count("db.index.fulltext.queryNodes") for s in statements] == [1]
+    slugs = [e["node"]["slug"] for e in everything["search"]["edges"]]
+    assert 4 < len(slugs) < 100
+    assert everything["search"]["totalCount"] == len(slugs)
+    cursor = everything["search"]["edges"][1]["cursor"]
+    _, page = in_process(settings, driver, SEARCH, first=2, after=cursor)
+    assert [e["node"]["slug"] for e in page["search"]["edges"]] == slugs[2:4]
+    assert page["search"]["totalCount"] == len(slugs)
+
+
+def test_nested_connections_are_counted_only_when_total_count_is_asked(
+    settings: Settings, driver: Driver
+) -> None:
+    query = """{ node(id: "united-states") { ... on Actor {
+      meetings(first: 100) { %s edges { node { slug } } } } } }"""
+    counted, with_total = in_process(settings, driver, query % "totalCount")
+    plain, without = in_process(settings, driver, query % "")
+    meetings = with_total["node"]["meetings"]
+    assert meetings["totalCount"] == len(meetings["edges"]) > 2
+    assert without["node"]["meetings"]["edges"] == meetings["edges"]
+    assert db_hits(driver, settings, plain) < db_hits(driver, settings, counted)
+    # Counted, the page and the total come from one pass over the matches: fewer db hits
+    # than the page read twice would cost.
+    one = """{ node(id: "united-states") { ... on Actor {
+      meetings(first: 1) { %s edges { node { slug } } } } } }"""
+    counted_one, _ = in_process(settings, driver, one % "totalCount")
+    assert db_hits(driver, settings, counted_one) < 2 * db_hits(driver, settings, plain)
+
+
+def _page(api: httpx.Client, query: str, first: int) -> Any:
+    body = graphql(api, query, first=first)
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def test_has_next_page_without_total_count_reads_one_row_more(
+    api: httpx.Client, settings: Settings, driver: Driver
+) -> None:
+    root = """query($first: Int) { issues(first: $first, orderBy: [{field: ID}]) {
+      %s pageInfo { hasNextPage endCursor } edges { node { slug } } } }"""
+    nested = """query($first: Int) { node(id: "alan-gross-detention") { ... on Issue {
+      involvement(first: $first) { %s pageInfo { hasNextPage endCursor }
+      edges { node { slug } } } } } }"""
+    for query, path in ((root, ("issues",)), (nested, ("node", "involvement"))):
+
+        def connection(data: Any, path: tuple[str, ...] = path) -> Any:
+            for key in path:
+                data = data[key]
+            return data
+
+        total = connection(_page(api, query % "totalCount", 100))["totalCount"]
+        assert total >= 3
+        for first in (total - 1, total, total + 1):
+            counted = connection(_page(api, query % "totalCount", first))
+            probed = connection(_page(api, query % "", first))
+            assert probed["edges"] == counted["edges"]
+            assert len(probed["edges"]) == min(first, total)
+            assert probed["pageInfo"] == counted["pageInfo"]
+            assert probed["pageInfo"]["hasNextPage"] is (first < total)
+    statements, _ = in_process(settings, driver, root % "", first=2)
+    assert "COUNT {" not in statements[0].cypher
+
+
+def test_sources_read_no_document_when_only_its_slug_is_asked(
+    settings: Settings, driver: Driver
+) -> None:
+    query = """{ node(id: "craig-kelly") { ... on Person {
+      sources { quote document { %s } }
+      led(first: 20) { edges { sources { quote document { %s } } } } } } }"""
+    slugs_only, by_slug = in_process(settings, driver, query % ("slug", "slug"))
+    looked_up, with_title = in_process(settings, driver, query % ("slug title", "slug title"))
+    assert ":Document" not in slugs_only[0].cypher
+    assert ":Document" in looked_up[0].cypher
+
+    def pairs(data: Any) -> list[tuple[str, str]]:
+        person = data["node"]
+        found = [(s["document"]["slug"], s["quote"]) for s in person["sources"]]
+        for edge in person["led"]["edges"]:
+            found += [(s["document"]["slug"], s["quote"]) for s in edge["sources"]]
+        return found
+
+    assert pairs(by_slug) == pairs(with_title) and len(pairs(by_slug)) >= 2
+    assert all(s["document"]["title"] for s in with_title["node"]["sources"])
+    assert db_hits(driver, settings, slugs_only) < db_hits(driver, settings, looked_up)
