@@ -162,8 +162,11 @@ async def list_of(
     field = current_field(info)
     page, with_total = counted(field, page_args.page())
     chosen = to_filter(where)
-    if chosen.candidate is None:
-        chosen.candidate = False  # candidates are listed only when asked for
+    if chosen.candidate is None and "Person" in labels:
+        # Candidates are listed only when asked for. Only people are candidates (the
+        # historian's unresolved names): for other kinds the check would only read a
+        # property of every node the list scans.
+        chosen.candidate = False
     statement = reads.list_entities(
         labels,
         chosen if also is None else Filter(all_of=[also, chosen]),
