@@ -78,7 +78,9 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         offset = max(0, (total or len(items)) - len(items))
     else:
         offset = page.offset
-    more = page.probe and page.limit is not None and len(items) > page.limit
+    # A row beyond the page is there only when the page was probed (`Page.probe`: the
+    # statement read one more, a nested one too, whose resolver sees only the arguments).
+    more = page.limit is not None and len(items) > page.limit
     if more:
         del items[page.limit :]
     edge_type = MentionEdge if mention else Edge

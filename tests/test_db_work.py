@@ -126,8 +126,9 @@ def test_sources_read_no_document_when_only_its_slug_is_asked(
       led(first: 20) { edges { sources { quote document { %s } } } } } } }"""
     slugs_only, by_slug = in_process(settings, driver, query % ("slug", "slug"))
     looked_up, with_title = in_process(settings, driver, query % ("slug title", "slug title"))
-    assert ":Document" not in slugs_only[0].cypher
-    assert ":Document" in looked_up[0].cypher
+    # The one `:Document` left is `node(id:)`'s own lookup (an id may name a document).
+    assert slugs_only[0].cypher.count(":Document") == 1
+    assert looked_up[0].cypher.count(":Document") > 1
 
     def pairs(data: Any) -> list[tuple[str, str]]:
         person = data["node"]
