@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, alias="DIPLOGRAPH_API_PORT")
     query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
     graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")
+    # Read queries answered without per-field execution (schema/compiled.py); off, every
+    # request goes through Strawberry's execution (the differential test compares both).
+    compiled_queries: bool = Field(default=True, alias="DIPLOGRAPH_COMPILED_QUERIES")
     cors_origins_text: str = Field(default="", alias="DIPLOGRAPH_CORS_ORIGINS")
     # Where Neo4j Browser is served from; only these may read the style and the guide.
     # Empty: the local server's Browser (http://127.0.0.1:7474 and http://localhost:7474).

@@ -8,7 +8,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from schema import fastpath
 from schema.errors import error_code, is_client_error
 from schema.limits import extensions
 from schema.metrics import Metrics
@@ -43,5 +42,3 @@ schema = Schema(
     types=list(GRAPH_TYPES.values()),
     extensions=[*extensions(), Metrics],
 )
-# Projected fields resolve without Strawberry's per-field wrapper (schema/fastpath.py).
-fastpath.install(schema)

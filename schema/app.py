@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
 from neo4j import AsyncDriver
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
@@ -23,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from diplograph.settings import Settings, get_settings
@@ -34,6 +36,7 @@ from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
 from schema.browser import BrowserFiles
+from schema.compiled import Compiler, Fallback
 from schema.context import Context
 from schema.errors import ResponseTooLarge, error_code
 from schema.http import GraphQLOverHTTP
@@ -74,10 +77,46 @@ class GraphQLApp(GraphQLOverHTTP):
             allow_queries_via_get=True,
         )
         self.settings = settings
+        # Read queries answered without per-field execution (schema/compiled.py).
+        self.compiler = Compiler(schema) if settings.compiled_queries else None
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The compiled path when it covers the request; else Strawberry's execution, on a
+        fresh context (nothing of the abandoned attempt counts but a database failure)."""
+        if (
+            self.compiler is not None
+            and request_data.query is not None
+            and isinstance(request_data.variables, dict | None)
+        ):
+            plan = self.compiler.plan(request_data.query, request_data.operation_name)
+            if plan is not None:
+                fallback = Fallback()
+                data = await self.compiler.execute(
+                    plan, request_data.variables, context, request_data.operation_name, fallback
+                )
+                if data is not None:
+                    return ExecutionResult(data=data, errors=None)
+                metrics.COMPILED.labels("fell_back").inc()
+                context = await self.get_context(request, sub_response)
+                context.replay = fallback.failure
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     def encode_json(self, data: object) -> bytes:
         """The response body; over the budget (Neo4j's estimate was low) one error instead."""
-        body = json.dumps(data, separators=(",", ":")).encode()
+        try:
+            body = orjson.dumps(data)
+        except TypeError:  # an integer beyond 64 bits (a JSON scalar): the standard library's
+            body = json.dumps(data, separators=(",", ":")).encode()
         limit = self.settings.max_response_bytes
         if len(body) > limit:
             error = format_error(ResponseTooLarge(limit, len(body)))

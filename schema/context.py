@@ -40,6 +40,10 @@ class Context:
     # One statement at a time per request: each gets what is left of the budget, and one
     # request with many root fields does not occupy many Neo4j connections at once.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Statements run so far, and a failure to raise again at that statement instead of
+    # running it: a compiled attempt that met a timeout hands it to the ordinary execution.
+    statements: int = 0
+    replay: tuple[int, Exception] | None = None
 
     async def run(self, statement: Statement) -> dict[str, Any]:
         """Run one compiled statement; Neo4j failures become coded GraphQL errors.
@@ -50,6 +54,11 @@ class Context:
         limit = self.settings.max_response_bytes
         deadline = self.settings.query_timeout + CLIENT_GRACE_SECONDS
         async with self.lock:
+            self.statements += 1
+            if self.replay is not None and self.replay[0] == self.statements - 1:
+                if isinstance(self.replay[1], errors.ResponseTooLarge):
+                    self.too_large = self.replay[1]
+                raise self.replay[1]
             if self.too_large is not None:
                 raise self.too_large
             with coded_neo4j_errors(self.settings.query_timeout):

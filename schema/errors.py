@@ -68,3 +68,8 @@ class ResponseTooLarge(GraphQLError):
             "ask for fewer or smaller fields (a document's text is large) or smaller pages",
             extensions={"code": self.code, "limit": limit, "estimate": estimate},
         )
+
+
+# Failures of the database round trip (schema.context.Context.run): an attempt that met one
+# hands it to the next instead of waiting for the database again (schema.compiled).
+NEO4J_FAILURES = (DatabaseUnavailable, Timeout, ResponseTooLarge)

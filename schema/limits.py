@@ -389,6 +389,25 @@ def _report_inputs(report: Callable[[GraphQLError], None], operands: int, depth:
         )
 
 
+def variables_problem(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
+) -> GraphQLError | None:
+    """The error for input objects passed in variables (filters) over the bounds, if any."""
+    operands = depth = 0
+    for definition in operation.variable_definitions or ():
+        named = schema.get_type(_type_name(definition.type))
+        if isinstance(named, GraphQLInputObjectType):
+            found = measure_value(variables.get(definition.variable.name.value))
+            operands += found[0]
+            depth = max(depth, found[1])
+    problem = input_problem(operands, depth)
+    if problem is None:
+        return None
+    return GraphQLError(
+        problem, extensions={"code": "QUERY_TOO_COSTLY", "operands": operands, "depth": depth}
+    )
+
+
 class InputLimits(SchemaExtension):
     """Bounds the input objects passed in variables (filters), before execution."""
 
@@ -398,19 +417,8 @@ class InputLimits(SchemaExtension):
         variables = context.variables or {}
         if operation is not None and variables:
             schema = self.execution_context.schema._schema
-            operands = depth = 0
-            for definition in operation.variable_definitions or ():
-                named = schema.get_type(_type_name(definition.type))
-                if isinstance(named, GraphQLInputObjectType):
-                    found = measure_value(variables.get(definition.variable.name.value))
-                    operands += found[0]
-                    depth = max(depth, found[1])
-            problem = input_problem(operands, depth)
-            if problem:
-                error = GraphQLError(
-                    problem,
-                    extensions={"code": "QUERY_TOO_COSTLY", "operands": operands, "depth": depth},
-                )
+            error = variables_problem(schema, operation, variables)
+            if error is not None:
                 context.result = ExecutionResult(data=None, errors=[error])
         yield
 

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -50,6 +51,13 @@ NEO4J_TIME = Histogram(
 CYPHER_QUERIES = Counter(
     "diplograph_cypher_queries_total", "Cypher statements run for GraphQL operations.",
     ["operation"],
+)  # fmt: skip
+
+COMPILED = Counter(
+    "diplograph_graphql_compiled_total",
+    "Read operations answered on the compiled path (schema/compiled.py), and attempts "
+    "abandoned to Strawberry's execution (an error, which that execution reports).",
+    ["outcome"],
 )  # fmt: skip
 
 
@@ -105,14 +113,21 @@ class Metrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        operation = LABELS.label(context.operation_name)
         errors = context.result.errors if context.result else None
-        REQUESTS.labels(operation, "error" if errors else "ok").inc()
-        LATENCY.labels(operation).observe(time.perf_counter() - started)
         reader = getattr(context.context, "reader", None)
-        if reader is not None:
-            NEO4J_TIME.labels(operation).observe(reader.log.seconds)
-            CYPHER_QUERIES.labels(operation).inc(reader.log.count)
+        record(context.operation_name, bool(errors), started, reader)
+
+
+def record(name: str | None, failed: bool, started: float, reader: Any) -> None:
+    """Count one operation: its outcome, latency (since `started`), and from the request's
+    `graph.reads.Reader` (None: no database) its Neo4j time and statements. Both the
+    ordinary and the compiled execution (schema/compiled.py) record here."""
+    operation = LABELS.label(name)
+    REQUESTS.labels(operation, "error" if failed else "ok").inc()
+    LATENCY.labels(operation).observe(time.perf_counter() - started)
+    if reader is not None:
+        NEO4J_TIME.labels(operation).observe(reader.log.seconds)
+        CYPHER_QUERIES.labels(operation).inc(reader.log.count)
 
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"

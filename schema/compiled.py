@@ -1,0 +1,518 @@
+"""Compiled execution: answer a read query without graphql-core's per-field walk.
+
+Every root field of `schema.query.Query` fetches its whole selection with one Cypher
+statement; below it, every field only reads what that statement projected
+(`schema.types`: `projected`, `projected_page`, ... or a plain attribute). graphql-core
+still completed the result field by field (resolver wrappers, `Info` objects, type
+checks): most of the Python time of a large response (bench/README.md).
+
+Here a query document is parsed and validated once (same parser limits, same rules as
+Strawberry's execution: `schema.limits`) and compiled into a `Plan`: per root field the
+Strawberry resolver to call, and a tree of closures that completes its value exactly as
+graphql-core would, calling the same field functions. Executing a plan coerces the
+variables, calls each root resolver (which builds and runs its one statement, as on
+the ordinary path), and shapes the values into plain dicts and lists, which the HTTP
+layer serialises with orjson.
+
+The compiled path answers only successful results. A document it does not cover
+(mutations, introspection, directives, a field with any other resolver) or one that does
+not validate gets no plan; any error while executing (a bad cursor, an unknown id, a
+non-null field without a value, Neo4j's timeout) abandons the attempt. Either way the
+request goes through ordinary Strawberry execution, which produces the same data or the
+errors with their paths and codes (`Fallback` carries a Neo4j failure over, so a
+timeout is not waited for twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    specified_directives,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from strawberry import Schema
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
+from strawberry.types.nodes import SelectedField
+
+from schema import query, types
+from schema.context import Context
+from schema.errors import NEO4J_FAILURES
+from schema.limits import CACHE_SIZE, MAX_TOKENS, RULES, variables_problem
+from schema.metrics import COMPILED, record
+
+logger = logging.getLogger(__name__)
+
+# Field functions that only read what the root statement projected, called as graphql-core
+# would call them: (source, info, **page arguments).
+PAGED = frozenset({types.projected_page, types.projected_relationships})
+READERS = frozenset(
+    {types.projected, types.edge_value, types.measure, types.group_measure, types.aggregate_of}
+)
+PAGE_ARGUMENTS = ("first", "after", "last", "before")
+# A result whose values Neo4j estimated above this many bytes is shaped in a worker thread:
+# 100 countries x 100 meetings take a few hundred milliseconds of Python, which on the event
+# loop would hold every other request (/readyz included) that long.
+THREAD_ABOVE_BYTES = 200_000
+
+Shape = Callable[[Any, "Run"], Any]
+
+
+class Incomplete(Exception):
+    """A value the compiled path does not produce (graphql-core would report an error)."""
+
+
+class NotCompilable(Exception):
+    """A document the compiled path does not cover."""
+
+
+@dataclass
+class Run:
+    """One execution of a plan: the coerced variables, and the arguments computed so far."""
+
+    variables: VariableValues
+    arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Path:
+    key: str
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the field functions of `schema.types` read of graphql-core's `info`."""
+
+    field_name: str
+    path: _Path
+
+
+@dataclass(frozen=True)
+class RootInfo:
+    """What the root resolvers of `schema.query` read of Strawberry's `Info`."""
+
+    selected_fields: list[SelectedField]
+    context: Context
+
+
+@dataclass(frozen=True)
+class _Fragments:
+    """What Strawberry's `SelectedField.from_node` reads of graphql-core's `info`."""
+
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variable_values: VariableValues
+
+
+@dataclass(frozen=True)
+class RootField:
+    key: str
+    nodes: tuple[FieldNode, ...]
+    definition: GraphQLField
+    strawberry_field: StrawberryField
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated query operation, compiled: its root fields in order."""
+
+    operation: OperationDefinitionNode
+    fragments: Mapping[str, FragmentDefinitionNode]
+    roots: tuple[RootField, ...]
+
+
+@dataclass
+class Fallback:
+    """Why a compiled attempt was abandoned; a Neo4j failure is replayed, not re-run."""
+
+    failure: tuple[int, Exception] | None = None
+
+
+def graphql_schema(schema: Schema) -> GraphQLSchema:
+    """Strawberry's GraphQL types (the very objects it executes with) as a schema to
+    validate and coerce against, reached through the public schema converter."""
+    type_map = {name: t.implementation for name, t in schema.schema_converter.type_map.items()}
+    return GraphQLSchema(
+        query=type_map["Query"],  # type: ignore[arg-type]
+        mutation=type_map.get("Mutation"),  # type: ignore[arg-type]
+        types=list(type_map.values()),  # type: ignore[arg-type]
+        directives=specified_directives,
+    )
+
+
+class Compiler:
+    """Plans for documents, cached (bounded LRU), and their execution."""
+
+    def __init__(self, schema: Schema, cache_size: int = CACHE_SIZE) -> None:
+        self.schema = schema
+        self.graphql = graphql_schema(schema)
+        self.rules = [*specified_rules, *RULES]
+        self.cache_size = cache_size
+        self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        # Requests answered here (tests prove the path was taken, not fallen back from).
+        self.answered = 0
+        self._fields: dict[str, dict[str, StrawberryField]] = {}
+
+    # -- plans -------------------------------------------------------------------------------
+
+    def plan(self, document: str, operation_name: str | None) -> Plan | None:
+        """The cached plan for a document's operation; None when it is not compilable.
+
+        Keyed by the document's text and operation name: a plan holds no variable value
+        (arguments are read per execution, and documents with directives, whose
+        `@skip(if: $x)` would make the shape depend on a value, are not compiled).
+        """
+        key = (document, operation_name)
+        if key in self.plans:
+            self.plans.move_to_end(key)
+            return self.plans[key]
+        try:
+            plan: Plan | None = self._compile(document, operation_name)
+        except (NotCompilable, GraphQLError):
+            plan = None
+        self.plans[key] = plan
+        while len(self.plans) > self.cache_size:
+            self.plans.popitem(last=False)
+        return plan
+
+    def _compile(self, text: str, operation_name: str | None) -> Plan:
+        document = parse(text, max_tokens=MAX_TOKENS)
+        if "@" in text and _has_directives(document):
+            raise NotCompilable("directives")
+        if validate(self.graphql, document, self.rules):
+            raise NotCompilable("invalid: Strawberry reports why")
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen = [
+            o
+            for o in operations
+            if operation_name is None or (o.name is not None and o.name.value == operation_name)
+        ]
+        if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
+            raise NotCompilable("not exactly one query operation")
+        operation = chosen[0]
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        query_type = self.graphql.query_type
+        assert query_type is not None
+        roots = []
+        for key, nodes in self._collect(query_type, (operation.selection_set,), fragments).items():
+            name = nodes[0].name.value
+            strawberry_field = self._strawberry_fields("Query").get(name)
+            resolver = strawberry_field.base_resolver if strawberry_field else None
+            if (
+                strawberry_field is None
+                or resolver is None
+                or getattr(resolver.wrapped_func, "__module__", None) != query.__name__
+            ):
+                raise NotCompilable(f"root field {name!r}")
+            definition = query_type.fields[name]
+            roots.append(
+                RootField(
+                    key, tuple(nodes), definition, strawberry_field,
+                    self._complete(definition.type, nodes, fragments),
+                )
+            )  # fmt: skip
+        return Plan(operation, fragments, tuple(roots))
+
+    def _strawberry_fields(self, type_name: str) -> dict[str, StrawberryField]:
+        if type_name not in self._fields:
+            definition = self.schema.get_type_by_name(type_name)
+            if not isinstance(definition, StrawberryObjectDefinition):
+                raise NotCompilable(f"type {type_name!r}")
+            converter = self.schema.config.name_converter
+            self._fields[type_name] = {converter.get_graphql_name(f): f for f in definition.fields}
+        return self._fields[type_name]
+
+    def _collect(
+        self,
+        runtime: GraphQLObjectType,
+        selection_sets: tuple[SelectionSetNode | None, ...],
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> dict[str, list[FieldNode]]:
+        """The fields of `runtime` the selection sets ask, by response key (as graphql-core's
+        CollectFields: fragments applied when their type condition matches)."""
+        found: dict[str, list[FieldNode]] = {}
+
+        def walk(selection_set: SelectionSetNode | None) -> None:
+            for selection in selection_set.selections if selection_set else ():
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    found.setdefault(key, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is None or self._applies(condition.name.value, runtime):
+                        walk(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    fragment = fragments[selection.name.value]
+                    if self._applies(fragment.type_condition.name.value, runtime):
+                        walk(fragment.selection_set)
+
+        for selection_set in selection_sets:
+            walk(selection_set)
+        return found
+
+    def _applies(self, condition: str, runtime: GraphQLObjectType) -> bool:
+        if condition == runtime.name:
+            return True
+        abstract = self.graphql.get_type(condition)
+        if isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType):
+            return self.graphql.is_sub_type(abstract, runtime)
+        return False
+
+    # -- shapers: closures that complete a value as graphql-core would -------------------------
+
+    def _complete(
+        self,
+        type_: GraphQLOutputType,
+        nodes: tuple[FieldNode, ...] | list[FieldNode],
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> Shape:
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._complete(type_.of_type, nodes, fragments)
+
+            def non_null(value: Any, run: Run) -> Any:
+                if value is None:
+                    raise Incomplete("null for a non-null field")
+                shaped = inner(value, run)
+                if shaped is None:
+                    raise Incomplete("null for a non-null field")
+                return shaped
+
+            return non_null
+        if isinstance(type_, GraphQLList):
+            item = self._complete(type_.of_type, nodes, fragments)
+
+            def listed(value: Any, run: Run) -> Any:
+                return None if value is None else [item(v, run) for v in value]
+
+            return listed
+        if isinstance(type_, GraphQLLeafType):
+            serialize = type_.serialize
+
+            def leaf(value: Any, run: Run) -> Any:
+                if value is None:
+                    return None
+                serialized = serialize(value)
+                if serialized is None:
+                    raise Incomplete("a leaf that does not serialize")
+                return serialized
+
+            return leaf
+        selection_sets = tuple(n.selection_set for n in nodes)
+        if isinstance(type_, GraphQLObjectType):
+            return self._object(type_, selection_sets, fragments)
+        if isinstance(type_, GraphQLInterfaceType):
+            cases = {
+                t.name: self._object(t, selection_sets, fragments)
+                for t in self.graphql.get_possible_types(type_)
+            }
+
+            def abstract(value: Any, run: Run) -> Any:
+                if value is None:
+                    return None
+                # Graph objects are built by their `__typename` (types.graph_object).
+                shape = cases.get(value.data["__typename"])
+                if shape is None:
+                    raise Incomplete("a value of no possible type")
+                return shape(value, run)
+
+            return abstract
+        raise NotCompilable(f"type {type_}")
+
+    def _object(
+        self,
+        type_: GraphQLObjectType,
+        selection_sets: tuple[SelectionSetNode | None, ...],
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> Shape:
+        strawberry_fields = self._strawberry_fields(type_.name)
+        entries: list[tuple[str, Callable[[Any, Run], Any]]] = []
+        for key, nodes in self._collect(type_, selection_sets, fragments).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                typename = type_.name
+                entries.append((key, _constant(typename)))
+                continue
+            definition = type_.fields[name]
+            getter = self._getter(strawberry_fields.get(name), definition, key, nodes[0])
+            complete = self._complete(definition.type, nodes, fragments)
+            entries.append((key, _field(getter, complete)))
+        entries_ = tuple(entries)
+
+        def shape(value: Any, run: Run) -> Any:
+            if value is None:
+                return None
+            return {key: complete(value, run) for key, complete in entries_}
+
+        return shape
+
+    def _getter(
+        self,
+        strawberry_field: StrawberryField | None,
+        definition: GraphQLField,
+        key: str,
+        node: FieldNode,
+    ) -> Callable[[Any, Run], Any]:
+        if strawberry_field is None or strawberry_field.extensions:
+            raise NotCompilable("a field Strawberry wraps")
+        if getattr(strawberry_field, "permission_classes", None):
+            raise NotCompilable("a field with permissions")
+        resolver = strawberry_field.base_resolver
+        if resolver is None:
+            python_name = strawberry_field.python_name
+            return lambda value, run: getattr(value, python_name)
+        function = resolver.wrapped_func
+        info = FieldInfo(node.name.value, _Path(key))
+        if function in READERS:
+            return lambda value, run: function(value, info)
+        if function in PAGED:
+            if not node.arguments:
+                return lambda value, run: function(value, info)
+            literal = not any(_uses_variables(a.value) for a in node.arguments)
+
+            def paged(value: Any, run: Run) -> Any:
+                arguments = run.arguments.get(id(node))
+                if arguments is None:
+                    found = get_argument_values(definition, node, run.variables)
+                    arguments = {k: found[k] for k in PAGE_ARGUMENTS if k in found}
+                    run.arguments[id(node)] = arguments
+                return function(value, info, **arguments)
+
+            if literal:
+                constant = {
+                    k: v
+                    for k, v in get_argument_values(definition, node).items()
+                    if k in PAGE_ARGUMENTS
+                }
+                return lambda value, run: function(value, info, **constant)
+            return paged
+        raise NotCompilable(f"resolver {function.__name__}")
+
+    # -- execution -----------------------------------------------------------------------------
+
+    async def execute(
+        self,
+        plan: Plan,
+        variables: dict[str, Any] | None,
+        context: Context,
+        operation_name: str | None,
+        fallback: Fallback,
+    ) -> dict[str, Any] | None:
+        """The response's `data`, or None when the request must go the ordinary way."""
+        started = time.perf_counter()
+        coerced = get_variable_values(
+            self.graphql, plan.operation.variable_definitions or [], variables or {},
+            max_errors=1,
+        )  # fmt: skip
+        if isinstance(coerced, list) or variables_problem(self.graphql, plan.operation,
+                                                           variables or {}):  # fmt: skip
+            return None
+        run = Run(coerced)
+        fragment_info = _Fragments(plan.fragments, coerced)
+        values: list[tuple[RootField, Any]] = []
+        for root in plan.roots:
+            selected = [SelectedField.from_node(fragment_info, n) for n in root.nodes]  # type: ignore[arg-type]
+            try:
+                arguments = convert_arguments(
+                    get_argument_values(root.definition, root.nodes[0], coerced),
+                    root.strawberry_field.arguments,
+                    scalar_registry=self.schema.schema_converter.scalar_registry,
+                    config=self.schema.config,
+                )
+                resolver = root.strawberry_field.base_resolver
+                assert resolver is not None
+                # The Query's methods take `self` (the root value: none here) first.
+                bound = (None,) if resolver.self_parameter is not None else ()
+                info = RootInfo(selected, context)
+                values.append((root, await resolver.wrapped_func(*bound, info=info, **arguments)))
+            except NEO4J_FAILURES as error:
+                fallback.failure = (context.statements - 1, error)
+                return None
+            except Exception as error:  # Strawberry reports it, with its path and code
+                logger.debug("compiled attempt abandoned: %r", error)
+                return None
+        try:
+            if context.response_bytes > THREAD_ABOVE_BYTES:
+                data = await anyio.to_thread.run_sync(_shape_all, values, run)
+            else:
+                data = _shape_all(values, run)
+        except Exception as error:
+            logger.debug("compiled shaping abandoned: %r", error)
+            return None
+        self.answered += 1
+        COMPILED.labels("answered").inc()
+        record(operation_name or _name(plan.operation), False, started, context.reader)
+        return data
+
+
+def _shape_all(values: list[tuple[RootField, Any]], run: Run) -> dict[str, Any]:
+    return {root.key: root.shape(value, run) for root, value in values}
+
+
+def _constant(value: str) -> Callable[[Any, Run], Any]:
+    return lambda _, run: value
+
+
+def _field(getter: Callable[[Any, Run], Any], complete: Shape) -> Callable[[Any, Run], Any]:
+    def resolve(value: Any, run: Run) -> Any:
+        return complete(getter(value, run), run)
+
+    return resolve
+
+
+def _name(operation: OperationDefinitionNode) -> str | None:
+    return operation.name.value if operation.name else None
+
+
+def _uses_variables(value: Any) -> bool:
+    kind = getattr(value, "kind", "")
+    if kind == "variable":
+        return True
+    if kind == "list_value":
+        return any(_uses_variables(v) for v in value.values)
+    if kind == "object_value":
+        return any(_uses_variables(f.value) for f in value.fields)
+    return False
+
+
+def _has_directives(document: DocumentNode) -> bool:
+    """Whether any selection carries a directive (`@skip`, `@include`...)."""
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if getattr(node, "directives", None):
+            return True
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return False
