@@ -96,17 +96,15 @@ class GraphQLApp(GraphQLOverHTTP):
             and request_data.query is not None
             and isinstance(request_data.variables, dict | None)
         ):
-            plan = self.compiler.plan(request_data.query, request_data.operation_name)
-            if plan is not None:
-                fallback = Fallback()
-                data = await self.compiler.execute(
-                    plan, request_data.variables, context, request_data.operation_name, fallback
-                )
-                if data is not None:
-                    return ExecutionResult(data=data, errors=None)
-                metrics.COMPILED.labels("fell_back").inc()
-                context = await self.get_context(request, sub_response)
-                context.replay = fallback.failure
+            fallback = Fallback()
+            data = await self.compiler.answer(
+                request_data.query, request_data.variables, request_data.operation_name,
+                context, fallback,
+            )  # fmt: skip
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)
+            context = await self.get_context(request, sub_response)
+            context.replay = fallback.failure
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )

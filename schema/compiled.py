@@ -28,9 +28,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from graphql import (
@@ -420,6 +420,23 @@ class Compiler:
 
     # -- execution -----------------------------------------------------------------------------
 
+    async def answer(
+        self,
+        document: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Context,
+        fallback: Fallback,
+    ) -> dict[str, Any] | None:
+        """The response's `data` on the compiled path; None: the ordinary way must answer
+        (with a fresh context, `fallback.failure` replayed in it)."""
+        plan = self.plan(document, operation_name)
+        if plan is None:
+            return None
+        data = await self.execute(plan, variables, context, operation_name, fallback)
+        COMPILED.labels("fell_back" if data is None else "answered").inc()
+        return data
+
     async def execute(
         self,
         plan: Plan,
@@ -453,8 +470,9 @@ class Compiler:
                 assert resolver is not None
                 # The Query's methods take `self` (the root value: none here) first.
                 bound = (None,) if resolver.self_parameter is not None else ()
+                function = cast(Callable[..., Awaitable[Any]], resolver.wrapped_func)
                 info = RootInfo(selected, context)
-                values.append((root, await resolver.wrapped_func(*bound, info=info, **arguments)))
+                values.append((root, await function(*bound, info=info, **arguments)))
             except NEO4J_FAILURES as error:
                 fallback.failure = (context.statements - 1, error)
                 return None
@@ -470,7 +488,6 @@ class Compiler:
             logger.debug("compiled shaping abandoned: %r", error)
             return None
         self.answered += 1
-        COMPILED.labels("answered").inc()
         record(operation_name or _name(plan.operation), False, started, context.reader)
         return data
 

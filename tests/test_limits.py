@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import json
 import re
 import statistics
@@ -36,7 +35,7 @@ from graph.projection import Aggregate, Filter, NodeProjection, Page, Prop
 from graph.reads import Reader, Statement
 from graph.server import free_port
 from ops.hostile import CASES, fragment_fanout
-from schema import fastpath, metrics
+from schema import metrics
 from schema.api import schema as api_schema
 from schema.context import Context
 from schema.limits import (
@@ -48,7 +47,7 @@ from schema.limits import (
     measure_value,
 )
 from schema.mutation import MAX_SIZES
-from schema.selection import MAX_LIST, MAX_PAGE_SIZE
+from schema.selection import MAX_LIST
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import DIPLOGRAPH, ROOT, cli_env
 
@@ -676,30 +675,6 @@ def test_oversized_names_and_texts_are_refused(
         "MATCH (n {id: 'big-one'}) RETURN count(n) AS n", database_=settings.neo4j_database
     )
     assert records[0]["n"] == 0
-
-
-def test_large_nested_connections_are_completed_in_turns_between_other_requests() -> None:
-    """100 countries x 100 meetings held the event loop 0.3-1.2 s in one go: connections of
-    YIELD_AT edges or more complete one per loop iteration, other tasks in between."""
-    order: list[str] = []
-
-    async def scenario() -> None:
-        turn = asyncio.Lock()
-
-        async def other_request() -> None:
-            for _ in range(8):
-                order.append("other")
-                await asyncio.sleep(0)
-
-        async def complete(value: str) -> None:
-            order.append(await fastpath._in_turn(value, turn))
-
-        await asyncio.gather(other_request(), *(complete(v) for v in ("a", "b", "c")))
-
-    asyncio.run(scenario())
-    done = [i for i, item in enumerate(order) if item != "other"]
-    assert len(done) == 3 and all(b - a > 1 for a, b in itertools.pairwise(done)), order
-    assert fastpath.YIELD_AT <= MAX_PAGE_SIZE // 5  # a page of 20 or more takes its turn
 
 
 # -- 7. /readyz while the heaviest accepted requests run ----------------------------------------

@@ -5,9 +5,10 @@
 * The peer: bench/peers/neo4j-graphql/capture.mjs does the same inside @neo4j/graphql.
 * Raw: the operation's own statement, with PROFILE.
 
-`python_share` times our schema in-process, sequentially: the whole execution against the
-time spent inside the driver call (Neo4j, the network and result decoding), and can
-write a cProfile of it.
+`python_share` times our schema in-process, sequentially, as the HTTP layer runs it: the
+compiled path (schema/compiled.py; Strawberry's execution when it falls back) and the
+JSON serialisation, against the time spent inside the driver call (Neo4j, the network
+and result decoding), and can write a cProfile of it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from neo4j import AsyncDriver, Driver, RoutingControl
 
 from bench.api.operations import Operation
@@ -29,6 +31,7 @@ from bench.api.servers import PEER_DIR
 from diplograph.settings import Settings
 from graph.reads import Reader, Statement
 from schema.api import schema
+from schema.compiled import Compiler, Fallback
 from schema.context import Context
 
 
@@ -74,6 +77,18 @@ async def execute_ours(
     if result.errors:
         raise RuntimeError(f"{op.name}: {result.errors[0].message}")
     return reader, result.data
+
+
+COMPILER = Compiler(schema)
+
+
+async def answer_ours(document: str, variables: dict[str, Any], context: Context) -> bytes:
+    """The response body, as the HTTP layer produces it (schema/app.py)."""
+    data = await COMPILER.answer(document, variables, None, context, Fallback())
+    if data is None:
+        result = await schema.execute(document, variable_values=variables, context_value=context)
+        return orjson.dumps({"data": result.data})
+    return orjson.dumps({"data": data})
 
 
 async def ours_statements(
@@ -133,7 +148,7 @@ async def python_share(
         if profiler:
             profiler.enable()
         started = time.perf_counter()
-        await schema.execute(op.ours, variable_values=op.ours_vars(case), context_value=context)
+        await answer_ours(op.ours, op.ours_vars(case), context)
         total += time.perf_counter() - started
         if profiler:
             profiler.disable()
