@@ -20,6 +20,7 @@ from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
 from loaders.ingest.documents import MONTH_NAMES, parse_date_text
 from loaders.ingest.linking import HONORIFICS, Named, find_mentions
+from loaders.ingest.spans import Spans
 from loaders.ingest.text import (
     AGREEMENT_WORDS,
     DAYS_FROM_DOCUMENT,
@@ -71,7 +72,7 @@ class _Candidates:
     ) -> None:
         self.doc = doc
         self.t = t
-        self.taken = list(taken)
+        self.taken = Spans(taken)
         self.known_ids = set(known_ids)
         self.found: dict[str, Candidate] = {}
         self.mentions = list(mentions)
@@ -88,7 +89,7 @@ class _Candidates:
         self.known_names = {folded(form) for e in entities for form in (e.name, *e.aliases)}
 
     def free(self, start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in self.taken)
+        return not self.taken.overlaps(start, end)
 
     def add(self, candidate: Candidate, start: int, end: int, around: bool = False) -> None:
         """Record a candidate's occurrence; `around`: it may hold linked mentions
@@ -99,7 +100,7 @@ class _Candidates:
             return
         if candidate.kind != Kind.MEETING and folded(candidate.name) in self.known_names:
             return  # a node the graph holds, in a form linking did not take
-        self.taken.append((start, end))
+        self.taken.add(start, end)
         existing = self.found.setdefault(candidate.id, candidate)
         text = self.t.text
         existing.occurrences.append(
@@ -297,7 +298,7 @@ class _Candidates:
                 acronym = match["acronym"]
                 if acronym not in candidate.aliases:
                     candidate.aliases.append(acronym)
-                self.taken.append(match.span("acronym"))
+                self.taken.add(*match.span("acronym"))
                 pattern = rf"(?<![\w.]){re.escape(acronym)}(?![\w])"
                 for found in re.compile(pattern).finditer(text, match.end()):
                     if self.free(*found.span()):
@@ -326,7 +327,7 @@ class _Candidates:
         if not words & ORGANIZATION_WORDS or t.tokens[first].lower in ("of", "for"):
             return False
         start, end = t.span(first, last)
-        inside = [(s, e) for s, e in self.taken if s < end and start < e]
+        inside = list(self.taken.overlapping(start, end))
         return all(
             start < s and e <= end
             and any(m.start == s and self.kinds.get(m.entity_id) in (Kind.COUNTRY, Kind.PLACE)
@@ -599,7 +600,7 @@ class _Candidates:
             )
         known = self._meeting_held(date, place)
         if known is not None and self.free(start, end):
-            self.taken.append((start, end))
+            self.taken.add(start, end)
             text = self.t.text[start:end]
             self.held.append(
                 Mention(known, start, end, text, self.entity_names[known], Method.HELD)

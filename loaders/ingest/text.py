@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from loaders.ingest.spans import Spans
 from loaders.names import (
     MONTHS,
     PARTICLES,
@@ -269,11 +270,11 @@ class TextIndex:
         self.tokens = tokenize(text)
         self.starts = [t.start for t in self.tokens]
         self.sentences = sentence_spans(text)
-        self.headlines = [
+        self.headlines = Spans(
             (s, e)
             for n, (s, e) in enumerate(paragraph_spans(text))
             if is_title_case(text[s:e]) and (n == 0 or not _byline(text[s:e]))
-        ]
+        )
         self.title_tokens = self._titles()
         self.runs = self._runs()
         # Runs with organizations' "of" complements joined ("Ministry of Foreign Affairs of
@@ -286,7 +287,7 @@ class TextIndex:
         return self.text[left.end : right.start]
 
     def in_headline(self, offset: int) -> bool:
-        return any(s <= offset < e for s, e in self.headlines)
+        return self.headlines.contains(offset)
 
     @staticmethod
     def _is_title_word(token: Token) -> bool:
