@@ -395,11 +395,24 @@ class CypherBuilder:
         self.params: dict[str, Any] = {}
         self.refs: list[str] = []
         self.hoisted: list[tuple[str, str]] = []
+        # Stand-in map keys for the client's aliases, and the alias each stands for.
+        self.client_keys: dict[str, str] = {}
+        self._stand_ins: dict[str, str] = {}
         self._counter = 0
 
     def fresh(self, stem: str) -> str:
         self._counter += 1
         return f"{stem}{self._counter}"
+
+    def key(self, name: str) -> str:
+        """`name` as a Cypher map key; an alias (`ClientKey`) as a stand-in by position."""
+        if not isinstance(name, ClientKey):
+            return _key(name)
+        stand_in = self._stand_ins.get(name)
+        if stand_in is None:
+            stand_in = self._stand_ins[name] = f"__alias{len(self._stand_ins)}"
+            self.client_keys[stand_in] = str(name)
+        return _key(stand_in)
 
     def param(self, value: Any) -> str:
         name = self.fresh("p")
@@ -481,11 +494,35 @@ def _quoted(name: str) -> str:
     return f"'{name}'"
 
 
+class ClientKey(str):
+    """A response key the client chose (a GraphQL alias), not a field's own name.
+
+    Neo4j plans every new statement text anew (seconds of CPU on a busy server), so the
+    statement holds a stand-in (`CypherBuilder.key`) and the reader puts the client's
+    key back (`restore_keys`): any alias names give the same text.
+    """
+
+
 def _key(name: str) -> str:
     """A response key as a Cypher map key (GraphQL names are [_A-Za-z][_0-9A-Za-z]*)."""
     if not name.replace("_", "a").isalnum():
         raise ValueError(f"invalid key {name!r}")
     return f"`{name}`"
+
+
+def _key_size(key: str, b: CypherBuilder) -> str:
+    """A key's bytes as JSON, a parameter when its length is the client's choice."""
+    size = len(key) + KEY_OVERHEAD
+    return b.param(size) if isinstance(key, ClientKey) else str(size)
+
+
+def restore_keys(value: Any, keys: dict[str, str]) -> Any:
+    """`value` with every stand-in map key (`CypherBuilder.key`) back to the client's."""
+    if isinstance(value, dict):
+        return {keys.get(k, k): restore_keys(v, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_keys(v, keys) for v in value]
+    return value
 
 
 def _date_map(var: str, spec: DateOf) -> str:
@@ -553,13 +590,13 @@ def compile_node(var: str, projection: NodeProjection, b: CypherBuilder) -> str:
         _quoted(projection.typename) if projection.typename else compile_value(var, Typename(), b)
     )
     entries = [f"__typename: {kind}", "id: " + f"{var}.id"]
-    entries += [f"{_key(key)}: {compile_value(var, spec, b)}" for key, spec in projection.fields]
+    entries += [f"{b.key(key)}: {compile_value(var, spec, b)}" for key, spec in projection.fields]
     return f"{var} {{{', '.join(entries)}}}"
 
 
 def compile_fields(var: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
     """`key: expression` entries for the element bound to `var` (no braces)."""
-    return ", ".join(f"{_key(key)}: {compile_value(var, spec, b)}" for key, spec in fields)
+    return ", ".join(f"{b.key(key)}: {compile_value(var, spec, b)}" for key, spec in fields)
 
 
 def compile_edge(origin: str, rel: str, node: str, spec: Related, b: CypherBuilder) -> str:
@@ -570,7 +607,7 @@ def compile_edge(origin: str, rel: str, node: str, spec: Related, b: CypherBuild
             if isinstance(value, Outgoing)
             else (compile_value(rel, value, b))
         )
-        entries.append(f"{_key(key)}: {expr}")
+        entries.append(f"{b.key(key)}: {expr}")
     return "{" + ", ".join(entries) + "}"
 
 
@@ -732,7 +769,7 @@ def _scalars(match: str, var: str, scalars: list[tuple[str, str]], b: CypherBuil
         )
 
     expressions = {"count": f"size({ds})", "minDate": extreme(0, "<"), "maxDate": extreme(1, ">")}
-    values = ", ".join(f"{_key(key)}: {expressions[measure]}" for key, measure in scalars)
+    values = ", ".join(f"{b.key(key)}: {expressions[measure]}" for key, measure in scalars)
     return (
         f"head(COLLECT {{ WITH COLLECT {{ {match} WITH DISTINCT {var} RETURN [{dates}] }} "
         f"AS {ds} RETURN {{{values}}} }})"
@@ -826,7 +863,7 @@ def compile_nested_aggregate(
 ) -> str:
     """A nested connection's aggregate, as a map of its measures (scalars under SCALAR_KEY)."""
     entries = compile_aggregate(match, var, spec, b, nested=True, edge=edge)
-    return "{" + ", ".join(f"{_key(key)}: {expr}" for key, expr in entries) + "}"
+    return "{" + ", ".join(f"{b.key(key)}: {expr}" for key, expr in entries) + "}"
 
 
 # -- response size -----------------------------------------------------------------------------
@@ -851,7 +888,7 @@ def _scalar_size(expr: str, b: CypherBuilder) -> str:
 
 def _fields_size(expr: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
     parts = [
-        f"{len(key) + KEY_OVERHEAD} + {value_size(expr, f'{expr}.{_key(key)}', spec, b)}"
+        f"{_key_size(key, b)} + {value_size(expr, f'{expr}.{b.key(key)}', spec, b)}"
         for key, spec in fields
     ]
     return " + ".join(parts) or "0"
@@ -878,7 +915,7 @@ def measure_size(expr: str, key: str, b: CypherBuilder) -> str:
 
 def _aggregate_size(expr: str, spec: Aggregate, b: CypherBuilder) -> str:
     keys = {SCALAR_KEY if measure in SCALARS else key for key, measure, _ in spec.fields}
-    return " + ".join(measure_size(f"{expr}.{_key(key)}", key, b) for key in sorted(keys)) or "0"
+    return " + ".join(measure_size(f"{expr}.{b.key(key)}", key, b) for key in sorted(keys)) or "0"
 
 
 def edge_size(expr: str, spec: Related, b: CypherBuilder) -> str:

@@ -32,6 +32,7 @@ from graph.projection import (
     flat_measures,
     measure_size,
     node_size,
+    restore_keys,
     text_candidates,
 )
 
@@ -61,9 +62,14 @@ class Statement:
     params: dict[str, Any]
     # Response keys of the aggregate's measures, by the column that holds each.
     measures: dict[str, str] | None = None
+    # The client's aliases, by the stand-in map key the statement uses for each.
+    client_keys: dict[str, str] = field(default_factory=dict)
 
     def shape(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The record with the measures' columns gathered under `aggregate`."""
+        """The record with the client's keys back and the measures' columns gathered
+        under `aggregate`."""
+        if self.client_keys:
+            record = restore_keys(record, self.client_keys)
         if self.measures is not None:
             measures = {key: record.pop(col) for col, key in self.measures.items()}
             record["aggregate"] = flat_measures(measures)
@@ -110,7 +116,7 @@ def bounded(
         f"CALL () {{ {b.prelude()}{inner} }} "
         f"WITH *, {size} AS bytes RETURN {', '.join(columns)}, bytes"
     )
-    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures)
+    return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures, b.client_keys)
 
 
 def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:

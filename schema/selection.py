@@ -23,6 +23,7 @@ from graph.projection import (
     MEASURES,
     Aggregate,
     ByLabel,
+    ClientKey,
     DateOf,
     NodeProjection,
     Outgoing,
@@ -150,7 +151,10 @@ def _fields_for(
 
 
 def response_key(field: SelectedField) -> str:
-    return field.alias or field.name
+    """The field's key in the response: its alias (kept out of the Cypher text), or name."""
+    if field.alias and field.alias != field.name:
+        return ClientKey(field.alias)
+    return field.name
 
 
 def child(field: SelectedField, name: str) -> list[SelectedField]:

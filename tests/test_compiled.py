@@ -216,10 +216,6 @@ def test_the_compiled_path_answers_the_successful_ones(
     assert answered(fast) - before >= len(successful) - 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 item 5 not done: alias names are still the projection's map keys",
-)
 def test_aliases_do_not_change_the_cypher_text(settings: Settings, knowledge_graph: Driver) -> None:
     """Neo4j plans every new statement text anew (seconds of CPU): a client's alias names
     must not reach it."""
