@@ -78,9 +78,9 @@ class FuzzyDate(BaseModel):
         match = _DATE_PATTERN.match(value)
         if not match:
             raise ValueError(f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (int(g) if g else None for g in match.groups())
+        year, month, day = (int(g) if g is not None else 1 for g in match.groups())
         try:
-            date(year or 1, month or 1, day or 1)
+            date(year, month, day)
         except ValueError as error:
             raise ValueError(f"{value!r} is not a real date ({error})") from None
         return value
@@ -185,10 +185,23 @@ class Entity(Fact):
     @field_validator("name", "aliases")
     @classmethod
     def _printable(cls, value: Any) -> Any:
-        # Names are read on screens and matched in text: no NUL or other control characters.
+        # Names are read on screens and matched in text: no NUL or other control characters,
+        # and something to read.
         for text in [value] if isinstance(value, str) else value:
             if any(unicodedata.category(ch) == "Cc" for ch in text):
                 raise ValueError(f"{text!r} holds a control character")
+            if not text.strip():
+                raise ValueError("a name or alias must not be blank")
+        return value
+
+    @field_validator("description", "note")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        # Line breaks and tabs are text; NUL and the other control characters are not.
+        if value is not None and any(
+            unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value
+        ):
+            raise ValueError(f"{value[:40]!r}... holds a control character")
         return value
 
 

@@ -607,6 +607,12 @@ def test_a_new_entity_without_aliases_lists_with_an_empty_list(
         ({"name": "A\u0000B"}, "control character"),
         ({"aliases": ["ok", "bell\u0007"]}, "control character"),
         ({"date": {"value": "2010", "precision": "day"}}, "Extra inputs are not permitted"),
+        ({"date": "0000"}, "not a real date"),
+        ({"date": "2010-00"}, "not a real date"),
+        ({"date": "2010-01-00"}, "not a real date"),
+        ({"name": "   "}, "blank"),
+        ({"aliases": ["", " "]}, "blank"),
+        ({"description": "a\u0000b"}, "control character"),
     ],
 )
 def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
@@ -655,6 +661,9 @@ def test_ingest_refuses_a_url_that_is_no_web_address(api: httpx.Client) -> None:
     text = "Talks resume\n\nThe delegations of Chile and Peru met in Lima on Monday."
     body = graphql(api, mutation, headers=AUTH, t=text, u="javascript:alert(1)")
     assert codes(body) == ["BAD_USER_INPUT"] and "http(s)" in str(body), body
+    # Longer than Neo4j indexes (was an internal error from the url index).
+    body = graphql(api, mutation, headers=AUTH, t=text, u="https://example.org/" + "a" * 20_000)
+    assert codes(body) == ["BAD_USER_INPUT"] and "at most 2,000" in str(body), body
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,7 @@ def parse_date_text(text: str) -> FuzzyDate | None:
 MAX_INPUT_BYTES = 2_000_000
 """The largest file or posted text ingest reads (an HTML page with its markup)."""
 MAX_TEXT_CHARS = 200_000
+MAX_URL_CHARS = 2_000
 """The longest article text ingest links (about 30,000 words, a long report); linking
 and candidate finding grow faster than the text, so longer input is split by hand."""
 
@@ -189,6 +190,11 @@ def prepare_document(
         except ValidationError as error:
             message = error.errors()[0]["msg"].removeprefix("Value error, ")
             raise ArticleError(f"{where}: date {message}") from None
+    if url is not None and len(url) > MAX_URL_CHARS:
+        # Neo4j's url index takes keys of at most about 8 KB; no real address comes near.
+        raise ArticleError(
+            f"{where}: url is {len(url):,} characters long; at most {MAX_URL_CHARS:,}"
+        )
     if url is not None and not _WEB_URL.fullmatch(url):
         # Clients render the url as a link: only a web address, never javascript: or data:.
         raise ArticleError(f"{where}: url {url[:80]!r} is not an http(s) address")
