@@ -103,8 +103,10 @@ class GraphQLApp(GraphQLOverHTTP):
             )  # fmt: skip
             if data is not None:
                 return ExecutionResult(data=data, errors=None)
+            attempted = context
             context = await self.get_context(request, sub_response)
             context.replay = fallback.failure
+            context.reuse = attempted.answered
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )

@@ -44,6 +44,10 @@ class Context:
     # running it: a compiled attempt that met a timeout hands it to the ordinary execution.
     statements: int = 0
     replay: tuple[int, Exception] | None = None
+    # What each statement answered, in order; handed to the ordinary execution after a
+    # compiled attempt failed later on, so that the work already done is not done again.
+    answered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reuse: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     async def run(self, statement: Statement) -> dict[str, Any]:
         """Run one compiled statement; Neo4j failures become coded GraphQL errors.
@@ -61,6 +65,9 @@ class Context:
                 raise self.replay[1]
             if self.too_large is not None:
                 raise self.too_large
+            done = self.reuse[self.statements - 1] if self.statements <= len(self.reuse) else None
+            if done is not None and done[0] == statement.cypher:
+                return self._counted(statement, dict(done[1]), limit)
             with coded_neo4j_errors(self.settings.query_timeout):
                 try:
                     async with asyncio.timeout(deadline):
@@ -69,11 +76,15 @@ class Context:
                     raise errors.Timeout(
                         f"the graph database did not answer within {deadline:g}s"
                     ) from error
-            self.response_bytes += int(record.get("bytes") or 0)
-            if self.response_bytes > limit:
-                self.too_large = errors.ResponseTooLarge(limit, self.response_bytes)
-                raise self.too_large
-            return record
+            return self._counted(statement, record, limit)
+
+    def _counted(self, statement: Statement, record: dict[str, Any], limit: int) -> dict[str, Any]:
+        self.answered.append((statement.cypher, record))
+        self.response_bytes += int(record.get("bytes") or 0)
+        if self.response_bytes > limit:
+            self.too_large = errors.ResponseTooLarge(limit, self.response_bytes)
+            raise self.too_large
+        return dict(record)
 
 
 @contextmanager

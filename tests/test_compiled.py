@@ -142,6 +142,13 @@ GENERATED: list[tuple[str, dict[str, Any]]] = [
     ("{ people(first: 1000) { totalCount } }", {}),
     ('{ countries(first: 1) { edges { node { meetings(after: "zzz") { totalCount } } } } }', {}),
     ('{ a: people(first: 1) { totalCount } b: timeline(of: "nope") { totalCount } }', {}),
+    # A later root field fails: the ordinary execution reuses what the first one fetched.
+    (
+        "{ a: countries(first: 2) { edges { node { name meetings(first: 2) { totalCount "
+        'pageInfo { hasNextPage } edges { node { name } } } } } } bad: countries(after: "x") '
+        "{ totalCount } }",
+        {},
+    ),
     # Requests that are not compiled: a mutation-less invalid document, directives, introspection.
     ("{ people { nope } }", {}),
     ("query Q($x: Boolean!) { people(first: 1) { totalCount @include(if: $x) } }", {"x": True}),
