@@ -425,6 +425,20 @@ class CypherBuilder:
         as in `node(id:)`); unknown ids stay as they are and match nothing."""
         return self.hoist(f"RETURN {_current_id(self.param(entity_id))}")
 
+    def match_entity(self, var: str, entity_id: str) -> str:
+        """Clauses binding `var` to the entity `entity_id` names (null when none): itself, or
+        the survivor of the merge that absorbed it, looked up only when no entity holds the
+        id (the usual case costs nothing more than the plain match)."""
+        found, merged, given = self.fresh("found"), self.fresh("merged"), self.param(entity_id)
+        return (
+            f"OPTIONAL MATCH ({found}:Entity {{id: {given}}}) "
+            # Rows, not a predicate: the planner may seek before it filters.
+            f"OPTIONAL CALL ({found}) {{ UNWIND CASE WHEN {found} IS NULL THEN [1] ELSE [] END "
+            f"AS {found}_ MATCH (:Merged {{id: {given}}})-[:MERGED_INTO*1..10]->({merged}:Entity) "
+            f"RETURN {merged} LIMIT 1 }} "
+            f"WITH *, coalesce({found}, {merged}) AS {var} "
+        )
+
     def ref(self, entity_id: str) -> str:
         """`entity_id` for an id a filter refers to, which must exist.
 

@@ -297,7 +297,7 @@ def timeline(
         f"via: 'self', outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
     )
     cypher = (
-        f"OPTIONAL MATCH (e:Entity {{id: {b.entity_id(entity_id)}}}) "
+        f"{b.match_entity('e', entity_id)}"
         f"WITH e, COLLECT {{ {entries} WITH at, entry WHERE {start_p} <= at <= {end_p} "
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
@@ -400,8 +400,8 @@ def paths(
         else ""
     )
     cypher = (
-        f"OPTIONAL MATCH (a:Entity {{id: {b.entity_id(source)}}}) "
-        f"OPTIONAL MATCH (z:Entity {{id: {b.entity_id(target)}}}) "
+        f"{b.match_entity('a', source)}"
+        f"{b.match_entity('z', target)}"
         "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
         f"MATCH p = allShortestPaths((a)-[{walk.rel_types()}*..{max_hops}]-(z)) WHERE a <> z AND "
         f"{walk.predicate('p', b)} {distinct}"
@@ -441,7 +441,7 @@ def neighborhood(
     rel_fields = compile_fields("r", edge_fields, b)
     kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
-        f"OPTIONAL MATCH (c:Entity {{id: {b.entity_id(center)}}}) "
+        f"{b.match_entity('c', center)}"
         "CALL (c) { "
         f"MATCH p = (c)-[{walk.rel_types()}*1..{depth}]-(m:Entity) "
         f"WHERE m <> c AND {walk.predicate('p', b)}{kind} "
