@@ -419,12 +419,6 @@ class CypherBuilder:
         self.params[name] = value
         return f"${name}"
 
-    def entity_id(self, entity_id: str) -> str:
-        """A variable: the id of the entity `entity_id` names now, itself or, once a merge
-        absorbed it, the entity it was merged into (so an old id keeps working everywhere,
-        as in `node(id:)`); unknown ids stay as they are and match nothing."""
-        return self.hoist(f"RETURN {_current_id(self.param(entity_id))}")
-
     def match_entity(self, var: str, entity_id: str) -> str:
         """Clauses binding `var` to the entity `entity_id` names (null when none): itself, or
         the survivor of the merge that absorbed it, looked up only when no entity holds the
@@ -434,19 +428,21 @@ class CypherBuilder:
             f"OPTIONAL MATCH ({found}:Entity {{id: {given}}}) "
             # Rows, not a predicate: the planner may seek before it filters.
             f"OPTIONAL CALL ({found}) {{ UNWIND CASE WHEN {found} IS NULL THEN [1] ELSE [] END "
-            f"AS {found}_ MATCH (:Merged {{id: {given}}})-[:MERGED_INTO*1..10]->({merged}:Entity) "
+            f"AS {found}_ MATCH {merged_into(given, merged)} "
             f"RETURN {merged} LIMIT 1 }} "
             f"WITH *, coalesce({found}, {merged}) AS {var} "
         )
 
     def ref(self, entity_id: str) -> str:
-        """`entity_id` for an id a filter refers to, which must exist.
+        """A variable: the id of the entity a filter's `entity_id` names now, itself or, once
+        a merge absorbed it, the entity it was merged into (an old id keeps working, as in
+        `node(id:)`); unknown ids stay as they are and match nothing.
 
         Remembered for `unknown_ids`: the statement reports the unknown ones, so the API
         can say which instead of answering as if nothing matched.
         """
         self.refs.append(entity_id)
-        return self.entity_id(entity_id)
+        return self.hoist(f"RETURN {_current_id(self.param(entity_id))}")
 
     def refs_list(self, entity_ids: list[str]) -> str:
         """`ref` for a list of ids: one variable holding their current ids, distinct, the
@@ -483,21 +479,22 @@ class CypherBuilder:
         """A Cypher expression: the referred-to ids that name no entity, now or merged."""
         return (
             f"[x IN {self.param(sorted(set(self.refs)))} "
-            f"WHERE NOT EXISTS {{ MATCH (e:Entity {{id: x}}) }} AND NOT EXISTS {{ {_MERGED} }}]"
+            f"WHERE NOT EXISTS {{ MATCH (e:Entity {{id: x}}) }} "
+            f"AND NOT EXISTS {{ MATCH {merged_into('x', 'e')} }}]"
         )
 
 
-# From an id a merge absorbed (its `:Merged` record) to the entity holding it now, through
-# later merges; `graph/resolution.py` writes these records.
-_MERGED = "MATCH (:Merged {id: x})-[:MERGED_INTO*1..10]->(e:Entity)"
+def merged_into(id_expr: str, var: str) -> str:
+    """The pattern from an id a merge absorbed (its `:Merged` record, which
+    `graph/resolution.py` writes) to the entity `var` holding it now, through later merges."""
+    return f"(:Merged {{id: {id_expr}}})-[:MERGED_INTO*1..10]->({var}:Entity)"
 
 
 def _current_id(expr: str) -> str:
-    """The id the entity named `expr` answers to now (see `CypherBuilder.entity_id`)."""
-    merged = _MERGED.replace("{id: x}", f"{{id: {expr}}}")
+    """The id the entity named `expr` answers to now (see `CypherBuilder.ref`)."""
     return (
         f"coalesce(head(COLLECT {{ MATCH (e:Entity {{id: {expr}}}) RETURN e.id }}), "
-        f"head(COLLECT {{ {merged} RETURN e.id }}), {expr})"
+        f"head(COLLECT {{ MATCH {merged_into(expr, 'e')} RETURN e.id }}), {expr})"
     )
 
 

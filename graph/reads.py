@@ -31,6 +31,7 @@ from graph.projection import (
     fields_size,
     flat_measures,
     measure_size,
+    merged_into,
     node_size,
     restore_keys,
     text_candidates,
@@ -195,8 +196,7 @@ def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection
         f"UNWIND {b.param(asked)} AS w "
         # `WITH *` keeps the statement's hoisted values (a nested filter's) in scope.
         "WITH *, COLLECT { MATCH (n:Entity {id: w.id}) WHERE NOT w.document RETURN n } "
-        "+ COLLECT { MATCH (:Merged {id: w.id})-[:MERGED_INTO*1..10]->(n:Entity) "
-        "WHERE NOT w.document RETURN n } "
+        f"+ COLLECT {{ MATCH {merged_into('w.id', 'n')} WHERE NOT w.document RETURN n }} "
         "+ COLLECT { MATCH (n:Document {id: w.id}) WHERE NOT w.entity RETURN n } AS found "
         "WITH *, head(found) AS n "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
