@@ -142,6 +142,15 @@ class Fact(BaseModel):
 
 PROPERTY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 INT64 = (-(2**63), 2**63 - 1)
+# Properties the GraphQL API reads as typed fields (schema/specs.py): a value of another type
+# would be stored, then break every read of the entity that asks for it.
+PROPERTY_TYPES: dict[str, tuple[str, tuple[type, ...]]] = {
+    "quantity": ("a number", (int, float)),
+    "unit": ("a string", (str,)),
+    "period": ("a string", (str,)),
+    "meetingType": ("a string", (str,)),
+    "candidate": ("true or false", (bool,)),
+}
 
 
 class Entity(Fact):
@@ -180,6 +189,17 @@ class Entity(Fact):
         odd = sorted(k for k, v in value.items() if isinstance(v, float) and not math.isfinite(v))
         if odd:
             raise ValueError(f"number properties must be finite: {odd}")
+        mistyped = [
+            f"'{key}' must be {PROPERTY_TYPES[key][0]}, not {v!r}"
+            for key, v in value.items()
+            if key in PROPERTY_TYPES
+            and (
+                not isinstance(v, PROPERTY_TYPES[key][1])
+                or (isinstance(v, bool) and bool not in PROPERTY_TYPES[key][1])
+            )
+        ]
+        if mistyped:
+            raise ValueError("; ".join(mistyped))
         return value
 
     @field_validator("name", "aliases")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
@@ -213,21 +214,46 @@ def escape_lucene(text: str) -> str:
     return " ".join(w.lower() if w in {"AND", "OR", "NOT"} else w for w in escaped.split())
 
 
+class Matching(StrEnum):
+    """How search terms match the indexed words."""
+
+    EXACT = "exact"
+    PREFIX = "prefix"
+    FUZZY = "fuzzy"
+
+
+# Shorter terms are matched exactly only: a one-letter prefix or a fuzzy "ab~" (two edits)
+# matches nearly every indexed word, so the whole graph.
+PREFIX_FROM = 2
+FUZZY_FROM = 4
+
+
+def lucene_query(text: str, matching: Matching) -> str:
+    """The Lucene query for a user's search text: each word as data; with `PREFIX` also as
+    a prefix, with `FUZZY` also a prefix and a misspelling (exact matches score higher)."""
+    variants = []
+    for term in escape_lucene(text).split():
+        variants.append(term)
+        if matching is not Matching.EXACT and len(term) >= PREFIX_FROM:
+            variants.append(f"{term}*")
+        if matching is Matching.FUZZY and len(term) >= FUZZY_FROM:
+            variants.append(f"{term}~")
+    return " ".join(variants) or '""'
+
+
 def search(
     text: str,
     labels: tuple[str, ...] | None,
     page: Page,
     projection: NodeProjection,
     aggregate: Aggregate | None = None,
+    matching: Matching = Matching.EXACT,
 ) -> Statement:
     """Full-text search over names, aliases and descriptions, best first."""
     b = CypherBuilder()
     node = compile_node("n", projection, b)
     kinds = "true" if not labels else f"any(l IN labels(n) WHERE l IN {b.param(list(labels))})"
-    terms = escape_lucene(text)
-    # Exact terms rank first; a fuzzy and a prefix variant let misspellings and stems match.
-    query = " ".join(f"{t} {t}* {t}~" for t in terms.split() if len(t) > 0)
-    q = b.param(query or '""')
+    q = b.param(lucene_query(text, matching))
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
     first = b.param(page.offset)
     last = b.param(page.offset + page.limit) if page.limit is not None else ""

@@ -24,6 +24,7 @@ BATCH_SIZE = 5_000
 # Node properties that diplograph manages itself: `properties` may not set them.
 RESERVED_PROPERTIES = frozenset(
     {"id", "name", "aliases", "aliasText", "description", "note", "sources", "quotes", "key"}
+    | {"kind", "slug", "hsgHashes", "mergedFrom", "mergedInto", "mergedKey", "mergedKind"}
     | {f"date{suffix}" for suffix in ("", "Precision", "From", "To", "Basis")}
 )
 

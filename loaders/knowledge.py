@@ -240,7 +240,8 @@ def validate(
     kinds: dict[str, Kind] = dict(known_kinds or {})
     kinds.update({id_: located.value.kind for id_, located in entities.items()})
     for located in relationships:
-        rel = located.value
+        # An id a merge absorbed answers with the entity it was merged into: so does an edge.
+        rel = located.value = _redirected(located.value, kinds, absorbed or {})
         allowed_from, allowed_to = RELATIONSHIP_RULES.get(rel.type, (frozenset(), frozenset()))
         for end, id_, allowed in (
             ("from", rel.source, allowed_from),
@@ -265,6 +266,15 @@ def validate(
         entities=[located.value for located in entities.values()],
         relationships=[located.value for located in relationships],
     )
+
+
+def _redirected(rel: Relationship, kinds: Mapping[str, Kind], absorbed: Mapping[str, str]
+                ) -> Relationship:  # fmt: skip
+    ends = {"source": rel.source, "target": rel.target}
+    moved = {
+        end: absorbed[id_] for end, id_ in ends.items() if id_ not in kinds and id_ in absorbed
+    }
+    return rel.model_copy(update=moved) if moved else rel
 
 
 def cited_documents(files: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:

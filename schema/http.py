@@ -145,7 +145,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        if request.method == "POST" and "json" in (request.content_type or ""):
+        if request.method == "POST" and "application/json" not in (request.content_type or ""):
+            # Strawberry answers 400 for this; HTTP's own status for it is 415.
+            given = (request.content_type or "none").split(";")[0].strip()[:100]
+            raise HTTPException(415, f"unsupported content type '{given}': send application/json")
+        if request.method == "POST":
             body = await request.get_body()
             if body.lstrip()[:1] == b"[":
                 raise HTTPException(400, BATCH_REFUSED)

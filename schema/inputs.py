@@ -62,6 +62,18 @@ class MeetingType(Enum):
     SERIES = strawberry.enum_value("series", description="A series of rounds of talks.")
 
 
+@strawberry.enum(description="How `search` matches the words of its query.")
+class SearchMatch(Enum):
+    EXACT = strawberry.enum_value("exact", description="Whole words only (the default).")
+    PREFIX = strawberry.enum_value(
+        "prefix", description="Whole words, and words they begin (2 letters or more)."
+    )
+    FUZZY = strawberry.enum_value(
+        "fuzzy",
+        description="As PREFIX, and misspellings of words of 4 letters or more (two edits).",
+    )
+
+
 @strawberry.enum(description="Which way a relationship points from the node it is read from.")
 class Direction(Enum):
     OUT = "OUT"

@@ -26,6 +26,9 @@ PAYLOAD = "upsertKnowledge(facts)"
 # indexed: Neo4j refuses index keys over about 8 KB, so names stay well below.
 MAX_SIZES = {"name": 1_000, "alias": 1_000, "quote": 2_000, "text": 10_000}
 TEXT_FIELDS = ("description", "note", "role", "title")
+# Identifying strings: an entity's name, the key telling two edges of one type apart.
+KEY_FIELDS = ("name", "key")
+DATE_FIELDS = ("date", "start", "end")
 MAX_RECORDS = 1_000
 
 
@@ -73,11 +76,16 @@ def size_problems(facts: Mapping[str, Any]) -> list[str]:
             if not isinstance(record, Mapping):
                 continue
             where = f"{section}[{index}]"
-            found = [_too_long(where, "name", record.get("name"), MAX_SIZES["name"])]
+            found = [_too_long(where, f, record.get(f), MAX_SIZES["name"]) for f in KEY_FIELDS]
             found += [_too_long(where, f, record.get(f), MAX_SIZES["text"]) for f in TEXT_FIELDS]
             aliases = record.get("aliases")
             for i, alias in enumerate(aliases if isinstance(aliases, list) else []):
                 found.append(_too_long(where, f"aliases[{i}]", alias, MAX_SIZES["alias"]))
+            for date_field in DATE_FIELDS:
+                date = record.get(date_field)
+                if isinstance(date, Mapping):
+                    basis = date.get("basis")
+                    found.append(_too_long(where, f"{date_field}.basis", basis, MAX_SIZES["text"]))
             properties = record.get("properties")
             for key, value in (properties if isinstance(properties, Mapping) else {}).items():
                 found.append(_too_long(where, f"properties.{key}", value, MAX_SIZES["name"]))

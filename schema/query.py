@@ -23,6 +23,7 @@ from schema.inputs import (
     DocumentWhere,
     EntityWhere,
     RelationshipType,
+    SearchMatch,
     SortDirection,
     check_window,
     slug_of,
@@ -291,14 +292,22 @@ class Query(CandidateQuery):
         kinds: list[str] | None = None,
         first: int | None = None,
         after: str | None = None,
+        match: SearchMatch = SearchMatch.EXACT,
     ) -> SearchConnection:
         if len(query) > 200:
             raise BadUserInput("'query' must be at most 200 characters")
+        if not any(sum(c.isalnum() for c in word) >= reads.PREFIX_FROM for word in query.split()):
+            # A single letter is in nearly every name or description: it would list the graph.
+            raise BadUserInput(
+                f"'query' needs a word of at least {reads.PREFIX_FROM} letters or digits"
+            )
         labels = check_kinds(kinds, ALL_KINDS)
         page = PageArgs(first, after).page()
         field = current_field(info)
         projection = project(node_selections(field), "Entity")
-        statement = reads.search(query, labels, page, projection, aggregate_spec(field))
+        statement = reads.search(
+            query, labels, page, projection, aggregate_spec(field), reads.Matching[match.name]
+        )
         record = await run(info, statement)
         hits = [
             SearchHit(cursor=encode_cursor(page.offset + i), score=item["score"],

@@ -190,8 +190,8 @@ def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where
     # A stored document under an id the payload defines is looked up too, to refuse it.
     defined = sorted(entity_ids(facts))
     documents = documents_by_id(driver, database, sorted({*cited, *defined}))
-    known = kinds_by_id(driver, database, referred)
-    absorbed = absorbed_by_id(driver, database, defined)
+    absorbed = absorbed_by_id(driver, database, sorted({*defined, *referred}))
+    known = kinds_by_id(driver, database, sorted({*referred, *absorbed.values()}))
     knowledge = validate(documents, [(where, facts)], known_kinds=known, absorbed=absorbed)
     knowledge.documents = []  # cited, not rewritten
     return knowledge

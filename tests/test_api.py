@@ -300,7 +300,11 @@ def test_agreement_terms_and_meetings(api: httpx.Client) -> None:
 
 def test_search_ranks_and_treats_syntax_as_data(api: httpx.Client) -> None:
     hits = data(
-        graphql(api, '{ search(query: "Kelley") { totalCount edges { score node { slug } } } }')
+        graphql(
+            api,
+            '{ search(query: "Kelley", match: FUZZY) '
+            "{ totalCount edges { score node { slug } } } }",
+        )
     )
     assert hits["search"]["edges"][0]["node"]["slug"] == "craig-kelly"
     scores = [e["score"] for e in hits["search"]["edges"]]
@@ -308,9 +312,13 @@ def test_search_ranks_and_treats_syntax_as_data(api: httpx.Client) -> None:
     only_people = data(graphql(api, '{ search(query: "Havana", kinds: ["Person"]) '
                                     "{ edges { node { kind } } } }"))  # fmt: skip
     assert all(e["node"]["kind"] == "Person" for e in only_people["search"]["edges"])
-    for hostile in ["*:*", 'name:"x" OR 1=1', "})", "(((", "\\", "' OR ''='"]:
+    for hostile in ['name:"x" OR 1=1', "' OR ''='", "*:* havana", "(((cuba"]:
         body = graphql(api, "query($q: String!) { search(query: $q) { totalCount } }", q=hostile)
         assert "errors" not in body, (hostile, body)
+    # No word of two letters or digits: it would match nearly everything.
+    for hostile in ["*:*", "})", "(((", "\\", "a", "x y"]:
+        body = graphql(api, "query($q: String!) { search(query: $q) { totalCount } }", q=hostile)
+        assert codes(body) == ["BAD_USER_INPUT"], (hostile, body)
     bad = graphql(api, '{ search(query: "x", kinds: ["Nope"]) { totalCount } }')
     assert codes(bad) == ["BAD_USER_INPUT"]
 

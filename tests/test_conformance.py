@@ -128,18 +128,25 @@ def test_field_errors_and_results_are_200_for_both_media_types(api: httpx.Client
 
 def test_refused_requests_answer_json_with_a_code(api: httpx.Client) -> None:
     for accept in (GRAPHQL_RESPONSE, JSON):
-        for content, content_type, says in [
-            (b'{"query": "{', "application/json", "JSON"),
-            (b'[{"query": "{ __typename }"}]', "application/json", "batched"),
-            (b'{"query": "{ __typename }"}', "text/plain", "content type"),
-            (b"", "application/json", "JSON"),
-        ]:
+        for content, content_type, status, code, says in [
+            (b'{"query": "{', "application/json", 400, "BAD_REQUEST", "JSON"),
+            (b'[{"query": "{ __typename }"}]', "application/json", 400, "BAD_REQUEST", "batched"),
+            (b'{"query": "{ __typename }"}', "text/plain", 415, "UNSUPPORTED_MEDIA_TYPE",
+             "unsupported content type 'text/plain'"),
+            (b'{"query": "{ __typename }"}', "", 415, "UNSUPPORTED_MEDIA_TYPE", "'none'"),
+            (b"query=%7B__typename%7D", "application/x-www-form-urlencoded", 415,
+             "UNSUPPORTED_MEDIA_TYPE", "send application/json"),
+            (b"", "application/json", 400, "BAD_REQUEST", "JSON"),
+        ]:  # fmt: skip
             headers = {"content-type": content_type, "accept": accept}
             response = api.post("/graphql", content=content, headers=headers)
-            assert response.status_code == 400, (content, response.text)
+            assert response.status_code == status, (content, response.text)
             assert response.headers["content-type"] == accept
             error = response.json()["errors"][0]
-            assert error["extensions"]["code"] == "BAD_REQUEST" and says in error["message"]
+            assert error["extensions"]["code"] == code and says in error["message"]
+    charset = {"content-type": "application/json; charset=utf-8"}
+    typed = api.post("/graphql", content=b'{"query": "{ __typename }"}', headers=charset)
+    assert typed.json() == {"data": {"__typename": "Query"}}
     mutation_by_get = api.get("/graphql", params={"query": "mutation { __typename }"})
     assert mutation_by_get.status_code in (400, 405)
     assert mutation_by_get.json()["errors"][0]["extensions"]["code"]

@@ -32,7 +32,7 @@ from graph.reads import Reader, Statement, escape_lucene
 from schema.api import schema as api_schema
 from schema.auth import bearer_ok
 from tests.conftest import API_TOKEN, LiveServer, graphql
-from tests.faultkit import NORMAL_QUERIES, Answer, Counts, exchange, percentile
+from tests.faultkit import NORMAL_QUERIES, Answer, Counts, codes_of, exchange, percentile
 
 pytestmark = pytest.mark.usefixtures("knowledge_graph")
 
@@ -270,12 +270,16 @@ def test_search_text_is_escaped_for_lucene() -> None:
 
 def test_lucene_syntax_does_not_widen_a_search(api: httpx.Client) -> None:
     everything = graphql(api, "{ entities(first: 0) { totalCount } }")["data"]["entities"]
-    # Each would match every node if it were Lucene syntax. (Words are matched fuzzily and
-    # by prefix, so "a OR b", or a lone "*", finds many nodes: by design, not a syntax leak.)
+    # Each would match every node if it were Lucene syntax; "*:*" has no word to search.
     for text in ["*:*", "name:*", "id:*", "name:/.*/", "description:?*"]:
-        body = graphql(api, "query($s: String!) { search(query: $s) { totalCount } }", s=text)
-        assert "errors" not in body, body
-        assert body["data"]["search"]["totalCount"] < everything["totalCount"] / 2, text
+        for match in ["EXACT", "PREFIX", "FUZZY"]:
+            body = graphql(api, "query($s: String!, $m: SearchMatch!) { search(query: $s, "
+                           "match: $m) { totalCount } }", s=text, m=match)  # fmt: skip
+            if text == "*:*":
+                assert codes_of(body) == ["BAD_USER_INPUT"], body
+                continue
+            assert "errors" not in body, body
+            assert body["data"]["search"]["totalCount"] < everything["totalCount"] / 2, text
 
 
 def test_injected_ids_in_a_mutation_are_refused_and_write_nothing(

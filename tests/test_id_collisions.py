@@ -107,6 +107,17 @@ def test_a_new_entity_under_an_id_a_merge_absorbed_is_refused(
     assert Counts.of(empty_db, settings.neo4j_database) == before
     query = '{ node(id: "havana-cuba") { ... on Place { slug } } }'
     assert graphql(api, query)["data"]["node"] == {"slug": "havana"}
+    # A relationship may name the absorbed id: it lands on the survivor, as reads do.
+    edge = {"type": "VISITED", "from": "craig-kelly", "to": "havana-cuba", "key": "absorbed-end",
+            "sources": [{"document": DOCUMENT, "quote": "Cuba"}]}  # fmt: skip
+    body = graphql(api, UPSERT, headers=AUTH, f={"relationships": [edge]})
+    assert "errors" not in body, body
+    records, _, _ = empty_db.execute_query(
+        "MATCH (:Person {id: 'craig-kelly'})-[r:VISITED {key: 'absorbed-end'}]->(p) "
+        "RETURN collect(p.id) AS ends",
+        database_=settings.neo4j_database,
+    )
+    assert records[0]["ends"] == ["havana"]
     # The survivor itself is still upserted as usual.
     facts["entities"][0]["id"] = "havana"
     assert "errors" not in graphql(api, UPSERT, headers=AUTH, f=facts)

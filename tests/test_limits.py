@@ -49,7 +49,7 @@ from schema.limits import (
 from schema.mutation import MAX_SIZES
 from schema.selection import MAX_LIST
 from tests.conftest import API_TOKEN, LiveServer, graphql
-from tests.faultkit import DIPLOGRAPH, ROOT, cli_env
+from tests.faultkit import DIPLOGRAPH, ROOT, Counts, cli_env
 
 pytestmark = pytest.mark.usefixtures("knowledge_graph")
 
@@ -613,6 +613,14 @@ def test_a_new_entity_without_aliases_lists_with_an_empty_list(
         ({"name": "   "}, "blank"),
         ({"aliases": ["", " "]}, "blank"),
         ({"description": "a\u0000b"}, "control character"),
+        # Properties the API reads as typed fields (issue 11 review: a later read failed).
+        ({"kind": "Term", "properties": {"quantity": "abc"}}, "'quantity' must be a number"),
+        ({"kind": "Term", "properties": {"quantity": True}}, "'quantity' must be a number"),
+        ({"kind": "Term", "properties": {"unit": 3}}, "'unit' must be a string"),
+        ({"properties": {"candidate": "yes"}}, "'candidate' must be true or false"),
+        ({"properties": {"mergedInto": "cuba"}}, "managed by diplograph"),
+        ({"properties": {"hsgHashes": "x"}}, "managed by diplograph"),
+        ({"date": {"value": "2010", "basis": "b" * 10_001}}, "'date.basis' has 10001"),
     ],
 )
 def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
@@ -626,6 +634,28 @@ def test_values_neo4j_or_a_screen_cannot_hold_are_refused(
         database_=settings.neo4j_database,
     )
     assert records[0]["n"] == 0
+
+
+def test_typed_properties_of_the_right_type_read_back(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    record = {"id": "typed-term", "kind": "Term", "name": "Typed Term", "sources": SOURCE,
+              "properties": {"quantity": 2.5, "unit": "tons", "period": "yearly"}}  # fmt: skip
+    assert "errors" not in graphql(api, UPSERT, headers=AUTH, f={"entities": [record]})
+    body = graphql(api, '{ node(id: "typed-term") { ... on Term { quantity unit period } } }')
+    assert body == {"data": {"node": {"quantity": 2.5, "unit": "tons", "period": "yearly"}}}
+
+
+def test_a_relationship_key_over_its_size_is_refused(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    before = Counts.of(loaded_db, settings.neo4j_database)
+    edge = {"type": "VISITED", "from": "craig-kelly", "to": "cuba", "key": "k" * 1_001,
+            "sources": SOURCE}  # fmt: skip
+    body = graphql(api, UPSERT, headers=AUTH, f={"relationships": [edge]})
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert "relationships[0]: 'key' has 1001 characters; at most 1000" in str(body), body
+    assert Counts.of(loaded_db, settings.neo4j_database) == before
 
 
 def test_a_number_beyond_floats_in_a_literal_is_refused(api: httpx.Client) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.reads import escape_lucene
+from graph.reads import Matching, lucene_query
 
 Json = Any
 Case = dict[str, Any]
@@ -435,9 +435,9 @@ query Search($phrase: String!) {
 
 
 def lucene_phrase(text: str) -> str:
-    """The Lucene query our API builds from search text (graph.reads.search)."""
-    terms = escape_lucene(text)
-    return " ".join(f"{t} {t}* {t}~" for t in terms.split() if t) or '""'
+    """The Lucene query our API builds from search text (graph.reads.search, default
+    matching)."""
+    return lucene_query(text, Matching.EXACT)
 
 
 SEARCH_RAW = (
