@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -156,6 +156,30 @@ class GraphQLApp(GraphQLOverHTTP):
         return response
 
 
+ENDPOINTS = {
+    "graphql": "/graphql (POST application/json; GraphiQL in a browser)",
+    "healthz": "/healthz",
+    "readyz": "/readyz",
+    "metrics": "/metrics",
+}
+
+
+async def index(request: Request) -> Response:
+    """What a person or a script finds at the root: browsers go to GraphiQL, the others
+    get the list of endpoints."""
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse("/graphql", status_code=307)
+    return JSONResponse({"service": "diplograph", "endpoints": ENDPOINTS})
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """Unknown paths answer JSON with a code, like every other refusal."""
+    message = f"no such path: {request.url.path[:200]}; the API is at /graphql"
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}, status_code=404
+    )
+
+
 async def healthz(request: Request) -> Response:
     """The process is up."""
     return JSONResponse({"status": "ok"})
@@ -235,6 +259,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             # Every method reaches the GraphQL view, which refuses the others with a JSON 405.
+            Route("/", index),
             Route("/graphql", GraphQLApp(settings)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -260,5 +285,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_headers=["authorization", "content-type"],
             ),
         ],
+        exception_handlers={404: not_found},
         lifespan=lifespan,
     )

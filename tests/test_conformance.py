@@ -157,6 +157,20 @@ def test_graphiql_is_still_served_to_browsers(api: httpx.Client) -> None:
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
 
 
+def test_the_root_leads_somewhere_and_unknown_paths_answer_json(api: httpx.Client) -> None:
+    """A newcomer opening http://127.0.0.1:8000/ got a plain-text 404."""
+    browser = api.get("/", headers={"accept": "text/html"}, follow_redirects=True)
+    assert browser.status_code == 200 and "graphiql" in browser.text.lower()
+    script = api.get("/")
+    assert script.status_code == 200 and script.json()["endpoints"]["graphql"].startswith(
+        "/graphql"
+    )
+    missing = api.get("/nope", headers={"accept": "text/html"})
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert "/graphql" in missing.json()["errors"][0]["message"]
+
+
 # -- fuzz ----------------------------------------------------------------------------------------
 
 
