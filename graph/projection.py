@@ -12,6 +12,8 @@ types and patterns come from constant specs, values travel as parameters.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -386,12 +388,70 @@ class NodeProjection:
 
     fields: list[tuple[str, Any]] = field(default_factory=list)
     typename: str | None = None
+    # Its `repr`, once asked (`_spec_key`): a projection is complete before it is compiled.
+    text: str | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """What compiling one section left in its builder (`CypherBuilder.section`)."""
+
+    text: str
+    params: dict[str, Any]
+    refs: tuple[str, ...]
+    hoisted: tuple[tuple[str, str], ...]
+    client_keys: dict[str, str]
+
+
+class SectionCache:
+    """Compiled sections by key, the least recently used dropped beyond `size`.
+
+    `enabled = False` compiles every section anew (the tests compare both ways)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.enabled = True
+        self.hits = 0
+        self._entries: OrderedDict[tuple[str, ...], Section] = OrderedDict()
+
+    def get(self, key: tuple[str, ...]) -> Section | None:
+        found = self._entries.get(key) if self.enabled else None
+        if found is not None:
+            self.hits += 1
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, ...], section: Section) -> None:
+        if not self.enabled:
+            return
+        self._entries[key] = section
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+SECTIONS = SectionCache()
+
+
+def _spec_key(spec: Any) -> str:
+    """Everything a compilation reads of a spec (dataclasses and lists of them), as text."""
+    if isinstance(spec, NodeProjection):
+        if spec.text is None:
+            spec.text = repr(spec)
+        return spec.text
+    return repr(spec)
 
 
 class CypherBuilder:
-    """Accumulates parameters and fresh variable names while compiling."""
+    """Accumulates parameters and fresh variable names while compiling.
 
-    def __init__(self) -> None:
+    `infix` goes between a name's stem and its number: a section's builder (`section`)
+    names nothing the statement's own builder does.
+    """
+
+    def __init__(self, infix: str = "") -> None:
         self.params: dict[str, Any] = {}
         self.refs: list[str] = []
         self.hoisted: list[tuple[str, str]] = []
@@ -399,10 +459,35 @@ class CypherBuilder:
         self.client_keys: dict[str, str] = {}
         self._stand_ins: dict[str, str] = {}
         self._counter = 0
+        self._infix = infix
 
     def fresh(self, stem: str) -> str:
         self._counter += 1
-        return f"{stem}{self._counter}"
+        return f"{stem}{self._infix}{self._counter}"
+
+    def section(self, build: Callable[[str, Any, CypherBuilder], str], var: str, spec: Any) -> str:
+        """`compile(var, spec, builder)` (a node's projection, its size...) in a builder of its
+        own, cached: what it yields depends on nothing but its arguments and its own names.
+
+        The statement around it changes with the request's values; a projection changes only
+        with the document, whose requests rebuild the same text and parameters each time
+        (most of a statement's Python). A cached section is the very text and parameters a
+        fresh one would be: the key holds everything the compilation reads (`repr` of the
+        specs, values included), and the section's names carry this builder's fresh infix.
+        """
+        infix = f"_{self.fresh('s')}_"
+        key = (build.__name__, infix, var, _spec_key(spec))
+        found = SECTIONS.get(key)
+        if found is None:
+            sub = CypherBuilder(infix)
+            text = build(var, spec, sub)
+            found = Section(text, sub.params, tuple(sub.refs), tuple(sub.hoisted), sub.client_keys)
+            SECTIONS.put(key, found)
+        self.params.update(found.params)
+        self.refs.extend(found.refs)
+        self.hoisted.extend(found.hoisted)
+        self.client_keys.update(found.client_keys)
+        return found.text
 
     def key(self, name: str) -> str:
         """`name` as a Cypher map key; an alias (`ClientKey`) as a stand-in by position."""
@@ -410,7 +495,7 @@ class CypherBuilder:
             return _key(name)
         stand_in = self._stand_ins.get(name)
         if stand_in is None:
-            stand_in = self._stand_ins[name] = f"__alias{len(self._stand_ins)}"
+            stand_in = self._stand_ins[name] = f"__alias{self._infix}{len(self._stand_ins)}"
             self.client_keys[stand_in] = str(name)
         return _key(stand_in)
 
@@ -512,6 +597,10 @@ class ClientKey(str):
     statement holds a stand-in (`CypherBuilder.key`) and the reader puts the client's
     key back (`restore_keys`): any alias names give the same text.
     """
+
+    def __repr__(self) -> str:
+        # Told apart from a field's own name in a section's key (`CypherBuilder.section`).
+        return f"ClientKey({str.__repr__(self)})"
 
 
 def _key(name: str) -> str:

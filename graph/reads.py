@@ -14,8 +14,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, Record, RoutingControl
 from neo4j.api import AsyncBookmarkManager, BookmarkManager
+from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
@@ -54,6 +55,10 @@ class Order:
 # The parameter that carries a statement's response budget, in bytes (`Reader.one`).
 BUDGET = "responseBudget"
 UNBOUNDED = 2**62
+# A read that met a transient failure is tried again this many times, waiting this long
+# and then twice as long each time (the request's own deadline bounds it all).
+RETRIES = 3
+RETRY_DELAY = 0.05
 
 
 @dataclass
@@ -126,6 +131,11 @@ def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -
     return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
 
 
+def _segment_size(expr: str, edge_fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
+    """About how many bytes an edge between two nodes (`from`, `to`, its fields) takes."""
+    return "80 + " + b.section(fields_size, expr, edge_fields)
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -152,7 +162,7 @@ def list_entities(
     window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
     if page.fetch is not None:
         window += f" LIMIT {b.param(page.fetch)}"
-    node = compile_node("n", projection, b)
+    node = b.section(compile_node, "n", projection)
     candidates = text_candidates(where, b)
     # A `text` filter reads its candidates from the full-text index, not every node.
     source = f"UNWIND {candidates} AS n MATCH (n:{label_expr})" if candidates else ""
@@ -170,7 +180,7 @@ def list_entities(
             f"RETURN size(matched) AS total, "
             f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
         )
-        size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+        size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
         return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
     items = (
@@ -179,7 +189,7 @@ def list_entities(
         else "[]"
     )
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
-    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -190,7 +200,7 @@ def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection
     holds that id again. One node per id, even if an entity and a document share it (the
     uniqueness constraints are per label): the one the type names, else the entity."""
     b = CypherBuilder()
-    node = compile_node("n", projection, b)
+    node = b.section(compile_node, "n", projection)
     asked = [{"id": slug, "document": kind == "Document", "entity": kind not in (None, "Document")}
              for kind, slug in wanted]  # fmt: skip
     cypher = (
@@ -202,7 +212,7 @@ def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection
         "WITH *, head(found) AS n "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
-    size = _items_size(b, "items", lambda i: node_size(f"{i}.node", projection, b))
+    size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, [], {"items": size})
 
 
@@ -251,7 +261,7 @@ def search(
 ) -> Statement:
     """Full-text search over names, aliases and descriptions, best first."""
     b = CypherBuilder()
-    node = compile_node("n", projection, b)
+    node = b.section(compile_node, "n", projection)
     kinds = "true" if not labels else f"any(l IN labels(n) WHERE l IN {b.param(list(labels))})"
     q = b.param(lucene_query(text, matching))
     hits = f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', {q}) YIELD node AS n, score"
@@ -279,7 +289,9 @@ def search(
             f"COLLECT {{ {hits} WHERE {kinds} WITH n, score ORDER BY score DESC, n.id{window} "
             f"RETURN {{score: score, node: {node}}} }} AS items{columns}"
         )
-    size = _items_size(b, "items", lambda i: "30 + " + node_size(f"{i}.node", projection, b))
+    size = _items_size(
+        b, "items", lambda i: "30 + " + b.section(node_size, f"{i}.node", projection)
+    )
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -296,9 +308,9 @@ def timeline(
 
     `date_parts`: the parts of each entry's date to read (all when None)."""
     b = CypherBuilder()
-    node = compile_node("m", projection, b)
-    own = compile_node("e", projection, b)
-    rel_fields = compile_fields("r", edge_fields, b)
+    node = b.section(compile_node, "m", projection)
+    own = b.section(compile_node, "e", projection)
+    rel_fields = b.section(compile_fields, "r", edge_fields)
     start_p = b.param(start or date.min)
     end_p = b.param(end or date.max)
     # One pass over the entries gives both the total and the window (counting them in a
@@ -330,8 +342,8 @@ def timeline(
     )
     size = _items_size(
         b, "items",
-        lambda i: f"300 + {node_size(f'{i}.node', projection, b)} "
-        f"+ {fields_size(i, edge_fields, b)}",
+        lambda i: f"300 + {b.section(node_size, f'{i}.node', projection)} "
+        f"+ {b.section(fields_size, i, edge_fields)}",
     )  # fmt: skip
     return bounded(b, cypher, ["found", "total"], {"items": size})
 
@@ -415,8 +427,8 @@ def paths(
     if not 1 <= max_hops <= 10:
         raise ValueError("max_hops must be between 1 and 10")
     b = CypherBuilder()
-    node = compile_node("x", projection, b)
-    rel_fields = compile_fields("r", edge_fields, b)
+    node = b.section(compile_node, "x", projection)
+    rel_fields = b.section(compile_fields, "r", edge_fields)
     distinct = (
         # Element ids, not a property: telling node sets apart reads nothing from the store.
         "WITH p, COLLECT { UNWIND nodes(p) AS x WITH elementId(x) AS i ORDER BY i RETURN i } "
@@ -438,8 +450,8 @@ def paths(
     )
     size = _items_size(
         b, "items",
-        lambda i: _items_size(b, f"{i}.nodes", lambda n: node_size(n, projection, b)) + " + "
-        + _items_size(b, f"{i}.segments", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+        lambda i: _items_size(b, f"{i}.nodes", lambda n: b.section(node_size, n, projection))
+        + " + " + _items_size(b, f"{i}.segments", lambda g: _segment_size(g, edge_fields, b)),
     )  # fmt: skip
     return bounded(b, cypher, ["found"], {"items": size})
 
@@ -463,8 +475,8 @@ def neighborhood(
     if not 1 <= depth <= 3:
         raise ValueError("depth must be between 1 and 3")
     b = CypherBuilder()
-    node = compile_node("x", projection, b)
-    rel_fields = compile_fields("r", edge_fields, b)
+    node = b.section(compile_node, "x", projection)
+    rel_fields = b.section(compile_fields, "r", edge_fields)
     kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
     cypher = (
         f"{b.match_entity('c', center)}"
@@ -483,8 +495,8 @@ def neighborhood(
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
     return bounded(b, cypher, ["found", "total"], {
-        "nodes": _items_size(b, "nodes", lambda n: node_size(n, projection, b)),
-        "edges": _items_size(b, "edges", lambda g: "80 + " + fields_size(g, edge_fields, b)),
+        "nodes": _items_size(b, "nodes", lambda n: b.section(node_size, n, projection)),
+        "edges": _items_size(b, "edges", lambda g: _segment_size(g, edge_fields, b)),
     })  # fmt: skip
 
 
@@ -527,16 +539,32 @@ class Reader:
         self.log.texts.append(statement.cypher)
         params = statement.params if budget is None else {**statement.params, BUDGET: budget}
         try:
-            records, _, _ = await self.driver.execute_query(
-                Query(statement.cypher, timeout=self.timeout),
-                params,
-                database_=self.database,
-                routing_=RoutingControl.READ,
-                bookmark_manager_=self.bookmarks,
-            )
+            record = await self._auto_commit(Query(statement.cypher, timeout=self.timeout), params)
         finally:
             self.log.seconds += time.perf_counter() - started
-        return statement.shape(dict(records[0])) if records else {}
+        return statement.shape(dict(record)) if record is not None else {}
+
+    async def _auto_commit(self, query: Query, params: dict[str, Any]) -> Record | None:
+        """The statement's one record, in an auto-commit read transaction.
+
+        One statement needs no explicit transaction: `execute_query`'s BEGIN and COMMIT
+        cost a round trip and CPU on both sides for every request. What it retried (a
+        cluster member gone, a transient error) is retried here, a few times.
+        """
+        for attempt in range(RETRIES + 1):
+            try:
+                async with self.driver.session(
+                    database=self.database,
+                    default_access_mode=READ_ACCESS,
+                    bookmark_manager=self.bookmarks,
+                ) as session:
+                    result = await session.run(query, params)
+                    return await result.single()
+            except (Neo4jError, DriverError) as error:
+                if attempt == RETRIES or not error.is_retryable():
+                    raise
+                await asyncio.sleep(RETRY_DELAY * 2**attempt)
+        return None
 
 
 DOCUMENTS = """

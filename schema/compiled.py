@@ -69,6 +69,7 @@ from schema.context import Context
 from schema.errors import NEO4J_FAILURES
 from schema.limits import CACHE_SIZE, MAX_TOKENS, RULES, variables_problem
 from schema.metrics import COMPILED, record
+from schema.selected import SelectionCache
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,7 @@ class Compiler:
         # Requests answered here (tests prove the path was taken, not fallen back from).
         self.answered = 0
         self._fields: dict[str, dict[str, StrawberryField]] = {}
+        self.selections = SelectionCache(cache_size)
 
     # -- plans -------------------------------------------------------------------------------
 
@@ -458,7 +460,7 @@ class Compiler:
         fragment_info = _Fragments(plan.fragments, coerced)
         values: list[tuple[RootField, Any]] = []
         for root in plan.roots:
-            selected = [SelectedField.from_node(fragment_info, n) for n in root.nodes]  # type: ignore[arg-type]
+            selected = [self.selections.selected_field(fragment_info, n) for n in root.nodes]
             try:
                 arguments = convert_arguments(
                     get_argument_values(root.definition, root.nodes[0], coerced),

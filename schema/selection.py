@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -162,7 +163,32 @@ def child(field: SelectedField, name: str) -> list[SelectedField]:
     return [f for f, _ in _fields_for(field.selections, ("*",)) if f.name == name]
 
 
+# Projections by the identity of the selections they were made from. The compiled path
+# hands the resolvers the same selection objects for every request of a plan
+# (schema/selected.py), so a plan's projections are made once. Each entry keeps its
+# selections alive: their ids are not reused while it is cached.
+PROJECTIONS: OrderedDict[tuple[Any, ...], tuple[tuple[Selection, ...], NodeProjection]] = (
+    OrderedDict()
+)
+PROJECTIONS_SIZE = 1024
+
+
 def project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
+    """What to fetch for nodes of `type_name` (a type or an interface), cached."""
+    chosen = tuple(selections)
+    key = (type_name, *map(id, chosen))
+    found = PROJECTIONS.get(key)
+    if found is not None:
+        PROJECTIONS.move_to_end(key)
+        return found[1]
+    projection = _project(chosen, type_name)
+    PROJECTIONS[key] = (chosen, projection)
+    while len(PROJECTIONS) > PROJECTIONS_SIZE:
+        PROJECTIONS.popitem(last=False)
+    return projection
+
+
+def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
     """What to fetch for nodes of `type_name` (a type or an interface)."""
     concrete = possible_types(type_name)
     projection = NodeProjection(typename=type_name if concrete == (type_name,) else None)

@@ -1,0 +1,140 @@
+"""CPU per request of our API in-process, against the raw Cypher of each bench operation.
+
+`python -m bench.cpu` starts a throwaway Neo4j (or uses DIPLOGRAPH_BENCH_NEO4J_URI's, as
+`python -m bench.api` does; `--reuse-data` keeps a synthetic graph it already holds), loads
+the bench's data, picks the bench's cases, then per operation answers each case in turn
+as the HTTP layer does (`bench.api.profiling.answer_ours`: the compiled path and orjson)
+and, separately, sends the operation's raw statement through the same async driver. It
+prints the CPU time of this process per request (`time.process_time`: our Python and the
+driver's, not Neo4j's) and the wall time. Nothing runs concurrently, so the figures do not
+depend on the machine's load as much as the closed-loop run's latencies do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver, RoutingControl
+
+from bench.api import run
+from bench.api.cases import choose_cases
+from bench.api.operations import BY_NAME, OPERATIONS, Operation
+from bench.api.profiling import answer_ours
+from bench.api.servers import neo4j_env
+from diplograph.settings import Settings
+from graph.driver import connect, connect_async
+from graph.reads import Reader
+from schema.context import Context
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__)
+    p.add_argument("--scale", type=int, default=20_000, help="synthetic actors (0: none)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--hsg", choices=("auto", "skip"), default="auto")
+    p.add_argument("--iterations", type=int, default=60, help="requests measured per operation")
+    p.add_argument("--warmup", type=int, default=10, help="requests before measuring")
+    p.add_argument("--operations", default=",".join(op.name for op in OPERATIONS))
+    p.add_argument("--reuse-data", action="store_true", help="as for `python -m bench.api`")
+    p.add_argument("--profile", type=Path, default=None, help="write a cProfile per operation")
+    args = p.parse_args(argv)
+    # What bench.api's helpers read of its own arguments.
+    args.neo4j_heap = args.neo4j_pagecache = None
+    args.only_data = False
+    return args
+
+
+async def per_request(
+    settings: Settings,
+    sync_driver: Driver,
+    op: Operation,
+    cases: list[dict[str, Any]],
+    args: argparse.Namespace,
+) -> dict[str, float]:
+    driver = connect_async(settings)
+    database = settings.neo4j_database
+    try:
+
+        async def ours(i: int) -> None:
+            reader = Reader(driver, database, settings.query_timeout)
+            context = Context(reader=reader, settings=settings, sync_driver=sync_driver)
+            await answer_ours(op.ours, op.ours_vars(cases[i % len(cases)]), context)
+
+        async def raw(i: int) -> None:
+            case = cases[i % len(cases)]
+            await driver.execute_query(
+                op.raw, op.raw_params(case), database_=database, routing_=RoutingControl.READ
+            )
+
+        out: dict[str, float] = {}
+        for name, request in (("ours", ours), ("raw", raw)):
+            for i in range(args.warmup):
+                await request(i)
+            profiler = cProfile.Profile() if args.profile and name == "ours" else None
+            cpu, wall = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            for i in range(args.iterations):
+                await request(i)
+            if profiler:
+                profiler.disable()
+            out[f"{name}_cpu"] = (time.process_time() - cpu) * 1000 / args.iterations
+            out[f"{name}_wall"] = (time.perf_counter() - wall) * 1000 / args.iterations
+            if profiler and args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                with (args.profile / f"{op.name}.txt").open("w") as handle:
+                    stats = pstats.Stats(profiler, stream=handle)
+                    stats.sort_stats("tottime").print_stats(30)
+                    stats.sort_stats("cumulative").print_stats(40)
+        return out
+    finally:
+        await driver.close()
+
+
+def table(rows: dict[str, dict[str, float]]) -> str:
+    lines = [
+        "| operation | ours CPU ms/req | raw CPU ms/req | CPU ours ÷ raw "
+        "| ours wall ms | raw wall ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in rows.items():
+        lines.append(
+            f"| {name} | {r['ours_cpu']:.2f} | {r['raw_cpu']:.2f} | "
+            f"{r['ours_cpu'] / r['raw_cpu']:.2f} | {r['ours_wall']:.2f} | {r['raw_wall']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ops = [BY_NAME[name] for name in args.operations.split(",") if name]
+    settings, local, _ = run.start_neo4j(args)
+    try:
+        env = neo4j_env(
+            settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        )
+        with connect(settings) as sync_driver:
+            run.load_data(args, env, sync_driver, settings)
+            cases = choose_cases(sync_driver, settings.neo4j_database)
+            rows = {
+                op.name: asyncio.run(per_request(settings, sync_driver, op, cases[op.name], args))
+                for op in ops
+            }
+    finally:
+        if local is not None:
+            local.stop()
+    print(f"python -m bench.cpu {' '.join(sys.argv[1:])}: {args.iterations} requests per "
+          f"operation, CPU of this process (Python + driver; not Neo4j's)")  # fmt: skip
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
