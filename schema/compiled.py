@@ -40,6 +40,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLList,
@@ -47,6 +48,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -299,6 +301,17 @@ class Compiler:
         nodes: tuple[FieldNode, ...] | list[FieldNode],
         fragments: Mapping[str, FragmentDefinitionNode],
     ) -> Shape:
+        if isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLLeafType):
+            # One closure for the most common field, a non-null scalar.
+            serialize_ = _serializer(type_.of_type)
+
+            def non_null_leaf(value: Any, run: Run) -> Any:
+                shaped = None if value is None else serialize_(value)
+                if shaped is None:
+                    raise Incomplete("null for a non-null field")
+                return shaped
+
+            return non_null_leaf
         if isinstance(type_, GraphQLNonNull):
             inner = self._complete(type_.of_type, nodes, fragments)
 
@@ -319,7 +332,7 @@ class Compiler:
 
             return listed
         if isinstance(type_, GraphQLLeafType):
-            serialize = type_.serialize
+            serialize = _serializer(type_)
 
             def leaf(value: Any, run: Run) -> Any:
                 if value is None:
@@ -366,7 +379,9 @@ class Compiler:
                 entries.append((key, _constant(typename)))
                 continue
             definition = type_.fields[name]
-            getter = self._getter(strawberry_fields.get(name), definition, key, nodes[0])
+            getter = self._getter(
+                strawberry_fields.get(name), definition, key, nodes[0], type_.name
+            )
             complete = self._complete(definition.type, nodes, fragments)
             entries.append((key, _field(getter, complete)))
         entries_ = tuple(entries)
@@ -384,6 +399,7 @@ class Compiler:
         definition: GraphQLField,
         key: str,
         node: FieldNode,
+        type_name: str,
     ) -> Callable[[Any, Run], Any]:
         if strawberry_field is None or strawberry_field.extensions:
             raise NotCompilable("a field Strawberry wraps")
@@ -395,6 +411,9 @@ class Compiler:
             return lambda value, run: getattr(value, python_name)
         function = resolver.wrapped_func
         info = FieldInfo(node.name.value, _Path(key))
+        if function is types.projected:
+            # The field's spec, looked up once for the type, not per object.
+            return types.projected_reader(type_name, info)
         if function in READERS:
             return lambda value, run: function(value, info)
         if function in PAGED:
@@ -492,6 +511,15 @@ class Compiler:
         self.answered += 1
         record(operation_name or _name(plan.operation), False, started, context.reader)
         return data
+
+
+def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The type's `serialize`; for String and ID, a string is returned as is without the
+    call (which is what both do with one)."""
+    serialize = type_.serialize
+    if type_ not in (GraphQLString, GraphQLID):
+        return serialize
+    return lambda value: value if value.__class__ is str else serialize(value)
 
 
 def _shape_all(values: list[tuple[RootField, Any]], run: Run) -> dict[str, Any]:

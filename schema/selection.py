@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -66,7 +67,9 @@ MENTION_EDGE: dict[str, Any] = {"start": Prop("start"), "end": Prop("end"), "tex
 # -- cursors and pages ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def encode_cursor(offset: int) -> str:
+    # Cached: every edge of every page has one, and pages start at the same few offsets.
     return base64.b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
 
 
