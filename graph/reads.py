@@ -14,9 +14,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from neo4j import READ_ACCESS, AsyncDriver, Query, Record, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 from neo4j.api import AsyncBookmarkManager, BookmarkManager
-from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
@@ -55,10 +54,6 @@ class Order:
 # The parameter that carries a statement's response budget, in bytes (`Reader.one`).
 BUDGET = "responseBudget"
 UNBOUNDED = 2**62
-# A read that met a transient failure is tried again this many times, waiting this long
-# and then twice as long each time (the request's own deadline bounds it all).
-RETRIES = 3
-RETRY_DELAY = 0.05
 
 
 @dataclass
@@ -539,32 +534,16 @@ class Reader:
         self.log.texts.append(statement.cypher)
         params = statement.params if budget is None else {**statement.params, BUDGET: budget}
         try:
-            record = await self._auto_commit(Query(statement.cypher, timeout=self.timeout), params)
+            records, _, _ = await self.driver.execute_query(
+                Query(statement.cypher, timeout=self.timeout),
+                params,
+                database_=self.database,
+                routing_=RoutingControl.READ,
+                bookmark_manager_=self.bookmarks,
+            )
         finally:
             self.log.seconds += time.perf_counter() - started
-        return statement.shape(dict(record)) if record is not None else {}
-
-    async def _auto_commit(self, query: Query, params: dict[str, Any]) -> Record | None:
-        """The statement's one record, in an auto-commit read transaction.
-
-        One statement needs no explicit transaction: `execute_query`'s BEGIN and COMMIT
-        cost a round trip and CPU on both sides for every request. What it retried (a
-        cluster member gone, a transient error) is retried here, a few times.
-        """
-        for attempt in range(RETRIES + 1):
-            try:
-                async with self.driver.session(
-                    database=self.database,
-                    default_access_mode=READ_ACCESS,
-                    bookmark_manager=self.bookmarks,
-                ) as session:
-                    result = await session.run(query, params)
-                    return await result.single()
-            except (Neo4jError, DriverError) as error:
-                if attempt == RETRIES or not error.is_retryable():
-                    raise
-                await asyncio.sleep(RETRY_DELAY * 2**attempt)
-        return None
+        return statement.shape(dict(records[0])) if records else {}
 
 
 DOCUMENTS = """
