@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
@@ -97,18 +98,25 @@ class GraphQLApp(GraphQLOverHTTP):
             and isinstance(request_data.variables, dict | None)
         ):
             fallback = Fallback()
-            data = await self.compiler.answer(
+            result = await self.compiler.answer(
                 request_data.query, request_data.variables, request_data.operation_name,
                 context, fallback,
             )  # fmt: skip
-            if data is not None:
-                return ExecutionResult(data=data, errors=None)
+            if result is not None:
+                return result
             attempted = context
             context = await self.get_context(request, sub_response)
             context.replay = fallback.failure
             context.reuse = attempted.answered
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
+        # graphql-core parses, validates and completes a result in Python, all of it in one
+        # go (a large answer: a second or more): on an event loop of its own in a worker
+        # thread, the server's loop keeps answering other requests meanwhile. Statements
+        # still run on the server's loop (Context.run goes back to it).
+        return await anyio.to_thread.run_sync(
+            asyncio.run,
+            super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            ),
         )
 
     def encode_json(self, data: object) -> bytes:

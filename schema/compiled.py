@@ -14,13 +14,21 @@ variables, calls each root resolver (which builds and runs its one statement, as
 the ordinary path), and shapes the values into plain dicts and lists, which the HTTP
 layer serialises with orjson.
 
-The compiled path answers only successful results. A document it does not cover
-(mutations, introspection, directives, a field with any other resolver) or one that does
-not validate gets no plan; any error while executing (a bad cursor, an unknown id, a
-non-null field without a value, Neo4j's timeout) abandons the attempt. Either way the
-request goes through ordinary Strawberry execution, which produces the same data or the
-errors with their paths and codes (`Fallback` carries a Neo4j failure over, so a
-timeout is not waited for twice).
+`@skip` and `@include` are decided while compiling: a literal condition once, a condition
+on variables per combination of those variables' values (each its own cached plan). Root
+fields run concurrently, as graphql-core runs a query's: a root resolver that raises a
+coded error (`extensions.code`: a bad cursor, an unknown id, a timeout) is reported as
+graphql-core reports it (null at that key, or no data at all for a non-null root; the
+error's message, locations, path and extensions), the other roots still answered.
+
+A document it does not cover (mutations, introspection, other directives, a field with
+any other resolver) or one that does not validate gets no plan; an uncoded error while
+executing, or a value graphql-core would refuse (null for a non-null field), abandons the
+attempt. Either way the request goes through ordinary Strawberry execution, which
+produces the same data or the errors with their paths and codes (`Fallback` carries a
+Neo4j failure over, so a timeout is not waited for twice). Compiling a document the cache
+does not hold, and shaping a large result, happen in a worker thread: the event loop
+stays free for other requests.
 """
 
 from __future__ import annotations
@@ -28,12 +36,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import anyio
 from graphql import (
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -41,6 +50,7 @@ from graphql import (
     GraphQLError,
     GraphQLField,
     GraphQLID,
+    GraphQLIncludeDirective,
     GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLList,
@@ -48,19 +58,25 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     GraphQLString,
     GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
     SelectionSetNode,
+    VariableNode,
+    located_error,
     parse,
     specified_directives,
     specified_rules,
     validate,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.pyutils import gather_with_cancel
 from strawberry import Schema
+from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
@@ -88,6 +104,10 @@ PAGE_ARGUMENTS = ("first", "after", "last", "before")
 THREAD_ABOVE_BYTES = 200_000
 
 Shape = Callable[[Any, "Run"], Any]
+T = TypeVar("T")
+# A cache entry not computed yet (None is a cached answer: not compilable).
+MISSING: Any = object()
+CONDITIONS = frozenset({GraphQLSkipDirective.name, GraphQLIncludeDirective.name})
 
 
 class Incomplete(Exception):
@@ -136,6 +156,15 @@ class _Fragments:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What compiling a selection reads besides the schema: the document's fragments, and
+    the variables (for `@skip`/`@include` conditions)."""
+
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: VariableValues | None
+
+
+@dataclass(frozen=True)
 class RootField:
     key: str
     nodes: tuple[FieldNode, ...]
@@ -145,12 +174,26 @@ class RootField:
 
 
 @dataclass(frozen=True)
+class Operation:
+    """A validated query operation the compiled path may cover."""
+
+    operation: OperationDefinitionNode
+    fragments: Mapping[str, FragmentDefinitionNode]
+    # The variables an `@skip`/`@include` condition names: a plan per combination of values.
+    conditions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated query operation, compiled: its root fields in order."""
 
     operation: OperationDefinitionNode
     fragments: Mapping[str, FragmentDefinitionNode]
     roots: tuple[RootField, ...]
+
+
+class Abandoned(Exception):
+    """A root field failed in a way only the ordinary execution reports."""
 
 
 @dataclass
@@ -180,7 +223,12 @@ class Compiler:
         self.graphql = graphql_schema(schema)
         self.rules = [*specified_rules, *RULES]
         self.cache_size = cache_size
-        self.plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        # Both keyed by the document's text and operation name; plans also by the values
+        # of the variables its `@skip`/`@include` conditions name (() when none does).
+        self.operations: OrderedDict[tuple[str, str | None], Operation | None] = OrderedDict()
+        self.plans: OrderedDict[tuple[str, str | None, tuple[Any, ...]], Plan | None] = (
+            OrderedDict()
+        )
         # Requests answered here (tests prove the path was taken, not fallen back from).
         self.answered = 0
         self._fields: dict[str, dict[str, StrawberryField]] = {}
@@ -188,30 +236,104 @@ class Compiler:
 
     # -- plans -------------------------------------------------------------------------------
 
-    def plan(self, document: str, operation_name: str | None) -> Plan | None:
-        """The cached plan for a document's operation; None when it is not compilable.
-
-        Keyed by the document's text and operation name: a plan holds no variable value
-        (arguments are read per execution, and documents with directives, whose
-        `@skip(if: $x)` would make the shape depend on a value, are not compiled).
-        """
+    def plan(
+        self,
+        document: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Plan | None:
+        """The cached plan for a document's operation (with these variables' values for its
+        conditions); None when it is not compilable. A plan holds no variable value:
+        arguments are read per execution."""
         key = (document, operation_name)
-        if key in self.plans:
-            self.plans.move_to_end(key)
-            return self.plans[key]
-        try:
-            plan: Plan | None = self._compile(document, operation_name)
-        except (NotCompilable, GraphQLError):
-            plan = None
-        self.plans[key] = plan
-        while len(self.plans) > self.cache_size:
-            self.plans.popitem(last=False)
-        return plan
+        operation = self._cached(self.operations, key)
+        if operation is MISSING:
+            operation = self._store(self.operations, key, self._operation(*key))
+        coerced = self._conditions(operation, variables)
+        if coerced is None:
+            return None
+        plan = self._cached(self.plans, (*key, coerced[0]))
+        if plan is MISSING:
+            plan = self._store(self.plans, (*key, coerced[0]), self._plan(operation, coerced[1]))
+        return cast(Plan | None, plan)
 
-    def _compile(self, text: str, operation_name: str | None) -> Plan:
+    async def plan_off_loop(
+        self, document: str, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> Plan | None:
+        """`plan`, compiling what the cache does not hold in a worker thread (parsing and
+        validating a large document takes the interpreter for tens of milliseconds); the
+        caches themselves are only touched here, on the event loop."""
+        key = (document, operation_name)
+        operation = self._cached(self.operations, key)
+        if operation is MISSING:
+            found = await anyio.to_thread.run_sync(self._operation, document, operation_name)
+            operation = self._store(self.operations, key, found)
+        coerced = self._conditions(operation, variables)
+        if coerced is None:
+            return None
+        plan = self._cached(self.plans, (*key, coerced[0]))
+        if plan is MISSING:
+            built = await anyio.to_thread.run_sync(self._plan, operation, coerced[1])
+            plan = self._store(self.plans, (*key, coerced[0]), built)
+        return cast(Plan | None, plan)
+
+    def _cached(self, cache: OrderedDict[Any, Any], key: Hashable) -> Any:
+        if key not in cache:
+            return MISSING
+        cache.move_to_end(key)
+        return cache[key]
+
+    def _store(self, cache: OrderedDict[Any, T], key: Hashable, value: T) -> T:
+        cache[key] = value
+        while len(cache) > self.cache_size:
+            cache.popitem(last=False)
+        return value
+
+    def _conditions(
+        self, operation: Operation | None, variables: Mapping[str, Any] | None
+    ) -> tuple[tuple[Any, ...], VariableValues | None] | None:
+        """The values of the variables the operation's conditions name (the plan's key) and
+        the coerced variables; None when there is no plan: not compilable, or variables
+        that do not coerce (the ordinary execution reports them)."""
+        if operation is None:
+            return None
+        if not operation.conditions:
+            return (), None
+        coerced = self.coerce(operation.operation, variables)
+        if coerced is None:
+            return None
+        return tuple(coerced.coerced.get(name) for name in operation.conditions), coerced
+
+    def coerce(
+        self, operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+    ) -> VariableValues | None:
+        """The operation's variables coerced, or None when graphql-core refuses them or they
+        are over the input bounds (the ordinary execution reports either)."""
+        coerced = get_variable_values(
+            self.graphql, operation.variable_definitions or [], dict(variables or {}),
+            max_errors=1,
+        )  # fmt: skip
+        if isinstance(coerced, list) or variables_problem(self.graphql, operation,
+                                                           variables or {}):  # fmt: skip
+            return None
+        return coerced
+
+    def _operation(self, text: str, operation_name: str | None) -> Operation | None:
+        try:
+            return self._parse(text, operation_name)
+        except (NotCompilable, GraphQLError):
+            return None
+
+    def _plan(self, operation: Operation, variables: VariableValues | None) -> Plan | None:
+        try:
+            return self._compile(operation, variables)
+        except (NotCompilable, GraphQLError):
+            # A condition graphql-core refuses (a null `if`) is the ordinary path's to report.
+            return None
+
+    def _parse(self, text: str, operation_name: str | None) -> Operation:
         document = parse(text, max_tokens=MAX_TOKENS)
-        if "@" in text and _has_directives(document):
-            raise NotCompilable("directives")
+        conditions = _conditions(document) if "@" in text else ()
         if validate(self.graphql, document, self.rules):
             raise NotCompilable("invalid: Strawberry reports why")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -222,14 +344,18 @@ class Compiler:
         ]
         if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
             raise NotCompilable("not exactly one query operation")
-        operation = chosen[0]
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        return Operation(chosen[0], fragments, conditions)
+
+    def _compile(self, compiled: Operation, variables: VariableValues | None) -> Plan:
+        operation, fragments = compiled.operation, compiled.fragments
         query_type = self.graphql.query_type
         assert query_type is not None
         roots = []
-        for key, nodes in self._collect(query_type, (operation.selection_set,), fragments).items():
+        scope = Scope(fragments, variables)
+        for key, nodes in self._collect(query_type, (operation.selection_set,), scope).items():
             name = nodes[0].name.value
             strawberry_field = self._strawberry_fields("Query").get(name)
             resolver = strawberry_field.base_resolver if strawberry_field else None
@@ -243,7 +369,7 @@ class Compiler:
             roots.append(
                 RootField(
                     key, tuple(nodes), definition, strawberry_field,
-                    self._complete(definition.type, nodes, fragments),
+                    self._complete(definition.type, nodes, scope),
                 )
             )  # fmt: skip
         return Plan(operation, fragments, tuple(roots))
@@ -261,14 +387,17 @@ class Compiler:
         self,
         runtime: GraphQLObjectType,
         selection_sets: tuple[SelectionSetNode | None, ...],
-        fragments: Mapping[str, FragmentDefinitionNode],
+        scope: Scope,
     ) -> dict[str, list[FieldNode]]:
         """The fields of `runtime` the selection sets ask, by response key (as graphql-core's
-        CollectFields: fragments applied when their type condition matches)."""
+        CollectFields: `@skip`/`@include` decided, fragments applied when their type
+        condition matches)."""
         found: dict[str, list[FieldNode]] = {}
 
         def walk(selection_set: SelectionSetNode | None) -> None:
             for selection in selection_set.selections if selection_set else ():
+                if selection.directives and not _included(selection, scope.variables):
+                    continue
                 if isinstance(selection, FieldNode):
                     key = selection.alias.value if selection.alias else selection.name.value
                     found.setdefault(key, []).append(selection)
@@ -277,7 +406,7 @@ class Compiler:
                     if condition is None or self._applies(condition.name.value, runtime):
                         walk(selection.selection_set)
                 elif isinstance(selection, FragmentSpreadNode):
-                    fragment = fragments[selection.name.value]
+                    fragment = scope.fragments[selection.name.value]
                     if self._applies(fragment.type_condition.name.value, runtime):
                         walk(fragment.selection_set)
 
@@ -299,7 +428,7 @@ class Compiler:
         self,
         type_: GraphQLOutputType,
         nodes: tuple[FieldNode, ...] | list[FieldNode],
-        fragments: Mapping[str, FragmentDefinitionNode],
+        scope: Scope,
     ) -> Shape:
         if isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLLeafType):
             # One closure for the most common field, a non-null scalar.
@@ -313,7 +442,7 @@ class Compiler:
 
             return non_null_leaf
         if isinstance(type_, GraphQLNonNull):
-            inner = self._complete(type_.of_type, nodes, fragments)
+            inner = self._complete(type_.of_type, nodes, scope)
 
             def non_null(value: Any, run: Run) -> Any:
                 if value is None:
@@ -325,7 +454,7 @@ class Compiler:
 
             return non_null
         if isinstance(type_, GraphQLList):
-            item = self._complete(type_.of_type, nodes, fragments)
+            item = self._complete(type_.of_type, nodes, scope)
 
             def listed(value: Any, run: Run) -> Any:
                 return None if value is None else [item(v, run) for v in value]
@@ -345,10 +474,10 @@ class Compiler:
             return leaf
         selection_sets = tuple(n.selection_set for n in nodes)
         if isinstance(type_, GraphQLObjectType):
-            return self._object(type_, selection_sets, fragments)
+            return self._object(type_, selection_sets, scope)
         if isinstance(type_, GraphQLInterfaceType):
             cases = {
-                t.name: self._object(t, selection_sets, fragments)
+                t.name: self._object(t, selection_sets, scope)
                 for t in self.graphql.get_possible_types(type_)
             }
 
@@ -368,11 +497,11 @@ class Compiler:
         self,
         type_: GraphQLObjectType,
         selection_sets: tuple[SelectionSetNode | None, ...],
-        fragments: Mapping[str, FragmentDefinitionNode],
+        scope: Scope,
     ) -> Shape:
         strawberry_fields = self._strawberry_fields(type_.name)
         entries: list[tuple[str, Callable[[Any, Run], Any]]] = []
-        for key, nodes in self._collect(type_, selection_sets, fragments).items():
+        for key, nodes in self._collect(type_, selection_sets, scope).items():
             name = nodes[0].name.value
             if name == "__typename":
                 typename = type_.name
@@ -382,7 +511,7 @@ class Compiler:
             getter = self._getter(
                 strawberry_fields.get(name), definition, key, nodes[0], type_.name
             )
-            complete = self._complete(definition.type, nodes, fragments)
+            complete = self._complete(definition.type, nodes, scope)
             entries.append((key, _field(getter, complete)))
         entries_ = tuple(entries)
 
@@ -448,15 +577,15 @@ class Compiler:
         operation_name: str | None,
         context: Context,
         fallback: Fallback,
-    ) -> dict[str, Any] | None:
-        """The response's `data` on the compiled path; None: the ordinary way must answer
-        (with a fresh context, `fallback.failure` replayed in it)."""
-        plan = self.plan(document, operation_name)
+    ) -> ExecutionResult | None:
+        """The result on the compiled path; None: the ordinary way must answer (with a fresh
+        context, `fallback.failure` replayed in it)."""
+        plan = await self.plan_off_loop(document, operation_name, variables)
         if plan is None:
             return None
-        data = await self.execute(plan, variables, context, operation_name, fallback)
-        COMPILED.labels("fell_back" if data is None else "answered").inc()
-        return data
+        result = await self.execute(plan, variables, context, operation_name, fallback)
+        COMPILED.labels("fell_back" if result is None else "answered").inc()
+        return result
 
     async def execute(
         self,
@@ -465,52 +594,81 @@ class Compiler:
         context: Context,
         operation_name: str | None,
         fallback: Fallback,
-    ) -> dict[str, Any] | None:
-        """The response's `data`, or None when the request must go the ordinary way."""
+    ) -> ExecutionResult | None:
+        """The result (data, and the root fields' coded errors), or None when the request
+        must go the ordinary way."""
         started = time.perf_counter()
-        coerced = get_variable_values(
-            self.graphql, plan.operation.variable_definitions or [], variables or {},
-            max_errors=1,
-        )  # fmt: skip
-        if isinstance(coerced, list) or variables_problem(self.graphql, plan.operation,
-                                                           variables or {}):  # fmt: skip
+        coerced = self.coerce(plan.operation, variables)
+        if coerced is None:
             return None
         run = Run(coerced)
         fragment_info = _Fragments(plan.fragments, coerced)
-        values: list[tuple[RootField, Any]] = []
+        errors: list[GraphQLError] = []
+        calls: list[Awaitable[Any]] = []
         for root in plan.roots:
             selected = [self.selections.selected_field(fragment_info, n) for n in root.nodes]
-            try:
-                arguments = convert_arguments(
-                    get_argument_values(root.definition, root.nodes[0], coerced),
-                    root.strawberry_field.arguments,
-                    scalar_registry=self.schema.schema_converter.scalar_registry,
-                    config=self.schema.config,
-                )
-                resolver = root.strawberry_field.base_resolver
-                assert resolver is not None
-                # The Query's methods take `self` (the root value: none here) first.
-                bound = (None,) if resolver.self_parameter is not None else ()
-                function = cast(Callable[..., Awaitable[Any]], resolver.wrapped_func)
-                info = RootInfo(selected, context)
-                values.append((root, await function(*bound, info=info, **arguments)))
-            except NEO4J_FAILURES as error:
-                fallback.failure = (context.statements - 1, error)
-                return None
-            except Exception as error:  # Strawberry reports it, with its path and code
-                logger.debug("compiled attempt abandoned: %r", error)
-                return None
+            calls.append(self._resolve(root, RootInfo(selected, context), coerced, errors,
+                                       fallback))  # fmt: skip
+        data: dict[str, Any] | None
         try:
-            if context.response_bytes > THREAD_ABOVE_BYTES:
-                data = await anyio.to_thread.run_sync(_shape_all, values, run)
-            else:
-                data = _shape_all(values, run)
-        except Exception as error:
-            logger.debug("compiled shaping abandoned: %r", error)
+            # Concurrently, as graphql-core runs a query's root fields: a root that fails
+            # before its statement runs is not kept waiting behind a slow one.
+            values = list(zip(plan.roots, await gather_with_cancel(*calls), strict=True))
+        except GraphQLError as error:  # a non-null root failed: no data at all
+            errors.append(error)
+            data = None
+        except Exception as error:  # Strawberry reports it, with its path and code
+            logger.debug("compiled attempt abandoned: %r", error)
             return None
+        else:
+            try:
+                if context.response_bytes > THREAD_ABOVE_BYTES:
+                    data = await anyio.to_thread.run_sync(_shape_all, values, run)
+                else:
+                    data = _shape_all(values, run)
+            except Exception as error:
+                logger.debug("compiled shaping abandoned: %r", error)
+                return None
+        if errors:
+            self.schema.process_errors(errors)
         self.answered += 1
-        record(operation_name or _name(plan.operation), False, started, context.reader)
-        return data
+        record(operation_name or _name(plan.operation), bool(errors), started, context.reader)
+        return ExecutionResult(data=data, errors=errors or None)
+
+    async def _resolve(
+        self,
+        root: RootField,
+        info: RootInfo,
+        variables: VariableValues,
+        errors: list[GraphQLError],
+        fallback: Fallback,
+    ) -> Any:
+        """A root field's value; its coded error as graphql-core reports it (raised for a
+        non-null field, else collected and the value null); another error abandons."""
+        try:
+            arguments = convert_arguments(
+                get_argument_values(root.definition, root.nodes[0], variables),
+                root.strawberry_field.arguments,
+                scalar_registry=self.schema.schema_converter.scalar_registry,
+                config=self.schema.config,
+            )
+            resolver = root.strawberry_field.base_resolver
+            assert resolver is not None
+            # The Query's methods take `self` (the root value: none here) first.
+            bound = (None,) if resolver.self_parameter is not None else ()
+            function = cast(Callable[..., Awaitable[Any]], resolver.wrapped_func)
+            return await function(*bound, info=info, **arguments)
+        except GraphQLError as error:
+            if isinstance(error, NEO4J_FAILURES):
+                # Kept for the ordinary execution, should another root abandon the attempt.
+                fallback.failure = (info.context.statements - 1, error)
+            if not (error.extensions or {}).get("code"):
+                raise Abandoned(error) from error
+            located = located_error(error, list(root.nodes), [root.key])
+            if isinstance(root.definition.type, GraphQLNonNull):
+                raise located from None
+            errors.append(located)
+            return None
 
 
 def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
@@ -552,14 +710,38 @@ def _uses_variables(value: Any) -> bool:
     return False
 
 
-def _has_directives(document: DocumentNode) -> bool:
-    """Whether any selection carries a directive (`@skip`, `@include`...)."""
-    stack: list[Any] = list(document.definitions)
+def _conditions(document: DocumentNode) -> tuple[str, ...]:
+    """The variables that `@skip`/`@include` conditions name, in order of appearance.
+
+    Any other directive (or one placed elsewhere) is not compiled: the ordinary execution
+    gives it its meaning or its error."""
+    names: list[str] = []
+    stack: list[Any] = list(reversed(document.definitions))
     while stack:
         node = stack.pop()
-        if getattr(node, "directives", None):
-            return True
+        directives: tuple[DirectiveNode, ...] = getattr(node, "directives", None) or ()
+        for directive in directives:
+            placed = isinstance(node, FieldNode | FragmentSpreadNode | InlineFragmentNode)
+            if directive.name.value not in CONDITIONS or not placed:
+                raise NotCompilable(f"directive @{directive.name.value}")
+            for argument in directive.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    name = argument.value.name.value
+                    if name not in names:
+                        names.append(name)
         selection_set = getattr(node, "selection_set", None)
         if selection_set is not None:
-            stack.extend(selection_set.selections)
-    return False
+            stack.extend(reversed(selection_set.selections))
+    return tuple(names)
+
+
+def _included(node: SelectionNode, variables: VariableValues | None) -> bool:
+    """graphql-core's `should_include_node`: `@skip(if: true)` wins over `@include`."""
+    for directive in node.directives or ():
+        definition = (
+            GraphQLSkipDirective if directive.name.value == "skip" else GraphQLIncludeDirective
+        )
+        condition = get_argument_values(definition, directive, variables)["if"]
+        if condition is (definition is GraphQLSkipDirective):
+            return False
+    return True

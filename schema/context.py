@@ -26,6 +26,13 @@ from schema import errors
 CLIENT_GRACE_SECONDS = 2.0
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 @dataclass
 class Context:
     reader: Reader
@@ -48,6 +55,10 @@ class Context:
     # compiled attempt failed later on, so that the work already done is not done again.
     answered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     reuse: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The event loop the context was made on: the driver's connections and the lock belong
+    # to it. The ordinary execution runs on a loop of its own in a worker thread
+    # (schema.app); its statements are sent back here.
+    home: asyncio.AbstractEventLoop | None = field(default_factory=_running_loop)
 
     async def run(self, statement: Statement) -> dict[str, Any]:
         """Run one compiled statement; Neo4j failures become coded GraphQL errors.
@@ -55,6 +66,9 @@ class Context:
         Besides Neo4j's own transaction timeout, a client-side deadline a little
         longer bounds the wait when the server stops answering altogether.
         """
+        if self.home is not None and asyncio.get_running_loop() is not self.home:
+            future = asyncio.run_coroutine_threadsafe(self.run(statement), self.home)
+            return await asyncio.wrap_future(future)
         limit = self.settings.max_response_bytes
         deadline = self.settings.query_timeout + CLIENT_GRACE_SECONDS
         async with self.lock:

@@ -6,6 +6,7 @@ Each root field compiles its whole selection into one Cypher statement
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -40,6 +41,7 @@ from schema.selection import (
     counted,
     date_parts,
     encode_cursor,
+    included,
     project,
     response_key,
     sources_spec,
@@ -89,9 +91,11 @@ class EntityOrder:
 
 
 def current_field(info: Info) -> SelectedField:
+    """The root field's selection, without what `@skip`/`@include` leave out."""
     field = info.selected_fields[0]
     assert isinstance(field, SelectedField)
-    return field
+    selections = included(field.selections)
+    return field if selections is field.selections else replace(field, selections=selections)
 
 
 def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "node")) -> list[Any]:

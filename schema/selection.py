@@ -154,6 +154,32 @@ def _fields_for(
     return found
 
 
+def included(selections: list[Selection]) -> list[Selection]:
+    """The selections `@skip`/`@include` keep, at every level (graphql-core's
+    `should_include_node`: `@skip(if: true)` wins, `@include(if: false)` drops).
+
+    Strawberry's `selected_fields` keeps skipped selections (with their directives
+    evaluated): without this the statement would fetch what the response leaves out.
+    The same list comes back when nothing is dropped.
+    """
+    kept: list[Selection] = []
+    changed = False
+    for selection in selections:
+        directives = selection.directives
+        if directives and (
+            (directives.get("skip") or {}).get("if")
+            or ("include" in directives and not (directives["include"] or {}).get("if"))
+        ):
+            changed = True
+            continue
+        inner = included(selection.selections)
+        if inner is not selection.selections:
+            selection = replace(selection, selections=inner)
+            changed = True
+        kept.append(selection)
+    return kept if changed else selections
+
+
 def response_key(field: SelectedField) -> str:
     """The field's key in the response: its alias (kept out of the Cypher text), or name."""
     if field.alias and field.alias != field.name:

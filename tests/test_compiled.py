@@ -50,6 +50,88 @@ BENCH: list[tuple[str, dict[str, Any]]] = [
 ]
 
 ENTITY = "slug name kind aliases description note date { value precision start end basis }"
+
+# Compiled (the third item: how many requests of the case the compiled path answers).
+DIRECTIVES: list[tuple[str, dict[str, Any], int]] = [
+    # Literal conditions on fields, fragment spreads and inline fragments, at every level.
+    (
+        "{ people(first: 3) { totalCount @skip(if: true) pageInfo @include(if: false) "
+        "{ hasNextPage } edges { cursor @include(if: true) node { name @skip(if: false) "
+        "slug @skip(if: true) ...F @skip(if: true) ... on Person @include(if: true) "
+        "{ aliases } } } } } fragment F on Person { description }",
+        {}, 1,
+    ),
+    # A whole root skipped; the same key kept by one selection and skipped by the other.
+    (
+        "{ a: people(first: 1) @skip(if: true) { totalCount } b: people(first: 2) "
+        "{ edges { node { name @skip(if: true) name } } } c: countries @include(if: false) "
+        "{ totalCount } }",
+        {}, 1,
+    ),
+    ("{ people @skip(if: true) { totalCount } }", {}, 1),
+    # Conditions on variables: a plan per combination of their values.
+    *[
+        (
+            "query Q($big: Boolean!, $names: Boolean = false) { countries(first: 3) "
+            "{ edges { node { name @include(if: $names) meetingsHeld(first: 2) @include(if: $big)"
+            " { totalCount edges { node { name @include(if: $names) slug } } } "
+            "... on Country @skip(if: $big) { slug } } } } }",
+            values, 1,
+        )
+        for values in ({"big": True}, {"big": False, "names": True}, {"big": True, "names": True})
+    ],
+    (
+        'query Q($x: Boolean!) { node(id: "cuba") { ...C @include(if: $x) ... on Country '
+        "@skip(if: $x) { name } } } fragment C on Country { slug meetings(first: 1) "
+        "{ totalCount } }",
+        {"x": True}, 1,
+    ),
+]  # fmt: skip
+
+# Root fields that fail with a coded error: answered on the compiled path, the other roots
+# with them.
+CODED: list[tuple[str, dict[str, Any], int]] = [
+    # A bad cursor, an unknown id, a page too large, a nested bad cursor.
+    ('{ people(after: "bm90LWEtY3Vyc29y") { totalCount } }', {}, 1),
+    ('{ timeline(of: "no-such-entity") { totalCount } }', {}, 1),
+    ("{ people(first: 1000) { totalCount } }", {}, 1),
+    ('{ countries(first: 1) { edges { node { meetings(after: "zzz") { totalCount } } } } }', {}, 1),
+    ('{ a: people(first: 1) { totalCount } b: timeline(of: "nope") { totalCount } }', {}, 1),
+    # A nullable root's error: null at its key, the other roots answered.
+    (
+        '{ a: countries(first: 2) { edges { node { name } } } b: node(id: "cuba") '
+        '{ ... on Country { meetings(after: "x") { totalCount } } } c: node(id: "cuba") { id } }',
+        {},
+        1,
+    ),
+    # A later root field fails (non-null: no data at all).
+    (
+        "{ a: countries(first: 2) { edges { node { name meetings(first: 2) { totalCount "
+        'pageInfo { hasNextPage } edges { node { name } } } } } } bad: countries(after: "x") '
+        "{ totalCount } }",
+        {},
+        1,
+    ),
+    # Two nullable roots fail, a third is answered.
+    (
+        'query Q($a: String) { x: node(id: "cuba") { ... on Country { meetings(after: $a) '
+        '{ totalCount } } } y: node(id: "cuba") { ... on Country { name } } z: node(id: "cuba")'
+        " { ... on Country { meetings(first: 1000) { totalCount } } } }",
+        {"a": "x"},
+        1,
+    ),
+    # A slow root first, a failing root after it: the failure is reported, not a timeout.
+    (
+        "{ slow: people(where: {OR: ["
+        + ", ".join(f'{{text: "zq{i}"}}' for i in range(90))
+        + ']}) { totalCount } bad: people(after: "x") { totalCount } }',
+        {},
+        1,
+    ),
+    (f'{{ neighborhood(id: "{PERSON}", depth: 9) {{ totalNodes }} }}', {}, 1),
+    ('{ paths(from: "cuba", to: "nowhere-at-all") { nodes { name } } }', {}, 1),
+    ('{ search(query: "cuba", first: 2, after: "x") { totalCount } }', {}, 1),
+]
 GENERATED: list[tuple[str, dict[str, Any]]] = [
     # Fragments, inline fragments on interfaces, __typename at every level.
     (
@@ -136,24 +218,17 @@ GENERATED: list[tuple[str, dict[str, Any]]] = [
         " { totalCount edges { node { name date { start } } } } }",
         {"w": {"date": {"gte": "2010-01-01"}}, "o": [{"field": "DATE", "direction": "DESC"}]},
     ),
-    # Errors: a bad cursor, an unknown id, a page too large, a nested bad cursor.
-    ('{ people(after: "bm90LWEtY3Vyc29y") { totalCount } }', {}),
-    ('{ timeline(of: "no-such-entity") { totalCount } }', {}),
-    ("{ people(first: 1000) { totalCount } }", {}),
-    ('{ countries(first: 1) { edges { node { meetings(after: "zzz") { totalCount } } } } }', {}),
-    ('{ a: people(first: 1) { totalCount } b: timeline(of: "nope") { totalCount } }', {}),
-    # A later root field fails: the ordinary execution reuses what the first one fetched.
-    (
-        "{ a: countries(first: 2) { edges { node { name meetings(first: 2) { totalCount "
-        'pageInfo { hasNextPage } edges { node { name } } } } } } bad: countries(after: "x") '
-        "{ totalCount } }",
-        {},
-    ),
-    # Requests that are not compiled: a mutation-less invalid document, directives, introspection.
+    # Requests that are not compiled: a mutation-less invalid document, introspection, bad
+    # variables, a directive on a variable that is null, `__typename` at the root.
     ("{ people { nope } }", {}),
-    ("query Q($x: Boolean!) { people(first: 1) { totalCount @include(if: $x) } }", {"x": True}),
     ("{ __schema { queryType { name } } }", {}),
     ("query Q($n: Int) { people(first: $n) { totalCount } }", {"n": "three"}),
+    (
+        "query Q($x: Boolean = true) { people(first: 1) { totalCount @include(if: $x) } }",
+        {"x": None},
+    ),
+    ("{ __typename people(first: 2) { edges { node { name } } } }", {}),
+    *[(d, v) for d, v, _ in [*DIRECTIVES, *CODED]],
 ]
 
 
@@ -223,28 +298,86 @@ def test_the_compiled_path_answers_the_successful_ones(
     assert answered(fast) - before >= len(successful) - 1
 
 
+def test_directives_and_coded_errors_are_answered_on_the_compiled_path(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    fast, _ = both
+    for document, variables, count in [*DIRECTIVES, *CODED]:
+        before = answered(fast)
+        body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
+        assert answered(fast) - before == count, (document, body)
+    # The errors are the resolvers' own, coded.
+    for document, variables, _ in CODED:
+        body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
+        codes = {e["extensions"]["code"] for e in body["errors"]}
+        assert codes <= {"BAD_USER_INPUT", "NOT_FOUND"}, (document, body)
+
+
+def cypher_texts(settings: Settings, document: str, variables: dict[str, Any],
+                 compiled: bool = True) -> list[str]:  # fmt: skip
+    """The statements a document runs, on the compiled path or Strawberry's execution."""
+
+    async def run() -> list[str]:
+        from graph.driver import connect_async
+
+        driver = connect_async(settings)
+        try:
+            reader = Reader(driver, settings.neo4j_database, settings.query_timeout)
+            context = Context(reader=reader, settings=settings, sync_driver=None)  # type: ignore[arg-type]
+            if compiled:
+                compiler = Compiler(schema)
+                plan = compiler.plan(document, None, variables)
+                assert plan is not None
+                result = await compiler.execute(plan, variables, context, None, Fallback())
+                assert result is not None and result.errors is None
+            else:
+                result = await schema.execute(document, variable_values=variables,
+                                              context_value=context)  # fmt: skip
+                assert result.errors is None, result.errors
+            return list(reader.log.texts)
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "ordinary"])
+def test_skipped_fields_are_not_fetched(
+    settings: Settings, knowledge_graph: Driver, compiled: bool
+) -> None:
+    plain = "{ people(first: 2) { edges { node { name } } } }"
+    skipped = (
+        "query Q($x: Boolean!) { people(first: 2) { totalCount @skip(if: true) edges { node "
+        "{ name description @include(if: $x) ... on Person @skip(if: true) { aliases } "
+        "meetings(first: 3) @include(if: false) { edges { node { name } } } } } } }"
+    )
+    expected = cypher_texts(settings, plain, {}, compiled)
+    assert cypher_texts(settings, skipped, {"x": False}, compiled) == expected
+    assert cypher_texts(settings, skipped, {"x": True}, compiled) != expected
+
+
+def test_plans_are_keyed_by_the_values_of_their_conditions() -> None:
+    compiler = Compiler(schema, cache_size=3)
+    document = "query Q($x: Boolean!, $n: Int) { people(first: $n) { totalCount @skip(if: $x) } }"
+    one = compiler.plan(document, None, {"x": True, "n": 1})
+    assert one is not None and compiler.plan(document, None, {"x": True, "n": 2}) is one
+    other = compiler.plan(document, None, {"x": False})
+    assert other is not None and other is not one
+    assert [k[2] for k in compiler.plans] == [(True,), (False,)]
+    # A condition graphql-core refuses has no plan (the ordinary execution reports it).
+    assert compiler.plan(document, None, {"x": None}) is None
+    for n in range(3):
+        compiler.plan(f"query Q($y: Boolean!) {{ people(first: {n + 1}) {{ totalCount "
+                      "@include(if: $y) } }", None, {"y": True})  # fmt: skip
+    assert len(compiler.plans) == 3 and len(compiler.operations) == 3
+
+
 def test_aliases_do_not_change_the_cypher_text(settings: Settings, knowledge_graph: Driver) -> None:
     """Neo4j plans every new statement text anew (seconds of CPU): a client's alias names
     must not reach it."""
 
     def texts(document: str) -> list[str]:
-        async def run() -> list[str]:
-            compiler = Compiler(schema)
-            plan = compiler.plan(document, None)
-            assert plan is not None
-            from graph.driver import connect_async
-
-            driver = connect_async(settings)
-            try:
-                reader = Reader(driver, settings.neo4j_database, settings.query_timeout)
-                context = Context(reader=reader, settings=settings, sync_driver=None)  # type: ignore[arg-type]
-                data = await compiler.execute(plan, {}, context, None, Fallback())
-                assert data is not None
-                return list(reader.log.texts)
-            finally:
-                await driver.close()
-
-        return asyncio.run(run())
+        return cypher_texts(settings, document, {})
 
     template = (
         '{{ {a}: node(id: "cuba") {{ ... on Country {{ {b}: name {c}: meetings(first: 2) '
@@ -304,4 +437,7 @@ def test_plans_are_cached_per_document_and_bounded() -> None:
     assert compiler.plan(documents[-1], None) is plans[-1]
     assert len(compiler.plans) == 3
     assert compiler.plan("mutation { __typename }", None) is None
-    assert list(itertools.islice(compiler.plans, 0, None))[-1] == ("mutation { __typename }", None)
+    assert list(itertools.islice(compiler.operations, 0, None))[-1] == (
+        "mutation { __typename }",
+        None,
+    )
