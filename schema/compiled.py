@@ -236,7 +236,7 @@ class Compiler:
 
     # -- plans -------------------------------------------------------------------------------
 
-    def plan(
+    async def plan(
         self,
         document: str,
         operation_name: str | None,
@@ -244,25 +244,12 @@ class Compiler:
     ) -> Plan | None:
         """The cached plan for a document's operation (with these variables' values for its
         conditions); None when it is not compilable. A plan holds no variable value:
-        arguments are read per execution."""
-        key = (document, operation_name)
-        operation = self._cached(self.operations, key)
-        if operation is MISSING:
-            operation = self._store(self.operations, key, self._operation(*key))
-        coerced = self._conditions(operation, variables)
-        if coerced is None:
-            return None
-        plan = self._cached(self.plans, (*key, coerced[0]))
-        if plan is MISSING:
-            plan = self._store(self.plans, (*key, coerced[0]), self._plan(operation, coerced[1]))
-        return cast(Plan | None, plan)
+        arguments are read per execution.
 
-    async def plan_off_loop(
-        self, document: str, operation_name: str | None, variables: Mapping[str, Any] | None
-    ) -> Plan | None:
-        """`plan`, compiling what the cache does not hold in a worker thread (parsing and
-        validating a large document takes the interpreter for tens of milliseconds); the
-        caches themselves are only touched here, on the event loop."""
+        What the cache does not hold is compiled in a worker thread (parsing and validating
+        a large document takes the interpreter for tens of milliseconds); the caches
+        themselves are only touched here, on the event loop.
+        """
         key = (document, operation_name)
         operation = self._cached(self.operations, key)
         if operation is MISSING:
@@ -580,7 +567,7 @@ class Compiler:
     ) -> ExecutionResult | None:
         """The result on the compiled path; None: the ordinary way must answer (with a fresh
         context, `fallback.failure` replayed in it)."""
-        plan = await self.plan_off_loop(document, operation_name, variables)
+        plan = await self.plan(document, operation_name, variables)
         if plan is None:
             return None
         result = await self.execute(plan, variables, context, operation_name, fallback)

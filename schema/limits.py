@@ -17,6 +17,7 @@ are bounded in operands and nesting: literals by `RequestLimits`, variables by
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -436,6 +437,8 @@ class IntrospectionCache(SchemaExtension):
 
     # Shared by every request (an extension instance lives for one request).
     answers: ClassVar[OrderedDict[tuple[str, str | None], ExecutionResult]] = OrderedDict()
+    # Requests that fall back to Strawberry's execution run in worker threads (schema.app).
+    lock: ClassVar[threading.Lock] = threading.Lock()
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -453,18 +456,20 @@ class IntrospectionCache(SchemaExtension):
             )
         ):
             key = (context.query, context.operation_name)
-            cached = self.answers.get(key)
-            if cached is not None:
-                self.answers.move_to_end(key)
-            else:
+            with self.lock:
+                cached = self.answers.get(key)
+                if cached is not None:
+                    self.answers.move_to_end(key)
+            if cached is None:
                 cached = await asyncio.to_thread(
                     execute_sync, context.schema._schema, context.graphql_document,
                     operation_name=context.operation_name,
                 )  # fmt: skip
                 if not cached.errors:
-                    self.answers[key] = cached
-                    while len(self.answers) > INTROSPECTION_CACHE_SIZE:
-                        self.answers.popitem(last=False)
+                    with self.lock:
+                        self.answers[key] = cached
+                        while len(self.answers) > INTROSPECTION_CACHE_SIZE:
+                            self.answers.popitem(last=False)
             context.result = cached
         yield
 

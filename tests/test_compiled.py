@@ -10,7 +10,6 @@ sorted, `errors` with their `path` and `extensions.code` included. The compiled 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
 import time
@@ -26,7 +25,7 @@ from bench.api import operations
 from diplograph.settings import Settings
 from graph.reads import Reader
 from schema.api import schema
-from schema.compiled import Compiler, Fallback
+from schema.compiled import Compiler, Fallback, Plan
 from schema.context import Context
 from tests.conftest import API_TOKEN, LiveServer
 
@@ -326,7 +325,7 @@ def cypher_texts(settings: Settings, document: str, variables: dict[str, Any],
             context = Context(reader=reader, settings=settings, sync_driver=None)  # type: ignore[arg-type]
             if compiled:
                 compiler = Compiler(schema)
-                plan = compiler.plan(document, None, variables)
+                plan = await compiler.plan(document, None, variables)
                 assert plan is not None
                 result = await compiler.execute(plan, variables, context, None, Fallback())
                 assert result is not None and result.errors is None
@@ -359,16 +358,20 @@ def test_skipped_fields_are_not_fetched(
 def test_plans_are_keyed_by_the_values_of_their_conditions() -> None:
     compiler = Compiler(schema, cache_size=3)
     document = "query Q($x: Boolean!, $n: Int) { people(first: $n) { totalCount @skip(if: $x) } }"
-    one = compiler.plan(document, None, {"x": True, "n": 1})
-    assert one is not None and compiler.plan(document, None, {"x": True, "n": 2}) is one
-    other = compiler.plan(document, None, {"x": False})
+
+    def plan(document: str, variables: dict[str, Any]) -> Plan | None:
+        return asyncio.run(compiler.plan(document, None, variables))
+
+    one = plan(document, {"x": True, "n": 1})
+    assert one is not None and plan(document, {"x": True, "n": 2}) is one
+    other = plan(document, {"x": False})
     assert other is not None and other is not one
     assert [k[2] for k in compiler.plans] == [(True,), (False,)]
     # A condition graphql-core refuses has no plan (the ordinary execution reports it).
-    assert compiler.plan(document, None, {"x": None}) is None
+    assert plan(document, {"x": None}) is None
     for n in range(3):
-        compiler.plan(f"query Q($y: Boolean!) {{ people(first: {n + 1}) {{ totalCount "
-                      "@include(if: $y) } }", None, {"y": True})  # fmt: skip
+        plan(f"query Q($y: Boolean!) {{ people(first: {n + 1}) {{ totalCount "
+             "@include(if: $y) } }", {"y": True})  # fmt: skip
     assert len(compiler.plans) == 3 and len(compiler.operations) == 3
 
 
@@ -431,13 +434,14 @@ def test_a_big_compiled_request_does_not_hold_the_event_loop(
 
 def test_plans_are_cached_per_document_and_bounded() -> None:
     compiler = Compiler(schema, cache_size=3)
+
+    def plan(document: str) -> Plan | None:
+        return asyncio.run(compiler.plan(document, None))
+
     documents = [f"{{ people(first: {n}) {{ totalCount }} }}" for n in range(5)]
-    plans = [compiler.plan(d, None) for d in documents]
+    plans = [plan(d) for d in documents]
     assert all(p is not None for p in plans)
-    assert compiler.plan(documents[-1], None) is plans[-1]
+    assert plan(documents[-1]) is plans[-1]
     assert len(compiler.plans) == 3
-    assert compiler.plan("mutation { __typename }", None) is None
-    assert list(itertools.islice(compiler.operations, 0, None))[-1] == (
-        "mutation { __typename }",
-        None,
-    )
+    assert plan("mutation { __typename }") is None
+    assert list(compiler.operations)[-1] == ("mutation { __typename }", None)

@@ -84,11 +84,11 @@ COMPILER = Compiler(schema)
 
 async def answer_ours(document: str, variables: dict[str, Any], context: Context) -> bytes:
     """The response body, as the HTTP layer produces it (schema/app.py)."""
-    data = await COMPILER.answer(document, variables, None, context, Fallback())
-    if data is None:
+    compiled = await COMPILER.answer(document, variables, None, context, Fallback())
+    if compiled is None:
         result = await schema.execute(document, variable_values=variables, context_value=context)
         return orjson.dumps({"data": result.data})
-    return orjson.dumps({"data": data})
+    return orjson.dumps({"data": compiled.data})
 
 
 async def ours_statements(
