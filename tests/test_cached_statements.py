@@ -65,7 +65,7 @@ def second(document: str, variables: dict[str, Any], index: int | None) -> dict[
 async def statements(
     compiler: Compiler, settings: Settings, document: str, variables: dict[str, Any]
 ) -> Statements:
-    plan = compiler.plan(document, None)
+    plan = await compiler.plan(document, None, variables)
     if plan is None:
         return []
     driver = connect_async(settings)
