@@ -30,7 +30,7 @@ from diplograph.records import Dataset, HsgData
 from diplograph.settings import get_settings
 from graph.bulk import BulkSummary, LoadBusyError
 from graph.driver import connect
-from graph.mentions import DOCUMENT_MENTIONS
+from graph.mentions import DOCUMENT_MENTIONS, DocumentStatus
 from graph.migrations import migrate
 from graph.repository import WriteSummary, documents_by_id
 from graph.server import LocalNeo4j, Neo4jServerError
@@ -385,6 +385,9 @@ def ingest(
         status = stored.status.value
         if stored.previous is not None:
             status += f" {stored.version} of {stored.previous}"
+        if stored.status == DocumentStatus.DATE_UPDATED:
+            new_date = stored.date.value if stored.date else "no date"
+            status += f": {stored.previous_date or 'no date'} -> {new_date}"
         console.print(
             f"{analysis.document.id} ({status}): "
             f"{len(analysis.mentions)} mentions of {linked} entities; "
@@ -492,7 +495,18 @@ def review_accept(
             done = accept_review(driver, settings.neo4j_database, file, knowledge, only)
         except LoadError as error:
             fail_with_problems(error)
-        print_summary(f"Accepted {len(done.ids)} candidate(s) of {done.document}", done.summary)
+        print_summary(
+            f"Accepted {len(done.ids)} candidate(s) of {done.document}: "
+            f"{len(done.created)} created, {len(done.linked)} already in the graph",
+            done.summary,
+        )
+        if done.created:
+            console.print(f"Created: {', '.join(done.created)}")
+        if done.linked:
+            console.print(
+                f"Already in the graph (this document added to their sources, nothing "
+                f"created): {', '.join(done.linked)}"
+            )
         console.print(f"Kept in {done.file}: {', '.join(done.ids)}")
         print_resolution(resolve_identities(driver, settings.neo4j_database))
 

@@ -38,6 +38,8 @@ def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
             props[optional.replace("_text", "Text")] = getattr(candidate, optional)
     if candidate.date is not None:
         props["date"] = candidate.date.value
+    # A meeting the text announces for later (loaders/ingest/candidates.py): not held.
+    props["planned"] = candidate.properties.get("status") == "planned"
     return {"id": f"{document_id}/{candidate.id}", "props": props}
 
 

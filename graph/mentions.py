@@ -33,9 +33,9 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from diplograph.model import Document, Kind, slugify
+from diplograph.model import Document, FuzzyDate, Kind, slugify
 from diplograph.records import KnownEntity, Mention
-from graph.repository import document_row
+from graph.repository import date_properties, document_row
 
 _KINDS = {kind.value: kind for kind in Kind}
 
@@ -136,17 +136,22 @@ def replace_mentions(
 class DocumentStatus(StrEnum):
     NEW = "new"
     UNCHANGED = "unchanged"  # the same text was stored already: nothing written
+    # The same text with another date given: the stored document's date is changed.
+    DATE_UPDATED = "date updated"
     NEW_VERSION = "new version"  # a changed text under a stored URL; the old one is kept
 
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """Where an ingested text went: its id, and the version it follows, if any."""
+    """Where an ingested text went: its id, the version it follows, if any, and its date
+    as stored (the one date linking and candidates must count from)."""
 
     id: str
     status: DocumentStatus
     previous: str | None = None
     version: int = 1
+    date: FuzzyDate | None = None
+    previous_date: str | None = None  # the stored date a `DATE_UPDATED` replaced
 
 
 def text_hash(text: str) -> str:
@@ -182,7 +187,7 @@ def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
         "UNWIND $ids AS id OPTIONAL MATCH (d:Document {id: id}) "
         "WITH hashed, collect(d) AS named "
         "UNWIND hashed + named AS d "
-        "RETURN d.id AS id, d.text AS text",
+        "RETURN d.id AS id, d.text AS text, d.date AS date, d.dateBasis AS basis",
         hash=digest,
         ids=choices,
     ).data()
@@ -196,7 +201,7 @@ def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
     )
     for row in same:
         if row["text"] == doc.text:
-            return StoredDocument(row["id"], DocumentStatus.UNCHANGED)
+            return _same_text(tx, row, doc.date)
         taken.add(row["id"])
     free = [i for i in choices if i not in taken]
     if not free:  # only a hash collision leaves none
@@ -217,7 +222,25 @@ def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
         props |= {"version": version, "previousVersion": previous}
     tx.run("CREATE (d:Document {id: $id}) SET d += $props", id=row["id"], props=props).consume()
     status = DocumentStatus.NEW if previous is None else DocumentStatus.NEW_VERSION
-    return StoredDocument(row["id"], status, previous, version)
+    return StoredDocument(row["id"], status, previous, version, doc.date)
+
+
+def _same_text(
+    tx: ManagedTransaction, row: dict[str, Any], given: FuzzyDate | None
+) -> StoredDocument:
+    """A text stored already: unchanged, unless another date is given for it, which then
+    becomes the document's date (`DATE_UPDATED`). Either way the result carries the date
+    the document holds, so that what is linked and proposed counts from that one date."""
+    stored = FuzzyDate(value=row["date"], basis=row["basis"]) if row["date"] else None
+    if given is None or (stored is not None and stored.value == given.value):
+        return StoredDocument(row["id"], DocumentStatus.UNCHANGED, date=stored)
+    cleared = dict.fromkeys(f"date{s}" for s in ("", "Precision", "From", "To", "Basis"))
+    tx.run(
+        "MATCH (d:Document {id: $id}) SET d += $cleared SET d += $props",
+        id=row["id"], cleared=cleared, props=date_properties("date", given),
+    ).consume()  # fmt: skip
+    return StoredDocument(row["id"], DocumentStatus.DATE_UPDATED, date=given,
+                          previous_date=stored.value if stored else None)  # fmt: skip
 
 
 def count_mentions(driver: Driver, database: str, document_id: str | None = None) -> int:

@@ -131,6 +131,31 @@ def _kind(labels: list[str]) -> str:
     return kinds[0]
 
 
+# What a relationship says beyond where it comes from: two relationships of one type between
+# the same nodes that agree on everything but these are the same fact, told twice.
+_PROVENANCE = ["key", "sources", "quotes", "note", "mergedFrom", "mergedKey", "collapsedFrom"]
+
+
+def _collapse(
+    tx: ManagedTransaction, rel_type: str, absorbed: str, survivor: str, params: dict[str, Any]
+) -> None:
+    """Before a merge moves the absorbed node's relationships: one that the survivor already
+    has (same type, same other end, same facts: `_PROVENANCE` aside) is not moved, which
+    would leave two parallel edges (the curated Havana and the historian's, each LOCATED_IN
+    Cuba). It stays on the `:Merged` record, where no read sees it and `undo_merge` finds
+    it again, and the survivor's edge names the absorbed id in `collapsedFrom`."""
+    tx.run(
+        f"MATCH (a:Entity {{id: $a}}){absorbed.format(t=rel_type)} "
+        f"MATCH (s:Entity {{id: $s}}){survivor.format(t=rel_type)} "
+        f"WHERE m <> s AND m <> a AND r.collapsedInto IS NULL "
+        f"AND all(k IN keys(r) + keys(e) WHERE k IN $provenance OR r[k] = e[k]) "
+        f"WITH r, collect(e)[0] AS e "
+        f"SET r.collapsedInto = $s, "
+        f"e.collapsedFrom = [x IN coalesce(e.collapsedFrom, []) WHERE x <> $a] + $a",
+        provenance=_PROVENANCE, **params,
+    ).consume()  # fmt: skip
+
+
 def merge_entities(tx: ManagedTransaction, merge: Merge) -> bool:
     """Fold `merge.absorbed` into `merge.survivor`; False when either is gone."""
     record = tx.run(
@@ -147,9 +172,10 @@ def merge_entities(tx: ManagedTransaction, merge: Merge) -> bool:
     # Types come from the model's RelType (checked), never from input.
     for rel_type in _types(tx, "MATCH (:Entity {id: $a})-[r]->() RETURN DISTINCT type(r) AS t",
                            **params):  # fmt: skip
+        _collapse(tx, rel_type, "-[r:{t}]->(m)", "-[e:{t}]->(m)", params)
         tx.run(
             f"MATCH (a:Entity {{id: $a}})-[r:{rel_type}]->(m) MATCH (s:Entity {{id: $s}}) "
-            f"WHERE m <> s AND m <> a "
+            f"WHERE m <> s AND m <> a AND r.collapsedInto IS NULL "
             f"MERGE (s)-[n:{rel_type} {{mergedFrom: $a, mergedKey: coalesce(r.key, '')}}]->(m) "
             f"SET n += properties(r), n.key = coalesce(r.key, '') + '@' + $a, n.mergedFrom = $a, "
             f"n.mergedKey = coalesce(r.key, '') DELETE r",
@@ -157,9 +183,10 @@ def merge_entities(tx: ManagedTransaction, merge: Merge) -> bool:
         ).consume()
     for rel_type in _types(tx, "MATCH (:Entity {id: $a})<-[r]-() RETURN DISTINCT type(r) AS t",
                            **params):  # fmt: skip
+        _collapse(tx, rel_type, "<-[r:{t}]-(m)", "<-[e:{t}]-(m)", params)
         tx.run(
             f"MATCH (a:Entity {{id: $a}})<-[r:{rel_type}]-(m) MATCH (s:Entity {{id: $s}}) "
-            f"WHERE m <> s AND m <> a "
+            f"WHERE m <> s AND m <> a AND r.collapsedInto IS NULL "
             f"MERGE (s)<-[n:{rel_type} {{mergedFrom: $a, mergedKey: coalesce(r.key, '')}}]-(m) "
             f"SET n += properties(r), n.key = coalesce(r.key, '') + '@' + $a, n.mergedFrom = $a, "
             f"n.mergedKey = coalesce(r.key, '') DELETE r",
@@ -293,6 +320,17 @@ def undo_merge(tx: ManagedTransaction, absorbed: str) -> MergeRecord:
             f"SET n.key = r.mergedKey REMOVE n.mergedFrom, n.mergedKey DELETE r",
             **params,
         ).consume()
+    # The relationships the merge collapsed into the survivor's own stayed on the record.
+    tx.run(
+        "MATCH (:Merged {id: $a})-[r]-() WHERE r.collapsedInto = $s REMOVE r.collapsedInto",
+        **params,
+    ).consume()
+    tx.run(
+        "MATCH (:Entity {id: $s})-[e]-() WHERE $a IN coalesce(e.collapsedFrom, []) "
+        "WITH e, [x IN e.collapsedFrom WHERE x <> $a] AS rest "
+        "SET e.collapsedFrom = CASE WHEN size(rest) = 0 THEN null ELSE rest END",
+        **params,
+    ).consume()
     added_aliases = set(merged.get("addedAliases") or [])
     aliases = [a for a in survivor.get("aliases") or [] if a not in added_aliases]
     added_sources = set(merged.get("addedSources") or [])

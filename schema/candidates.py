@@ -31,6 +31,11 @@ class Candidate:
     entity: str | None = strawberry.field(
         default=None, description="The slug of the entity it became, once accepted."
     )
+    planned: bool = strawberry.field(
+        default=False,
+        description='A meeting the text announces for later ("will meet again in '
+        "September\"): planned, not held as of the document's date.",
+    )
 
 
 def candidate_of(row: dict[str, Any]) -> Candidate:
@@ -39,6 +44,7 @@ def candidate_of(row: dict[str, Any]) -> Candidate:
         kind=row.get("kind", ""), name=row.get("name", ""), status=row.get("status", ""),
         reason=row.get("reason"), title=row.get("title"), date=row.get("date"),
         quotes=list(row.get("quotes") or []), entity=row.get("entity"),
+        planned=bool(row.get("planned")),
     )  # fmt: skip
 
 

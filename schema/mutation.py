@@ -137,7 +137,8 @@ class IngestResult:
         description="False when the same text was stored already (nothing was written)."
     )
     status: str = strawberry.field(
-        description="new, unchanged (the same text again), or new version (a changed text "
+        description="new, unchanged (the same text again), date updated (the same text "
+        "with another date: the document's date changed), or new version (a changed text "
         "under a stored URL: stored beside the older version, which is kept)."
     )
     previous_version: str | None = strawberry.field(

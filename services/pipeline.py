@@ -14,7 +14,7 @@ datasets, which a rerun completes), and bad input raises before anything is writ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ class IngestResult:
 
     @property
     def document_created(self) -> bool:
-        return self.stored.status != DocumentStatus.UNCHANGED
+        return self.stored.status in (DocumentStatus.NEW, DocumentStatus.NEW_VERSION)
 
 
 def ingest_documents(
@@ -110,7 +110,9 @@ def ingest_documents(
         results: list[IngestResult] = []
         for given in documents:
             stored = store_document(tx, given)
-            doc = given if stored.id == given.id else given.model_copy(update={"id": stored.id})
+            # One date, the document's as stored: a text ingested again without a date
+            # counts from the date it was stored with.
+            doc = given.model_copy(update={"id": stored.id, "date": stored.date})
             analysis = analyse(doc, known)
             counts = replace_mentions(tx, doc.id, analysis.mentions)
             replace_candidates(tx, doc.id, analysis.candidates)
@@ -361,12 +363,16 @@ def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -
 
 @dataclass
 class Acceptance:
-    """What `accept_review` wrote: the document, the candidates accepted, the summary."""
+    """What `accept_review` wrote: the document, the candidates accepted (`created`: new
+    entities; `linked`: ids the graph held already, which gained this document as a
+    source), the summary."""
 
     document: str
     ids: list[str]
     summary: WriteSummary
     file: Path
+    created: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
 
 
 def _check_loadable(
@@ -407,6 +413,7 @@ def accept_review(
         raise LoadError([Problem(str(review), "document", problem)])
     knowledge = checked_facts(driver, database, accepted.facts, str(review))
     _check_loadable(review, accepted.facts, knowledge_dir)
+    held = kinds_by_id(driver, database, accepted.ids)
 
     def work(tx: ManagedTransaction) -> WriteSummary:
         summary = write_knowledge_in(tx, knowledge)
@@ -418,4 +425,8 @@ def accept_review(
     target = write_accepted(
         accepted_path(knowledge_dir, accepted.document), accepted.document, accepted.facts
     )
-    return Acceptance(accepted.document, accepted.ids, summary, target)
+    return Acceptance(
+        accepted.document, accepted.ids, summary, target,
+        created=[i for i in accepted.ids if i not in held],
+        linked=[i for i in accepted.ids if i in held],
+    )  # fmt: skip

@@ -329,3 +329,43 @@ def test_merged_id_answers_with_the_survivor_and_candidates_are_listed_only_when
 def query_rows(driver: Driver, settings: Settings, cypher: str) -> list[dict[str, Any]]:
     records, _, _ = driver.execute_query(cypher, database_=settings.neo4j_database)
     return [r.data() for r in records]
+
+
+def test_merge_collapses_parallel_relationships_and_undo_restores_them(
+    empty_db: Driver, settings: Settings
+) -> None:
+    """Both Havanas lie in Cuba: after the merge one LOCATED_IN edge joins Havana and Cuba
+    (naming the absorbed record), a fact the two did not share still moves, and an undo
+    gives the historian's Havana its own edge back."""
+    db = settings.neo4j_database
+    load_sources(empty_db, settings)
+    empty_db.execute_query(
+        "MATCH (h:Place {id: 'havana-cuba'}), (s:Country {id: 'spain'}) "
+        "CREATE (h)-[:PART_OF {key: 'x', sources: ['hsg-travels-secretary-travels-kerry'], "
+        "quotes: ['Havana']}]->(s)",
+        database_=db,
+    )
+    count = (
+        "MATCH (:Place:Entity {id: $id})-[r:LOCATED_IN]->(:Country {id: 'cuba'}) "
+        "RETURN count(r) AS n, collect(r.collapsedFrom) AS collapsed"
+    )
+    resolve_identities(empty_db, db)
+    records, _, _ = empty_db.execute_query(count, id="havana", database_=db)
+    assert records[0]["n"] == 1 and records[0]["collapsed"] == [["havana-cuba"]]
+    moved, _, _ = empty_db.execute_query(
+        "MATCH (:Entity {id: 'havana'})-[r:PART_OF]->(:Entity {id: 'spain'}) "
+        "RETURN r.mergedFrom AS m",
+        database_=db,
+    )
+    assert [r["m"] for r in moved] == ["havana-cuba"]
+
+    undo_resolution(empty_db, db, "havana-cuba")
+    for ident in ("havana", "havana-cuba"):
+        records, _, _ = empty_db.execute_query(count, id=ident, database_=db)
+        assert records[0]["n"] == 1 and records[0]["collapsed"] == []
+    props, _, _ = empty_db.execute_query(
+        "MATCH (:Entity {id: 'havana-cuba'})-[r:LOCATED_IN]->() RETURN properties(r) AS p",
+        database_=db,
+    )
+    assert "collapsedInto" not in props[0]["p"]
+    assert props[0]["p"]["sources"] == ["hsg-travels-secretary-travels-kerry"]

@@ -9,6 +9,7 @@ the pure functions and end to end. The texts are invented for these tests.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,81 @@ def test_cli_reports_new_unchanged_and_versions(
     again = run_cli(settings, "ingest", str(a), "--review", str(review))
     assert again.returncode == 0 and "press-statement (unchanged)" in again.stdout
     assert len(stored(loaded_db, settings)) == 2 + 2  # the two curated articles, and these
+
+
+STATEMENT_C = """Fisheries Statement
+
+The delegations of Estonia and Latvia met in Riga on Tuesday to review the herring quota
+in the Gulf of Riga."""
+
+
+def document_date(driver: Driver, settings: Settings, ident: str) -> dict[str, Any]:
+    records, _, _ = driver.execute_query(
+        "MATCH (d:Document {id: $id}) RETURN d.date AS date, d.dateFrom AS start",
+        id=ident,
+        database_=settings.neo4j_database,
+    )
+    return dict(records[0])
+
+
+def test_a_new_date_for_the_same_text_updates_the_document_everywhere(
+    loaded_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """The same text ingested undated, then with --date: the document takes that date (an
+    update, reported as one), and its candidates count "Tuesday" from it; ingested again
+    without a date, the stored date still rules."""
+    text = tmp_path / "riga.txt"
+    text.write_text(STATEMENT_C, encoding="utf-8")
+    review = tmp_path / "review"
+    first = run_cli(settings, "ingest", str(text), "--review", str(review))
+    assert first.returncode == 0 and "fisheries-statement (new)" in first.stdout, first.stdout
+    assert document_date(loaded_db, settings, "fisheries-statement")["date"] is None
+
+    dated = run_cli(settings, "ingest", str(text), "--date", "2014-05-09", "--review", str(review))
+    assert dated.returncode == 0, dated.stderr
+    assert "fisheries-statement (date updated: no date -> 2014-05-09)" in dated.stdout
+    assert document_date(loaded_db, settings, "fisheries-statement") == {
+        "date": "2014-05-09",
+        "start": date(2014, 5, 9),
+    }
+    meetings, _, _ = loaded_db.execute_query(
+        "MATCH (c:Candidate {document: 'fisheries-statement', kind: 'Meeting'}) "
+        "RETURN c.date AS date",
+        database_=settings.neo4j_database,
+    )
+    assert [r["date"] for r in meetings] == ["2014-05-06"]  # the Tuesday before May 9
+
+    (again,) = ingest_documents(loaded_db, settings.neo4j_database, [prepare_article(text)])
+    assert again.stored.status == DocumentStatus.UNCHANGED
+    assert again.analysis.document.date is not None
+    assert again.analysis.document.date.value == "2014-05-09"
+    assert [c.date.value for c in again.analysis.candidates if c.date] == ["2014-05-06"]
+    same = run_cli(settings, "ingest", str(text), "--date", "2014-05-09", "--review", str(review))
+    assert "fisheries-statement (unchanged)" in same.stdout
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        ("OSLO, March 3, 2015 \u2014 Norway and Iceland met", "2015-03-03"),
+        ("NEW DELHI, Tuesday, 4 August 2015: The two ministers met", "2015-08-04"),
+        ("HANOI (AFP), June 2, 2013 - Vietnam and Laos met", "2013-06-02"),
+        ("NAIROBI, July 10, 2014 (Reuters) - Kenya and Uganda met", "2014-07-10"),
+        ("Media Note Office of the Spokesperson Washington, DC March 3, 2015", "2015-03-03"),
+        ("On March 3, 2015 - Norway and Iceland met", None),  # a sentence, not a dateline
+        ("Eide, March 3, 2015 - in his last speech", None),  # a name, not a place in capitals
+        ("The ministers met on March 3, 2015. They agreed.", None),
+    ],
+)
+def test_a_dateline_dates_the_document_when_no_date_is_given(
+    opening: str, expected: str | None
+) -> None:
+    text = f"Fisheries Talks\n\n{opening}\n\nThe delegations reviewed the shared fish stocks."
+    doc = prepare_text(text)
+    assert (doc.date.value if doc.date else None) == expected
+    assert opening in doc.text  # the dateline stays in the text, quotes may cite it
+    given = prepare_text(text, date="2016-01-02")
+    assert given.date is not None and given.date.value == "2016-01-02"  # --date wins
 
 
 # -- input limits ----------------------------------------------------------------------------
@@ -292,3 +368,56 @@ def test_ingest_document_mutation_never_replaces_a_text(api: httpx.Client, drive
         driver.execute_query(
             "MATCH (d:Document) WHERE d.title = 'Fisheries Talks Statement' DETACH DELETE d"
         )
+
+
+# -- what a newcomer found, end to end ---------------------------------------------------------
+
+BORDER_TEXT = """Border Commission Meets In Warsaw
+
+The German delegation, led by Klaus Weber, met Polish officials in Warsaw on May 3. A second
+group arrived in Frankfurt (Oder) the same week; the ministers had met in Frankfurt before.
+Both delegations will meet again in September in Berlin."""
+
+PLACES = [
+    {"id": "warsaw-poland", "kind": "Place", "name": "Warsaw"},
+    {"id": "frankfurt-germany", "kind": "Place", "name": "Frankfurt"},
+    {"id": "berlin-germany", "kind": "Place", "name": "Berlin"},
+]
+
+CANDIDATE_QUERY = """query($doc: String) { candidates(document: $doc) { name kind planned } }"""
+
+
+def test_delegations_qualified_places_and_planned_meetings_in_the_graph(
+    empty_db: Driver, settings: Settings, api: httpx.Client
+) -> None:
+    """Through the pipeline into Neo4j and back out through the API: the untitled leader of
+    a delegation is proposed with it, "Frankfurt (Oder)" is no mention of the Frankfurt the
+    graph holds, and the meeting to come is stored and listed as planned."""
+    database = settings.neo4j_database
+    empty_db.execute_query(
+        "UNWIND $rows AS row CREATE (p:Entity:Place) SET p = row",
+        rows=[{k: v for k, v in p.items() if k != "kind"} for p in PLACES],
+        database_=database,
+    )
+    doc = prepare_text(BORDER_TEXT, date="2012-05-05")
+    (result,) = ingest_documents(empty_db, database, [doc])
+    records, _, _ = empty_db.execute_query(
+        "MATCH (:Document {id: $id})-[r:MENTIONS]->(e) RETURN e.id AS id, r.start AS start",
+        id=result.stored.id,
+        database_=database,
+    )
+    oder = doc.text.index("Frankfurt (Oder)")
+    linked = {(r["id"], r["start"]) for r in records}
+    assert ("frankfurt-germany", doc.text.index("in Frankfurt before") + 3) in linked
+    assert all(start != oder for _, start in linked)
+    listed = graphql(api, CANDIDATE_QUERY, doc=result.stored.id)["data"]["candidates"]
+    by_name = {c["name"]: c for c in listed}
+    assert by_name["German delegation led by Klaus Weber"]["kind"] == "Delegation"
+    assert by_name["Klaus Weber"]["kind"] == "Person"
+    assert by_name["Frankfurt (Oder)"]["kind"] == "Place"
+    assert by_name["Meeting in Warsaw, 2012-05-03"]["planned"] is False
+    assert by_name["Planned meeting in Berlin, 2012-09"] == {
+        "name": "Planned meeting in Berlin, 2012-09",
+        "kind": "Meeting",
+        "planned": True,
+    }

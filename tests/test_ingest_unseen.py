@@ -7,7 +7,7 @@ evaluation text: Peru and Ecuador, Norway and Iceland.
 from __future__ import annotations
 
 from diplograph.model import Kind
-from diplograph.records import KnownEntity
+from diplograph.records import Candidate, KnownEntity
 from loaders.ingest.candidates import analyse, resolve_day
 from loaders.ingest.documents import prepare_text
 from loaders.ingest.linking import derived_forms, find_mentions
@@ -341,3 +341,79 @@ def test_a_place_named_like_a_person_of_the_text_is_that_person() -> None:
     )
     linked = [(m.text, m.entity_id) for m in find_mentions(text, places)[0]]
     assert linked == [("Lima", "lima"), ("Lima", "lima")]
+
+
+# -- issue 12d: a newcomer's findings --------------------------------------------------------
+
+GERMANY = KnownEntity("germany", Kind.COUNTRY, "Germany")
+POLAND = KnownEntity("poland", Kind.COUNTRY, "Poland")
+WARSAW = KnownEntity("warsaw", Kind.PLACE, "Warsaw")
+BERLIN = KnownEntity("berlin", Kind.PLACE, "Berlin")
+FRANKFURT = KnownEntity("frankfurt-germany", Kind.PLACE, "Frankfurt")
+SAN_JOSE = KnownEntity("san-jose", Kind.PLACE, "San Jose")
+COSTA_RICA = KnownEntity("costa-rica", Kind.COUNTRY, "Costa Rica")
+BORDER = [GERMANY, POLAND, WARSAW, BERLIN, FRANKFURT, SAN_JOSE, COSTA_RICA]
+
+
+def _analysed(
+    paragraph: str, on: str = "2012-05-05"
+) -> tuple[dict[str, str], dict[str, Candidate]]:
+    doc = prepare_text(f"Border Talks\n\n{paragraph}", date=on)
+    analysis = analyse(doc, BORDER)
+    mentions = {m.text + f"@{m.start}": m.entity_id for m in analysis.mentions}
+    return mentions, {c.name: c for c in analysis.candidates}
+
+
+def test_a_delegation_led_by_someone_without_a_title_is_proposed() -> None:
+    _, found = _analysed(
+        "The German delegation, led by Klaus Weber, met Polish officials in Warsaw on May 3. "
+        "Weber said the talks were useful. A delegation headed by Anna Maria Nowak joined."
+    )
+    german = found["German delegation led by Klaus Weber"]
+    assert german.kind == Kind.DELEGATION
+    assert german.properties == {"leader": "Klaus Weber", "country": "germany"}
+    assert found["Klaus Weber"].kind == Kind.PERSON
+    assert [o.text for o in found["Klaus Weber"].occurrences] == ["Klaus Weber", "Weber"]
+    assert found["Delegation led by Anna Maria Nowak"].properties == {"leader": "Anna Maria Nowak"}
+    meeting = found["Meeting in Warsaw, 2012-05-03"]
+    assert "German delegation led by Klaus Weber" in meeting.participants
+    # "led by" a country or an organization names no person.
+    _, other = _analysed("The delegation, led by Poland, met in Warsaw on May 3.")
+    assert not [c for c in other.values() if c.kind in (Kind.DELEGATION, Kind.PERSON)]
+
+
+def test_a_parenthesised_qualifier_that_differs_does_not_link() -> None:
+    paragraph = (
+        "A Polish delegation arrived in Frankfurt (Oder) on May 3 for talks, and later went "
+        "on to Frankfurt (Germany) and to Frankfurt. The Organization met in San Jose (Costa "
+        "Rica)."
+    )
+    mentions, found = _analysed(paragraph)
+    oder = len("Border Talks\n\n") + paragraph.index("Frankfurt (Oder)")
+    frankfurts = [k for k, v in mentions.items() if v == "frankfurt-germany"]
+    assert len(frankfurts) == 2 and f"Frankfurt@{oder}" not in frankfurts
+    assert found["Frankfurt (Oder)"].kind == Kind.PLACE
+    assert found["Meeting in Frankfurt (Oder), 2012-05-03"].place == "Frankfurt (Oder)"
+    # A qualifier that is a known country fits a place named without one.
+    assert "san-jose" in mentions.values()
+
+
+def test_planned_meetings_are_proposed_as_planned_with_a_date_to_come() -> None:
+    _, found = _analysed(
+        "Germany and Poland met in Warsaw on May 3 and will meet again in September in "
+        "Berlin. The next round of talks is planned for October 12. The ministers said the "
+        "commission would convene on Friday."
+    )
+    held = found["Meeting in Warsaw, 2012-05-03"]
+    assert held.properties == {}
+    september = found["Planned meeting in Berlin, 2012-09"]  # not September 2011
+    assert september.properties == {"status": "planned"}
+    assert september.date is not None and september.date.value == "2012-09"
+    assert found["Planned meeting in Berlin, 2012-10-12"].properties == {"status": "planned"}
+    friday = found["Planned meeting in Berlin, 2012-05-11"]  # the Friday after the document's date
+    assert friday.properties == {"status": "planned"}
+    # Past tense next to the date: held, even with a future verb later in the sentence.
+    _, past = _analysed("The talks, which began on Monday in Berlin, will resume later.")
+    assert [c.name for c in past.values() if c.kind == Kind.MEETING] == [
+        "Meeting in Berlin, 2012-04-30"
+    ]

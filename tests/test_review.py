@@ -219,6 +219,16 @@ def test_cli_review_accept_only_the_person(
     )
     assert done.returncode == 0, done.stderr
     assert f"Kept in {knowledge / f'accepted-{DOC}.yaml'}: {PERSON}" in done.stdout
+    assert "1 created, 0 already in the graph" in " ".join(done.stdout.split())
+    assert f"Created: {PERSON}" in done.stdout
+    # Accepted again: the person is in the graph now; counted as such, not as created.
+    again = run_cli(
+        settings, "review", "accept", str(review), "--only", PERSON, "--knowledge", str(knowledge)
+    )
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 1 already in the graph" in " ".join(again.stdout.split())
+    assert "Created:" not in again.stdout
+    assert f"nothing created): {PERSON}" in " ".join(again.stdout.split())
     kept = yaml.safe_load((knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8"))
     assert [e["id"] for e in kept["entities"]] == [PERSON]
     assert "review" not in kept["entities"][0]

@@ -39,6 +39,7 @@ from loaders.ingest.text import (
     sentence_at,
 )
 from loaders.names import KNOWN_BY_TITLE, MONTHS, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import words as vocabulary
 
 
 def _slug(name: str) -> str:
@@ -46,6 +47,35 @@ def _slug(name: str) -> str:
 
 
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+# What ends a clause: the tense of one clause says nothing of a date in the next.
+_CLAUSE_END = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_FUTURE_WORDS = vocabulary(
+    """will would shall 'll next upcoming planned plan plans scheduled expected intend
+    intends later"""
+)
+_PAST_WORDS = vocabulary(
+    """met held began begun was were had took gave spoke led said went came saw told made
+    sent did ago last earlier previously"""
+)
+# Words in -ed that are no past verb.
+_NOT_PAST = vocabulary("need indeed proceed exceed speed seed feed breed succeed")
+
+
+def _tense(word: str) -> bool | None:
+    """True for a word of the future, False for a past verb, None for neither. A word in
+    capitals is a name ("United"), not a verb."""
+    lower = word.lower()
+    if lower in _FUTURE_WORDS:
+        return True
+    if word[0].isupper():
+        return None
+    if lower in _PAST_WORDS or (lower.endswith("ed") and len(lower) > 4 and lower not in _NOT_PAST):
+        return False
+    return None
+
+
+_QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
@@ -183,6 +213,11 @@ class _Candidates:
                 and not (first == last and tokens[first].lower in DEMONYMS)
                 and not self._adjective(first, last)
             ):
+                # "in Frankfurt (Oder)": the qualifier is part of the place's name.
+                qualified = _QUALIFIER.match(t.text, end)
+                if qualified is not None and re.search(r"[a-z]", qualified["q"]):
+                    end = qualified.end()
+                    name = t.text[start:end]
                 self.add(
                     Candidate(
                         _slug(name),
@@ -210,7 +245,7 @@ class _Candidates:
             if self.t.in_headline(match.start()):
                 continue
             after = match.end("by")
-            leader = self._person_at(after)
+            leader = self._person_at(after) or self._untitled_leader(after)
             if leader is None:
                 continue
             leader_id, leader_name = leader
@@ -235,6 +270,36 @@ class _Candidates:
                           aliases=[label] if side else [], properties=properties),
                 start, match.end("noun"), around=True,
             )  # fmt: skip
+
+    def _untitled_leader(self, offset: int) -> tuple[str, str] | None:
+        """ "The German delegation, led by Klaus Weber, ...": a name of two to four words
+        right after "led by", with no title to make it a person otherwise, is the person
+        who led it, proposed as such."""
+        t = self.t
+        run = next(((f, la) for f, la in t.name_runs() if t.tokens[f].start == offset), None)
+        if run is None:
+            return None
+        first, last = run
+        start, end = t.span(first, last)
+        names = {tok.lower for tok in t.tokens[first : last + 1]}
+        if not 1 <= last - first <= 3 or names & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
+            return None
+        if not self.free(start, end) or any(
+            tok.lower in DEMONYMS for tok in t.tokens[first : last + 1]
+        ):
+            return None
+        name = t.text[start:end]
+        self.add(
+            Candidate(_slug(name), Kind.PERSON, name,
+                      "the person who led a delegation, named without a title"),
+            start, end,
+        )  # fmt: skip
+        if _slug(name) not in self.found:
+            return None
+        for f, la in t.name_runs():  # "Weber said": further occurrences
+            if f == la and t.tokens[f].start > end and self.free(*t.span(f, la)):
+                self._surname_of_candidate(f)
+        return name, name
 
     def _person_at(self, offset: int) -> tuple[str, str] | None:
         """The person linked or proposed first after `offset` in the same clause (a title
@@ -555,13 +620,38 @@ class _Candidates:
                 continue
             words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
             expression = text[start:end]
-            future = bool(words & {"will", "next", "upcoming", "planned"})
+            future = self._future(start, end, s_start, s_end)
             value, basis = self._resolve(expression, future)
             date = FuzzyDate(value=value, basis=basis) if value else None
+            if date is not None and self.doc.date is not None:
+                future = future or date.start > self.doc.date.end  # not held yet, whatever
             if words & MEETING_WORDS:
-                self._meeting(s_start, s_end, start, end, expression, date)
+                self._meeting(s_start, s_end, start, end, expression, date, planned=future)
             elif words & EVENT_NOUNS:
                 self._event(s_start, s_end, start, end, expression, date)
+
+    def _future(self, start: int, end: int, s_start: int, s_end: int) -> bool:
+        """Whether the date at [start, end) is spoken of in the future ("will meet again in
+        September", "the next round is planned for May 4", "said the talks would resume on
+        Friday"): the tense word nearest before the date in its clause decides, else the
+        first one after it, else the first of the sentence; a past verb ("met", "began",
+        "hosted") before it makes it past. "The talks, which began on Monday, will continue
+        on Friday": Monday past, Friday future."""
+        text = self.t.text
+        bounds = [m.end() for m in _CLAUSE_END.finditer(text, s_start, start)]
+        c_start = max(bounds, default=s_start)
+        after = _CLAUSE_END.search(text, end, s_end)
+        c_end = after.start() if after else s_end
+        for words in (
+            reversed(_WORD.findall(text, c_start, start)),
+            _WORD.findall(text, end, c_end),
+            _WORD.findall(text, s_start, s_end),
+        ):
+            for word in words:
+                tense = _tense(word)
+                if tense is not None:
+                    return tense
+        return False
 
     def _nearest_a_meeting_word(
         self, span: tuple[int, int], s_start: int, s_end: int, spans: Sequence[tuple[int, int]]
@@ -588,8 +678,11 @@ class _Candidates:
 
     def _meeting(
         self, s_start: int, s_end: int, start: int, end: int, expression: str,
-        date: FuzzyDate | None,
+        date: FuzzyDate | None, planned: bool = False,
     ) -> None:  # fmt: skip
+        """A Meeting candidate; `planned`, one the text announces for later: proposed as a
+        planned meeting (`status: planned`), never as one held, nor as a mention of one the
+        graph holds."""
         place = self._place_in(s_start, s_end, near=start) or self._place_before(s_start)
         participants = self._participants_in(s_start, s_end)
         if not participants and _BOTH_SIDES.search(self.t.text, s_start, s_end):
@@ -598,7 +691,7 @@ class _Candidates:
             participants = self._delegations_in(p_start, p_end) or self._delegations_in(
                 0, len(self.t.text)
             )
-        known = self._meeting_held(date, place)
+        known = None if planned else self._meeting_held(date, place)
         if known is not None and self.free(start, end):
             self.taken.add(start, end)
             text = self.t.text[start:end]
@@ -608,19 +701,23 @@ class _Candidates:
             return
         when = date.value if date is not None else expression
         label = self.entity_names.get(place, place) if place else None
-        name = f"Meeting in {label}, {when}" if label else f"Meeting, {when}"
-        key = f"meeting-{when}"
+        noun = "Planned meeting" if planned else "Meeting"
+        name = f"{noun} in {label}, {when}" if label else f"{noun}, {when}"
+        key = f"{noun}-{when}"
         existing = self.found.get(_slug(key))
         if existing is not None:
             for p in participants:
                 if p not in existing.participants:
                     existing.participants.append(p)
             existing.place = existing.place or place
+        reason = "a meeting in a dated sentence: check its place and participants"
+        if planned:
+            reason = "a meeting the text announces for later (planned, not held): check it"
         self.add(
-            Candidate(_slug(key), Kind.MEETING, name,
-                      "a meeting in a dated sentence: check its place and participants",
+            Candidate(_slug(key), Kind.MEETING, name, reason,
                       date=date, date_text=expression, place=place,
-                      participants=list(dict.fromkeys(participants))),
+                      participants=list(dict.fromkeys(participants)),
+                      properties={"status": "planned"} if planned else {}),
             start, end,
         )  # fmt: skip
 
@@ -765,7 +862,10 @@ class _Candidates:
         named = MONTHS.get(words[-1])
         if named is None:
             return None, None
-        if step == 1:
+        if step == 1 or (step == 0 and words[0] != "this" and future):
+            # "next May", or "will meet again in September": the next one to come
+            if step == 0 and named >= month:
+                return f"{year:04d}-{named:02d}", basis
             return f"{year if named > month else year + 1:04d}-{named:02d}", basis
         return f"{year if named <= month else year - 1:04d}-{named:02d}", basis
 

@@ -37,6 +37,53 @@ _DATE_LINE = re.compile(
 )
 
 
+_WEEKDAY = rf"(?:(?:{'|'.join(sorted(WEEKDAYS))}),?\s+)?"
+_FULL_DATE = (
+    rf"(?P<date>(?:{MONTH_NAMES})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s+(?:{MONTH_NAMES})\s+\d{{4}})"
+)
+_AGENCY = r"(?:\s*\([A-Z][\w .&'-]{0,40}\))?"
+# A dateline opening the article's first lines: the place in capitals ("WASHINGTON",
+# "NEW DELHI", "PORT-AU-PRINCE, Haiti"), a news agency perhaps, then the full date and a
+# dash or colon: "WASHINGTON, March 3, 2015 -", "BEIJING (Reuters), July 10, 2014 -".
+_DATELINE = re.compile(
+    rf"^[A-Z][A-Z.'-]+(?:[ ][A-Z][A-Z.'-]+)*(?:,\s+[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+)?)?{_AGENCY}"
+    rf"\s*,?\s+{_WEEKDAY}{_FULL_DATE}{_AGENCY}\s*(?:[-\u2013\u2014:]|\.\s)",
+    re.IGNORECASE,
+)
+# What a press office's header line starts with: "Media Note | Office of the Spokesperson |
+# Washington, DC | March 3, 2015", run together in one line by a capture.
+_GENRES = (
+    r"(?:media note|press (?:statement|release|briefing)|(?:joint )?statement|readout"
+    r"|remarks|fact sheet|taken question|notice to the press|special briefing|op-ed"
+    r"|editorial|communiqu[e\u00e9]|office of the spokesperson)"
+)
+_HEADER = re.compile(rf"^{_GENRES}\b[^.!?]{{0,120}}?\b{_WEEKDAY}{_FULL_DATE}\.?$", re.IGNORECASE)
+# How many paragraphs after the headline a dateline or header line may stand in.
+_DATELINE_PARAGRAPHS = 4
+
+
+def date_in_dateline(paragraphs: list[str]) -> FuzzyDate | None:
+    """The date a dateline or a press office's header line gives, among the first
+    paragraphs: the document's date when none is given or captured on a line of its own.
+    The place in a dateline must be in capitals, so a sentence that starts with a date
+    ("On March 3, 2015 -") or a name ("Kerry, March 3 -") is no dateline."""
+    for paragraph in paragraphs[:_DATELINE_PARAGRAPHS]:
+        line = " ".join(paragraph.split())
+        dateline = _DATELINE.match(line)
+        place = re.split(r"[,(]", line, maxsplit=1)[0]
+        if dateline is not None and place.isupper():
+            found = parse_date_text(dateline["date"].replace(".", ""))
+            if found is not None:
+                return found
+        header = _HEADER.match(line)
+        if header is not None and len(line.split()) <= 20:
+            found = parse_date_text(header["date"].replace(".", ""))
+            if found is not None:
+                return found
+    return None
+
+
 def parse_date_text(text: str) -> FuzzyDate | None:
     """'June 19, 2010' -> 2010-06-19, '19 June 2010', '2010-06-19', 'June 2010' -> 2010-06."""
     text = re.sub(r"\s+", " ", text.strip().rstrip(".")).lower()
@@ -136,28 +183,36 @@ def prepare_text(
 ) -> Document:
     """A captured article's text (or an HTML page), as posted or read, prepared for ingest."""
     text, meta = read_input(raw, where, name)
-    doc = prepare_document(
+    published = None
+    if "date" in meta:
+        # A page's bad metadata date is no reason to refuse its text.
+        with contextlib.suppress(ValidationError):
+            published = FuzzyDate(value=meta["date"])
+    return prepare_document(
         article_from_text(text, name, where=where),
         date=date,
         url=url or meta.get("url"),
         where=where,
+        published=published,
     )
-    if doc.date is None and "date" in meta:
-        # A page's bad metadata date is no reason to refuse its text.
-        with contextlib.suppress(ValidationError):
-            doc = doc.model_copy(update={"date": FuzzyDate(value=meta["date"])})
-    return doc
 
 
 def prepare_document(
-    doc: Document, *, date: str | None = None, url: str | None = None, where: str = "article"
+    doc: Document,
+    *,
+    date: str | None = None,
+    url: str | None = None,
+    where: str = "article",
+    published: FuzzyDate | None = None,
 ) -> Document:
     """A cleaned article ready for ingest: date and URL picked up from the capture.
 
     A paragraph that is only a URL ("https://...", "URL: https://...") or only a date
     ("June 19, 2010", "Published: 2010-06-19 14:30") is capture metadata: it is taken
     out of the text and becomes the document's `url`/`date`, so the headline stays the
-    first paragraph. `date`/`url` given here win over what the capture says. Raises
+    first paragraph. `date`/`url` given here win over what the capture says; without
+    either date, the page's `published` date, else a dateline or a press office's header
+    line in the first paragraphs ("WASHINGTON, March 3, 2015 -", `date_in_dateline`). Raises
     `ArticleError` naming `where` when no text is left or the date is invalid.
     """
     found_url: str | None = None
@@ -179,6 +234,7 @@ def prepare_document(
             f"{where}: no article text: only a headline, links or page chrome "
             "(no paragraph reads as a sentence)"
         )
+    found_date = found_date or published or date_in_dateline(body)
     text = "\n\n".join(body)
     title = body[0]
     doc_id = slugify(title)[:120].strip("-")

@@ -300,6 +300,13 @@ class _Linker:
                 continue
             last_end[label] = end
             written = self.t.text[start:end]
+            qualifier = self._parenthesised(end)
+            if qualifier is not None:
+                # "Frankfurt (Oder)": only an entity the qualifier fits, never by context.
+                ids = [i for i in ids if self._fits_qualifier(i, key, qualifier)]
+                forms = [f for f in forms if f[1] in ids]
+                if not ids:
+                    continue
             if len(ids) > 1:
                 pending.append((start, end, key))
                 continue
@@ -319,6 +326,32 @@ class _Linker:
 
         for start, end, key in pending:
             self._by_context(start, end, key)
+
+    _PARENTHESISED = re.compile(r"[ \t]*\((?P<q>[^()\n]{1,40})\)")
+
+    def _parenthesised(self, end: int) -> str | None:
+        """A qualifier in parentheses right after a name, "Frankfurt (Oder)", "Havana
+        (Cuba)"; not an acronym the text defines ("(OAS)") nor a number or year."""
+        match = self._PARENTHESISED.match(self.t.text, end)
+        if match is None:
+            return None
+        q = match["q"].strip()
+        if _ACRONYM.fullmatch(f"({q})") or not re.search(r"[a-z]", q) or q[0].isdigit():
+            return None
+        return q
+
+    def _fits_qualifier(self, entity_id: str, key: str, qualifier: str) -> bool:
+        """Whether a parenthesised qualifier the text gives fits the entity: its words are
+        among the entity's own qualifiers ("Havana (Cuba)" for `havana-cuba`), or, for an
+        entity named with none, the qualifier is a known country's name (the curated
+        "Havana" in "Havana (Cuba)"). A qualifier that differs ("Frankfurt (Oder)" and the
+        Frankfurt on the Main, `frankfurt-germany`) names another place: no link."""
+        words = {w for w in slugify(qualifier).split("-") if len(w) > 2}
+        own = self._qualifiers(entity_id, key)
+        if own:
+            return bool(words) and words <= own
+        named = [i for _, i, _ in self.surfaces.get(folded(qualifier), [])]
+        return any(self.entities[i].kind == Kind.COUNTRY for i in named)
 
     def _qualifiers(self, entity_id: str, key: str) -> set[str]:
         """What tells same-named entities apart: the words of a qualifier in the name
