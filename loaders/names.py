@@ -148,7 +148,7 @@ TITLE_COMPLEMENTS = words(
     eastern near middle central asia pacific africa europe oceans environmental scientific
     science arms control nonproliferation counterterrorism democracy human rights labor
     population refugees narcotics law enforcement public diplomacy management legislative
-    intelligence research fisheries maritime climate environment cooperation multilateral
+    intelligence research fisheries maritime climate change environment cooperation multilateral
     regional arctic americas business resources global health women's issues development
     finance planning policy civilian protocol operations national"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
@@ -221,6 +221,41 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "chile": ("Republic of Chile",),
     "argentina": ("Argentine Republic",),
 }
+
+
+# The short English names of the world's states (UN members and observers, and a few
+# others usually named as countries): a proper name that is one of these, unlinked, is
+# proposed as a Country, never as a Place or a Person.
+def _listed(text: str) -> frozenset[str]:
+    """A vocabulary of names that hold spaces, written as a block separated by "|"."""
+    return frozenset(" ".join(name.split()).lower() for name in text.split("|"))
+
+
+COUNTRY_NAMES = _listed(
+    """Afghanistan|Albania|Algeria|Andorra|Angola|Antigua and Barbuda|Argentina|
+    Armenia|Australia|Austria|Azerbaijan|Bahamas|Bahrain|Bangladesh|Barbados|Belarus|Belgium|
+    Belize|Benin|Bhutan|Bolivia|Bosnia and Herzegovina|Botswana|Brazil|Brunei|Bulgaria|
+    Burkina Faso|Burma|Burundi|Cabo Verde|Cape Verde|Cambodia|Cameroon|Canada|
+    Central African Republic|Chad|Chile|China|Colombia|Comoros|Congo|Costa Rica|
+    Cote d'Ivoire|Croatia|Cuba|Cyprus|Czech Republic|Czechia|Denmark|Djibouti|Dominica|
+    Dominican Republic|Ecuador|Egypt|El Salvador|Equatorial Guinea|Eritrea|Estonia|Eswatini|
+    Ethiopia|Fiji|Finland|France|Gabon|Gambia|Georgia|Germany|Ghana|Greece|Grenada|Guatemala|
+    Guinea|Guinea-Bissau|Guyana|Haiti|Honduras|Hungary|Iceland|India|Indonesia|Iran|Iraq|
+    Ireland|Israel|Italy|Jamaica|Japan|Jordan|Kazakhstan|Kenya|Kiribati|Kosovo|Kuwait|
+    Kyrgyzstan|Laos|Latvia|Lebanon|Lesotho|Liberia|Libya|Liechtenstein|Lithuania|Luxembourg|
+    Madagascar|Malawi|Malaysia|Maldives|Mali|Malta|Marshall Islands|Mauritania|Mauritius|
+    Mexico|Micronesia|Moldova|Monaco|Mongolia|Montenegro|Morocco|Mozambique|Myanmar|Namibia|
+    Nauru|Nepal|Netherlands|New Zealand|Nicaragua|Niger|Nigeria|North Korea|North Macedonia|
+    Macedonia|Norway|Oman|Pakistan|Palau|Palestine|Panama|Papua New Guinea|Paraguay|Peru|
+    Philippines|Poland|Portugal|Qatar|Romania|Russia|Rwanda|Saint Kitts and Nevis|
+    Saint Lucia|Saint Vincent and the Grenadines|Samoa|San Marino|Sao Tome and Principe|
+    Saudi Arabia|Senegal|Serbia|Seychelles|Sierra Leone|Singapore|Slovakia|Slovenia|
+    Solomon Islands|Somalia|South Africa|South Korea|South Sudan|Spain|Sri Lanka|Sudan|
+    Suriname|Swaziland|Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania|Thailand|
+    Timor-Leste|East Timor|Togo|Tonga|Trinidad and Tobago|Tunisia|Turkey|Turkmenistan|Tuvalu|
+    Uganda|Ukraine|United Arab Emirates|United Kingdom|United States|Uruguay|Uzbekistan|
+    Vanuatu|Vatican|Holy See|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe"""
+)
 MONTHS = {
     name: number
     for number, names in enumerate(

@@ -285,7 +285,10 @@ def test_a_titled_surname_links_to_the_one_person_the_date_allows() -> None:
     linked = {
         m.text: m.entity_id for m in find_mentions(text, [old, new, nwosu], date(2017, 8, 1))[0]
     }
-    assert linked == {"Okafor": "okafor-paul-2", "Nwosu": "nwosu-ada"}
+    # The mention is the surname with its title, as the text names the person.
+    assert linked == {"President Okafor": "okafor-paul-2", "Minister Nwosu": "nwosu-ada"}
+    (okafor, _) = find_mentions(text, [old, new, nwosu], date(2017, 8, 1))[0]
+    assert (okafor.start, okafor.title) == (0, "President")
     # Two namesakes the dates say nothing about: nothing decides, nothing is linked.
     twins = [_person("okafor-1", "Paul Okafor", []), _person("okafor-2", "John Okafor", [])]
     assert find_mentions(text, twins, date(2017, 8, 1))[0] == []
@@ -417,3 +420,49 @@ def test_planned_meetings_are_proposed_as_planned_with_a_date_to_come() -> None:
     assert [c.name for c in past.values() if c.kind == Kind.MEETING] == [
         "Meeting in Berlin, 2012-04-30"
     ]
+
+
+def test_initials_that_fit_a_full_name_link_without_the_dates() -> None:
+    okoro = _person("okoro-ada-n", "Ada Nkechi Okoro", [("1990-01-01", "1995-01-01")])
+    bello = _person("bello-tunde", "Tunde Bayo Bello", [])
+    nwosu = _person("nwosu-emeka", "Emeka Obi Nwosu", [], died="2000-01-01")
+    text = (
+        "Talks\n\nThe finance minister, Ada N. Okoro, later met T. Bayo Bello, Emeka O. Nwosu "
+        "and Ada K. Okoro in the capital."
+    )
+    mentions, _ = find_mentions(text, [okoro, bello, nwosu], date(2014, 1, 1))
+    # Okoro's known posts ended long before; her middle initial still names her. The dead
+    # namesake and a wrong initial link to nobody.
+    assert {m.text: m.entity_id for m in mentions} == {
+        "Ada N. Okoro": "okoro-ada-n",
+        "T. Bayo Bello": "bello-tunde",
+    }
+
+
+def test_countries_bodies_and_names_are_proposed_whole() -> None:
+    doc = prepare_text(
+        "Regional Talks\n\n"
+        "Kenya and Tanzania met in Nairobi with observers from South Africa and the "
+        "Philippines. State Department Spokesperson Ned Carter said President Mohamed bin "
+        "Zayed al-Nahyan and Special Envoy for Climate Change Ann Lowe attended, as did the "
+        "Organization for Security and Co-operation in Europe and the United Nations General "
+        "Assembly.",
+        date="2012-05-05",
+    )
+    found = {c.name: c for c in analyse(doc, [KENYA, NAIROBI]).candidates}
+    assert {n for n, c in found.items() if c.kind == Kind.COUNTRY} == {
+        "Tanzania",
+        "South Africa",
+        "Philippines",
+    }
+    people = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert people == {
+        "Ned Carter": "Spokesperson",
+        "Mohamed bin Zayed al-Nahyan": "President",
+        "Ann Lowe": "Special Envoy for Climate Change",
+    }
+    organizations = {n for n, c in found.items() if c.kind == Kind.ORGANIZATION}
+    assert organizations == {
+        "Organization for Security and Co-operation in Europe",
+        "United Nations General Assembly",
+    }  # and no "State Department Spokesperson"

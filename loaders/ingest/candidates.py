@@ -38,7 +38,7 @@ from loaders.ingest.text import (
     paragraph_spans,
     sentence_at,
 )
-from loaders.names import KNOWN_BY_TITLE, MONTHS, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import COUNTRY_NAMES, KNOWN_BY_TITLE, MONTHS, TITLE_HEADS, TITLE_MODIFIERS
 from loaders.names import words as vocabulary
 
 
@@ -79,6 +79,11 @@ _QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
+
+
+def _country_name(name: str) -> bool:
+    """A state's usual English name ("Japan", "South Africa", "the Philippines")."""
+    return folded(name).replace("saint ", "st ") in COUNTRY_NAMES or folded(name) in COUNTRY_NAMES
 
 
 def _surnames(name: str) -> list[str]:
@@ -159,6 +164,13 @@ class _Candidates:
             )
             if words & AGREEMENT_WORDS and last == first:
                 continue  # "the Protocol", "the Agreement": a reference, not a name
+            if title is None and _country_name(name):
+                self.add(
+                    Candidate(_slug(name), Kind.COUNTRY, name, "a country named in the text"),
+                    start,
+                    end,
+                )
+                continue
             # "New START Treaty", or "Protocol on the Southern Ice Fields"
             if tokens[last].lower in AGREEMENT_WORDS or tokens[first].lower in AGREEMENT_WORDS:
                 # "the 1994 U.S.-Cuba Migration Accords": a year just before belongs to it.
@@ -172,7 +184,8 @@ class _Candidates:
                     end,
                 )
             elif words & ORGANIZATION_WORDS:
-                if last > first:
+                # "State Department Spokesperson": a title named after its body, no body.
+                if last > first and tokens[last].lower not in TITLE_HEADS:
                     self.add(
                         Candidate(
                             _slug(name),

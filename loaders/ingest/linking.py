@@ -42,6 +42,7 @@ is reported as an `Ambiguity`, not linked.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -464,6 +465,31 @@ class _Linker:
             if not t.initial and t.lower not in PARTICLES
         ]
 
+    def _initials_fit(
+        self, first: int, last: int, persons: list[tuple[str, str, list[str]]]
+    ) -> dict[str, str]:
+        """People whose full name the run spells with one or more words as initials: each
+        initial the first letter of the known word in its place, every other word the
+        same, two full words at least ("R. Stephen Beecroft" for "Robert Stephen
+        Beecroft")."""
+        shaped = [(folded(t.text.rstrip(".")), t.initial) for t in self.t.tokens[first : last + 1]
+                  if t.lower not in PARTICLES]  # fmt: skip
+        if not any(initial for _, initial in shaped) or sum(not i for _, i in shaped) < 2:
+            return {}
+        fits: dict[str, str] = {}
+        for entity_id, form, known in persons:
+            known_words = [w for w in known if w not in PARTICLES]
+            if len(known_words) == len(shaped) and all(
+                (k[0] == w if initial else k == w)
+                for (w, initial), k in zip(shaped, known_words, strict=True)
+            ):
+                fits.setdefault(entity_id, form)
+        return fits
+
+    def _alive(self, entity_id: str) -> bool:
+        died = getattr(self.entities[entity_id], "died", None)
+        return self.on is None or died is None or died >= self.on
+
     def variants(self) -> None:
         persons = self._persons()
         for first, last in self.t.name_runs():
@@ -496,6 +522,13 @@ class _Linker:
             # A misspelling is no evidence against the dates: "John Kerr", out of office a
             # century before the document, is not the "John Kerry" it names.
             best = {i: fit for i, fit in best.items() if self._on_date(i) >= 0}
+            # A middle (or first) initial that fits the full name ("Jacob J. Lew" for "Jacob
+            # Joseph Lew") names the person as fully as the name itself: no date needed
+            # (a career may go on outside the posts the graph knows), only alive.
+            best |= {
+                i: (100.0, form) for i, form in self._initials_fit(first, last, persons).items()
+                if i not in best and self._alive(i)
+            }  # fmt: skip
             best |= {i: (100.0, form) for i, form in shorter.items() if self._on_date(i) > 0}
             if not best:
                 continue
@@ -663,6 +696,26 @@ def _drop_places_named_like_people(linker: _Linker) -> None:
             linker.mentions.remove(mention)
 
 
+def _with_titles(linker: _Linker) -> None:
+    """A person named by a lone surname with a title before it is named by both: the
+    mention is "President Okafor", "Mr. Gross", not "Okafor" (the title is still its
+    `title`). A full name stands on its own: "Secretary of State Ana Ruiz" is a mention of
+    "Ana Ruiz", titled."""
+    t = linker.t
+    for index, mention in enumerate(linker.mentions):
+        entity = linker.entities.get(mention.entity_id)
+        if entity is None or entity.kind != Kind.PERSON or " " in mention.text.strip():
+            continue
+        inside = t.tokens_in(mention.start, mention.start + 1)
+        title = t.title_before(inside[0].index) if inside else None
+        if title is None or inside[0].start != mention.start:
+            continue
+        start = t.tokens[title[0]].start
+        linker.mentions[index] = dataclasses.replace(
+            mention, start=start, text=t.text[start : mention.end]
+        )
+
+
 def find_mentions(
     text: str, entities: Sequence[Named], on: date | None = None
 ) -> tuple[list[Mention], list[Ambiguity]]:
@@ -679,6 +732,7 @@ def find_mentions(
     linker.surnames()
     _titled_surnames(linker)
     _drop_places_named_like_people(linker)
+    _with_titles(linker)
     return (
         sorted(linker.mentions, key=lambda m: m.start),
         sorted(linker.ambiguities, key=lambda a: a.start),

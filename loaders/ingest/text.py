@@ -116,6 +116,8 @@ def folded(text: str) -> str:
     return lower_aligned(fold(text)[0].strip())
 
 
+# A family name joined to its particle, written in lower case: "al-Sisi", "bin-Zayed".
+_PARTICLE_JOINED = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|bin|ibn|abu|bint)-[A-Z]")
 _TOKEN = re.compile(r"\w+(?:['.\-]\w+)*")
 
 
@@ -452,7 +454,7 @@ class TextIndex:
     @staticmethod
     def _chunkable(token: Token) -> bool:
         return (
-            token.capitalised
+            (token.capitalised or _PARTICLE_JOINED.match(token.text) is not None)
             and token.lower not in FUNCTION_WORDS
             and token.lower not in MONTHS
             and token.lower not in WEEKDAYS
@@ -480,9 +482,15 @@ class TextIndex:
                     and self.gap(tokens[k - 1], tokens[k]) == " "
                 ):
                     k += 1
-                # A title ends a name run: "Ambassador to Kenya | Peter Quill".
+                # A title ends a name run: "Ambassador to Kenya | Peter Quill"; not a
+                # body's name: "United Nations General Assembly".
                 title = self.title_tokens.get(j)
-                if title is not None and title[1] == j and k not in self.title_tokens:
+                if (
+                    title is not None
+                    and title[1] == j
+                    and k not in self.title_tokens
+                    and not (k < len(tokens) and tokens[k].lower in ORGANIZATION_WORDS)
+                ):
                     break
                 if (
                     k < len(tokens)
@@ -547,9 +555,19 @@ class TextIndex:
             not self._chunkable(word)
             or self._is_title_word(word)
             or word.lower in DEMONYMS
-            or word.lower not in FIELD_WORDS
+            or word.lower.replace("-", "") not in FIELD_WORDS  # "Co-operation"
         ):
             return None
+        # "... Security and Co-operation in Europe": a region closes such a name.
+        if (
+            k + 2 < len(tokens)
+            and tokens[k + 1].lower == "in"
+            and self._chunkable(tokens[k + 2])
+            and self.gap(word, tokens[k + 1]) == " "
+            and self.gap(tokens[k + 1], tokens[k + 2]) == " "
+            and not (k + 3 < len(tokens) and self._chunkable(tokens[k + 3]))
+        ):
+            return k + 2
         followed = k + 1 < len(tokens) and self._chunkable(tokens[k + 1])
         return None if followed and self.gap(word, tokens[k + 1]) == " " else k
 
