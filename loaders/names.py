@@ -254,7 +254,7 @@ COUNTRY_NAMES = _listed(
     Suriname|Swaziland|Sweden|Switzerland|Syria|Taiwan|Tajikistan|Tanzania|Thailand|
     Timor-Leste|East Timor|Togo|Tonga|Trinidad and Tobago|Tunisia|Turkey|Turkmenistan|Tuvalu|
     Uganda|Ukraine|United Arab Emirates|United Kingdom|United States|Uruguay|Uzbekistan|
-    Vanuatu|Vatican|Holy See|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe"""
+    Vanuatu|Holy See|Venezuela|Vietnam|Yemen|Zambia|Zimbabwe"""
 )
 MONTHS = {
     name: number

@@ -466,3 +466,25 @@ def test_countries_bodies_and_names_are_proposed_whole() -> None:
         "Organization for Security and Co-operation in Europe",
         "United Nations General Assembly",
     }  # and no "State Department Spokesperson"
+
+
+def test_dates_that_are_not_the_meetings_own_propose_no_meeting() -> None:
+    cases = {
+        # a reference point
+        "The ministers met today in Nairobi, the first visit by a Kenyan minister since 1958.": [
+            "Meeting in Nairobi, 2012-05-05"
+        ],
+        # a clause of its own about something else
+        "They reviewed the Trade Partnership, which the two presidents launched in July 2009, "
+        "and met in Nairobi.": [],
+        # a year long past, far from the meeting word
+        "The meeting marked the twentieth anniversary of the normalization of diplomatic "
+        "relations between the two countries in July 1995.": [],
+        # the meeting's own clause, and a past year next to the meeting word
+        "The talks, which began in March in Nairobi, continue.": ["Meeting in Nairobi, 2012-03"],
+        "The talks began in 2009 in Nairobi.": ["Meeting in Nairobi, 2009"],
+    }
+    for sentence, meetings in cases.items():
+        doc = prepare_text(f"Border Talks\n\n{sentence}", date="2012-05-05")
+        found = analyse(doc, [KENYA, NAIROBI]).candidates
+        assert [c.name for c in found if c.kind == Kind.MEETING] == meetings, sentence

@@ -50,6 +50,9 @@ _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # What ends a clause: the tense of one clause says nothing of a date in the next.
 _CLAUSE_END = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
+# Where a clause of its own begins: punctuation, or a relative pronoun ("..., which the two
+# presidents launched in 2013").
+_RELATIVE_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\b(?P<pronoun>which|who)\b")
 _FUTURE_WORDS = vocabulary(
     """will would shall 'll next upcoming planned plan plans scheduled expected intend
     intends later"""
@@ -639,9 +642,43 @@ class _Candidates:
             if date is not None and self.doc.date is not None:
                 future = future or date.start > self.doc.date.end  # not held yet, whatever
             if words & MEETING_WORDS:
+                if self._background(start, end, s_start, s_end, date):
+                    continue
                 self._meeting(s_start, s_end, start, end, expression, date, planned=future)
             elif words & EVENT_NOUNS:
                 self._event(s_start, s_end, start, end, expression, date)
+
+    def _background(
+        self, start: int, end: int, s_start: int, s_end: int, date: FuzzyDate | None
+    ) -> bool:
+        """A date in a sentence about a meeting that is not the meeting's: a reference
+        point ("the first visit since 1958"); a date in a clause of its own that names no
+        meeting ("the Partnership, which the presidents launched in July 2013"); a year or
+        month long past, written out, far from the meeting word ("The meeting marked the
+        anniversary of the normalization of relations in July 1995")."""
+        text = self.t.text
+        if re.search(r"\bsince\s+(?:the\s+)?$", text[max(s_start, start - 12) : start], re.I):
+            return True
+        relative = list(_RELATIVE_CLAUSE.finditer(text, s_start, start))
+        antecedent = _WORD.findall(text, s_start, relative[-1].start()) if relative else []
+        # "The talks, which began on Monday": the clause is the meeting's own.
+        if (
+            relative
+            and relative[-1]["pronoun"]
+            and antecedent[-1:] != []
+            and (antecedent[-1].lower() not in MEETING_WORDS)
+        ):
+            after = _CLAUSE_END.search(text, end, s_end)
+            clause = text[relative[-1].end() : after.start() if after else s_end]
+            if not {w.lower() for w in _WORD.findall(clause)} & MEETING_WORDS:
+                return True
+        if date is None or date.basis is not None or date.precision == Precision.DAY:
+            return False
+        if self.doc.date is None or (self.doc.date.start - date.end).days < 365:
+            return False
+        before = _WORD.findall(text, max(s_start, start - 80), start)[-8:]
+        after_words = _WORD.findall(text, end, min(s_end, end + 80))[:8]
+        return not {w.lower() for w in before + after_words} & MEETING_WORDS
 
     def _future(self, start: int, end: int, s_start: int, s_end: int) -> bool:
         """Whether the date at [start, end) is spoken of in the future ("will meet again in
