@@ -488,3 +488,27 @@ def test_dates_that_are_not_the_meetings_own_propose_no_meeting() -> None:
         doc = prepare_text(f"Border Talks\n\n{sentence}", date="2012-05-05")
         found = analyse(doc, [KENYA, NAIROBI]).candidates
         assert [c.name for c in found if c.kind == Kind.MEETING] == meetings, sentence
+
+
+def test_titles_belong_to_the_name_they_stand_before() -> None:
+    doc = prepare_text(
+        "Envoys Meet\n\n"
+        "Today in Mombasa, Foreign Minister Ann Obi and I signed the treaty. Ambassador to "
+        "Kenya Peter Quill and Kenyan Ambassador Tom Ede also took part. On July 11, Rosa "
+        "Lind presented her credentials in Nairobi. Ambassador Lind, who served in Lima, met "
+        "officials the next day. Lind's task is hard. Trade rose 20 percent after the "
+        "ceasefire on Thursday.",
+        date="2012-07-14",
+    )
+    found = {c.name: c for c in analyse(doc, [KENYA, NAIROBI]).candidates}
+    people = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert people == {
+        "Ann Obi": "Foreign Minister",  # not the title of "Mombasa"
+        "Peter Quill": "Ambassador to Kenya",
+        "Tom Ede": "Ambassador",
+        "Rosa Lind": "Ambassador",  # "Ambassador Lind" is the Rosa Lind named before
+    }
+    assert [o.text for o in found["Rosa Lind"].occurrences] == ["Rosa Lind", "Lind", "Lind"]
+    assert found["Mombasa"].kind == Kind.PLACE
+    # A share is no term; a noun and a date name no event.
+    assert not [c for c in found.values() if c.kind in (Kind.TERM, Kind.EVENT)]

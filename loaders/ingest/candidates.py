@@ -207,20 +207,24 @@ class _Candidates:
                     aliases = [name]
                     start = tokens[title[1]].start
                     name = t.text[start:end]
+                full = self._full_name_before(first) if first == last and not aliases else None
+                if full is not None:
+                    # "Derek Quill presented his credentials ... Ambassador Quill met": the
+                    # titled surname is the person the text named in full before.
+                    name = t.text[full[0] : full[1]]
                 if last - first < 5:
-                    self.add(
-                        Candidate(
-                            _slug(name),
-                            Kind.PERSON,
-                            name,
-                            "a titled person who is not in the graph",
-                            description=title_text,
-                            title=title_text,
-                            aliases=aliases,
-                        ),
-                        start,
-                        end,
+                    candidate = Candidate(
+                        _slug(name),
+                        Kind.PERSON,
+                        name,
+                        "a titled person who is not in the graph",
+                        description=title_text,
+                        title=title_text,
+                        aliases=aliases,
                     )
+                    if full is not None:
+                        self.add(candidate, *full)
+                    self.add(candidate, start, end)
             elif (
                 self._after_place_preposition(first)
                 and last - first < 3
@@ -493,6 +497,19 @@ class _Candidates:
         closed = k + 1 >= len(tokens) or t.gap(tokens[k], tokens[k + 1]) != " "
         return office(k) if closed else None
 
+    def _full_name_before(self, index: int) -> tuple[int, int] | None:
+        """The span of the one untitled name of two to four words, earlier in the text and
+        not linked, that ends with the word at `index` (a surname), if there is one."""
+        t = self.t
+        word = t.tokens[index].text
+        spans = {
+            t.span(f, la) for f, la in t.name_runs()
+            if t.tokens[la].index < index and 1 <= la - f <= 3 and t.tokens[la].text == word
+            and not {tok.lower for tok in t.tokens[f : la + 1]} & ORGANIZATION_WORDS
+            and self.free(*t.span(f, la))
+        }  # fmt: skip
+        return spans.pop() if len(spans) == 1 else None
+
     def _title_then_comma(self, first: int, last: int) -> tuple[int, int] | None:
         """ "Minister of Trade, Anna Berg": a title, a comma, then a name of two words or
         more (a single word after a title and comma is too often not a name)."""
@@ -530,6 +547,13 @@ class _Candidates:
         run = t.title_tokens.get(nxt)
         if run is None or run[0] != nxt:
             return None
+        after = run[1] + 1
+        if (
+            after < len(tokens)
+            and t.gap(tokens[run[1]], tokens[after]) == " "
+            and t._chunkable(tokens[after])
+        ):
+            return None  # "Today in Mombasa, Foreign Minister Ann Obi": Obi's title
         return t.text[tokens[run[0]].start : tokens[run[1]].end]
 
     _QUANTITY = re.compile(
@@ -567,6 +591,8 @@ class _Candidates:
                 words.append(word)
             if not words or words[0].group().lower() in TIME_UNITS:
                 continue  # "15 years": a duration, not a term
+            if words[0].group().lower() in ("percent", "per"):
+                continue  # "20 percent": a share of something, not a term of its own
             start = match.start()
             end = match.start("rest") + words[-1].end()
             name = text[start:end]
@@ -865,9 +891,11 @@ class _Candidates:
             what = (match["what"] or "").strip()
             if what:
                 what = self._named_at(match.start("what")) or what
-            name = (
-                f"{noun.capitalize()} of {what}" if what else f"{noun.capitalize()}, {expression}"
-            )
+            if not what:
+                # "the ceasefire on Thursday": an event is named after what it is of; a noun
+                # and a date name none ("Ceasefire, Thursday").
+                return
+            name = f"{noun.capitalize()} of {what}"
             self.add(
                 Candidate(_slug(name), Kind.EVENT, name,
                           "an event with a date: check its name and date",

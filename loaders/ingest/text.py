@@ -339,6 +339,8 @@ class TextIndex:
                 words.append(end)
             elif not (tokens[end].lower in ("of", "for", "and") and words):
                 break
+            elif tokens[end].lower == "and" and len(words) >= 3:
+                break  # "to Kenya Peter Quill and ...": a name came, the "and" is not its
             end += 1
         if not words:
             return None
