@@ -510,5 +510,14 @@ def test_titles_belong_to_the_name_they_stand_before() -> None:
     }
     assert [o.text for o in found["Rosa Lind"].occurrences] == ["Rosa Lind", "Lind", "Lind"]
     assert found["Mombasa"].kind == Kind.PLACE
+    # A country's name ends an envoy's complement, and an organization's "of" complement.
+    doc = prepare_text(
+        "Envoys Meet\n\nKenyan Ambassador to the United States Pham Quang Vinh took part, "
+        "as did Secretary of the Workers Party of Kenya Li Wen Bo Chen.",
+        date="2012-07-14",
+    )
+    more = {c.name: c for c in analyse(doc, [KENYA]).candidates}
+    assert more["Pham Quang Vinh"].title == "Ambassador to the United States"
+    assert more["Workers Party of Kenya"].kind == Kind.ORGANIZATION
     # A share is no term; a noun and a date name no event.
     assert not [c for c in found.values() if c.kind in (Kind.TERM, Kind.EVENT)]

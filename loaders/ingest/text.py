@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from loaders.ingest.spans import Spans
 from loaders.names import (
+    COUNTRY_NAMES,
     MONTHS,
     PARTICLES,
     TITLE_COMPLEMENTS,
@@ -345,6 +346,12 @@ class TextIndex:
         if not words:
             return None
         named = [w for w in words if not tokens[w].initial]
+        # "to the United States Pham Quang Vinh": a country's name ends the complement.
+        for size in (3, 2, 1):
+            if len(named) > size + 1 and named[size - 1] == named[0] + size - 1:
+                country = " ".join(tokens[w].lower for w in named[:size])
+                if country in COUNTRY_NAMES:
+                    return named[size - 1]
         # Two words left for a name need a capitalised word, not "of", just before them.
         if len(named) >= 3 and named[-3] == named[-2] - 1 - sum(
             tokens[w].initial for w in range(named[-3] + 1, named[-2])
@@ -503,6 +510,8 @@ class TextIndex:
                 elif join_of and (of := self._of_complement(i, j)) is not None:
                     j = of  # "Ministry of Foreign Affairs", "Bureau of Consular Affairs"
                     joined = True
+                    if tokens[j].lower in COUNTRY_NAMES:
+                        break  # "Communist Party of Vietnam | Nguyen Phu Trong"
                 elif join_of and joined and (last := self._and_complement(j)) is not None:
                     j = last  # "Treaty of Friendship and Cooperation"
                 else:
