@@ -521,3 +521,34 @@ def test_titles_belong_to_the_name_they_stand_before() -> None:
     assert more["Workers Party of Kenya"].kind == Kind.ORGANIZATION
     # A share is no term; a noun and a date name no event.
     assert not [c for c in found.values() if c.kind in (Kind.TERM, Kind.EVENT)]
+
+
+def test_a_shorter_name_links_to_the_only_person_it_fits_when_the_dates_allow() -> None:
+    ferreira = _person("ferreira-ana-lucia", "Ana Lucia Ferreira", [])
+    text = "Talks\n\nForeign Minister Ana Ferreira welcomed the delegation in Luanda."
+    on = date(2012, 5, 2)
+    assert [m.entity_id for m in find_mentions(text, [ferreira], on)[0]] == ["ferreira-ana-lucia"]
+    # Undated, or with a namesake the shorter form also fits, nothing is linked.
+    assert find_mentions(text, [ferreira])[0] == []
+    other = _person("ferreira-ana-maria", "Ana Maria Ferreira", [])
+    assert find_mentions(text, [ferreira, other], on)[0] == []
+
+
+def test_a_meeting_the_graph_holds_is_found_by_its_day_and_an_attendee() -> None:
+    """A visit the graph holds in Nairobi, named in the text at "the State House" (a place
+    the graph does not hold): the one meeting that day attended by someone the text names
+    is a mention of it, not a new candidate."""
+    ruto = _person("ruto-william", "William Ruto", [])
+    visit = dataclasses.replace(
+        KnownEntity("visit-1", Kind.MEETING, "Visit of William Ruto"),
+        held=(date(2019, 5, 3), date(2019, 5, 4)),
+        places=("nairobi",),
+        attendees=("ruto-william",),
+    )
+    doc = prepare_text(
+        "Talks\n\nPresident William Ruto met the delegation at the State House on May 3.",
+        date="2019-05-06",
+    )
+    analysis = analyse(doc, [ruto, visit, NAIROBI])
+    assert [m.entity_id for m in analysis.mentions] == ["ruto-william", "visit-1"]
+    assert not [c for c in analysis.candidates if c.kind == Kind.MEETING]

@@ -800,12 +800,15 @@ class _Candidates:
     def _meeting_held(self, date: FuzzyDate | None, place: str | None) -> str | None:
         """The one meeting the graph holds on that day in that place (a linked place) that
         someone the text names attended: a capital hosts several meetings a day."""
-        if date is None or date.precision != Precision.DAY or place not in self.kinds:
+        if date is None or date.precision != Precision.DAY:
             return None
         day = date.start
         named = {m.entity_id for m in self.mentions}
         held = [i for i, (first, last), places, attendees in self.meetings
-                if first <= day <= last and place in places and attendees & named]  # fmt: skip
+                if first <= day <= last and attendees & named
+                and (place in places or place not in self.kinds)]  # fmt: skip
+        # A place the graph does not hold ("the White House", a palace) or none: the day
+        # and an attendee the text names decide, when only one meeting fits them.
         return held[0] if len(held) == 1 else None
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
