@@ -95,7 +95,7 @@ def test_titles_accents_initials_and_possessives() -> None:
         ("Dagoberto Rodríguez Barrera", "dagoberto-rodriguez-barrera", Method.NAME,
          "Vice Foreign Minister"),
         ("Alan P. Gross", "alan-gross", Method.VARIANT, None),
-        ("Gross", "alan-gross", Method.SURNAME, "Mr."),
+        ("Mr. Gross", "alan-gross", Method.SURNAME, "Mr."),  # a lone surname with its title
         ("Rodriguez Barrera", "dagoberto-rodriguez-barrera", Method.SURNAME, None),
     }  # fmt: skip
     assert ambiguities == []
@@ -351,10 +351,10 @@ def test_own_article_links_known_entities_and_reviews_the_unknown(
     found = {(m["text"], m["entity"]) for m in rows}
     assert {
         ("Craig Kelly", "craig-kelly"),
-        ("Kelly", "craig-kelly"),  # "Mr. Kelly's delegation"
+        ("Mr. Kelly", "craig-kelly"),  # "Mr. Kelly's delegation"
         ("Dagoberto Rodrigues Barrera", "dagoberto-rodriguez-barrera"),  # misspelt
         ("Alan P. Gross", "alan-gross"),
-        ("Gross", "alan-gross"),
+        ("Mr. Gross", "alan-gross"),
         ("Havana", "havana"),
         ("Washington", "washington"),
         ("1994 U.S.-Cuba Migration Accords", "us-cuba-migration-accords-1994"),
