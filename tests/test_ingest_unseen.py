@@ -552,3 +552,22 @@ def test_a_meeting_the_graph_holds_is_found_by_its_day_and_an_attendee() -> None
     analysis = analyse(doc, [ruto, visit, NAIROBI])
     assert [m.entity_id for m in analysis.mentions] == ["ruto-william", "visit-1"]
     assert not [c for c in analysis.candidates if c.kind == Kind.MEETING]
+
+
+def test_geographic_names_and_plans_partnerships_and_alliances_are_proposed() -> None:
+    doc = prepare_text(
+        "Regional Talks\n\nThe ministers discussed the Lamu Islands, the Tana Delta and the "
+        "Trans-Sahel Partnership. Troops at Camp Simba heard of the Marshall Plan and the "
+        "Ocean Alliance. The Protocol was signed, and President Odhiambo spoke of his plan.",
+        date="2012-05-05",
+    )
+    found = {c.name: c.kind for c in analyse(doc, [KENYA]).candidates}
+    assert found == {
+        "Lamu Islands": Kind.PLACE,
+        "Tana Delta": Kind.PLACE,
+        "Trans-Sahel Partnership": Kind.AGREEMENT,
+        "Camp Simba": Kind.PLACE,
+        "Marshall Plan": Kind.AGREEMENT,
+        "Ocean Alliance": Kind.ORGANIZATION,
+        "Odhiambo": Kind.PERSON,
+    }

@@ -30,6 +30,7 @@ from loaders.ingest.text import (
     MEETING_WORDS,
     NUMBER_WORDS,
     ORGANIZATION_WORDS,
+    PLACE_WORDS,
     QUANTITY_STOP,
     SEASON_END_MONTH,
     TIME_UNITS,
@@ -186,6 +187,13 @@ class _Candidates:
                     start,
                     end,
                 )
+            elif (
+                last > first
+                and title is None
+                and {tokens[first].lower, tokens[last].lower} & PLACE_WORDS
+                and not words & ORGANIZATION_WORDS
+            ):
+                self.add(Candidate(_slug(name), Kind.PLACE, name, "a geographic name"), start, end)
             elif words & ORGANIZATION_WORDS:
                 # "State Department Spokesperson": a title named after its body, no body.
                 if last > first and tokens[last].lower not in TITLE_HEADS:

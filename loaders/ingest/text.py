@@ -30,7 +30,14 @@ ORGANIZATION_WORDS = words(
     """ministry department embassy section office agency council commission committee
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
-    institute foundation church company corporation association mission"""
+    institute foundation church company corporation association mission alliance
+    initiative"""
+)
+# The head words of a geographic name: a run holding one is a place wherever it stands
+# ("the Senkaku Islands", "Camp Aguinaldo", "Ho Chi Minh City", "the Mekong Delta").
+PLACE_WORDS = words(
+    """island islands archipelago peninsula delta river lake sea gulf bay strait straits
+    coast valley mountains mountain province region city camp fort base"""
 )
 # What ministries and treaties are "of": the words an "and" may add to such a name
 # ("Ministry of Trade and Industry", "Treaty of Friendship and Cooperation", "Department of
@@ -44,7 +51,8 @@ FIELD_WORDS = words(
     amity peace security reconciliation integration development welfare planning"""
 )
 AGREEMENT_WORDS = words(
-    """accord accords agreement agreements treaty convention protocol pact memorandum"""
+    """accord accords agreement agreements treaty convention protocol pact memorandum
+    partnership plan"""
 )
 # Capitalised words that do not continue a proper name (title case, sentence starts).
 FUNCTION_WORDS = words(
