@@ -571,3 +571,15 @@ def test_geographic_names_and_plans_partnerships_and_alliances_are_proposed() ->
         "Ocean Alliance": Kind.ORGANIZATION,
         "Odhiambo": Kind.PERSON,
     }
+
+
+def test_two_surnames_of_a_proposed_person_are_that_person() -> None:
+    doc = prepare_text(
+        "Envoys Meet\n\nDeputy Minister of Trade Rosa Lind Ortega met officials in Nairobi on "
+        "May 3. Ms. Lind Ortega said the talks were useful.",
+        date="2012-05-05",
+    )
+    people = [c for c in analyse(doc, [KENYA, NAIROBI]).candidates if c.kind == Kind.PERSON]
+    assert [(c.name, [o.text for o in c.occurrences]) for c in people] == [
+        ("Rosa Lind Ortega", ["Rosa Lind Ortega", "Lind Ortega"])
+    ]

@@ -155,6 +155,8 @@ class _Candidates:
             start, end = t.span(first, last)
             if first == last and self._surname_of_candidate(first):
                 continue
+            if last == first + 1 and self._surnames_of_candidate(first, last):
+                continue
             around = not self.free(start, end) and self._organization_around(first, last)
             if not self.free(start, end) and not around:
                 continue
@@ -396,6 +398,21 @@ class _Candidates:
                 for found in re.compile(pattern).finditer(text, match.end()):
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
+
+    def _surnames_of_candidate(self, first: int, last: int) -> bool:
+        """Two surnames ("Ms. Delgado Fuentes" of "Maria Delgado Fuentes") that end the name
+        of one person proposed earlier: one more occurrence of that person."""
+        start, end = self.t.span(first, last)
+        written = self.t.text[start:end]
+        owners = [
+            c for c in self.found.values()
+            if c.kind == Kind.PERSON and c.occurrences[0].end <= start
+            and len(c.name.split()) >= 3 and c.name.endswith(" " + written)
+        ]  # fmt: skip
+        if len(owners) != 1:
+            return False
+        self.add(owners[0], start, end)
+        return True
 
     def _surname_of_candidate(self, index: int) -> bool:
         """A lone surname ("Campos said"; "Lee" of "Lee Jae-hoon") of a new person proposed
