@@ -529,17 +529,17 @@ class _Linker:
                 i: (100.0, form) for i, form in self._initials_fit(first, last, persons).items()
                 if i not in best and self._alive(i)
             }  # fmt: skip
-            dated = {i: form for i, form in shorter.items() if self._on_date(i) > 0}
+            fitting = {i: form for i, form in shorter.items() if self._on_date(i) > 0}
             if (
-                not dated
+                not fitting
                 and self.on is not None
                 and len(shorter) == 1
                 and all(self._on_date(i) == 0 for i in shorter)
             ):
                 # The only person the shorter form can be, and the dates say nothing
                 # against: "Douglas Lute" for the one Douglas Edward Lute the graph holds.
-                dated = dict(shorter)
-            best |= {i: (100.0, form) for i, form in dated.items() if i not in best}
+                fitting = dict(shorter)
+            best |= {i: (100.0, form) for i, form in fitting.items() if i not in best}
             if not best:
                 continue
             if len(best) > 1:
