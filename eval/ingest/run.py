@@ -13,12 +13,14 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|c|all]
+        [--set a|b|c|d|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
 written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
-third, written while they were being changed again (`texts-c/`, `gold-c.yaml`); by default
-all, ingested into the same throwaway Neo4j of each mode and scored apart.
+third, written while they were being changed again (`texts-c/`, `gold-c.yaml`), `--set d`
+the fourth, written blind while the rules of issue 12d were being tuned on a-c (`texts-d/`,
+`gold-d.yaml`); by default all, ingested into the same throwaway Neo4j of each mode and
+scored apart.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ SETS = {
     "a": (HERE / "gold.yaml", HERE / "texts"),
     "b": (HERE / "gold-b.yaml", HERE / "texts-b"),
     "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
+    "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
 }
 
 

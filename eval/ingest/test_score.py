@@ -316,12 +316,13 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the later held-apart sets (texts-b + gold-b.yaml, texts-c + gold-c.yaml) ----------------
+# -- the later held-apart sets (texts-b/-c/-d + gold-b/-c/-d.yaml) ----------------------------
 
 HERE = Path(__file__).resolve().parent
 LATER_SETS = {
     "b": (HERE / "gold-b.yaml", HERE / "texts-b"),
     "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
+    "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -366,6 +367,16 @@ def test_third_set_keeps_off_cuba() -> None:
     gold = sc.load_gold(LATER_SETS["c"][0])
     for file, text in sc.load_texts(gold, LATER_SETS["c"][1]).items():
         assert "cuba" not in text.lower(), f"{file}: set C has no U.S.-Cuba text at all"
+
+
+def test_fourth_set_keeps_off_cuba() -> None:
+    """Set D has no U.S.-Cuba text, and neither its gold ids nor its names point at Cuba."""
+    gold = sc.load_gold(LATER_SETS["d"][0])
+    for file, text in sc.load_texts(gold, LATER_SETS["d"][1]).items():
+        assert "cuba" not in text.lower(), f"{file}: set D has no U.S.-Cuba text at all"
+    names = [n for item in gold.proposals for n in item.names]
+    ids = [i for lk in gold.links for i in lk.ids]
+    assert not [x for x in names + ids if "cuba" in x], "set D points at Cuba"
 
 
 @pytest.fixture(scope="module")
