@@ -80,14 +80,19 @@ from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import SelectedField, Selection
 
 from schema import query, types
 from schema.context import Context
 from schema.errors import NEO4J_FAILURES
 from schema.limits import CACHE_SIZE, MAX_TOKENS, RULES, variables_problem
 from schema.metrics import COMPILED, record
-from schema.selected import SelectionCache
+from schema.selected import (
+    THREAD_ABOVE_FIELDS,
+    field_count,
+    fixed_selections,
+    selected_field,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +176,10 @@ class RootField:
     definition: GraphQLField
     strawberry_field: StrawberryField
     shape: Shape
+    # Per node: the selections below it when they hold no variable (schema.selected).
+    selections: tuple[list[Selection] | None, ...]
+    # Fields below, spreads expanded: big variable-dependent selections are built off the loop.
+    size: int
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,6 @@ class Compiler:
         # Requests answered here (tests prove the path was taken, not fallen back from).
         self.answered = 0
         self._fields: dict[str, dict[str, StrawberryField]] = {}
-        self.selections = SelectionCache(cache_size)
 
     # -- plans -------------------------------------------------------------------------------
 
@@ -357,6 +365,8 @@ class Compiler:
                 RootField(
                     key, tuple(nodes), definition, strawberry_field,
                     self._complete(definition.type, nodes, scope),
+                    tuple(fixed_selections(n, fragments) for n in nodes),
+                    sum(field_count(n, fragments) for n in nodes),
                 )
             )  # fmt: skip
         return Plan(operation, fragments, tuple(roots))
@@ -593,7 +603,10 @@ class Compiler:
         errors: list[GraphQLError] = []
         calls: list[Awaitable[Any]] = []
         for root in plan.roots:
-            selected = [self.selections.selected_field(fragment_info, n) for n in root.nodes]
+            if root.size > THREAD_ABOVE_FIELDS and None in root.selections:
+                selected = await anyio.to_thread.run_sync(_selected, root, fragment_info)
+            else:
+                selected = _selected(root, fragment_info)
             calls.append(self._resolve(root, RootInfo(selected, context), coerced, errors,
                                        fallback))  # fmt: skip
         data: dict[str, Any] | None
@@ -665,6 +678,10 @@ def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     if type_ not in (GraphQLString, GraphQLID):
         return serialize
     return lambda value: value if value.__class__ is str else serialize(value)
+
+
+def _selected(root: RootField, info: _Fragments) -> list[SelectedField]:
+    return [selected_field(info, n, f) for n, f in zip(root.nodes, root.selections, strict=True)]
 
 
 def _shape_all(values: list[tuple[RootField, Any]], run: Run) -> dict[str, Any]:

@@ -4,14 +4,13 @@ The root resolvers of `schema.query` read `info.selected_fields` (Strawberry's
 `SelectedField` trees, with the arguments of nested fields) to compile their statement.
 Building those trees anew for every request is a walk over the whole document. Below a
 root field whose nested arguments and directives name no variable, the tree is the same
-for every request, so it is built once and shared (nobody mutates it: the projection
-builders only read). The root field's own arguments and directives, which may name
-variables, are converted per request.
+for every request, so it is built once, when the plan is compiled (in a worker thread),
+and shared (nobody mutates it: the projection builders only read). The root field's own
+arguments and directives, which may name variables, are converted per request.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,8 +21,6 @@ from strawberry.types.nodes import (
     convert_arguments,
     convert_directives,
 )
-
-from schema.limits import CACHE_SIZE
 
 
 def names_variables(node: Node, fragments: Mapping[str, FragmentDefinitionNode]) -> bool:
@@ -44,38 +41,58 @@ def names_variables(node: Node, fragments: Mapping[str, FragmentDefinitionNode])
     return False
 
 
-class SelectionCache:
-    """Per root field node: its nested selections when they hold no variable (else None).
+# Above this many fields (fragment spreads expanded), a root's selections that depend on
+# the request's variables are built in a worker thread: Strawberry's walk over a 1,000-field
+# fan-out takes the interpreter for over 100 ms on a loaded machine.
+THREAD_ABOVE_FIELDS = 200
 
-    Keyed by the node's identity; each entry keeps its node alive, so an id is not reused
-    while its entry exists. Bounded like the plan cache.
-    """
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[int, tuple[FieldNode, list[Selection] | None]] = OrderedDict()
+def fixed_selections(node: FieldNode, fragments: Mapping[str, FragmentDefinitionNode]
+                     ) -> list[Selection] | None:  # fmt: skip
+    """The selections below a root field node when no variable appears there (built once,
+    when its plan is compiled, in a worker thread); None when each request's own."""
+    below = node.selection_set
+    if below is not None and names_variables(below, fragments):
+        return None
+    info = _NoVariables(fragments)
+    return SelectedField.from_node(info, node).selections  # type: ignore[arg-type]
 
-    def selected_field(self, info: Any, node: FieldNode) -> SelectedField:
-        """What `SelectedField.from_node(info, node)` returns, built once when it can be.
 
-        `info` carries `fragments` and `variable_values` (as Strawberry's `Info` does)."""
-        entry = self._entries.get(id(node))
-        if entry is None or entry[0] is not node:
-            below = node.selection_set
-            fixed = below is None or not names_variables(below, info.fragments)
-            field = SelectedField.from_node(info, node)
-            self._entries[id(node)] = (node, field.selections if fixed else None)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-            return field
-        self._entries.move_to_end(id(node))
-        selections = entry[1]
-        if selections is None:
-            return SelectedField.from_node(info, node)
-        return SelectedField(
-            name=node.name.value,
-            directives=convert_directives(info, node.directives),
-            alias=getattr(node.alias, "value", None),
-            arguments=convert_arguments(info, node.arguments),
-            selections=selections,
-        )
+def field_count(node: Node, fragments: Mapping[str, FragmentDefinitionNode]) -> int:
+    """The field selections below `node`, each fragment spread expanded (capped at 10,000:
+    the cost rules refuse far fewer)."""
+    count, stack = 0, [node]
+    while stack and count < 10_000:
+        item = stack.pop()
+        if isinstance(item, FieldNode):
+            count += 1
+        if isinstance(item, FragmentSpreadNode):
+            stack.append(fragments[item.name.value])
+        selection_set = getattr(item, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return count
+
+
+def selected_field(info: Any, node: FieldNode, fixed: list[Selection] | None) -> SelectedField:
+    """What `SelectedField.from_node(info, node)` returns, reusing `fixed` selections.
+
+    `info` carries `fragments` and `variable_values` (as Strawberry's `Info` does); the root
+    field's own arguments and directives may name variables: they are converted each time."""
+    if fixed is None:
+        return SelectedField.from_node(info, node)
+    return SelectedField(
+        name=node.name.value,
+        directives=convert_directives(info, node.directives),
+        alias=getattr(node.alias, "value", None),
+        arguments=convert_arguments(info, node.arguments),
+        selections=fixed,
+    )
+
+
+class _NoVariables:
+    """What `SelectedField.from_node` reads of an `Info`, for selections without variables."""
+
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.variable_values: dict[str, Any] = {}
