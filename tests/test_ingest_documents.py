@@ -421,3 +421,12 @@ def test_delegations_qualified_places_and_planned_meetings_in_the_graph(
         "kind": "Meeting",
         "planned": True,
     }
+
+
+def test_one_long_word_is_refused_at_once_not_after_minutes_of_backtracking() -> None:
+    """Hostile review: 95,000 letters held the server's loop until its worker was killed;
+    7-letter 'cookie.' runs held it seconds (both regular expressions were quadratic)."""
+    with pytest.raises(ArticleError, match="no article text"):
+        prepare_text("Hx Oneline\n\n" + "a" * 95_000, url=None, date=None, where="t")
+    stored = prepare_text("Hx Cookie\n\n" + "cookie." * 12_000, url=None, date=None, where="t")
+    assert stored.text.endswith("cookie.")

@@ -128,7 +128,18 @@ _CHROME_LINE = re.compile(
     r"|.*\bcookies?\b.*\b(?:use|uses|accept|policy|settings|consent)\b.*)$",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"\w+\W+\w+\W+\w+.*[.!?][\"'\u201d\u2019)]*$")
+# A sentence: three words, then an end mark (checked in two linear steps: one pattern for
+# both was quadratic on a long run of letters, and held the server for seconds).
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
+_WORD = re.compile(r"\w+")
+# Page furniture is short: longer paragraphs are never matched against it (the cookie
+# pattern's backtracking is quadratic in the paragraph's length).
+CHROME_MAX_CHARS = 300
+
+
+def reads_as_sentence(paragraph: str) -> bool:
+    end = _SENTENCE_END.search(paragraph)
+    return end is not None and sum(1 for _ in _WORD.finditer(paragraph, 0, end.start())) >= 3
 
 
 def _too_long(where: str, size: int, limit: int, unit: str) -> ArticleError:
@@ -225,11 +236,15 @@ def prepare_document(
             found_url = found_url or url_line[1]
         elif date_line and (parsed := parse_date_text(date_line["date"])):
             found_date = found_date or parsed
-        elif len(paragraph.split()) > 30 or not _CHROME_LINE.match(paragraph):
+        elif (
+            len(paragraph) > CHROME_MAX_CHARS
+            or len(paragraph.split()) > 30
+            or not _CHROME_LINE.match(paragraph)
+        ):
             body.append(paragraph)
     if not body:
         raise ArticleError(f"{where}: no text is left once page chrome is removed")
-    if not any(_SENTENCE.search(p) for p in body):
+    if not any(reads_as_sentence(p) for p in body):
         raise ArticleError(
             f"{where}: no article text: only a headline, links or page chrome "
             "(no paragraph reads as a sentence)"
