@@ -27,6 +27,7 @@ RESERVED_PROPERTIES = frozenset(
     | {"kind", "slug", "hsgHashes", "mergedFrom", "mergedInto", "mergedKey", "mergedKind"}
     | {f"date{suffix}" for suffix in ("", "Precision", "From", "To", "Basis")}
 )
+RESERVED_LOWER = frozenset(name.lower() for name in RESERVED_PROPERTIES)
 
 
 class KindConflict(ValueError):
@@ -75,9 +76,12 @@ def source_properties(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 def entity_row(entity: Entity, named: frozenset[str] | None = None) -> dict[str, Any]:
     """The row to write; with `named`, only the optional fields the record names."""
-    # Every date* name is the date's own (dateStart, dateEnd ... would shadow it in reads).
+    # Every date* name is the date's own (dateStart, dateEnd ... would shadow it in reads);
+    # look-alikes in another case (`ID`, `Name`) would read as the managed ones in Browser.
     reserved = sorted(
-        key for key in entity.properties if key in RESERVED_PROPERTIES or key.startswith("date")
+        key
+        for key in entity.properties
+        if key.lower() in RESERVED_LOWER or key.lower().startswith("date")
     )
     if reserved:
         raise ReservedProperty(

@@ -620,6 +620,7 @@ def test_a_new_entity_without_aliases_lists_with_an_empty_list(
         ({"properties": {"candidate": "yes"}}, "'candidate' must be true or false"),
         ({"properties": {"mergedInto": "cuba"}}, "managed by diplograph"),
         ({"properties": {"hsgHashes": "x"}}, "managed by diplograph"),
+        ({"properties": {"ID": "x", "Name": "Evil"}}, "managed by diplograph"),
         ({"date": {"value": "2010", "basis": "b" * 10_001}}, "'date.basis' has 10001"),
     ],
 )
