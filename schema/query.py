@@ -306,22 +306,27 @@ class Query(CandidateQuery):
                 f"'query' needs a word of at least {reads.PREFIX_FROM} letters or digits"
             )
         labels = check_kinds(kinds, ALL_KINDS)
-        page = PageArgs(first, after).page()
         field = current_field(info)
+        page, with_total = counted(field, PageArgs(first, after).page())
         projection = project(node_selections(field), "Entity")
         statement = reads.search(
-            query, labels, page, projection, aggregate_spec(field), reads.Matching[match.name]
-        )
+            query, labels, page, projection, with_total, aggregate_spec(field),
+            reads.Matching[match.name],
+        )  # fmt: skip
         record = await run(info, statement)
+        items = record["items"]
+        # One row beyond the page is there only when it was probed (`counted`).
+        more = page.limit is not None and len(items) > page.limit
         hits = [
             SearchHit(cursor=encode_cursor(page.offset + i), score=item["score"],
                       node=graph_object(item["node"]))
-            for i, item in enumerate(record["items"])
+            for i, item in enumerate(items[: page.limit])
         ]  # fmt: skip
+        total = record["total"]
         return SearchConnection(
             edges=hits,
-            page_info=page_info(page.offset, len(hits), record["total"]),
-            total_count=record["total"],
+            page_info=page_info(page.offset, len(hits), total, more),
+            total_count=total if total is not None else page.offset + len(hits),
             measures=record.get("aggregate"),
         )
 
