@@ -91,6 +91,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--label", default=None, help="name of the result files")
     p.add_argument(
+        "--neo4j-pid",
+        type=int,
+        default=None,
+        help="with DIPLOGRAPH_BENCH_NEO4J_URI on this machine: its Neo4j's process id, so that "
+        "Neo4j's CPU per request is read too (`diplograph neo4j status` prints it)",
+    )
+    p.add_argument(
         "--only-data", action="store_true", help="load the data, report its size and time, stop"
     )
     p.add_argument(
@@ -111,6 +118,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "--reuse-data needs DIPLOGRAPH_BENCH_NEO4J_URI: a throwaway Neo4j starts empty, "
             "there is nothing to reuse"
         )
+    if args.neo4j_pid is not None:
+        if not scratch.external_uri(scratch.BENCH):
+            p.error(
+                "--neo4j-pid is for DIPLOGRAPH_BENCH_NEO4J_URI's server (a throwaway one is read)"
+            )
+        try:
+            cmdline = Path(f"/proc/{args.neo4j_pid}/cmdline").read_bytes()
+        except OSError:
+            cmdline = b""
+        if b"neo4j" not in cmdline.lower():
+            p.error(f"--neo4j-pid {args.neo4j_pid}: no Neo4j process has that id on this machine")
     return args
 
 
@@ -622,7 +640,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 "db hits: "
                 + json.dumps({k: {s: v.get(s) for s in (OURS, PEER, RAW)} for k, v in hits.items()})
             )
-            neo4j_pid = local.pid() if local else None
+            neo4j_pid = local.pid() if local else args.neo4j_pid
             results = await measure(args, servers, ops, cases, neo4j_pid)
             alone = await single_client(args, servers, ops, cases, neo4j_pid)
         doc = {
