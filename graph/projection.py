@@ -118,12 +118,13 @@ PLACE_PATH = "-[:HELD_IN|LOCATED_IN*1..2]->"
 # one of its constituents (a delegation representing a country, a person in a delegation,
 # an official holding a post of a body, a body part of another), or a delegation the actor
 # led or belonged to. A delegation is one side at one round: its members' other meetings
-# are not its own. `Actor.meetings`, `participant` and `meetingsBetween` all read this.
+# are not its own, and neither are those of a delegation it belongs to (which also spares
+# a walk of every delegation's LED and MEMBER_OF edges: db hits). `Actor.meetings`, `participant` and `meetingsBetween` all read this.
 CONSTITUENT_OF = "-[:REPRESENTS|HOLDS_POSITION|PART_OF|MEMBER_OF|LED*0..3]->"
 PARTICIPATION = (
     "({n}:!Delegation)<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
     "({n}:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
-    "({n})-[:LED|MEMBER_OF]->(:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
+    "({n}:!Delegation)-[:LED|MEMBER_OF]->(:Delegation)-[{r}:ATTENDED]->({m}:Meeting)",
 )
 
 # Comparison operators on properties, as @neo4j/graphql names them.
