@@ -119,7 +119,8 @@ PLACE_PATH = "-[:HELD_IN|LOCATED_IN*1..2]->"
 # an official holding a post of a body, a body part of another), or a delegation the actor
 # led or belonged to. A delegation is one side at one round: its members' other meetings
 # are not its own, and neither are those of a delegation it belongs to (which also spares
-# a walk of every delegation's LED and MEMBER_OF edges: db hits). `Actor.meetings`, `participant` and `meetingsBetween` all read this.
+# a walk of every delegation's LED and MEMBER_OF edges: db hits). `Actor.meetings`,
+# `participant` and `meetingsBetween` all read this.
 CONSTITUENT_OF = "-[:REPRESENTS|HOLDS_POSITION|PART_OF|MEMBER_OF|LED*0..3]->"
 PARTICIPATION = (
     "({n}:!Delegation)<" + CONSTITUENT_OF[:-1] + "()-[{r}:ATTENDED]->({m}:Meeting)",
