@@ -65,6 +65,13 @@ def test_search_asks_the_index_once_for_its_page_and_its_total(
     _, page = in_process(settings, driver, SEARCH, first=2, after=cursor)
     assert [e["node"]["slug"] for e in page["search"]["edges"]] == slugs[2:4]
     assert page["search"]["totalCount"] == len(slugs)
+    # Without totalCount nothing is collected to be counted: the page is a top-k of the hits.
+    uncounted, same = in_process(
+        settings, driver, SEARCH.replace("totalCount", ""), first=2, after=cursor
+    )
+    assert "collect(n) AS matched" not in uncounted[0].cypher
+    assert "collect(n) AS matched" in statements[0].cypher
+    assert same["search"]["edges"] == page["search"]["edges"]
 
 
 def test_nested_connections_are_counted_only_when_total_count_is_asked(
