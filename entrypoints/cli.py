@@ -481,7 +481,8 @@ def review_accept(
         ),
     ],
     only: Annotated[
-        list[str] | None, typer.Option(help="Accept only this candidate id (repeatable).")
+        list[str] | None,
+        typer.Option(help="Accept only this entity id of the file (repeatable)."),
     ] = None,
     knowledge: Annotated[
         Path, typer.Option(help="Folder of knowledge YAML to keep them in.")
@@ -495,18 +496,25 @@ def review_accept(
             done = accept_review(driver, settings.neo4j_database, file, knowledge, only)
         except LoadError as error:
             fail_with_problems(error)
+        created, linked = set(done.created), set(done.linked)
+        added = f"; {len(done.added)} entity(ies) added by the analyst" if done.added else ""
         print_summary(
-            f"Accepted {len(done.ids)} candidate(s) of {done.document}: "
-            f"{len(done.created)} created, {len(done.linked)} already in the graph",
+            f"Accepted {len(done.candidates)} candidate(s) of {done.document}: "
+            f"{len(created & set(done.candidates))} created, "
+            f"{len(linked & set(done.candidates))} already in the graph{added}",
             done.summary,
         )
-        if done.created:
-            console.print(f"Created: {', '.join(done.created)}")
-        if done.linked:
-            console.print(
-                f"Already in the graph (this document added to their sources, nothing "
-                f"created): {', '.join(done.linked)}"
-            )
+        sources = "this document added to their sources, nothing created"
+        by_hand = "Added by the analyst (not an ingest candidate)"
+        for label, ids, within in (
+            ("Created", done.candidates, created),
+            (f"Already in the graph ({sources})", done.candidates, linked),
+            (f"{by_hand}, created", done.added, created),
+            (f"{by_hand}, already in the graph ({sources})", done.added, linked),
+        ):
+            shown = [i for i in ids if i in within]
+            if shown:
+                console.print(f"{label}: {', '.join(shown)}")
         console.print(f"Kept in {done.file}: {', '.join(done.ids)}")
         print_resolution(resolve_identities(driver, settings.neo4j_database))
 

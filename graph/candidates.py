@@ -4,24 +4,38 @@
         -[:PROPOSED_IN]->(:Document)
 
 A candidate is not an `:Entity`, so no list, search or path of the API meets it; it is
-listed by `candidates(document:, status:)`. `status` is `proposed` when ingest writes it,
-`accepted` once `diplograph review accept` made it knowledge (`entity` then names the
-entity it became). Re-ingesting a document replaces its proposed candidates and keeps
-the accepted ones. Every function runs in the caller's transaction, except the read.
+listed by `candidatesConnection(where:)` (and its short form `candidates`). `status` is
+`proposed` when ingest writes it, `accepted` once `diplograph review accept` made it
+knowledge: `entity` then names the entity it became, `name` and `kind` are the ones it was
+accepted under (the analyst may have corrected them), `proposedName` and `proposedKind`
+what ingest proposed. Re-ingesting a document replaces its proposed candidates and keeps
+the accepted ones (as accepted). The writes run in the caller's transaction; the list is
+one statement the API runs like its other reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
 from diplograph.records import Candidate
+from graph.projection import CypherBuilder, Page
+from graph.reads import Statement, _items_size, bounded, ordered_window
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
 STATUSES = (PROPOSED, ACCEPTED)
+# What a list of candidates may be ordered by: the property behind each key.
+ORDER_PROPERTIES = {"DOCUMENT": "document", "NAME": "name", "KIND": "kind", "STATUS": "status"}
+DEFAULT_ORDER = (("document", False), ("name", False))
+# Text properties a candidate's size in bytes is estimated from (`list_candidates`).
+TEXT_PROPERTIES = (
+    "candidateId", "document", "kind", "name", "proposedName", "proposedKind", "status",
+    "reason", "title", "description", "dateText", "date", "entity",
+)  # fmt: skip
 
 
 def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
@@ -30,6 +44,8 @@ def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
         "document": document_id,
         "kind": candidate.kind.value,
         "name": candidate.name,
+        "proposedKind": candidate.kind.value,
+        "proposedName": candidate.name,
         "reason": candidate.reason,
         "quotes": list(dict.fromkeys(o.quote for o in candidate.occurrences)),
     }
@@ -46,7 +62,9 @@ def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
 def replace_candidates(
     tx: ManagedTransaction, document_id: str, candidates: Sequence[Candidate]
 ) -> None:
-    """Make the document's proposed candidates exactly these (accepted ones stay)."""
+    """Make the document's proposed candidates exactly these. Accepted ones stay accepted,
+    under the name and kind they were accepted under; what ingest proposes now is their
+    `proposedName` and `proposedKind`."""
     rows = [candidate_row(document_id, c) for c in candidates]
     tx.run(
         "MATCH (c:Candidate {document: $doc, status: $proposed}) "
@@ -57,8 +75,12 @@ def replace_candidates(
         "MATCH (d:Document {id: $doc}) UNWIND $rows AS row "
         "MERGE (c:Candidate {id: row.id}) "
         "ON CREATE SET c.status = $proposed "
-        "SET c += row.props MERGE (c)-[:PROPOSED_IN]->(d)",
-        doc=document_id, rows=rows, proposed=PROPOSED,
+        "WITH d, row, c, c.status = $accepted AS kept, c.name AS name, c.kind AS kind "
+        "SET c += row.props "
+        "SET c.name = CASE WHEN kept THEN name ELSE c.name END, "
+        "c.kind = CASE WHEN kept THEN kind ELSE c.kind END "
+        "MERGE (c)-[:PROPOSED_IN]->(d)",
+        doc=document_id, rows=rows, proposed=PROPOSED, accepted=ACCEPTED,
     ).consume()  # fmt: skip
 
 
@@ -67,13 +89,17 @@ def mark_accepted(
 ) -> int:
     """Record that candidates of the document became entities: each row names the
     `candidate` it was and the `entity` (id, kind, name) it became, which may have been
-    renamed in review. A candidate the graph does not hold (a review file older than the
-    document's last ingest) is recorded with the entity's kind and name."""
+    renamed in review. The candidate takes the name and kind it was accepted under and keeps
+    the proposed ones. A candidate the graph does not hold (a review file older than the
+    document's last ingest) is recorded with the entity's kind and name as the proposed
+    ones too (the review file does not keep what ingest proposed)."""
     record = tx.run(
         "UNWIND $rows AS row MERGE (c:Candidate {id: $doc + '/' + row.candidate}) "
-        "ON CREATE SET c.document = $doc, c.candidateId = row.candidate, "
-        "c.kind = row.kind, c.name = row.name "
-        "SET c.status = $accepted, c.entity = row.entity, c.acceptedAt = datetime() "
+        "ON CREATE SET c.document = $doc, c.candidateId = row.candidate "
+        "SET c.proposedName = coalesce(c.proposedName, c.name, row.name), "
+        "c.proposedKind = coalesce(c.proposedKind, c.kind, row.kind), "
+        "c.name = row.name, c.kind = row.kind, "
+        "c.status = $accepted, c.entity = row.entity, c.acceptedAt = datetime() "
         "WITH c MATCH (d:Document {id: $doc}) MERGE (c)-[:PROPOSED_IN]->(d) "
         "RETURN count(c) AS n",
         doc=document_id, rows=[dict(row) for row in accepted], accepted=ACCEPTED,
@@ -81,14 +107,60 @@ def mark_accepted(
     return int(record["n"]) if record else 0
 
 
-def list_candidates(
-    driver: Driver, database: str, document: str | None, status: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Candidates, of one document and of one status when given, by document then name."""
+def candidate_ids(driver: Driver, database: str, document: str) -> set[str]:
+    """The ids of the candidates the graph holds for a document, of any status."""
     records, _, _ = driver.execute_query(
-        "MATCH (c:Candidate) WHERE ($doc IS NULL OR c.document = $doc) "
-        "AND ($status IS NULL OR c.status = $status) "
-        "RETURN properties(c) AS c ORDER BY c.document, c.name, c.id LIMIT $limit",
-        doc=document, status=status, limit=limit, database_=database,
+        "MATCH (c:Candidate {document: $doc}) RETURN c.candidateId AS id",
+        doc=document, database_=database,
     )  # fmt: skip
-    return [dict(r["c"]) for r in records]
+    return {r["id"] for r in records}
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    """Which candidates: each condition given holds. `text` is a case-insensitive
+    substring of the name, the proposed name, the title or the description."""
+
+    document: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    text: str | None = None
+
+
+def list_candidates(
+    where: CandidateFilter,
+    order: Sequence[tuple[str, bool]],
+    page: Page,
+    with_total: bool,
+) -> Statement:
+    """One window of the candidates that match, in `order` (properties of
+    `ORDER_PROPERTIES`, descending or not; the id last keeps pages stable), as the API's
+    connections read theirs (`graph/reads.py`): `total` only when asked, and the window
+    sliced in Cypher. The text depends on the order and the page's shape, never on the
+    values, which are parameters."""
+    b = CypherBuilder()
+    doc, status, kind = b.param(where.document), b.param(where.status), b.param(where.kind)
+    text = b.param(where.text.lower() if where.text is not None else None)
+    matched = (
+        f"MATCH (c:Candidate) WHERE ({doc} IS NULL OR c.document = {doc}) "
+        f"AND ({status} IS NULL OR c.status = {status}) "
+        f"AND ({kind} IS NULL OR c.kind = {kind}) "
+        f"AND ({text} IS NULL OR any(t IN [c.name, c.proposedName, c.title, c.description] "
+        f"WHERE toLower(t) CONTAINS {text}))"
+    )
+    order_by, window = ordered_window("c", list(order or DEFAULT_ORDER), page, b)
+    total = f"COUNT {{ {matched} }}" if with_total else "null"
+    cypher = (
+        f"RETURN {total} AS total, COLLECT {{ {matched} WITH c ORDER BY {order_by}{window} "
+        "RETURN {node: properties(c)} } AS items"
+    )
+
+    def size(item: str) -> str:
+        texts = " + ".join(f"size(coalesce({item}.node.{p}, ''))" for p in TEXT_PROPERTIES)
+        quote, acc = b.fresh("q"), b.fresh("a")
+        return (
+            f"200 + {texts} + reduce({acc} = 0, {quote} IN coalesce({item}.node.quotes, []) "
+            f"| {acc} + 4 + size({quote}))"
+        )
+
+    return bounded(b, cypher, ["total"], {"items": _items_size(b, "items", size)})

@@ -131,6 +131,22 @@ def _segment_size(expr: str, edge_fields: list[tuple[str, Any]], b: CypherBuilde
     return "80 + " + b.section(fields_size, expr, edge_fields)
 
 
+def ordered_window(
+    var: str, keys: list[tuple[str, bool]], page: Page, b: CypherBuilder
+) -> tuple[str, str]:
+    """A root list's `ORDER BY` keys (the properties of `var`, descending or not; the id
+    last keeps pages stable) and its window (`SKIP`/`LIMIT`), reversed to read from the
+    end (`last`)."""
+    keys = [*keys, ("id", False)]
+    if page.from_end:
+        keys = [(prop, not desc) for prop, desc in keys]
+    order_by = ", ".join(f"{var}.{prop}{' DESC' if desc else ''}" for prop, desc in keys)
+    window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
+    if page.fetch is not None:
+        window += f" LIMIT {b.param(page.fetch)}"
+    return order_by, window
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -150,13 +166,7 @@ def list_entities(
     label_expr = "|".join(labels)
     predicate = compile_filter("n", where, b)
     keys = [(ORDER_PROPERTIES[o.field], o.descending) for o in order] or [("name", False)]
-    keys.append(("id", False))
-    if page.from_end:
-        keys = [(prop, not desc) for prop, desc in keys]
-    order_by = ", ".join(f"n.{prop}{' DESC' if desc else ''}" for prop, desc in keys)
-    window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
-    if page.fetch is not None:
-        window += f" LIMIT {b.param(page.fetch)}"
+    order_by, window = ordered_window("n", keys, page, b)
     node = b.section(compile_node, "n", projection)
     candidates = text_candidates(where, b)
     # A `text` filter reads its candidates from the full-text index, not every node.

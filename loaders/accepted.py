@@ -10,7 +10,7 @@ the file, record and field of every problem, and returns the kept entities witho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,19 +25,25 @@ REVIEW_ONLY = frozenset({"review"})
 @dataclass
 class Accepted:
     """What a review file yields: its document, the facts to write, the entity ids kept and,
-    for each, the candidate it was (its `review: candidate:`, else the same id)."""
+    for each kept entity with a `review:` block, the candidate it was (`review: candidate:`,
+    else its own id). An entity without one the analyst added by hand, unless the graph
+    holds a candidate of its id for the document (`stored`)."""
 
     document: str
     facts: dict[str, list[dict[str, Any]]]
     ids: list[str] = field(default_factory=list)
     candidates: dict[str, str] = field(default_factory=dict)
 
-    def accepted_candidates(self) -> list[dict[str, Any]]:
-        """Per kept entity: the candidate it was, and its id, kind and name now."""
+    def was_candidate(self, ident: str, stored: Collection[str]) -> bool:
+        return ident in self.candidates or ident in stored
+
+    def accepted_candidates(self, stored: Collection[str]) -> list[dict[str, Any]]:
+        """Per kept entity that was a candidate: the candidate it was, and its id, kind and
+        name now."""
         return [
             {"candidate": self.candidates.get(e["id"], e["id"]), "entity": e["id"],
              "kind": e.get("kind"), "name": e.get("name")}
-            for e in self.facts["entities"]
+            for e in self.facts["entities"] if self.was_candidate(e["id"], stored)
         ]  # fmt: skip
 
 
@@ -97,8 +103,9 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
         kept.append(entity)
         ids.append(ident)
         review = raw.get("review")
-        was = review.get("candidate") if isinstance(review, Mapping) else None
-        candidates[ident] = was if isinstance(was, str) and was else ident
+        if isinstance(review, Mapping):
+            was = review.get("candidate")
+            candidates[ident] = was if isinstance(was, str) and was else ident
     if wanted is not None:
         problems += [
             Problem(file, "--only", f"no candidate with id {missing!r} in this file")

@@ -291,12 +291,12 @@ def cited_documents(files: Iterable[tuple[str, Mapping[str, Any]]]) -> set[str]:
     return cited
 
 
-def defined_ids(knowledge_dir: Path = KNOWLEDGE_DIR) -> set[str]:
+def defined_in(knowledge_dir: Path = KNOWLEDGE_DIR) -> dict[str, Path]:
     """The entity ids the knowledge files define (what `diplograph load` can relate to
-    without any other source loaded)."""
+    without any other source loaded), each with the file that defines it."""
     problems: list[Problem] = []  # a broken file is reported by the load itself
     paths = sorted(knowledge_dir.glob("*.y*ml"))
-    return {i for path in paths for i in entity_ids(read_yaml(path, problems))}
+    return {i: path for path in paths for i in entity_ids(read_yaml(path, problems))}
 
 
 def entity_ids(content: Mapping[str, Any]) -> set[str]:

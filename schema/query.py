@@ -6,7 +6,6 @@ Each root field compiles its whole selection into one Cypher statement
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
@@ -39,9 +38,9 @@ from schema.selection import (
     aggregate_spec,
     child,
     counted,
+    current_field,
     date_parts,
     encode_cursor,
-    included,
     project,
     response_key,
     sources_spec,
@@ -88,14 +87,6 @@ class OrderField(Enum):
 class EntityOrder:
     field: OrderField
     direction: SortDirection = SortDirection.ASC
-
-
-def current_field(info: Info) -> SelectedField:
-    """The root field's selection, without what `@skip`/`@include` leave out."""
-    field = info.selected_fields[0]
-    assert isinstance(field, SelectedField)
-    selections = included(field.selections)
-    return field if selections is field.selections else replace(field, selections=selections)
 
 
 def node_selections(field: SelectedField, path: tuple[str, ...] = ("edges", "node")) -> list[Any]:

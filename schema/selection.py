@@ -37,6 +37,7 @@ from graph.projection import (
     Typename,
     TypeOf,
 )
+from schema.context import Info
 from schema.errors import BadUserInput
 from schema.inputs import to_edge_filter, to_filter, to_relation_order
 from schema.specs import FIELDS, GlobalId, Slug, possible_types
@@ -185,6 +186,14 @@ def response_key(field: SelectedField) -> str:
     if field.alias and field.alias != field.name:
         return ClientKey(field.alias)
     return field.name
+
+
+def current_field(info: Info) -> SelectedField:
+    """The root field's selection, without what `@skip`/`@include` leave out."""
+    field = info.selected_fields[0]
+    assert isinstance(field, SelectedField)
+    selections = included(field.selections)
+    return field if selections is field.selections else replace(field, selections=selections)
 
 
 def child(field: SelectedField, name: str) -> list[SelectedField]:

@@ -69,8 +69,9 @@ def sources(value: list[dict[str, Any]] | None) -> list[Source]:
     ]
 
 
-def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) -> Any:
-    """A Relay connection from a projected window (`items`, and `total` when counted)."""
+def window(value: dict[str, Any] | None, page: Page) -> tuple[list[Any], int, int | None, bool]:
+    """A projected window's rows in order, the offset of the first, the total when counted,
+    and whether a row follows them."""
     value = value or {"items": []}
     items = list(value.get("items") or [])
     total = value.get("total")
@@ -84,6 +85,12 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
     more = page.limit is not None and len(items) > page.limit
     if more:
         del items[page.limit :]
+    return items, offset, total, more
+
+
+def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) -> Any:
+    """A Relay connection from a projected window (`items`, and `total` when counted)."""
+    items, offset, total, more = window(value, page)
     edge_type = MentionEdge if mention else Edge
     edges: list[Any] = [
         edge_type(cursor=encode_cursor(offset + i), node=graph_object(item["node"]), data=item)
@@ -93,7 +100,7 @@ def connection(value: dict[str, Any] | None, page: Page, mention: bool = False) 
         edges=edges,
         page_info=page_info(offset, len(items), total, more),
         total_count=total if total is not None else offset + len(items),
-        measures=flat_measures(value.get("aggregate")),
+        measures=flat_measures((value or {}).get("aggregate")),
     )
 
 

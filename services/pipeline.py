@@ -33,7 +33,7 @@ from graph.bulk import (
     unmark_loaded,
     write_dataset,
 )
-from graph.candidates import mark_accepted, replace_candidates
+from graph.candidates import candidate_ids, mark_accepted, replace_candidates
 from graph.mentions import (
     DOCUMENT_MENTIONS,
     DocumentStatus,
@@ -74,7 +74,7 @@ from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
-from loaders.knowledge import LoadError, Problem, defined_ids, entity_ids, validate
+from loaders.knowledge import LoadError, Problem, defined_in, entity_ids, validate
 from services import identity
 
 # -- documents and their mentions ---------------------------------------------------------
@@ -363,9 +363,10 @@ def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -
 
 @dataclass
 class Acceptance:
-    """What `accept_review` wrote: the document, the candidates accepted (`created`: new
-    entities; `linked`: ids the graph held already, which gained this document as a
-    source), the summary."""
+    """What `accept_review` wrote: the document, the entities kept (`ids`: `candidates`,
+    the ones ingest proposed, and `added`, the ones the analyst added by hand), which of
+    them are new (`created`) or were in the graph already (`linked`: they gained this
+    document as a source), the summary."""
 
     document: str
     ids: list[str]
@@ -373,17 +374,28 @@ class Acceptance:
     file: Path
     created: list[str] = field(default_factory=list)
     linked: list[str] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
 
 
 def _check_loadable(
-    review: Path, facts: Mapping[str, list[dict[str, Any]]], knowledge_dir: Path
+    review: Path, facts: Mapping[str, list[dict[str, Any]]], knowledge_dir: Path, target: Path
 ) -> None:
-    """The accepted file is loaded again by `diplograph load`, which on a fresh machine
-    runs before any other source: a relationship may only end at an entity that the
+    """The accepted file (`target`) is loaded again by `diplograph load`, which on a fresh
+    machine runs before any other source: a relationship may only end at an entity that the
     knowledge files or the accepted file itself define, not at one only the historian's
-    datasets or another ingest hold."""
-    defined = defined_ids(knowledge_dir) | {e["id"] for e in facts["entities"]}
+    datasets or another ingest hold; and an entity another knowledge file defines may not
+    be defined again (the load refuses an id defined twice)."""
+    elsewhere = {i: path for i, path in defined_in(knowledge_dir).items() if path != target}
+    defined = set(elsewhere) | {e["id"] for e in facts["entities"]}
     problems = [
+        Problem(str(review), f"entities[{index}] (id {entity['id']})",
+                f"{entity['id']!r} is defined in {elsewhere[entity['id']]} already: "
+                "`diplograph load` would find it twice. Delete this record and relate to "
+                f"{entity['id']!r} under relationships, then accept again")
+        for index, entity in enumerate(facts["entities"])
+        if entity["id"] in elsewhere
+    ] + [
         Problem(str(review), f"relationships[{index}] ({rel.get('from')} -{rel.get('type')}-> "
                 f"{rel.get('to')})", f"'{end}' is {rel.get(end)!r}, which is in the graph but "
                 f"not in {knowledge_dir}: `diplograph load` could not relate to it before the "
@@ -403,7 +415,9 @@ def accept_review(
     """Write the kept candidates of a review file, and the relationships it carries, as
     knowledge citing the ingested document: checked like every knowledge file (quotes
     against the stored document, kinds against the graph), written in one transaction,
-    then kept in `knowledge_dir` so `diplograph load` loads them again. Raises LoadError
+    then kept in `knowledge_dir` so `diplograph load` loads them again. Only the kept
+    entities that were candidates are marked accepted (`graph/candidates.py`); one the
+    analyst added by hand is knowledge like the others, but no candidate. Raises LoadError
     naming the file, record and field of every problem; nothing is written then."""
     accepted = accepted_facts(review, only)
     if not accepted.ids:
@@ -412,21 +426,23 @@ def accept_review(
         problem = f"{accepted.document!r} is not in the graph; ingest it first"
         raise LoadError([Problem(str(review), "document", problem)])
     knowledge = checked_facts(driver, database, accepted.facts, str(review))
-    _check_loadable(review, accepted.facts, knowledge_dir)
+    target = accepted_path(knowledge_dir, accepted.document)
+    _check_loadable(review, accepted.facts, knowledge_dir, target)
     held = kinds_by_id(driver, database, accepted.ids)
+    stored = candidate_ids(driver, database, accepted.document)
 
     def work(tx: ManagedTransaction) -> WriteSummary:
         summary = write_knowledge_in(tx, knowledge)
-        mark_accepted(tx, accepted.document, accepted.accepted_candidates())
+        mark_accepted(tx, accepted.document, accepted.accepted_candidates(stored))
         return summary
 
     with driver.session(database=database) as session:
         summary = session.execute_write(work)
-    target = write_accepted(
-        accepted_path(knowledge_dir, accepted.document), accepted.document, accepted.facts
-    )
+    write_accepted(target, accepted.document, accepted.facts)
     return Acceptance(
         accepted.document, accepted.ids, summary, target,
         created=[i for i in accepted.ids if i not in held],
         linked=[i for i in accepted.ids if i in held],
+        candidates=[i for i in accepted.ids if accepted.was_candidate(i, stored)],
+        added=[i for i in accepted.ids if not accepted.was_candidate(i, stored)],
     )  # fmt: skip

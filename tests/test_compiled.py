@@ -292,9 +292,13 @@ def test_the_compiled_path_answers_the_successful_ones(
     before = answered(fast)
     for document, variables in successful:
         fast.post("/graphql", json={"query": document, "variables": variables})
-    # Every successful example and bench operation but introspection (example 39) is compiled.
-    # (Both servers run in this process: /metrics counts for both, so only `fast` is asked.)
-    assert answered(fast) - before >= len(successful) - 1
+    # Every successful example and bench operation is compiled but introspection (example
+    # 39) and candidates (example 42: schema/candidates.py, answered by Strawberry's
+    # execution as designed). (Both servers run in this process: /metrics counts for both,
+    # so only `fast` is asked.)
+    outside = [d for d, _ in successful if "candidatesConnection" in d]
+    assert len(outside) == 1
+    assert answered(fast) - before >= len(successful) - 1 - len(outside)
 
 
 def test_directives_and_coded_errors_are_answered_on_the_compiled_path(

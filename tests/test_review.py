@@ -16,6 +16,8 @@ import yaml
 from neo4j import Driver
 
 from diplograph.settings import Settings
+from graph.candidates import CandidateFilter, list_candidates
+from graph.projection import Page
 from graph.repository import count_by_label, count_relationships, documents_by_id
 from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import write_review
@@ -94,7 +96,8 @@ PERSON_QUERY = """query($id: ID!) { node(id: $id) { ... on Person { slug name
   meetings { edges { role node { slug name } sources { quote } } } } } }"""
 
 CANDIDATES = """query($doc: String, $status: String) {
-  candidates(document: $doc, status: $status) { slug kind name status entity quotes } }"""
+  candidates(document: $doc, status: $status) {
+    slug kind name status entity quotes proposedName proposedKind } }"""
 
 
 def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_graph(
@@ -140,6 +143,15 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
     renamed = dated_candidate(review)
     assert {c["slug"]: c["entity"] for c in accepted} == {PERSON: PERSON, renamed: MEETING}
     assert all(c["name"] and c["kind"] for c in statuses.values())
+    # It is listed under the name and kind it was accepted under, and keeps the proposed.
+    proposed_as = next(c for c in proposed if c["slug"] == renamed)
+    assert statuses[renamed] | {"quotes": None} == {
+        "slug": renamed, "kind": "Meeting", "name": "Chile-Peru fisheries talks, Lima, April 2019",
+        "status": "accepted", "entity": MEETING, "quotes": None,
+        "proposedName": proposed_as["name"], "proposedKind": proposed_as["kind"],
+    }  # fmt: skip
+    assert proposed_as["name"] != statuses[renamed]["name"]
+    assert statuses[PERSON]["proposedName"] == statuses[PERSON]["name"] == "Maria Delgado Fuentes"
     bad_status = graphql(api, CANDIDATES, status="maybe")
     assert "'status' must be one of" in bad_status["errors"][0]["message"]
 
@@ -235,3 +247,171 @@ def test_cli_review_accept_only_the_person(
     bad = run_cli(settings, "review", "accept", str(review), "--only", "nobody")
     assert bad.returncode == 1
     assert "--only: no candidate with id 'nobody'" in bad.stderr
+
+
+def test_an_entity_the_analyst_added_is_reported_as_such_not_as_a_candidate(
+    empty_db: Driver, settings: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    """The analyst keeps the person and adds an issue by hand: only the person is an
+    accepted candidate; the issue is reported as added, created the first time and already
+    in the graph the second."""
+    db = settings.neo4j_database
+    review = ingest(empty_db, settings, tmp_path)
+    data = yaml.safe_load(review.read_text(encoding="utf-8"))
+    issue = {
+        "id": "chile-peru-fisheries-cooperation", "kind": "Issue",
+        "name": "Chile-Peru fisheries cooperation",
+        "sources": [{"document": DOC, "quote": "fisheries cooperation"}],
+    }  # fmt: skip
+    data["entities"] = [e for e in data["entities"] if e["id"] == PERSON] + [issue]
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    knowledge = curated_copy(tmp_path)
+    done = run_cli(settings, "review", "accept", str(review), "--knowledge", str(knowledge))
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert (
+        f"Accepted 1 candidate(s) of {DOC}: 1 created, 0 already in the graph; "
+        "1 entity(ies) added by the analyst"
+    ) in out
+    assert f"Created: {PERSON}" in out
+    assert (
+        "Added by the analyst (not an ingest candidate), created: chile-peru-fisheries-cooperation"
+    ) in out
+    accepted = graphql(api, CANDIDATES, status="accepted")["data"]["candidates"]
+    assert [(c["slug"], c["entity"]) for c in accepted] == [(PERSON, PERSON)]
+    connection = graphql(api, "{ candidatesConnection { edges { node { slug } } } }")
+    listed = {e["node"]["slug"] for e in connection["data"]["candidatesConnection"]["edges"]}
+    assert PERSON in listed and issue["id"] not in listed
+    node = graphql(api, f'{{ node(id: "{issue["id"]}") {{ ... on Issue {{ name }} }} }}')
+    assert node["data"]["node"] == {"name": "Chile-Peru fisheries cooperation"}
+
+    again = run_cli(settings, "review", "accept", str(review), "--knowledge", str(knowledge))
+    assert again.returncode == 0, again.stderr
+    out = " ".join(again.stdout.split())
+    assert "Accepted 1 candidate(s) of" in out and "0 created, 1 already in the graph" in out
+    assert (
+        "Added by the analyst (not an ingest candidate), already in the graph (this document "
+        "added to their sources, nothing created): chile-peru-fisheries-cooperation"
+    ) in out
+    assert "Created:" not in out and ", created:" not in out
+
+    # A record for an entity another knowledge file defines would be defined twice, which
+    # `diplograph load` refuses: refused here, nothing written.
+    data["entities"].append(
+        {"id": "state-western-hemisphere-affairs", "kind": "Organization",
+         "name": "Western Hemisphere Affairs (U.S. Department of State)",
+         "sources": [{"document": DOC, "quote": POST_QUOTE}]}
+    )  # fmt: skip
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = count_by_label(empty_db, db), count_relationships(empty_db, db)
+    kept = (knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        accept_review(empty_db, db, review, knowledge, None)
+    assert (
+        f"entities[2] (id state-western-hemisphere-affairs): 'state-western-hemisphere-affairs'"
+        f" is defined in {knowledge / 'actors.yaml'} already"
+    ) in str(raised.value)
+    assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+    assert (knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8") == kept
+    # What was accepted loads as knowledge.
+    read_knowledge(SOURCES_DIR, knowledge, stored=lambda ids: documents_by_id(empty_db, db, ids))
+
+
+def test_an_accepted_candidate_keeps_its_accepted_name_when_the_text_is_ingested_again(
+    empty_db: Driver, settings: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    db = settings.neo4j_database
+    review = ingest(empty_db, settings, tmp_path)
+    data = yaml.safe_load(review.read_text(encoding="utf-8"))
+    [lima] = [e for e in data["entities"] if e["id"] == "lima"]
+    lima.update(id="lima-peru", name="Lima, Peru")
+    data["entities"] = [lima]
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    accept_review(empty_db, db, review, curated_copy(tmp_path), None)
+    # The text again: "Lima" does not name "Lima, Peru", so ingest proposes it again.
+    again = tmp_path / "again.txt"
+    again.write_text(TEXT, encoding="utf-8")
+    [result] = ingest_documents(empty_db, db, [prepare_article(again)])
+    assert "lima" in {c.id for c in result.analysis.candidates}
+    [listed] = [c for c in graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]
+                if c["slug"] == "lima"]  # fmt: skip
+    assert (listed["status"], listed["name"], listed["proposedName"], listed["entity"]) == (
+        "accepted",
+        "Lima, Peru",
+        "Lima",
+        "lima-peru",
+    )
+
+
+CONNECTION = """query($where: CandidateWhere, $order: [CandidateOrder!], $first: Int,
+    $after: String, $last: Int) {
+  candidatesConnection(where: $where, orderBy: $order, first: $first, after: $after,
+                       last: $last) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { slug kind name status } } } }"""
+
+
+def test_candidates_connection_filters_orders_and_pages_in_cypher(
+    empty_db: Driver, settings: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    ingest(empty_db, settings, tmp_path)
+
+    def page(**variables: Any) -> dict[str, Any]:
+        body = graphql(api, CONNECTION, **variables)
+        assert "errors" not in body, body
+        result: dict[str, Any] = body["data"]["candidatesConnection"]
+        return result
+
+    every = page(where={"document": DOC})
+    slugs = [e["node"]["slug"] for e in every["edges"]]
+    assert every["totalCount"] == len(slugs) == 5
+    # The short form lists the same, in the same order (document, then name).
+    short = graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]
+    assert [c["slug"] for c in short] == slugs
+
+    # Page by page, each cursor leading to the next: the same candidates, once each.
+    seen: list[str] = []
+    after = None
+    while True:
+        one = page(where={"document": DOC}, first=2, after=after)
+        seen += [e["node"]["slug"] for e in one["edges"]]
+        assert one["totalCount"] == 5
+        assert one["pageInfo"]["hasPreviousPage"] == (after is not None)
+        if not one["pageInfo"]["hasNextPage"]:
+            break
+        after = one["pageInfo"]["endCursor"]
+    assert seen == slugs
+    tail = page(where={"document": DOC}, last=2)
+    assert [e["node"]["slug"] for e in tail["edges"]] == slugs[-2:]
+    assert tail["pageInfo"]["hasPreviousPage"] and not tail["pageInfo"]["hasNextPage"]
+
+    countries = page(where={"kind": "Country"}, order=[{"field": "NAME", "direction": "DESC"}])
+    assert [e["node"]["name"] for e in countries["edges"]] == ["Peru", "Chile"]
+    lima = page(where={"text": "LIMA", "status": "proposed"})
+    assert {e["node"]["slug"] for e in lima["edges"]} == {"lima", dated_candidate_id(slugs)}
+    assert page(where={"status": "accepted"})["totalCount"] == 0
+    assert page(where={"document": "no-such-document"})["edges"] == []
+
+    for variables, message in (
+        ({"where": {"kind": "Persn"}}, "unknown kind 'Persn'"),
+        ({"where": {"status": "maybe"}}, "'status' must be one of"),
+        ({"after": "not-a-cursor"}, "invalid cursor"),
+        ({"first": 101}, "'first' must be between 0 and 100"),
+    ):
+        body = graphql(api, CONNECTION, **variables)
+        [error] = body["errors"]
+        assert message in error["message"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def dated_candidate_id(slugs: list[str]) -> str:
+    return next(s for s in slugs if s.startswith("meeting-"))
+
+
+def test_the_candidates_statement_counts_only_when_asked_and_depends_on_the_shape() -> None:
+    one = list_candidates(CandidateFilter(document="a", text="x"), [], Page(limit=20), False)
+    other = list_candidates(CandidateFilter(kind="Person"), [], Page(limit=5), False)
+    assert one.cypher == other.cypher and "COUNT {" not in one.cypher
+    counted = list_candidates(CandidateFilter(), [], Page(limit=20), True)
+    assert "COUNT {" in counted.cypher
+    assert "'a'" not in one.cypher and "a" in one.params.values()
