@@ -498,12 +498,13 @@ def review_accept(
             fail_with_problems(error)
         created, linked = set(done.created), set(done.linked)
         added = f"; {len(done.added)} entity(ies) added by the analyst" if done.added else ""
-        print_summary(
+        # A line of its own: as the table's title it would be wrapped to the table's width.
+        console.print(
             f"Accepted {len(done.candidates)} candidate(s) of {done.document}: "
             f"{len(created & set(done.candidates))} created, "
-            f"{len(linked & set(done.candidates))} already in the graph{added}",
-            done.summary,
+            f"{len(linked & set(done.candidates))} already in the graph{added}"
         )
+        print_summary("Written", done.summary)
         sources = "this document added to their sources, nothing created"
         by_hand = "Added by the analyst (not an ingest candidate)"
         for label, ids, within in (
