@@ -3,12 +3,14 @@
 `python -m bench.cpu` starts a throwaway Neo4j (or uses DIPLOGRAPH_BENCH_NEO4J_URI's, as
 `python -m bench.api` does; `--reuse-data` keeps a synthetic graph it already holds), loads
 the bench's data, picks the bench's cases, then per operation answers each case in turn
-as the HTTP layer does (`bench.api.profiling.answer_ours`: the compiled path and orjson)
-and, separately, sends the operation's raw statement through the same async driver. It
-prints the CPU time of this process per request (`time.process_time`: our Python and the
-driver's, not Neo4j's) and the wall time, the least of `--rounds` measurements. Nothing
-runs concurrently, so the figures depend on the machine's load less than the closed-loop
-run's latencies do.
+as the HTTP layer does (`bench.api.profiling.answer_ours`: the compiled path and orjson),
+then the whole application as uvicorn calls it (`asgi`: the request's JSON body in, the
+response's bytes out, through Starlette's middleware and the GraphQL view; no socket, no
+HTTP parsing), and, separately, sends the operation's raw statement through the same
+async driver. It prints the CPU time of this process per request (`time.process_time`:
+our Python and the driver's, not Neo4j's) and the wall time, the least of `--rounds`
+measurements. Nothing runs concurrently, so the figures depend on the machine's load less
+than the closed-loop run's latencies do.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import pstats
 import sys
 import time
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import Driver, RoutingControl
+from starlette.types import ASGIApp, Message
 
 from bench.api import run
 from bench.api.cases import choose_cases
@@ -32,6 +36,7 @@ from bench.api.servers import neo4j_env
 from diplograph.settings import Settings
 from graph.driver import connect, connect_async
 from graph.reads import Reader
+from schema.app import create_app
 from schema.context import Context
 
 
@@ -53,6 +58,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+async def asgi_post(app: ASGIApp, body: bytes) -> bytes:
+    """The response body of `POST /graphql` with `body`, as uvicorn would hand the request
+    to the application (headers as the bench's load client sends them)."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        "headers": [
+            (b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+            (b"accept", b"application/json"), (b"content-length", str(len(body)).encode()),
+        ],
+    }  # fmt: skip
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+    status, chunks = 0, []
+
+    async def receive() -> Message:
+        return pending.pop() if pending else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    answer = b"".join(chunks)
+    if status != 200 or b'"errors"' in answer:
+        raise RuntimeError(f"{status}: {answer[:500]!r}")
+    return answer
+
+
 async def per_request(
     settings: Settings,
     sync_driver: Driver,
@@ -62,12 +99,19 @@ async def per_request(
 ) -> dict[str, float]:
     driver = connect_async(settings)
     database = settings.neo4j_database
+    # As the bench serves it: GraphiQL off (bench/api/servers.py).
+    app = create_app(settings.model_copy(update={"graphiql": False}))
     try:
 
         async def ours(i: int) -> None:
             reader = Reader(driver, database, settings.query_timeout)
             context = Context(reader=reader, settings=settings, sync_driver=sync_driver)
             await answer_ours(op.ours, op.ours_vars(cases[i % len(cases)]), context)
+
+        async def asgi(i: int) -> None:
+            case = cases[i % len(cases)]
+            body = {"query": op.ours, "variables": op.ours_vars(case)}
+            await asgi_post(app, json.dumps(body).encode())
 
         async def raw(i: int) -> None:
             case = cases[i % len(cases)]
@@ -76,26 +120,28 @@ async def per_request(
             )
 
         out: dict[str, float] = {}
-        for name, request in (("ours", ours), ("raw", raw)):
-            for i in range(args.warmup):
-                await request(i)
-            cpu, wall = time.process_time(), time.perf_counter()
-            for i in range(args.iterations):
-                await request(i)
-            out[f"{name}_cpu"] = (time.process_time() - cpu) * 1000 / args.iterations
-            out[f"{name}_wall"] = (time.perf_counter() - wall) * 1000 / args.iterations
-        if args.profile:
-            # Apart from the measured requests: the profiler slows small calls several fold.
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for i in range(args.iterations):
-                await ours(i)
-            profiler.disable()
-            args.profile.mkdir(parents=True, exist_ok=True)
-            with (args.profile / f"{op.name}.txt").open("w") as handle:
-                stats = pstats.Stats(profiler, stream=handle)
-                stats.sort_stats("tottime").print_stats(30)
-                stats.sort_stats("cumulative").print_stats(40)
+        async with app.router.lifespan_context(app):
+            for name, request in (("ours", ours), ("asgi", asgi), ("raw", raw)):
+                for i in range(args.warmup):
+                    await request(i)
+                cpu, wall = time.process_time(), time.perf_counter()
+                for i in range(args.iterations):
+                    await request(i)
+                out[f"{name}_cpu"] = (time.process_time() - cpu) * 1000 / args.iterations
+                out[f"{name}_wall"] = (time.perf_counter() - wall) * 1000 / args.iterations
+            if args.profile:
+                # Apart from the measured requests: the profiler slows small calls several
+                # fold. The whole application's path, which includes the compiled one.
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for i in range(args.iterations):
+                    await asgi(i)
+                profiler.disable()
+                args.profile.mkdir(parents=True, exist_ok=True)
+                with (args.profile / f"{op.name}.txt").open("w") as handle:
+                    stats = pstats.Stats(profiler, stream=handle)
+                    stats.sort_stats("tottime").print_stats(40)
+                    stats.sort_stats("cumulative").print_stats(60)
         return out
     finally:
         await driver.close()
@@ -103,14 +149,15 @@ async def per_request(
 
 def table(rows: dict[str, dict[str, float]]) -> str:
     lines = [
-        "| operation | ours CPU ms/req | raw CPU ms/req | CPU ours ÷ raw "
-        "| ours wall ms | raw wall ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| operation | ours CPU ms/req | asgi CPU ms/req | raw CPU ms/req | CPU asgi ÷ raw "
+        "| ours wall ms | asgi wall ms | raw wall ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows.items():
         lines.append(
-            f"| {name} | {r['ours_cpu']:.2f} | {r['raw_cpu']:.2f} | "
-            f"{r['ours_cpu'] / r['raw_cpu']:.2f} | {r['ours_wall']:.2f} | {r['raw_wall']:.2f} |"
+            f"| {name} | {r['ours_cpu']:.2f} | {r['asgi_cpu']:.2f} | {r['raw_cpu']:.2f} | "
+            f"{r['asgi_cpu'] / r['raw_cpu']:.2f} | {r['ours_wall']:.2f} | "
+            f"{r['asgi_wall']:.2f} | {r['raw_wall']:.2f} |"
         )
     return "\n".join(lines)
 

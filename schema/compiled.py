@@ -272,6 +272,11 @@ class Compiler:
             plan = self._store(self.plans, (*key, coerced[0]), built)
         return cast(Plan | None, plan)
 
+    def one_operation(self, document: str) -> bool:
+        """Whether the document is known to hold exactly one operation: it was compiled
+        without an operation name (which needs exactly one)."""
+        return self.operations.get((document, None)) is not None
+
     def _cached(self, cache: OrderedDict[Any, Any], key: Hashable) -> Any:
         if key not in cache:
             return MISSING
@@ -612,8 +617,10 @@ class Compiler:
         data: dict[str, Any] | None
         try:
             # Concurrently, as graphql-core runs a query's root fields: a root that fails
-            # before its statement runs is not kept waiting behind a slow one.
-            values = list(zip(plan.roots, await gather_with_cancel(*calls), strict=True))
+            # before its statement runs is not kept waiting behind a slow one. One root is
+            # awaited as is (a task of its own costs a turn of the loop).
+            results = [await calls[0]] if len(calls) == 1 else await gather_with_cancel(*calls)
+            values = list(zip(plan.roots, results, strict=True))
         except GraphQLError as error:  # a non-null root failed: no data at all
             errors.append(error)
             data = None

@@ -157,9 +157,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                 raise HTTPException(400, NOT_AN_OBJECT)
         data = await super().parse_http_body(request)
         unnamed = isinstance(data, GraphQLRequestData) and data.operation_name is None
-        if unnamed and several_operations(getattr(data, "query", None) or ""):
+        query = getattr(data, "query", None) or ""
+        if unnamed and not self.one_operation(query) and several_operations(query):
             raise HTTPException(400, OPERATION_NAME_NEEDED)
         return data
+
+    def one_operation(self, query: str) -> bool:
+        """Whether `query` is already known to hold one operation (parsed before), which
+        spares parsing it again here. Nothing is known by default."""
+        return False
 
     def create_response(
         self,
