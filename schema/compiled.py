@@ -38,6 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, TypeVar, cast
 
 import anyio
@@ -47,6 +48,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLID,
@@ -93,6 +95,7 @@ from schema.selected import (
     fixed_selections,
     selected_field,
 )
+from schema.types import native
 
 logger = logging.getLogger(__name__)
 
@@ -510,6 +513,10 @@ class Compiler:
                 entries.append((key, _constant(typename)))
                 continue
             definition = type_.fields[name]
+            leaf = self._leaf(strawberry_fields.get(name), definition, key, name, type_.name)
+            if leaf is not None:
+                entries.append((key, leaf))
+                continue
             getter = self._getter(
                 strawberry_fields.get(name), definition, key, nodes[0], type_.name
             )
@@ -523,6 +530,61 @@ class Compiler:
             return {key: complete(value, run) for key, complete in entries_}
 
         return shape
+
+    def _leaf(
+        self,
+        strawberry_field: StrawberryField | None,
+        definition: GraphQLField,
+        key: str,
+        name: str,
+        type_name: str,
+    ) -> Callable[[Any, Run], Any] | None:
+        """One closure for a scalar field read straight off its object (an attribute, a
+        projected property or slug, an edge's stored value), completed as `_complete`
+        does: most fields of a response, which took a getter's call, a completion's and a
+        serializer's each. None for the other fields."""
+        type_: GraphQLOutputType = definition.type
+        non_null = isinstance(type_, GraphQLNonNull)
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        if not isinstance(type_, GraphQLLeafType) or strawberry_field is None:
+            return None
+        if strawberry_field.extensions or getattr(strawberry_field, "permission_classes", None):
+            return None  # _getter refuses these
+        finish = _finish(_serializer(type_), non_null)
+        # A string is its own serialization for String and ID only.
+        as_is = type_ in (GraphQLString, GraphQLID)
+        resolver = strawberry_field.base_resolver
+        if resolver is None:
+            python_name = strawberry_field.python_name
+
+            def attribute(value: Any, run: Run) -> Any:
+                found = getattr(value, python_name)
+                return found if as_is and found.__class__ is str else finish(found)
+
+            return attribute
+        function = resolver.wrapped_func
+        if function is types.edge_value and name not in types.EDGE_CONVERTED:
+
+            def stored_on_edge(value: Any, run: Run) -> Any:
+                data = value.data
+                found = data[key] if key in data else data.get(name)
+                return found if as_is and found.__class__ is str else finish(native(found))
+
+            return stored_on_edge
+        stored = types.stored_key(type_name, name, key) if function is types.projected else None
+        if stored is None:
+            return None
+        general = types.projected_reader(type_name, FieldInfo(name, _Path(key)))
+
+        def stored_on_node(value: Any, run: Run) -> Any:
+            data = value.data
+            if data["__typename"] != type_name:
+                return finish(general(value))
+            found = data.get(stored)
+            return found if as_is and found.__class__ is str else finish(native(found))
+
+        return stored_on_node
 
     def _getter(
         self,
@@ -680,11 +742,44 @@ class Compiler:
 
 def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     """The type's `serialize`; for String and ID, a string is returned as is without the
-    call (which is what both do with one)."""
+    call (which is what both do with one); for an enum of Strawberry's, a member's name
+    looked up (its `serialize` compares the member with every value of the enum)."""
     serialize = type_.serialize
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if (
+        isinstance(type_, GraphQLEnumType)
+        and isinstance(wrapped, type)
+        and issubclass(wrapped, Enum)
+    ):
+        names: dict[Enum, str] = {}
+        for member in wrapped:
+            # The first name whose value matches, as Strawberry's serialize finds it.
+            found = [n for n, v in type_.values.items() if member.value == v.value]
+            if found:
+                names[member] = found[0]
+        return lambda value: (
+            names[value] if value.__class__ is wrapped and value in names else serialize(value)
+        )
     if type_ not in (GraphQLString, GraphQLID):
         return serialize
     return lambda value: value if value.__class__ is str else serialize(value)
+
+
+def _finish(serialize: Callable[[Any], Any], non_null: bool) -> Callable[[Any], Any]:
+    """A scalar value completed as `_complete`'s leaves do: null where allowed, else the
+    serialized value (graphql-core would report an error for a null where it is not)."""
+
+    def finish(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise Incomplete("null for a non-null field")
+            return None
+        serialized = serialize(value)
+        if serialized is None:
+            raise Incomplete("a leaf that does not serialize")
+        return serialized
+
+    return finish
 
 
 def _selected(root: RootField, info: _Fragments) -> list[SelectedField]:

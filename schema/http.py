@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -51,6 +52,10 @@ NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
+
+
+# The body a request decoded, and its value (decode_json): one decoding per request.
+_DECODED: ContextVar[tuple[bytes, object] | None] = ContextVar("decoded_body", default=None)
 
 
 def negotiate(accept: str | None) -> str:
@@ -123,6 +128,9 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON of valid Unicode (UTF-8, no lone surrogate), not nested too deeply; else 400."""
+        last = _DECODED.get()
+        if last is not None and last[0] is data:
+            return last[1]
         try:
             value = json.loads(data)
         except RecursionError:
@@ -153,9 +161,15 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             body = await request.get_body()
             if body.lstrip()[:1] == b"[":
                 raise HTTPException(400, BATCH_REFUSED)
-            if not isinstance(self.decode_json(body), dict):
+            decoded = self.decode_json(body)
+            if not isinstance(decoded, dict):
                 raise HTTPException(400, NOT_AN_OBJECT)
-        data = await super().parse_http_body(request)
+            # Strawberry's parse_http_body decodes the same body again: it gets this value.
+            _DECODED.set((body, decoded))
+        try:
+            data = await super().parse_http_body(request)
+        finally:
+            _DECODED.set(None)
         unnamed = isinstance(data, GraphQLRequestData) and data.operation_name is None
         query = getattr(data, "query", None) or ""
         if unnamed and not self.one_operation(query) and several_operations(query):

@@ -180,6 +180,21 @@ def projected_reader(type_name: str, info: Any) -> Callable[..., Any]:
     return read
 
 
+def stored_key(type_name: str, field_name: str, response_key: str) -> str | None:
+    """The key of a `type_name` object's projected map whose value `projected` returns as
+    is when it is a string (else `native(value)`): a property's response key, the slug's
+    `id`. None for the fields `projected` converts otherwise (ids, kinds, dates, sources,
+    related nodes)."""
+    spec = FIELDS.get(type_name, {}).get(field_name)
+    if isinstance(spec, Slug):
+        return "id"
+    if spec is None or isinstance(spec, GlobalId | Typename | SourcesOf | DateOf):
+        return None
+    if isinstance(spec, Relation) and spec.single:
+        return None
+    return response_key
+
+
 def projected_page(
     root: Any,
     info: Info,
@@ -214,13 +229,17 @@ def projected_relationships(
     return connection(root.data.get(info.path.key), page)
 
 
+# The fields of an edge or fact that `edge_value` converts: the others are read as stored.
+EDGE_CONVERTED = frozenset({"sources", "date", "start", "end"})
+
+
 def edge_value(root: Any, info: Info) -> Any:
     """A field of an edge or fact: by response key, else by name (fixed-key maps)."""
     data: dict[str, Any] = root.data
     value = data[info.path.key] if info.path.key in data else data.get(info.field_name)
     if info.field_name == "sources":
         return sources(value)
-    if info.field_name in {"date", "start", "end"} and isinstance(value, dict):
+    if info.field_name in EDGE_CONVERTED and isinstance(value, dict):
         return fuzzy_date(value)
     return native(value)
 
