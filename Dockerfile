@@ -23,6 +23,8 @@ COPY schema ./schema
 COPY services ./services
 COPY entrypoints ./entrypoints
 COPY data ./data
+# The example queries: their statements warm Neo4j's plans when the API starts.
+COPY docs/examples ./docs/examples
 COPY --from=graphiql /graphiql/node_modules ./schema/graphiql/node_modules
 RUN uv sync --frozen --no-dev
 

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_API_HOST")
     api_port: int = Field(default=8000, alias="DIPLOGRAPH_API_PORT")
     query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
+    # Seconds the API gives Neo4j to plan its recent statements again after Neo4j (re)starts
+    # (graph/warmup.py); /readyz answers 503 meanwhile. 0: no warm-up.
+    warmup_seconds: float = Field(default=20.0, ge=0, alias="DIPLOGRAPH_WARMUP_SECONDS")
+    # Seconds one document's ingest may take (analysis and its transaction), API and CLI.
+    ingest_timeout: float = Field(default=30.0, gt=0, alias="DIPLOGRAPH_INGEST_TIMEOUT")
     graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")
     # Read queries answered without per-field execution (schema/compiled.py); off, every
     # request goes through Strawberry's execution (the differential test compares both).

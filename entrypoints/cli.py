@@ -40,6 +40,7 @@ from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import review_path, write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 from services.pipeline import (
+    IngestTimeout,
     Resolution,
     ResolutionError,
     StrictLoadError,
@@ -376,7 +377,12 @@ def ingest(
         fail(f"{len(problems)} problem(s) found; nothing was written.")
     settings = get_settings()
     with database() as driver:
-        results = ingest_documents(driver, settings.neo4j_database, documents)
+        try:
+            results = ingest_documents(
+                driver, settings.neo4j_database, documents, settings.ingest_timeout
+            )
+        except IngestTimeout as error:
+            fail(str(error))
     for result in results:
         analysis = result.analysis
         path = write_review(review_path(analysis.document, review, many=len(files) > 1), analysis)

@@ -37,6 +37,7 @@ from graph.projection import (
     restore_keys,
     text_candidates,
 )
+from graph.warmup import HotStatements
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
 # MENTIONS edges are bookkeeping of where a name occurs, not facts between entities.
@@ -66,6 +67,10 @@ class Statement:
     measures: dict[str, str] | None = None
     # The client's aliases, by the stand-in map key the statement uses for each.
     client_keys: dict[str, str] = field(default_factory=dict)
+
+    def bound(self, budget: int | None) -> dict[str, Any]:
+        """The parameters it runs with: a bounded statement's with the response budget."""
+        return self.params if budget is None else {**self.params, BUDGET: budget}
 
     def shape(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record with the client's keys back and the measures' columns gathered
@@ -523,8 +528,12 @@ class Reader:
         database: str,
         timeout: float,
         bookmarks: BookmarkManager | AsyncBookmarkManager | None = None,
+        hot: HotStatements | None = None,
     ) -> None:
         self.driver = driver
+        # The process's recent statements, which Neo4j is asked to plan again after a
+        # restart (graph/warmup.py).
+        self.hot = hot
         # The API passes the bookmarks its mutations write with (graph/driver.py), so on
         # a cluster a read waits for every write this process made before it.
         self.bookmarks = bookmarks or driver.execute_query_bookmark_manager
@@ -540,7 +549,9 @@ class Reader:
         started = time.perf_counter()
         self.log.count += 1
         self.log.texts.append(statement.cypher)
-        params = statement.params if budget is None else {**statement.params, BUDGET: budget}
+        params = statement.bound(budget)
+        if self.hot is not None:
+            self.hot.add(statement.cypher, params)
         try:
             records, _, _ = await self.driver.execute_query(
                 Query(statement.cypher, timeout=self.timeout),

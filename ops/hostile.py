@@ -13,6 +13,8 @@ import argparse
 import base64
 import json
 import multiprocessing
+import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +40,50 @@ def fragment_fanout(levels: int = 8, spreads: int = 10, base: str = "name") -> s
         fragments.append(f"fragment F{level} on Person {{ {inner} }}")
     operation = "{ people(first: 1) { edges { node { ...F" + str(levels) + " } } } }"
     return operation + " " + " ".join(fragments)
+
+
+# Invented names, bodies and places, split once (a list per line would be longer to read).
+_WORDS = {
+    "given": """Amara Bruno Chen Dmitri Elena Farid Greta Hiroshi Ingrid Jamal Katarina Luis
+        Mei Nikolai Olga Pedro Quentin Rania Sven Tariq Ursula Viktor Wen Ximena Yusuf Zofia""",
+    "family": """Abara Bergstrom Castellanos Dumont Eriksen Fontaine Galdos Hakimi Ivanova
+        Jensen Kowalski Lindqvist Moreau Nakamura Okonkwo Petrov Quispe Rossi Santos Tanaka
+        Uribe Vasquez Weber Xu Yilmaz Zielinski""",
+    "title": """Foreign_Minister Ambassador Deputy_Secretary Special_Envoy Trade_Minister
+        Prime_Minister Undersecretary Director_General""",
+    "place": "Lisbon Oslo Nairobi Jakarta Warsaw Hanoi Accra Montevideo Tbilisi Manila",
+    "body": """Northern_Fisheries_Council Regional_Water_Commission Coastal_Shipping_Board
+        Andean_Trade_Forum Baltic_Energy_Council""",
+    "month": "January February March April May June July August September October",
+}
+_GIVEN, _FAMILY, _TITLES, _PLACES, _BODIES, _MONTHS = (
+    [w.replace("_", " ") for w in words.split()] for words in _WORDS.values()
+)
+
+
+def names_heavy_text(chars: int = 95_000, seed: int = 11) -> str:
+    """An invented article of about `chars` characters that is mostly titled names, bodies,
+    places and dates (issue-11c: such a text of 95 KB held an API worker 68 s)."""
+    pick = random.Random(seed).choice
+
+    def person() -> str:
+        return f"{pick(_TITLES)} {pick(_GIVEN)} {pick(_FAMILY)}"
+
+    paragraphs = ["Regional Envoys Meet In Lisbon On Fisheries And Water"]
+    size = len(paragraphs[0])
+    while size < chars:
+        sentences = [
+            f"{person()} met {person()} of the {pick(_BODIES)} in {pick(_PLACES)} on "
+            f"{pick(_MONTHS)} {random.Random(size).randint(1, 28)}, 2013.",
+            f"{pick(_GIVEN)} {pick(_FAMILY)} said the {pick(_BODIES)} would meet "
+            f"{person()} in {pick(_PLACES)} again.",
+            f"The delegation, led by {person()}, included {pick(_GIVEN)} {pick(_FAMILY)} "
+            f"and {pick(_GIVEN)} {pick(_FAMILY)}.",
+        ]
+        paragraph = " ".join(sentences)
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+    return "\n\n".join(paragraphs)[:chars].rsplit(".", 1)[0] + "."
 
 
 TEXTS = 'meetings(first:100, where:{dateFrom:"2015-01-01"}){edges{node{sources{document{text}}}}}'
@@ -122,6 +168,12 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
             for i in range(30)
         )
         + "}"
+    },
+    # A mutation: needs --token (or DIPLOGRAPH_API_TOKEN); refused with TIMEOUT after
+    # DIPLOGRAPH_INGEST_TIMEOUT, nothing written.
+    "ingest: 95 KB names-heavy text": lambda a: {
+        "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
+        "variables": {"t": names_heavy_text()},
     },
     "1,000-OR where": lambda a: {"query": "{ people(where: {OR: [" + ORS + "]}) { totalCount } }"},
     "1,000-OR where (variables)": lambda a: {
@@ -220,8 +272,14 @@ def send(client: httpx.Client, body: Any) -> httpx.Response:
     return client.post("/graphql", json=body)
 
 
-def run(url: str, name: str, body: Any, pid: int | None, copies: int = 1) -> dict[str, Any]:
-    with watch(url, pid) as seen, httpx.Client(base_url=url, timeout=600) as client:
+def run(
+    url: str, name: str, body: Any, pid: int | None, copies: int = 1, token: str | None = None
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    with (
+        watch(url, pid) as seen,
+        httpx.Client(base_url=url, timeout=600, headers=headers) as client,
+    ):
         started = time.monotonic()
         with ThreadPoolExecutor(copies) as pool:
             responses = list(pool.map(lambda _: send(client, body), range(copies)))
@@ -249,11 +307,15 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--fanout", type=int, default=6, help="levels of the fan-out case")
     parser.add_argument("--copies", type=int, default=1, help="send each request N at once")
+    parser.add_argument(
+        "--token", default=os.environ.get("DIPLOGRAPH_API_TOKEN"), help="for the mutation cases"
+    )
     args = parser.parse_args()
     for name, make in CASES.items():
         if args.only and name not in args.only:
             continue
-        print(json.dumps(run(args.url, name, make(args), args.pid, args.copies)), flush=True)
+        result = run(args.url, name, make(args), args.pid, args.copies, args.token)
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +30,11 @@ from starlette.staticfiles import StaticFiles
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from diplograph.settings import Settings, get_settings
+from diplograph.settings import PROJECT_ROOT, Settings, get_settings
 from graph import reads
 from graph.driver import connect, connect_async, shared_bookmarks
 from graph.reads import Reader
+from graph.warmup import OFF, RUNNING, HotStatements, Params, Warmup, warm
 from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
@@ -146,7 +147,8 @@ class GraphQLApp(GraphQLOverHTTP):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
-                        self.settings.query_timeout, request.app.state.bookmarks)  # fmt: skip
+                        self.settings.query_timeout, request.app.state.bookmarks,
+                        request.app.state.readiness.hot)  # fmt: skip
         request.state.reader = reader
         context = Context(
             reader=reader,
@@ -206,16 +208,29 @@ async def healthz(request: Request) -> Response:
 READY_INTERVAL = 1.0
 READY_TIMEOUT = 1.0
 READY_STALE = READY_INTERVAL + READY_TIMEOUT + 1.0
+# The documents whose statements warm Neo4j's plans before any request came.
+EXAMPLES = PROJECT_ROOT / "docs" / "examples"
+
+Seed = Callable[[], Awaitable[list[tuple[str, Params]]]]
 
 
 @dataclass
 class Readiness:
-    """The last background check of Neo4j: the error it raised (None: it answered)."""
+    """The last background check of Neo4j: the error it raised (None: it answered), and
+    the warm-up of Neo4j's plans that follows each time Neo4j answers after it did not
+    (graph/warmup.py): ready once that is done or out of time."""
 
     error: str | None = "NotCheckedYet"
     checked: float = field(default_factory=time.monotonic)
+    hot: HotStatements = field(default_factory=HotStatements)
+    warmup: Warmup = field(default_factory=Warmup)
+    warmup_seconds: float = 0.0
+    # Statements to warm on the first warm-up, before any request ran one (the examples).
+    seed: Seed | None = None
+    warming: asyncio.Task[None] | None = None
 
     async def check(self, driver: AsyncDriver, database: str) -> None:
+        was_down = self.error is not None
         try:
             await reads.ping(driver, database, timeout=READY_TIMEOUT)
             self.error = None
@@ -225,6 +240,38 @@ class Readiness:
             logger.exception("readiness check failed")
             self.error = type(error).__name__
         self.checked = time.monotonic()
+        if was_down and self.error is None:
+            self.start_warmup(driver, database)
+
+    def start_warmup(self, driver: AsyncDriver, database: str) -> None:
+        """Neo4j (re)started with no plan cached: plan the hot statements in the background."""
+        if self.warmup_seconds <= 0:
+            self.warmup.state = OFF
+            return
+        self.stop_warmup()
+        self.warmup.state = RUNNING
+        self.warming = asyncio.create_task(self._warm(driver, database))
+
+    def stop_warmup(self) -> None:
+        if self.warming is not None:
+            self.warming.cancel()
+            self.warming = None
+
+    async def _warm(self, driver: AsyncDriver, database: str) -> None:
+        ends = time.monotonic() + self.warmup_seconds
+        seed, self.seed = self.seed, None
+        if seed is not None:
+            try:
+                async with asyncio.timeout(self.warmup_seconds):
+                    seeded = await seed()
+                for cypher, params in seeded:
+                    if cypher not in self.hot:
+                        self.hot.add(cypher, params)
+            except TimeoutError:
+                pass
+            except Exception:  # a bug must not leave /readyz warming for ever
+                logger.exception("reading the example statements failed")
+        await warm(driver, database, self.hot.latest(), ends, self.warmup)
 
     async def watch(self, driver: AsyncDriver, database: str) -> None:
         while True:
@@ -233,20 +280,49 @@ class Readiness:
 
 
 async def readyz(request: Request) -> Response:
-    """Neo4j answered the last background check (at most READY_STALE seconds ago); else 503."""
+    """Neo4j answered the last background check (at most READY_STALE seconds ago) and the
+    warm-up of its plans since is over (done or out of time); else 503."""
     readiness: Readiness = request.app.state.readiness
     age = round(time.monotonic() - readiness.checked, 3)
+    warmup = readiness.warmup.report()
     if readiness.error is None and age <= READY_STALE:
-        return JSONResponse({"status": "ready", "checkedSecondsAgo": age})
+        if readiness.warmup.state == RUNNING:
+            return JSONResponse(
+                {"status": "warming", "checkedSecondsAgo": age, "warmup": warmup},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready", "checkedSecondsAgo": age, "warmup": warmup})
     return JSONResponse(
         {"status": "unavailable", "neo4j": readiness.error or "CheckOverdue",
-         "checkedSecondsAgo": age},
+         "checkedSecondsAgo": age, "warmup": warmup},
         status_code=503,
     )  # fmt: skip
 
 
+def example_statements(app: Starlette, graphql: GraphQLApp) -> Seed:
+    """The statements of the example documents (docs/examples, when present), found on
+    the compiled path without running them."""
+
+    async def seed() -> list[tuple[str, Params]]:
+        compiler = graphql.compiler
+        if compiler is None or not EXAMPLES.is_dir():
+            return []
+        settings, sync_driver = graphql.settings, app.state.sync_driver
+
+        def context(reader: Reader) -> Context:
+            return Context(reader=reader, settings=settings, sync_driver=sync_driver)
+
+        found: list[tuple[str, Params]] = []
+        for path in sorted(EXAMPLES.glob("*.graphql")):
+            found += await compiler.statements(path.read_text(encoding="utf-8"), context)
+        return found
+
+    return seed
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    graphql = GraphQLApp(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -256,7 +332,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.bookmarks = shared_bookmarks()
         app.state.driver = connect_async(settings, app.state.bookmarks)
         app.state.sync_driver = connect(settings, app.state.bookmarks)
-        app.state.readiness = Readiness()
+        app.state.readiness = Readiness(
+            warmup_seconds=settings.warmup_seconds, seed=example_statements(app, graphql)
+        )
         await app.state.readiness.check(app.state.driver, settings.neo4j_database)
         checker = asyncio.create_task(
             app.state.readiness.watch(app.state.driver, settings.neo4j_database)
@@ -274,6 +352,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             checker.cancel()
             with suppress(asyncio.CancelledError):
                 await checker
+            app.state.readiness.stop_warmup()
             await app.state.driver.close()
             app.state.sync_driver.close()
 
@@ -281,7 +360,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             # Every method reaches the GraphQL view, which refuses the others with a JSON 405.
             Route("/", index),
-            Route("/graphql", GraphQLApp(settings)),
+            Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),

@@ -37,6 +37,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -84,6 +85,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import SelectedField, Selection
 
+from graph.reads import QueryLog, Reader, Statement
 from schema import query, types
 from schema.context import Context
 from schema.errors import NEO4J_FAILURES
@@ -206,6 +208,23 @@ class Plan:
 
 class Abandoned(Exception):
     """A root field failed in a way only the ordinary execution reports."""
+
+
+class _Captured(Exception):
+    """A statement kept by `StatementCapture` instead of being run."""
+
+
+class StatementCapture:
+    """A stand-in for `graph.reads.Reader` that keeps the statements it is asked to run
+    (with the parameters they would run with) and runs none."""
+
+    def __init__(self) -> None:
+        self.log = QueryLog()
+        self.found: list[tuple[str, dict[str, Any]]] = []
+
+    async def one(self, statement: Statement, budget: int | None = None) -> dict[str, Any]:
+        self.found.append((statement.cypher, statement.bound(budget)))
+        raise _Captured
 
 
 @dataclass
@@ -631,6 +650,27 @@ class Compiler:
                 return lambda value, run: function(value, info, **constant)
             return paged
         raise NotCompilable(f"resolver {function.__name__}")
+
+    async def statements(
+        self, document: str, context: Callable[[Reader], Context]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The statements, with their parameters, that a document without variables runs,
+        none of them run: each root resolver is called on a context (made by `context`)
+        whose reader keeps its statement and stops it there. What Neo4j's plan cache is
+        warmed with before any request came (graph/warmup.py)."""
+        plan = await self.plan(document, None)
+        coerced = self.coerce(plan.operation, None) if plan is not None else None
+        if plan is None or coerced is None:
+            return []
+        fragments = _Fragments(plan.fragments, coerced)
+        found: list[tuple[str, dict[str, Any]]] = []
+        for root in plan.roots:  # one at a time: each root's statement is kept
+            capture = StatementCapture()
+            info = RootInfo(_selected(root, fragments), context(cast(Reader, capture)))
+            with suppress(Exception):
+                await self._resolve(root, info, coerced, [], Fallback())
+            found += capture.found
+        return found
 
     # -- execution -----------------------------------------------------------------------------
 

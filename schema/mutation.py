@@ -18,8 +18,8 @@ from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
 from schema.candidates import Candidate, candidate_of
 from schema.context import Context, Info, coded_neo4j_errors
-from schema.errors import BadUserInput, Unauthenticated
-from services.pipeline import ingest_documents, upsert_facts
+from schema.errors import BadUserInput, Timeout, Unauthenticated
+from services.pipeline import IngestTimeout, ingest_documents, upsert_facts
 
 PAYLOAD = "upsertKnowledge(facts)"
 # Maximum sizes, in characters, of what upsertKnowledge stores (docs/api.md). A name is
@@ -152,13 +152,19 @@ class IngestResult:
 
 
 def ingest(
-    driver: Driver, database: str, text: str, url: str | None, date: str | None
+    driver: Driver, database: str, text: str, url: str | None, date: str | None, budget: float
 ) -> IngestResult:
     try:
         document = prepare_text(text, url=url, date=date, where="ingestDocument(text)")
     except ArticleError as error:
         raise BadUserInput(str(error)) from None
-    (result,) = ingest_documents(driver, database, [document])
+    try:
+        (result,) = ingest_documents(driver, database, [document], budget)
+    except IngestTimeout as error:
+        raise Timeout(
+            f"ingestDocument: ingesting '{document.id}' took longer than {budget:g}s; "
+            "nothing was written"
+        ) from error
     return IngestResult(
         slug=result.stored.id,
         title=document.title,
@@ -206,5 +212,6 @@ class Mutation:
         require_token(context)
         with coded_neo4j_errors(context.settings.query_timeout):
             return await run_in_threadpool(
-                ingest, context.sync_driver, context.settings.neo4j_database, text, url, date
-            )
+                ingest, context.sync_driver, context.settings.neo4j_database, text, url, date,
+                context.settings.ingest_timeout,
+            )  # fmt: skip

@@ -13,12 +13,15 @@ datasets, which a rerun completes), and bad input raises before anything is writ
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, unit_of_work
+from neo4j.exceptions import ClientError
 
 from diplograph.identity import Merge, Plan, Rule
 from diplograph.model import Document, Knowledge
@@ -72,6 +75,7 @@ from graph.resolution import (
 )
 from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
+from loaders.ingest.budget import OverBudget, check, deadline
 from loaders.ingest.candidates import analyse
 from loaders.ingest.linking import find_mentions
 from loaders.knowledge import LoadError, Problem, defined_in, entity_ids, validate
@@ -93,8 +97,21 @@ class IngestResult:
         return self.stored.status in (DocumentStatus.NEW, DocumentStatus.NEW_VERSION)
 
 
+class IngestTimeout(Exception):
+    """Ingesting took longer than its budget; nothing of it was written."""
+
+    def __init__(self, document: Document, seconds: float) -> None:
+        self.document = document
+        self.seconds = seconds
+        where = document.file or document.id
+        super().__init__(
+            f"{where}: ingesting took longer than {seconds:g}s (DIPLOGRAPH_INGEST_TIMEOUT); "
+            "nothing was written"
+        )
+
+
 def ingest_documents(
-    driver: Driver, database: str, documents: Sequence[Document]
+    driver: Driver, database: str, documents: Sequence[Document], budget: float | None = None
 ) -> list[IngestResult]:
     """Store new documents and link their mentions, in one transaction.
 
@@ -103,24 +120,46 @@ def ingest_documents(
     own, a changed text under a stored URL is a new version beside the old. The known
     entities are read in the same transaction, so the links match the graph as it is
     committed with them.
+
+    `budget`: seconds per document. The whole call gets the budget of all its documents:
+    the analysis checks its deadline as it goes (`loaders.ingest.budget`) and the
+    transaction has it as its timeout, so a text that takes longer raises IngestTimeout
+    within about a second of it, nothing written.
     """
+    total = budget * len(documents) if budget is not None else None
+    ends = time.monotonic() + total if total is not None else None
+    current: list[Document] = list(documents[:1])
 
     def work(tx: ManagedTransaction) -> list[IngestResult]:
-        known = read_known_entities(tx)
-        results: list[IngestResult] = []
-        for given in documents:
-            stored = store_document(tx, given)
-            # One date, the document's as stored: a text ingested again without a date
-            # counts from the date it was stored with.
-            doc = given.model_copy(update={"id": stored.id, "date": stored.date})
-            analysis = analyse(doc, known)
-            counts = replace_mentions(tx, doc.id, analysis.mentions)
-            replace_candidates(tx, doc.id, analysis.candidates)
-            results.append(IngestResult(analysis, stored, counts))
-        return results
+        bounded = deadline(ends - time.monotonic()) if ends is not None else nullcontext()
+        with bounded:
+            known = read_known_entities(tx)
+            results: list[IngestResult] = []
+            for given in documents:
+                current[:] = [given]
+                check()
+                stored = store_document(tx, given)
+                # One date, the document's as stored: a text ingested again without a date
+                # counts from the date it was stored with.
+                doc = given.model_copy(update={"id": stored.id, "date": stored.date})
+                analysis = analyse(doc, known)
+                check()
+                counts = replace_mentions(tx, doc.id, analysis.mentions)
+                replace_candidates(tx, doc.id, analysis.candidates)
+                results.append(IngestResult(analysis, stored, counts))
+            return results
 
-    with driver.session(database=database) as session:
-        return session.execute_write(work)
+    try:
+        with driver.session(database=database) as session:
+            if total is None:
+                return session.execute_write(work)
+            return session.execute_write(unit_of_work(timeout=total)(work))
+    except OverBudget:
+        raise IngestTimeout(current[0], budget or 0.0) from None
+    except ClientError as error:
+        if budget is not None and "TimedOut" in (error.code or ""):
+            raise IngestTimeout(current[0], budget) from error
+        raise
 
 
 def link_mentions(tx: ManagedTransaction, documents: Sequence[Document]) -> MentionCounts:

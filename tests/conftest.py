@@ -112,7 +112,18 @@ class LiveServer:
             if time.monotonic() > deadline:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.05)
+        self.wait_until_warm()
         return self
+
+    def wait_until_warm(self, within: float = 60.0) -> dict[str, Any]:
+        """The body of /readyz once Neo4j's plans are warmed (done or out of time; or
+        Neo4j unavailable: nothing to warm then), as a load balancer waits for it."""
+        deadline = time.monotonic() + within
+        while True:
+            body: dict[str, Any] = httpx.get(f"{self.url}/readyz", timeout=10).json()
+            if body["status"] != "warming" or time.monotonic() > deadline:
+                return body
+            time.sleep(0.05)
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

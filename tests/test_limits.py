@@ -34,7 +34,10 @@ from graph.driver import connect_async
 from graph.projection import Aggregate, Filter, NodeProjection, Page, Prop
 from graph.reads import Reader, Statement
 from graph.server import free_port
-from ops.hostile import CASES, fragment_fanout
+from loaders.ingest.budget import OverBudget, deadline
+from loaders.ingest.candidates import analyse
+from loaders.ingest.documents import prepare_text
+from ops.hostile import CASES, fragment_fanout, names_heavy_text
 from schema import metrics
 from schema.api import schema as api_schema
 from schema.context import Context
@@ -791,3 +794,56 @@ def test_every_issue_reproduction_ends_coded(api: httpx.Client) -> None:
         response = api.post("/graphql", json=body)
         found = codes(response.json())
         assert found and "INTERNAL_SERVER_ERROR" not in found, (name, response.text[:300])
+
+
+# -- 8. ingest within its budget ---------------------------------------------------------------
+
+INGEST = "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }"
+BUDGET = 0.3  # seconds; the names-heavy text's analysis alone takes longer on any machine
+
+
+def test_the_analysis_stops_at_its_deadline_between_steps() -> None:
+    text = names_heavy_text(20_000)
+    document = prepare_text(text, url=None, date=None, where="t")
+    with pytest.raises(OverBudget), deadline(0.0):
+        analyse(document, [])
+    # Without a deadline (tests, the evaluation) nothing is bounded; with room, it ends.
+    with deadline(600.0):
+        assert analyse(document, []).candidates
+
+
+def test_an_ingest_over_its_budget_answers_timeout_and_writes_nothing(
+    settings: Settings, driver: Driver
+) -> None:
+    """Hostile review: a 95 KB names-heavy text held a worker thread 68 s before TIMEOUT."""
+    bounded = settings.model_copy(update={"api_token": API_TOKEN, "ingest_timeout": BUDGET})
+    before = Counts.of(driver, settings.neo4j_database)
+    with LiveServer(bounded) as live, httpx.Client(base_url=live.url, timeout=120) as client:
+        started = time.monotonic()
+        body = graphql(client, INGEST, headers=AUTH, t=names_heavy_text())
+        took = time.monotonic() - started
+        assert codes(body) == ["TIMEOUT"], body
+        assert "nothing was written" in body["errors"][0]["message"]
+        # Bounded, not timed: the budget plus the steps' check interval and the round trip.
+        assert took < BUDGET + 5.0, took
+        # The server goes on answering.
+        assert graphql(client, "{ people(first: 1) { totalCount } }")["data"]["people"]
+    assert Counts.of(driver, settings.neo4j_database) == before
+
+
+def test_cli_ingest_over_its_budget_names_the_file_and_writes_nothing(
+    settings: Settings, driver: Driver, tmp_path: Path
+) -> None:
+    article = tmp_path / "names-heavy.txt"
+    article.write_text(names_heavy_text(), encoding="utf-8")
+    before = Counts.of(driver, settings.neo4j_database)
+    env = {**cli_env(settings), "DIPLOGRAPH_INGEST_TIMEOUT": str(BUDGET)}
+    done = subprocess.run(
+        [str(DIPLOGRAPH), "ingest", str(article), "--review", str(tmp_path / "review")],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done
+    assert "names-heavy.txt" in done.stderr and "nothing was written" in done.stderr, done
+    assert "Traceback" not in done.stderr
+    assert Counts.of(driver, settings.neo4j_database) == before
+    assert not (tmp_path / "review").exists()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -16,9 +19,10 @@ from diplograph.settings import Settings
 from graph.migrations import constraint_names
 from graph.repository import count_by_label, write_knowledge
 from graph.server import LocalNeo4j
+from graph.warmup import RUNNING, TIMED_OUT
 from loaders.articles import clean_text
 from loaders.knowledge import SOURCES_DIR, read_knowledge
-from schema.app import READY_INTERVAL, READY_TIMEOUT
+from schema.app import READY_INTERVAL, READY_TIMEOUT, Readiness, readyz
 from tests.conftest import graphql
 
 
@@ -94,6 +98,7 @@ def test_readyz_follows_neo4j(
     if neo4j_server is None:
         pytest.skip("NEO4J_URI points at an external server this suite must not stop")
     assert api.get("/readyz").status_code == 200
+    assert "errors" not in graphql(api, HOT)  # a statement the API now knows as hot
     neo4j_server.stop()
     stopped = time.monotonic()
     try:
@@ -110,9 +115,30 @@ def test_readyz_follows_neo4j(
     finally:
         neo4j_server.start()
     deadline = time.monotonic() + 30
-    while api.get("/readyz").status_code != 200:
+    while (response := api.get("/readyz")).status_code != 200:
         assert time.monotonic() < deadline, "API did not become ready after Neo4j restarted"
-        time.sleep(0.5)
+        time.sleep(0.2)
+    # Ready once Neo4j, restarted with no plan cached, has planned the API's statements
+    # again (EXPLAIN, graph/warmup.py); the request right after is answered.
+    warmup = response.json()["warmup"]
+    assert warmup["state"] == "done" and warmup["warmed"] == warmup["statements"] >= 1, warmup
+    assert "errors" not in graphql(api, HOT)
+
+
+HOT = "{ people(first: 2) { totalCount edges { node { name } } } }"
+
+
+def test_readyz_is_503_while_neo4j_plans_are_warmed() -> None:
+    readiness = Readiness(error=None)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(readiness=readiness)))
+    readiness.warmup.state = RUNNING
+    response = asyncio.run(readyz(request))  # type: ignore[arg-type]
+    assert response.status_code == 503
+    assert json.loads(response.body)["status"] == "warming"
+    readiness.warmup.state = TIMED_OUT  # out of time: ready all the same, and says so
+    response = asyncio.run(readyz(request))  # type: ignore[arg-type]
+    assert response.status_code == 200
+    assert json.loads(response.body)["warmup"]["state"] == "timedOut"
 
 
 def test_start_without_java_17_says_so(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
+from loaders.ingest.budget import check
 from loaders.ingest.documents import MONTH_NAMES, parse_date_text
 from loaders.ingest.linking import HONORIFICS, Named, find_mentions
 from loaders.ingest.spans import Spans
@@ -151,6 +152,7 @@ class _Candidates:
         t = self.t
         tokens = t.tokens
         for first, last in t.name_runs():
+            check()
             last = self._before_parties(first, last)
             start, end = t.span(first, last)
             if first == last and self._surname_of_candidate(first):
@@ -1045,8 +1047,11 @@ def _found(
                          mentions, entities)  # fmt: skip
     finder.names()
     finder.acronyms()
+    check()
     finder.delegations()
+    check()
     finder.quantities()
+    check()
     finder.dates()
     return finder
 

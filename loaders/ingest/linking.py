@@ -54,6 +54,7 @@ from rapidfuzz import fuzz
 
 from diplograph.model import Kind, slugify
 from diplograph.records import Ambiguity, Mention, Method
+from loaders.ingest.budget import check
 from loaders.ingest.text import (
     DEMONYMS,
     ORGANIZATION_WORDS,
@@ -276,6 +277,7 @@ class _Linker:
         found: list[tuple[int, int, str]] = []  # (start, end, key) in original offsets
         text = self.lowered
         for key, forms in self.surfaces.items():
+            check()
             position = text.find(key)
             while position >= 0:
                 end = position + len(key)
@@ -493,6 +495,7 @@ class _Linker:
     def variants(self) -> None:
         persons = self._persons()
         for first, last in self.t.name_runs():
+            check()
             start, end = self.t.span(first, last)
             words = self._run_words(first, last)
             if len(words) < 2 or self.taken(start, end):
@@ -659,6 +662,7 @@ def _titled_surnames(linker: _Linker) -> None:
                 if " " not in key:
                     owners[key].add(entity.id)
     for first, last in t.name_runs():
+        check()
         start, end = t.span(first, last)
         title = t.title_before(first)
         if first != last or title is None or linker.taken(start, end):
@@ -689,6 +693,7 @@ def _drop_places_named_like_people(linker: _Linker) -> None:
     t = linker.t
     surnames = set()
     for first, last in t.name_runs():
+        check()
         start, end = t.span(first, last)
         # A person by evidence: linked as one, or titled ("President Juan Manuel Santos");
         # "Little Havana" is no person named Havana.
@@ -737,11 +742,15 @@ def find_mentions(
     """
     linker = _Linker(text, entities, on)
     linker.exact()
+    check()
     linker.acronyms()
     linker.variants()
+    check()
     linker.surnames()
+    check()
     _titled_surnames(linker)
     _drop_places_named_like_people(linker)
+    check()
     _with_titles(linker)
     return (
         sorted(linker.mentions, key=lambda m: m.start),
