@@ -211,9 +211,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_at(text: str, sentences: Sequence[tuple[int, int]], offset: int) -> str:
-    for start, end in sentences:
-        if start <= offset < end:
-            return text[start:end].strip()
+    """The sentence holding `offset` (`sentences` in order, apart: only the last one that
+    starts at or before it can), or the whole text."""
+    index = bisect_right(sentences, (offset, len(text) + 1)) - 1
+    if index >= 0 and sentences[index][0] <= offset < sentences[index][1]:
+        start, end = sentences[index]
+        return text[start:end].strip()
     return text.strip()
 
 
@@ -594,7 +597,9 @@ class TextIndex:
         """The tokens overlapping [start, end)."""
         first = max(0, bisect_right(self.starts, start) - 1)
         out: list[Token] = []
-        for token in self.tokens[first:]:
+        tokens = self.tokens
+        for index in range(first, len(tokens)):  # not a slice: a copy of the rest each call
+            token = tokens[index]
             if token.start >= end:
                 break
             if token.end > start:
