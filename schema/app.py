@@ -7,6 +7,7 @@ import gc
 import json
 import logging
 import re
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -208,6 +209,8 @@ async def healthz(request: Request) -> Response:
 READY_INTERVAL = 1.0
 READY_TIMEOUT = 1.0
 READY_STALE = READY_INTERVAL + READY_TIMEOUT + 1.0
+# Seconds a thread may hold the interpreter while another waits for it (see the lifespan).
+SWITCH_INTERVAL = 0.001
 # The documents whose statements warm Neo4j's plans before any request came.
 EXAMPLES = PROJECT_ROOT / "docs" / "examples"
 
@@ -345,10 +348,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # the event loop or in a worker thread alike (0.03 s idle, 0.3 s on a busy machine).
         gc.collect()
         gc.freeze()
+        # A worker thread completing a large result (Strawberry's execution, shaping) holds
+        # the interpreter; the event loop's thread takes it back only after the switch
+        # interval, at each of the several waits of one request: 5 ms by default, so a probe
+        # took tens of milliseconds beside such a request on a busy machine. 1 ms here.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         try:
             yield
         finally:
             gc.unfreeze()  # (a test process serves many apps in turn)
+            sys.setswitchinterval(switch_interval)
             checker.cancel()
             with suppress(asyncio.CancelledError):
                 await checker
