@@ -262,19 +262,20 @@ class Readiness:
 
     async def _warm(self, driver: AsyncDriver, database: str) -> None:
         ends = time.monotonic() + self.warmup_seconds
+        statements = self.hot.latest()  # what requests ran, the most recent first
         seed, self.seed = self.seed, None
         if seed is not None:
+            # Only the first time (no request yet): after a restart, what requests ran is
+            # what they will run again; the examples were a guess.
             try:
                 async with asyncio.timeout(self.warmup_seconds):
                     seeded = await seed()
-                for cypher, params in seeded:
-                    if cypher not in self.hot:
-                        self.hot.add(cypher, params)
+                statements += [(c, p) for c, p in seeded if c not in self.hot]
             except TimeoutError:
                 pass
             except Exception:  # a bug must not leave /readyz warming for ever
                 logger.exception("reading the example statements failed")
-        await warm(driver, database, self.hot.latest(), ends, self.warmup)
+        await warm(driver, database, statements, ends, self.warmup)
 
     async def watch(self, driver: AsyncDriver, database: str) -> None:
         while True:

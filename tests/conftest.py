@@ -115,7 +115,7 @@ class LiveServer:
         self.wait_until_warm()
         return self
 
-    def wait_until_warm(self, within: float = 60.0) -> dict[str, Any]:
+    def wait_until_warm(self, within: float = 150.0) -> dict[str, Any]:
         """The body of /readyz once Neo4j's plans are warmed (done or out of time; or
         Neo4j unavailable: nothing to warm then), as a load balancer waits for it."""
         deadline = time.monotonic() + within

@@ -168,7 +168,8 @@ def test_api_fails_fast_while_neo4j_is_stopped_and_recovers_without_restart(
     settings = server.settings
     wipe(db, settings.neo4j_database)
     write_knowledge(db, settings.neo4j_database, read_knowledge())
-    with_token = settings.model_copy(update={"api_token": API_TOKEN})
+    # Time for a freshly restarted Neo4j to plan the traffic's statements on a busy machine.
+    with_token = settings.model_copy(update={"api_token": API_TOKEN, "warmup_seconds": 120})
     auth = {"authorization": f"Bearer {API_TOKEN}"}
     with LiveServer(with_token) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         # Every statement of the traffic has run once: the API knows them as hot.
