@@ -3,8 +3,8 @@
 Fragment-aware cost, bounded filters, the response budget (enforced in Cypher, so an
 oversized response is never sent or held), bounded and multiprocess metrics, a coded
 error for every client mistake (a generated walk over every argument of the schema),
-upserts that cannot change a kind or an id or wipe aliases, and /readyz answering
-while the heaviest accepted requests run.
+upserts that cannot change a kind or an id or wipe aliases, /readyz answering
+while the heaviest accepted requests run, and ingest bounded by its time budget.
 """
 
 from __future__ import annotations
