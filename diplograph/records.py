@@ -171,8 +171,9 @@ class KnownEntity:
     """An entity as read from the graph: its id, kind (None if unlabelled), name, aliases;
     for a person, the periods of the posts held (an open end as `date.max`) and the day
     by which they had died, which a document's date is weighed against, and the titles
-    known for them; for a meeting, its days, places and attendees, so a text's dated meeting
-    there, with one of them, is a mention of it."""
+    known for them; for a meeting, its days, places, attendees and the documents it
+    cites, so a text's dated meeting there, with one of them (or in the document it was
+    accepted from), is a mention of it."""
 
     id: str
     kind: Kind | None
@@ -184,6 +185,7 @@ class KnownEntity:
     held: tuple[date, date] | None = None  # a meeting's first and last day
     places: tuple[str, ...] = ()  # the ids of the places a meeting was held in
     attendees: tuple[str, ...] = ()  # the ids of those who attended a meeting
+    documents: tuple[str, ...] = ()  # the documents a meeting's sources cite
 
 
 class Method(StrEnum):

@@ -75,7 +75,9 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         "CASE WHEN e:Meeting THEN COLLECT { MATCH (e)-[:HELD_IN]->(p) RETURN p.id } "
         "ELSE [] END AS places, "
         "CASE WHEN e:Meeting THEN COLLECT { MATCH (a)-[:ATTENDED]->(e) RETURN a.id } "
-        "ELSE [] END AS attendees ORDER BY e.id"
+        "ELSE [] END AS attendees, "
+        "CASE WHEN e:Meeting THEN coalesce(e.sources, []) ELSE [] END AS documents "
+        "ORDER BY e.id"
     )
     entities: list[KnownEntity] = []
     for record in result:
@@ -90,7 +92,7 @@ def read_known_entities(tx: ManagedTransaction) -> list[KnownEntity]:
         entities.append(
             KnownEntity(record["id"], kind, record["name"], tuple(record["aliases"] or ()),
                         posts, died, tuple(record["titles"]), days, tuple(record["places"]),
-                        tuple(record["attendees"]))
+                        tuple(record["attendees"]), tuple(record["documents"]))
         )  # fmt: skip
     return entities
 

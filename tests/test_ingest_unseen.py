@@ -457,7 +457,7 @@ def test_countries_bodies_and_names_are_proposed_whole() -> None:
     }
     people = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
     assert people == {
-        "Ned Carter": "Spokesperson",
+        "Ned Carter": "State Department Spokesperson",  # every word of the office
         "Mohamed bin Zayed al-Nahyan": "President",
         "Ann Lowe": "Special Envoy for Climate Change",
     }

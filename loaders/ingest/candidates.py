@@ -19,7 +19,7 @@ from typing import ClassVar
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
 from loaders.ingest.budget import check
-from loaders.ingest.documents import MONTH_NAMES, parse_date_text
+from loaders.ingest.documents import MONTH_NAMES, dateline_spans, parse_date_text
 from loaders.ingest.linking import HONORIFICS, Named, find_mentions
 from loaders.ingest.spans import Spans
 from loaders.ingest.text import (
@@ -63,6 +63,8 @@ _PAST_WORDS = vocabulary(
     """met held began begun was were had took gave spoke led said went came saw told made
     sent did ago last earlier previously"""
 )
+# Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
+_TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
 # Words in -ed that are no past verb.
 _NOT_PAST = vocabulary("need indeed proceed exceed speed seed feed breed succeed")
 
@@ -121,7 +123,8 @@ class _Candidates:
         # Meetings the graph holds with their days and places; those the text names by
         # date and place become mentions (`held`), not candidates.
         self.meetings = [
-            (e.id, days, set(getattr(e, "places", ())), set(getattr(e, "attendees", ())))
+            (e.id, days, set(getattr(e, "places", ())), set(getattr(e, "attendees", ())),
+             set(getattr(e, "documents", ())))
             for e in entities if (days := getattr(e, "held", None)) is not None
         ]  # fmt: skip
         self.held: list[Mention] = []
@@ -234,6 +237,9 @@ class _Candidates:
                         title=title_text,
                         aliases=aliases,
                     )
+                    country = self._nationality_before(title[0]) if title is not None else None
+                    if country is not None:
+                        candidate.properties["country"] = country
                     if full is not None:
                         self.add(candidate, *full)
                     self.add(candidate, start, end)
@@ -379,6 +385,24 @@ class _Candidates:
             return countries[0]
         return None
 
+    def _nationality_before(self, index: int) -> str | None:
+        """The country a nationality adjective or a country's possessive just before a title
+        names ("Kenyan Cabinet Secretary ...", "Kenya's Foreign Minister ..."): the person's,
+        not the office's; the country's id when the graph holds one country it fits."""
+        tokens = self.t.tokens
+        if index == 0:
+            return None
+        word = tokens[index - 1]
+        gap = self.t.gap(word, tokens[index])
+        if not word.capitalised or gap.strip() not in ("", "'s", "'"):
+            return None
+        for m in self.mentions:
+            if m.start <= word.start < m.end and self.kinds.get(m.entity_id) == Kind.COUNTRY:
+                return m.entity_id if m.end == word.end else None
+        if word.lower in DEMONYMS or re.search(r"(?:an|ese|ish|i)$", word.text):
+            return self._country_of(word.start, word.text)
+        return None
+
     _ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Z.&-]{1,9}(?: [A-Z]{2,5})?)\)")
 
     def acronyms(self) -> None:
@@ -400,6 +424,41 @@ class _Candidates:
                 for found in re.compile(pattern).finditer(text, match.end()):
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
+
+    def lone_surnames(self) -> None:
+        """A person proposed by a surname alone ("Foreign Minister Lavrov" in a headline
+        or byline) whom the same document names in full, before or after: that person, not
+        a second one. The full name is a person proposed (the surname's occurrences join
+        it) or one linked (they become mentions of it); two owners of the surname, none."""
+        for lone in list(self.found.values()):
+            if lone.kind != Kind.PERSON or " " in lone.name or lone.aliases:
+                continue
+            owners: list[Candidate | str] = [
+                c for c in self.found.values()
+                if c.kind == Kind.PERSON and c is not lone and lone.name in _surnames(c.name)
+            ]  # fmt: skip
+            owners += sorted({
+                m.entity_id for m in self.mentions
+                if self.kinds.get(m.entity_id) == Kind.PERSON and " " in m.text
+                and m.text.split()[-1] == lone.name
+            })  # fmt: skip
+            if len(owners) != 1:
+                continue
+            owner = owners[0]
+            del self.found[lone.id]
+            if isinstance(owner, Candidate):
+                owner.occurrences.extend(lone.occurrences)
+                owner.occurrences.sort(key=lambda o: o.start)
+                owner.title = owner.title or lone.title
+                owner.description = owner.description or lone.description
+                for key, value in lone.properties.items():
+                    owner.properties.setdefault(key, value)
+                continue
+            for o in lone.occurrences:
+                mention = Mention(owner, o.start, o.end, o.text, self.entity_names[owner],
+                                  Method.SURNAME)  # fmt: skip
+                self.mentions.append(mention)
+                self.held.append(mention)
 
     def _surnames_of_candidate(self, first: int, last: int) -> bool:
         """Two surnames ("Ms. Delgado Fuentes" of "Maria Delgado Fuentes") that end the name
@@ -666,8 +725,12 @@ class _Candidates:
                     continue  # "may" the verb, "march" the noun
                 spans.append((start, end))
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        # The dateline's date dates the document, not what the text reports.
+        datelines = Spans(dateline_spans(self.t.text))
         chosen: list[tuple[int, int]] = []
         for start, end in spans:
+            if datelines.overlaps(start, end):
+                continue
             if not chosen or start >= chosen[-1][1]:
                 chosen.append((start, end))
         return chosen
@@ -745,8 +808,16 @@ class _Candidates:
         c_start = max(bounds, default=s_start)
         after = _CLAUSE_END.search(text, end, s_end)
         c_end = after.start() if after else s_end
+        before = _WORD.findall(text, c_start, start)
+        # "agreed to meet again in Hanoi in March": a meeting agreed on, still to come,
+        # whatever the tense of the verb that agreed it.
+        for i in range(len(before) - 1, 0, -1):
+            if _tense(before[i]) is False:
+                break
+            if before[i].lower() in _TO_COME and before[i - 1].lower() == "to":
+                return True
         for words in (
-            reversed(_WORD.findall(text, c_start, start)),
+            reversed(before),
             _WORD.findall(text, end, c_end),
             _WORD.findall(text, s_start, s_end),
         ):
@@ -831,12 +902,20 @@ class _Candidates:
             return None
         day = date.start
         named = {m.entity_id for m in self.mentions}
-        held = [i for i, (first, last), places, attendees in self.meetings
+        held = [i for i, (first, last), places, attendees, _ in self.meetings
                 if first <= day <= last and attendees & named
-                and (place in places or place not in self.kinds)]  # fmt: skip
-        # A place the graph does not hold ("the White House", a palace) or none: the day
-        # and an attendee the text names decide, when only one meeting fits them.
-        return held[0] if len(held) == 1 else None
+                and (place in places or not places or place not in self.kinds)]  # fmt: skip
+        # A place the graph does not hold ("the White House", a palace) or none, or a
+        # meeting the graph holds with no place (one accepted from a review file, where the
+        # analyst kept who attended): the day and an attendee the text names decide, when
+        # only one meeting fits them.
+        if len(held) == 1:
+            return held[0]
+        # A meeting accepted from this very document, on that day: the one it reports.
+        cited = [i for i, (first, last), places, _, documents in self.meetings
+                 if first <= day <= last and self.doc.id in documents
+                 and (place in places or not places or place not in self.kinds)]  # fmt: skip
+        return cited[0] if not held and len(cited) == 1 else None
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
         return next(
@@ -1046,6 +1125,7 @@ def _found(
     finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
                          mentions, entities)  # fmt: skip
     finder.names()
+    finder.lone_surnames()
     finder.acronyms()
     check()
     finder.delegations()

@@ -84,6 +84,37 @@ def date_in_dateline(paragraphs: list[str]) -> FuzzyDate | None:
     return None
 
 
+# A dateline's date, with its year or without ("JAKARTA, October 14 -"): where in the text
+# it stands, so that no meeting or event takes it; it dates the document only.
+_DATELINE_DAY = re.compile(
+    rf"[A-Z][A-Z.'-]+(?:[ ][A-Z][A-Z.'-]+)*(?:,\s+[A-Z][\w.'-]+(?:\s[A-Z][\w.'-]+)?)?{_AGENCY}"
+    rf"\s*,?\s+{_WEEKDAY}(?P<date>(?:{MONTH_NAMES})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+(?:{MONTH_NAMES})(?:\s+\d{{4}})?){_AGENCY}\s*(?:[-\u2013\u2014:]|\.\s)",
+    re.IGNORECASE,
+)
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """The offsets of the dates that datelines and press offices' header lines give in the
+    first paragraphs of a stored text (the headline first): the document's own date, never
+    the date of what the text reports ("JAKARTA, October 14 - ... met on October 13")."""
+    spans: list[tuple[int, int]] = []
+    starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    for start in starts[: _DATELINE_PARAGRAPHS + 1]:
+        block = re.match(r"(?:[^\n]|\n(?!\s*\n))*", text[start:])
+        paragraph = block.group() if block else ""
+        dateline = _DATELINE_DAY.match(text, start)
+        if dateline is not None and re.split(r"[,(]", paragraph, maxsplit=1)[0].isupper():
+            spans.append(dateline.span("date"))
+            continue
+        line = " ".join(paragraph.split())
+        if _HEADER.match(line) is not None and len(line.split()) <= 20:
+            dates = list(re.finditer(_FULL_DATE, paragraph, re.IGNORECASE))
+            if dates:
+                spans.append((start + dates[-1].start(), start + dates[-1].end()))
+    return spans
+
+
 def parse_date_text(text: str) -> FuzzyDate | None:
     """'June 19, 2010' -> 2010-06-19, '19 June 2010', '2010-06-19', 'June 2010' -> 2010-06."""
     text = re.sub(r"\s+", " ", text.strip().rstrip(".")).lower()

@@ -274,6 +274,11 @@ _ENVOYS = words("ambassador ambassadors envoy representative delegate observer e
 _FIELD_ENDS = words("affairs issues")
 # Before an office's name: "U.S. Trade Representative".
 _QUALIFIERS_BEFORE = words("u.s. us")
+# The body an office is named after, in front of its title word: "Department Spokesperson",
+# "Cabinet Secretary", "Foreign Ministry Spokesperson". Words of the office, kept in it.
+_OFFICE_BODIES = ORGANIZATION_WORDS | words("cabinet")
+# Title words an adviser's "to <whom>" follows: "Senior Advisor to the Secretary".
+_ADVISERS = words("advisor adviser advisors advisers")
 
 
 class TextIndex:
@@ -370,11 +375,29 @@ class TextIndex:
             return named[-3]
         return words[-1] if self._closed(words[-1] + 1, by_lower_case=True) else None
 
+    def _adviser_to(self, j: int) -> int | None:
+        """After an adviser's title word, "to" and the office advised: "Senior Advisor to the
+        Secretary", "Adviser to the Prime Minister"; the index of the office's last word."""
+        tokens = self.tokens
+        if tokens[j].lower not in _ADVISERS:
+            return None
+        k = self._after_preposition(j, ("to",))
+        if k is None or k >= len(tokens) or not self._is_title_word(tokens[k]):
+            return None
+        last = k
+        while (
+            last + 1 < len(tokens)
+            and self._is_title_word(tokens[last + 1])
+            and self.gap(tokens[last], tokens[last + 1]) in (" ", "-")
+        ):
+            last += 1
+        return self._complements(last) or last
+
     def _complements(self, j: int) -> int | None:
         """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
         Interior', 'to Kenya'; the index of the last complement word, or None."""
         tokens = self.tokens
-        to = self._to_complement(j)
+        to = self._to_complement(j) or self._adviser_to(j)
         if to is not None:
             return to
         k = self._after_preposition(j, ("of", "for"))
@@ -459,7 +482,8 @@ class TextIndex:
                         tokens[first - 1].lower in _QUALIFIERS_BEFORE
                         or (
                             tokens[first - 1].capitalised
-                            and tokens[first - 1].lower in TITLE_COMPLEMENTS | TITLE_MODIFIERS
+                            and tokens[first - 1].lower
+                            in TITLE_COMPLEMENTS | TITLE_MODIFIERS | _OFFICE_BODIES
                             # a nationality or country is the person's, not the office's
                             and tokens[first - 1].lower not in DEMONYMS | {"cuba"}
                         )

@@ -1,0 +1,204 @@
+"""What a newcomer found ingesting texts of their own, each rule with its own sentences.
+
+The texts are invented for these tests, on other countries and people than any evaluation
+text: Slovenia and Croatia, Malawi, Mongolia.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from neo4j import Driver
+
+from diplograph.model import Kind, Precision
+from diplograph.records import Candidate, KnownEntity, Method
+from diplograph.settings import Settings
+from loaders.ingest.candidates import analyse
+from loaders.ingest.documents import dateline_spans, prepare_article, prepare_text
+from loaders.ingest.review import write_review
+from loaders.knowledge import KNOWLEDGE_DIR, read_knowledge
+from services.pipeline import accept_review, ingest_documents, write_knowledge_and_mentions
+
+SLOVENIA = KnownEntity("slovenia", Kind.COUNTRY, "Slovenia")
+CROATIA = KnownEntity("croatia", Kind.COUNTRY, "Croatia")
+MALAWI = KnownEntity("malawi", Kind.COUNTRY, "Malawi")
+LJUBLJANA = KnownEntity("ljubljana", Kind.PLACE, "Ljubljana")
+ZAGREB = KnownEntity("zagreb", Kind.PLACE, "Zagreb")
+KNOWN = [SLOVENIA, CROATIA, MALAWI, LJUBLJANA, ZAGREB]
+
+
+def _candidates(
+    text: str, known: list[KnownEntity] = KNOWN, day: str | None = None
+) -> dict[str, Candidate]:
+    doc = prepare_text(text, date=day)
+    return {c.name: c for c in analyse(doc, known).candidates}
+
+
+def _meetings(found: dict[str, Candidate]) -> dict[str, Candidate]:
+    return {n: c for n, c in found.items() if c.kind == Kind.MEETING}
+
+
+def test_a_meeting_takes_its_own_date_not_the_datelines() -> None:
+    for dateline in ("LJUBLJANA, October 14, 2016 \u2014", "LJUBLJANA, October 14 \u2014"):
+        found = _candidates(
+            "Adriatic Ministers Confer\n\n"
+            f"{dateline} Foreign Minister Mojca Kranjc met Croatian Foreign Minister Ivo "
+            "Horvat in Ljubljana on October 13. They discussed energy links.",
+            day="2016-10-14",
+        )
+        [(name, meeting)] = _meetings(found).items()
+        assert name == "Meeting in Ljubljana, 2016-10-13"
+        assert meeting.date is not None and meeting.date.precision == Precision.DAY
+        assert {"Mojca Kranjc", "Ivo Horvat"} <= set(meeting.participants)
+    # The dateline still dates the document.
+    doc = prepare_text("Talks\n\nLJUBLJANA, October 14, 2016 \u2014 The ministers met on Monday.")
+    assert doc.date is not None and doc.date.value == "2016-10-14"
+    text = "Talks\n\nMedia Note Office of the Spokesperson Washington, DC March 3, 2015\n\nx."
+    assert [text[a:b] for a, b in dateline_spans(text)] == ["March 3, 2015"]
+    # A sentence that starts with a date is no dateline: its date is the meeting's.
+    assert dateline_spans("Talks\n\nOn March 3, 2015 - the ministers met in Ljubljana.") == []
+
+
+def test_agreed_to_meet_again_is_a_planned_meeting_dated_ahead() -> None:
+    found = _candidates(
+        "Adriatic Ministers Confer\n\n"
+        "Foreign Minister Mojca Kranjc met Foreign Minister Ivo Horvat in Ljubljana on October 13. "
+        "The two ministers agreed to meet again in Zagreb in March. They also invited the "
+        "Finnish minister to visit Ljubljana in May.",
+        day="2016-10-14",
+    )
+    meetings = _meetings(found)
+    march = meetings["Planned meeting in Zagreb, 2017-03"]
+    assert march.properties == {"status": "planned"}
+    assert march.date is not None and march.date.precision == Precision.MONTH
+    assert meetings["Planned meeting in Ljubljana, 2017-05"].properties == {"status": "planned"}
+    assert meetings["Meeting in Ljubljana, 2016-10-13"].properties == {}
+    # Held, when the past verb is the meeting's own: "met to ... in March".
+    past = _candidates("Talks\n\nThe ministers met in Zagreb in March.", day="2016-10-14")
+    assert list(_meetings(past)) == ["Meeting in Zagreb, 2016-03"]
+
+
+def test_bylines_name_spokespeople_and_advisers_with_their_titles() -> None:
+    found = _candidates(
+        "Statement on the Adriatic Energy Link\n\n"
+        "Anja Zupan, Deputy Department Spokesperson\n\n"
+        "The United States welcomes the agreement between Slovenia and Croatia.\n\n"
+        "Peter Lind, Spokesperson\n\n"
+        "Karl Brandt, Acting Assistant Secretary for Energy Resources\n\n"
+        "Petra Kos, Senior Advisor to the Secretary of State\n\n"
+        "Marko Babic, Senior Adviser for Adriatic Affairs"
+    )
+    people = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert people == {
+        "Anja Zupan": "Deputy Department Spokesperson",
+        "Peter Lind": "Spokesperson",
+        "Karl Brandt": "Acting Assistant Secretary for Energy Resources",
+        "Petra Kos": "Senior Advisor to the Secretary of State",
+        "Marko Babic": "Senior Adviser for Adriatic Affairs",
+    }
+
+
+def test_a_lone_surname_in_a_headline_is_the_person_the_text_names_in_full() -> None:
+    horvat = KnownEntity(
+        "horvat-ivo", Kind.PERSON, "Ivo Horvat", posts=((date(2015, 1, 1), date.max),)
+    )
+    text = (
+        "Media Note\n\n"
+        "Foreign Minister Horvat Meets Slovenian Foreign Minister Kranjc\n\n"
+        "LJUBLJANA, October 14, 2016 \u2014 Foreign Minister Ivo Horvat met Slovenian Foreign "
+        "Minister Mojca Kranjc in Ljubljana on October 13. Kranjc said the talks were useful."
+    )
+    doc = prepare_text(text)
+    analysis = analyse(doc, [*KNOWN, horvat])
+    people = [c for c in analysis.candidates if c.kind == Kind.PERSON]
+    # One Kranjc, proposed once with every occurrence, the headline's first.
+    assert [c.name for c in people] == ["Mojca Kranjc"]
+    assert [o.text for o in people[0].occurrences] == ["Kranjc", "Mojca Kranjc", "Kranjc"]
+    assert people[0].title == "Foreign Minister"
+    # A lone surname of a person the graph holds is a mention of that person.
+    horvats = [m for m in analysis.mentions if m.entity_id == "horvat-ivo"]
+    assert {m.text for m in horvats} >= {"Ivo Horvat"}
+    assert all(m.method in (Method.NAME, Method.ALIAS, Method.SURNAME) for m in horvats)
+    assert not [c for c in analysis.candidates if c.name == "Horvat"]
+    # Two people of that surname: the lone one is nobody's.
+    two = _candidates(
+        "Media Note\n\nMinister Horvat Visits Ljubljana\n\n"
+        "Foreign Minister Ivo Horvat and Defense Minister Ana Horvat arrived in Ljubljana."
+    )
+    assert {"Ivo Horvat", "Ana Horvat"} <= set(two)
+
+
+def test_titles_keep_every_word_of_the_office_and_the_nationality_goes_to_the_country() -> None:
+    found = _candidates(
+        "Malawi and the United States\n\n"
+        "Malawian Cabinet Secretary for Foreign Affairs Grace Banda met Foreign Ministry "
+        "Spokesperson Tomas Berg. Malawi's Foreign Minister Joyce Phiri attended.",
+    )
+    banda, berg, phiri = found["Grace Banda"], found["Tomas Berg"], found["Joyce Phiri"]
+    assert banda.title == "Cabinet Secretary for Foreign Affairs"
+    assert banda.properties == {"country": "malawi"}
+    assert berg.title == "Foreign Ministry Spokesperson"
+    assert "country" not in berg.properties
+    assert phiri.title == "Foreign Minister" and phiri.properties == {"country": "malawi"}
+
+
+MONGOLIA_TEXT = """\
+Mongolia and Slovenia Hold Talks in Ulaanbaatar
+
+ULAANBAATAR, June 12, 2018 \u2014 Foreign Minister Bold Batbayar met Deputy Foreign \
+Minister Mojca Kranjc of Slovenia in Ulaanbaatar on June 11. The two ministers discussed \
+trade and agreed to meet again in Ljubljana in September.
+"""
+MEETING_QUOTE = "Foreign Minister Bold Batbayar met Deputy Foreign Minister Mojca Kranjc"
+
+
+def test_an_accepted_meeting_is_linked_when_its_text_is_ingested_again(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """The analyst keeps the meeting and who attended; the same text ingested again links
+    that meeting (method `held`) instead of proposing it again; the planned one stays."""
+    db = settings.neo4j_database
+    write_knowledge_and_mentions(empty_db, db, read_knowledge())
+    path = tmp_path / "mongolia.txt"
+    path.write_text(MONGOLIA_TEXT, encoding="utf-8")
+    [first] = ingest_documents(empty_db, db, [prepare_article(path)])
+    doc = first.analysis.document.id
+    meetings = {c.name: c for c in first.analysis.candidates if c.kind == Kind.MEETING}
+    held = meetings["Meeting in Ulaanbaatar, 2018-06-11"]
+    assert held.date is not None and held.date.value == "2018-06-11"
+    assert "Planned meeting in Ljubljana, 2018-09" in meetings
+
+    review = write_review(tmp_path / "review.yaml", first.analysis)
+    data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
+    keep = {"bold-batbayar", "mojca-kranjc", held.id}
+    data["entities"] = [e for e in data["entities"] if e["id"] in keep]
+    assert len(data["entities"]) == 3
+    data["relationships"] = [
+        {"type": "ATTENDED", "from": person, "to": held.id,
+         "sources": [{"document": doc, "quote": MEETING_QUOTE}]}
+        for person in ("bold-batbayar", "mojca-kranjc")
+    ]  # fmt: skip
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for source in KNOWLEDGE_DIR.glob("*.yaml"):
+        (knowledge / source.name).write_text(source.read_text(encoding="utf-8"), "utf-8")
+    accept_review(empty_db, db, review, knowledge, None)
+
+    [again] = ingest_documents(empty_db, db, [prepare_article(path)])
+    names = {c.name for c in again.analysis.candidates}
+    assert "Meeting in Ulaanbaatar, 2018-06-11" not in names
+    assert "Planned meeting in Ljubljana, 2018-09" in names
+    linked = [m for m in again.analysis.mentions if m.method == Method.HELD]
+    assert [(m.entity_id, m.text) for m in linked] == [(held.id, "June 11")]
+    assert {"bold-batbayar", "mojca-kranjc"} <= {m.entity_id for m in again.analysis.mentions}
+
+    # Accepted without who attended, the meeting still cites this document: linked too.
+    empty_db.execute_query(
+        "MATCH (:Person)-[r:ATTENDED]->(:Meeting {id: $id}) DELETE r", id=held.id, database_=db
+    )
+    [third] = ingest_documents(empty_db, db, [prepare_article(path)])
+    assert [m.entity_id for m in third.analysis.mentions if m.method == Method.HELD] == [held.id]
