@@ -40,7 +40,14 @@ from loaders.ingest.text import (
     paragraph_spans,
     sentence_at,
 )
-from loaders.names import COUNTRY_NAMES, KNOWN_BY_TITLE, MONTHS, TITLE_HEADS, TITLE_MODIFIERS
+from loaders.names import (
+    COUNTRY_NAMES,
+    KNOWN_BY_TITLE,
+    MONTHS,
+    TITLE_COMPLEMENTS,
+    TITLE_HEADS,
+    TITLE_MODIFIERS,
+)
 from loaders.names import words as vocabulary
 
 
@@ -55,9 +62,11 @@ _WORD = re.compile(r"[A-Za-z][\w'-]*")
 # Where a clause of its own begins: punctuation, or a relative pronoun ("..., which the two
 # presidents launched in 2013").
 _RELATIVE_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\b(?P<pronoun>which|who)\b")
+# The future, and a press statement's present of travel to come ("She continues to Muscat
+# on Wednesday"); not "later", which is as often the same day ("Later on Thursday ... met").
 _FUTURE_WORDS = vocabulary(
     """will would shall 'll next upcoming planned plan plans scheduled expected intend
-    intends later"""
+    intends continues travels departs heads proceeds"""
 )
 _PAST_WORDS = vocabulary(
     """met held began begun was were had took gave spoke led said went came saw told made
@@ -65,6 +74,11 @@ _PAST_WORDS = vocabulary(
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
+# Words before a "to" that leads to someone or something, not somewhere: "loyal to X".
+_TO_SOMEONE = vocabulary(
+    """loyal close according due similar thanks opposed committed related respect
+    regard addition contrast letter message tribute condolences congratulations"""
+)
 # Words in -ed that are no past verb.
 _NOT_PAST = vocabulary("need indeed proceed exceed speed seed feed breed succeed")
 
@@ -202,8 +216,10 @@ class _Candidates:
             ):
                 self.add(Candidate(_slug(name), Kind.PLACE, name, "a geographic name"), start, end)
             elif words & ORGANIZATION_WORDS:
-                # "State Department Spokesperson": a title named after its body, no body.
-                if last > first and tokens[last].lower not in TITLE_HEADS:
+                # "State Department Spokesperson": a title named after its body, no body;
+                # "Office of the Legal Adviser" is a body named after its head.
+                of = any(tok.lower in ("of", "for") for tok in tokens[first : last + 1])
+                if last > first and (tokens[last].lower not in TITLE_HEADS or of):
                     self.add(
                         Candidate(
                             _slug(name),
@@ -243,8 +259,14 @@ class _Candidates:
                     if full is not None:
                         self.add(candidate, *full)
                     self.add(candidate, start, end)
+            elif self._beside_a_person(first, last):
+                self.add(
+                    Candidate(_slug(name), Kind.PERSON, name,
+                              "a name listed with a titled person: check who it is"),
+                    start, end,
+                )  # fmt: skip
             elif (
-                self._after_place_preposition(first)
+                self._after_place_preposition(first, last)
                 and last - first < 3
                 # "to Cubans", "from Americans", "in Spanish": people and languages
                 and not (first == last and re.search(r"(?:ans|ese)$", tokens[first].text))
@@ -425,6 +447,83 @@ class _Candidates:
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
 
+    def _beside_a_person(self, first: int, last: int) -> bool:
+        """A name of two to four words, after "and" that follows a titled person the text
+        names ("Justice Minister Ana Ruiz and Luis Campos will represent Peru"; "President
+        Ana Ruiz, and Chile's Luis Campos"): another person, of the same standing."""
+        t = self.t
+        tokens = t.tokens
+        if not 1 <= last - first <= 3 or first < 2:
+            return False
+        names = tokens[first : last + 1]
+        lowers = {tok.lower for tok in names}
+        if lowers & (ORGANIZATION_WORDS | AGREEMENT_WORDS | PLACE_WORDS | TITLE_COMPLEMENTS):
+            return False
+        if any(tok.lower in DEMONYMS or (tok.initial and tok is names[-1]) for tok in names):
+            return False
+        if _country_name(t.text[slice(*t.span(first, last))]):
+            return False
+        before = first - 1
+        country = tokens[before]
+        if country.possessive and self.kinds_at(country.start) in (Kind.COUNTRY, None):
+            # "and El Salvador's Luis Campos": the country's name, then "and"
+            while (
+                before > 0
+                and tokens[before - 1].capitalised
+                and t.gap(tokens[before - 1], tokens[before]) == " "
+            ):
+                before -= 1
+            if not _country_name(t.text[tokens[before].start : country.end]):
+                return False
+            before -= 1
+        if before < 1 or tokens[before].lower != "and":
+            return False
+        previous = tokens[before - 1]
+        return any(
+            c.kind == Kind.PERSON and c.title and o.end == previous.end
+            for c in self.found.values() for o in c.occurrences
+        ) or any(
+            m.end == previous.end and m.title and self.kinds.get(m.entity_id) == Kind.PERSON
+            for m in self.mentions
+        )  # fmt: skip
+
+    def kinds_at(self, offset: int) -> Kind | None:
+        """The kind of what is linked at `offset`, if anything is."""
+        return next(
+            (self.kinds.get(m.entity_id) for m in self.mentions if m.start <= offset < m.end),
+            None,
+        )
+
+    def countries(self) -> None:
+        """Countries the graph does not hold, wherever the text names them on their own:
+        in the headline ("Travel to Laos, Cambodia, and China"), in a title's complement
+        ("Special Representative for Afghanistan and Pakistan") or in a list; never inside a
+        longer name ("South China Sea")."""
+        t = self.t
+        tokens = t.tokens
+        i = 0
+        while i < len(tokens):
+            for size in (3, 2, 1):
+                last = i + size - 1
+                if last >= len(tokens) or not all(tok.capitalised for tok in tokens[i : last + 1]):
+                    continue
+                if any(t.gap(tokens[k], tokens[k + 1]) != " " for k in range(i, last)):
+                    continue
+                start, end = t.span(i, last)
+                name = t.text[start:end]
+                if not _country_name(name) or not self.free(start, end):
+                    continue
+                if t.embedded(start, end) and not (i in t.title_tokens or t.in_headline(start)):
+                    continue
+                self.add(
+                    Candidate(_slug(name), Kind.COUNTRY, name, "a country named in the text"),
+                    start,
+                    end,
+                )
+                i = last
+                break
+            i += 1
+
     def lone_surnames(self) -> None:
         """A person proposed by a surname alone ("Foreign Minister Lavrov" in a headline
         or byline) whom the same document names in full, before or after: that person, not
@@ -519,16 +618,39 @@ class _Candidates:
                 return i - 1
         return last
 
-    def _after_place_preposition(self, first: int) -> bool:
+    def _after_place_preposition(self, first: int, last: int) -> bool:
         """A name after "in", "to", "from", "near" or "at the" ("at the Vatican")."""
         t = self.t
         tokens = t.tokens
         before = first - 1
         if before > 0 and tokens[before].lower == "the" and tokens[before - 1].lower == "at":
             before -= 1
+        elif before > 0 and tokens[before].lower == "and" and self._place_ends(before - 1):
+            # "around Sirte and Bani Walid,": a list of places, closed by punctuation
+            closed = last + 1 >= len(tokens) or t.gap(tokens[last], tokens[last + 1]) != " "
+            return closed and t.gap(tokens[before], tokens[first]) == " "
+        elif (
+            before > 0 and tokens[before].lower == "to" and tokens[before - 1].lower in _TO_SOMEONE
+        ):
+            return False  # "loyal to Muammar Qadhafi": a person
+        elif before >= 0 and tokens[before].lower in ("around", "through"):
+            if tokens[first].text.isupper() or any(
+                tok.lower in COUNTRY_NAMES for tok in tokens[first : last + 1]
+            ):
+                return False  # "through USAID", "through Peace Colombia": a body, a program
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _place_ends(self, index: int) -> bool:
+        """Whether token `index` ends a place linked or proposed."""
+        end = self.t.tokens[index].end
+        return any(
+            c.kind == Kind.PLACE and o.end == end
+            for c in self.found.values() for o in c.occurrences
+        ) or any(
+            m.end == end and self.kinds.get(m.entity_id) == Kind.PLACE for m in self.mentions
+        )  # fmt: skip
 
     def _known_by_title(self, title: tuple[int, int], first: int, last: int) -> bool:
         """A sovereign's or prelate's title just before a single given name (a regnal
@@ -1125,6 +1247,7 @@ def _found(
     finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
                          mentions, entities)  # fmt: skip
     finder.names()
+    finder.countries()
     finder.lone_surnames()
     finder.acronyms()
     check()

@@ -31,7 +31,7 @@ ORGANIZATION_WORDS = words(
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission alliance
-    initiative"""
+    initiative community system university secretariat authority forum"""
 )
 # The head words of a geographic name: a run holding one is a place wherever it stands
 # ("the Senkaku Islands", "Camp Aguinaldo", "Ho Chi Minh City", "the Mekong Delta").
@@ -277,6 +277,10 @@ _QUALIFIERS_BEFORE = words("u.s. us")
 # The body an office is named after, in front of its title word: "Department Spokesperson",
 # "Cabinet Secretary", "Foreign Ministry Spokesperson". Words of the office, kept in it.
 _OFFICE_BODIES = ORGANIZATION_WORDS | words("cabinet")
+# What a body's members are: "... of Latin American and Caribbean States".
+_GROUP_NOUNS = words("states nations countries republics peoples")
+# Titles that are also common family names: "Julie Bishop", "Angus King".
+_SURNAME_TITLES = words("bishop king judge chancellor marshal")
 # Title words an adviser's "to <whom>" follows: "Senior Advisor to the Secretary".
 _ADVISERS = words("advisor adviser advisors advisers")
 
@@ -311,6 +315,27 @@ class TextIndex:
     @staticmethod
     def _is_title_word(token: Token) -> bool:
         return token.capitalised and (token.lower in TITLE_HEADS or token.lower in TITLE_MODIFIERS)
+
+    def _surname_at(self, i: int) -> bool:
+        """A title word that is a family name here ("Julie Bishop", "Foreign Minister
+        Bishop", "Senator King said"): one of the titles that are also common surnames,
+        after a given name or a title, with no further name after it."""
+        tokens = self.tokens
+        if tokens[i].lower not in _SURNAME_TITLES or i == 0:
+            return False
+        before = tokens[i - 1]
+        if self.gap(before, tokens[i]) != " " or before.possessive or not before.capitalised:
+            return False
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and self.gap(tokens[i], nxt) in (" ", "-") and nxt.capitalised:
+            return False  # "Bishop Desmond Tutu", "King Abdullah": the title of a name
+        if before.lower in TITLE_HEADS:
+            return True
+        return not (
+            self._is_title_word(before)
+            or before.lower in FUNCTION_WORDS | TITLE_COMPLEMENTS | ORGANIZATION_WORDS | DEMONYMS
+            or before.lower in COUNTRY_NAMES
+        )
 
     def _closed(self, index: int, by_lower_case: bool = False) -> bool:
         """Whether a phrase ending before token `index` is closed there: by punctuation, the
@@ -393,6 +418,19 @@ class TextIndex:
             last += 1
         return self._complements(last) or last
 
+    def _country_at(self, i: int) -> int | None:
+        """The last token of a country's name of one to three words starting at token i."""
+        tokens = self.tokens
+        for size in (3, 2, 1):
+            last = i + size - 1
+            if last >= len(tokens) or not all(t.capitalised for t in tokens[i : last + 1]):
+                continue
+            if any(self.gap(tokens[k], tokens[k + 1]) != " " for k in range(i, last)):
+                continue
+            if " ".join(t.lower for t in tokens[i : last + 1]) in COUNTRY_NAMES:
+                return last
+        return None
+
     def _complements(self, j: int) -> int | None:
         """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
         Interior', 'to Kenya'; the index of the last complement word, or None."""
@@ -402,17 +440,28 @@ class TextIndex:
             return to
         k = self._after_preposition(j, ("of", "for"))
         if k is None:
-            return None
+            # "Adviser on National Security and Foreign Affairs": "on" and an office's field
+            k = self._after_preposition(j, ("on",))
+            if k is None or k >= len(tokens) or tokens[k].lower not in TITLE_COMPLEMENTS:
+                return None
+            if not tokens[k].capitalised:
+                return None
         end = k
         while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == " ":
-            if (
+            country = self._country_at(end)
+            if country is not None and (end == k or tokens[end - 1].lower == "and"):
+                end = country + 1  # "for Afghanistan and Pakistan"
+            elif (
                 tokens[end].capitalised and tokens[end].lower in TITLE_COMPLEMENTS
             ) or (  # "for East Asian and Pacific Affairs"
                 tokens[end].lower == "and"
                 and end > k
                 and end + 1 < len(tokens)
                 and tokens[end + 1].capitalised
-                and tokens[end + 1].lower in TITLE_COMPLEMENTS
+                and (
+                    tokens[end + 1].lower in TITLE_COMPLEMENTS
+                    or self._country_at(end + 1) is not None
+                )
             ):
                 end += 1
             else:
@@ -452,7 +501,7 @@ class TextIndex:
         tokens = self.tokens
         i = 0
         while i < len(tokens):
-            if not self._is_title_word(tokens[i]):
+            if not self._is_title_word(tokens[i]) or self._surname_at(i):
                 i += 1
                 continue
             j = i
@@ -461,6 +510,7 @@ class TextIndex:
                 if (
                     nxt < len(tokens)
                     and self._is_title_word(tokens[nxt])
+                    and not self._surname_at(nxt)
                     and not tokens[j].possessive
                     and self.gap(tokens[j], tokens[nxt]) in (" ", "-")
                 ):
@@ -597,6 +647,15 @@ class TextIndex:
         if self.gap(tokens[j], tokens[j + 1]) != " " or self.gap(tokens[j + 1], tokens[k]) != " ":
             return None
         word = tokens[k]
+        # "Community of Latin American and Caribbean States": "and", then words that end
+        # with the plural the body is of.
+        end = k
+        while end < len(tokens) and self._chunkable(tokens[end]) and end - k < 3:
+            if tokens[end].lower in _GROUP_NOUNS:
+                return end
+            if end + 1 < len(tokens) and self.gap(tokens[end], tokens[end + 1]) != " ":
+                break
+            end += 1
         if (
             not self._chunkable(word)
             or self._is_title_word(word)
