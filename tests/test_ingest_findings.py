@@ -306,3 +306,40 @@ def test_travel_told_in_the_present_is_to_come_and_later_that_day_is_held() -> N
     held = [n for n in meetings if n.endswith("2016-10-11")]
     assert held and not held[0].startswith("Planned")
     assert found["University of the South Pacific"].kind == Kind.ORGANIZATION
+
+
+def test_people_who_meet_or_speak_and_plural_offices_are_proposed() -> None:
+    found = _candidates(
+        "Border Talks in Kathmandu\n\n"
+        "Hari Prasad Thapa and Karma Dorji met in Kathmandu on Monday, and agreed to return "
+        "their ambassadors to Thimphu and Patan and to let their foreign ministers, Sita "
+        "Rana and Pema Wangchuk, reopen the border. The White House said Nepal was ready.",
+        known=[NEPAL],
+        day="2015-09-23",
+    )
+    people = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert people == {
+        "Hari Prasad Thapa": None,
+        "Karma Dorji": None,
+        "Sita Rana": "foreign minister",
+        "Pema Wangchuk": None,
+    }
+    assert {"Kathmandu", "Thimphu", "Patan"} <= set(found)
+    assert "White House" not in found
+
+
+def test_the_publisher_in_the_header_is_no_candidate() -> None:
+    text = (
+        "Nepal and Bhutan Hold Talks\n\nMedia Note\n\nOffice of the Spokesperson\n\n"
+        "The Office of the Spokesperson will brief. The Himalayan Water Commission met."
+    )
+    doc = prepare_text(text).model_copy(
+        update={"publisher": "U.S. Department of State, Office of the Spokesperson"}
+    )
+    found = [c for c in analyse(doc, KNOWN).candidates if c.kind == Kind.ORGANIZATION]
+    spokesperson = next(c for c in found if c.name == "Office of the Spokesperson")
+    # Only the sentence's occurrence: the header line is who published the text.
+    assert [o.quote for o in spokesperson.occurrences] == [
+        "The Office of the Spokesperson will brief."
+    ]
+    assert "Himalayan Water Commission" in {c.name for c in found}

@@ -19,7 +19,12 @@ from typing import ClassVar
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
 from loaders.ingest.budget import check
-from loaders.ingest.documents import MONTH_NAMES, dateline_spans, parse_date_text
+from loaders.ingest.documents import (
+    MONTH_NAMES,
+    dateline_spans,
+    parse_date_text,
+    reads_as_sentence,
+)
 from loaders.ingest.linking import HONORIFICS, Named, find_mentions
 from loaders.ingest.spans import Spans
 from loaders.ingest.text import (
@@ -74,6 +79,13 @@ _PAST_WORDS = vocabulary(
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
+# Verbs whose subject, named in full, is a person: "Ana Ruiz said", "... met in Lima".
+_SPEAKER_VERBS = vocabulary(
+    """said says told met meets added announced visited welcomed spoke stated noted urged
+    praised thanked"""
+)
+# Words of names that are no person's: "the White House said".
+_NOT_NAMES = vocabulary("house palace hall building street avenue square times post news")
 # Words before a "to" that leads to someone or something, not somewhere: "loyal to X".
 _TO_SOMEONE = vocabulary(
     """loyal close according due similar thanks opposed committed related respect
@@ -145,6 +157,17 @@ class _Candidates:
         # Folded names and aliases of what the graph holds: never proposed again.
         self.known_names = {folded(form) for e in entities for form in (e.name, *e.aliases)}
 
+    def _publisher_line(self, name: str, offset: int) -> bool:
+        """Whether `name` at `offset` is (part of) the document's publisher, "U.S.
+        Department of State, Office of the Spokesperson", named in a header line of the
+        text (not a sentence): who published it, not what it reports."""
+        publisher = self.doc.publisher
+        if not publisher or reads_as_sentence(self.t.text[slice(*self._paragraph_of(offset))]):
+            return False
+        parts = {folded(p).removeprefix("the ") for p in re.split(r"[,;|]", publisher)}
+        name = folded(name).removeprefix("the ")
+        return any(name == p or p.endswith(" " + name) for p in parts if p)
+
     def free(self, start: int, end: int) -> bool:
         return not self.taken.overlaps(start, end)
 
@@ -157,6 +180,8 @@ class _Candidates:
             return
         if candidate.kind != Kind.MEETING and folded(candidate.name) in self.known_names:
             return  # a node the graph holds, in a form linking did not take
+        if candidate.kind == Kind.ORGANIZATION and self._publisher_line(candidate.name, start):
+            return  # who published the text ("Office of the Spokesperson"), not its news
         self.taken.add(start, end)
         existing = self.found.setdefault(candidate.id, candidate)
         text = self.t.text
@@ -259,10 +284,11 @@ class _Candidates:
                     if full is not None:
                         self.add(candidate, *full)
                     self.add(candidate, start, end)
-            elif self._beside_a_person(first, last):
+            elif self._beside_a_person(first, last) or self._speaker(first, last):
                 self.add(
                     Candidate(_slug(name), Kind.PERSON, name,
-                              "a name listed with a titled person: check who it is"),
+                              "a name listed with a titled person, or who met or spoke: "
+                              "check who it is"),
                     start, end,
                 )  # fmt: skip
             elif (
@@ -447,21 +473,51 @@ class _Candidates:
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
 
+    def _person_like(self, first: int, last: int) -> bool:
+        """A run of two to four words that could be a person's name: no word of a body,
+        agreement, place, office or nationality, not a country's name, not initials last."""
+        t = self.t
+        if not 1 <= last - first <= 3:
+            return False
+        names = t.tokens[first : last + 1]
+        lowers = {tok.lower for tok in names}
+        if lowers & (
+            ORGANIZATION_WORDS | AGREEMENT_WORDS | PLACE_WORDS | TITLE_COMPLEMENTS | _NOT_NAMES
+        ):
+            return False
+        if any(tok.lower in DEMONYMS or tok.text.isupper() for tok in names):
+            return False
+        if names[-1].initial or any(tok.lower in COUNTRY_NAMES for tok in names):
+            return False
+        return not _country_name(t.text[slice(*t.span(first, last))])
+
+    def _speaker(self, first: int, last: int) -> bool:
+        """A name of two to four words that meets or speaks, "Juan Perez said", "Ana Ruiz
+        and Luis Campos met in Lima": a person, though untitled."""
+        t = self.t
+        tokens = t.tokens
+        if not self._person_like(first, last):
+            return False
+        k = last + 1
+        if k < len(tokens) and tokens[k].lower == "and" and t.gap(tokens[last], tokens[k]) == " ":
+            run = t.run_by_token.get(k + 1)  # "Ana Ruiz and Luis Campos met"
+            if run is None or run[0] != k + 1 or not self._person_like(*run):
+                return False
+            k = run[1] + 1
+            last = run[1]
+        return (
+            k < len(tokens)
+            and t.gap(tokens[last], tokens[k]) == " "
+            and tokens[k].lower in _SPEAKER_VERBS
+        )
+
     def _beside_a_person(self, first: int, last: int) -> bool:
         """A name of two to four words, after "and" that follows a titled person the text
         names ("Justice Minister Ana Ruiz and Luis Campos will represent Peru"; "President
         Ana Ruiz, and Chile's Luis Campos"): another person, of the same standing."""
         t = self.t
         tokens = t.tokens
-        if not 1 <= last - first <= 3 or first < 2:
-            return False
-        names = tokens[first : last + 1]
-        lowers = {tok.lower for tok in names}
-        if lowers & (ORGANIZATION_WORDS | AGREEMENT_WORDS | PLACE_WORDS | TITLE_COMPLEMENTS):
-            return False
-        if any(tok.lower in DEMONYMS or (tok.initial and tok is names[-1]) for tok in names):
-            return False
-        if _country_name(t.text[slice(*t.span(first, last))]):
+        if first < 2 or not self._person_like(first, last):
             return False
         before = first - 1
         country = tokens[before]
@@ -626,8 +682,13 @@ class _Candidates:
         if before > 0 and tokens[before].lower == "the" and tokens[before - 1].lower == "at":
             before -= 1
         elif before > 0 and tokens[before].lower == "and" and self._place_ends(before - 1):
-            # "around Sirte and Bani Walid,": a list of places, closed by punctuation
-            closed = last + 1 >= len(tokens) or t.gap(tokens[last], tokens[last + 1]) != " "
+            # "around Sirte and Bani Walid,", "to Bogota and Caracas and to ...": a list of
+            # places, closed by punctuation or a small word; "in Lima and Ana Ruiz came": no.
+            closed = (
+                last + 1 >= len(tokens)
+                or t.gap(tokens[last], tokens[last + 1]) != " "
+                or tokens[last + 1].lower in FUNCTION_WORDS
+            )
             return closed and t.gap(tokens[before], tokens[first]) == " "
         elif (
             before > 0 and tokens[before].lower == "to" and tokens[before - 1].lower in _TO_SOMEONE
@@ -676,7 +737,10 @@ class _Candidates:
         def office(head: int) -> str | None:
             if not (0 <= head < len(tokens)) or tokens[head].capitalised:
                 return None
-            if tokens[head].lower not in TITLE_HEADS or tokens[head].lower in HONORIFICS:
+            word = tokens[head].lower
+            # "their foreign ministers, Ana Ruiz and Luis Campos": each one's office
+            plural = word.endswith("s") and word[:-1] in TITLE_HEADS and word not in TITLE_HEADS
+            if (word not in TITLE_HEADS and not plural) or word in HONORIFICS:
                 return None
             begin = head
             while (
@@ -686,7 +750,7 @@ class _Candidates:
                 and tokens[begin - 1].lower in TITLE_MODIFIERS | TITLE_HEADS
             ):
                 begin -= 1
-            return t.text[tokens[begin].start : tokens[head].end]
+            return t.text[tokens[begin].start : tokens[head].end - plural]
 
         if first > 0 and t.gap(tokens[first - 1], tokens[first]).strip() in ("", ","):
             before = office(first - 1)
