@@ -127,6 +127,7 @@ TITLE_HEADS = words(
     congresswoman governor mayor king queen prince princess pope cardinal archbishop
     bishop father rev. dr. mr. mrs. ms. miss gen. general lt. col. colonel admiral adm.
     commander chairman chairwoman chair spokesman spokeswoman spokesperson envoy counselor
+    councilor councillor
     consul attorney justice judge premier chancellor commissioner coordinator director
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large

@@ -79,6 +79,10 @@ _PAST_WORDS = vocabulary(
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
+# A state's government, named as the state: "the Government of Canada".
+_GOVERNMENT_OF = re.compile(r"(?:[Tt]he\s+)?Government\s+of\s+(?:the\s+)?(?P<country>.+)")
+# Offices editorials write in lower case before a name: "opposition leader Ana Ruiz".
+_LOWER_CASE_HEADS = vocabulary("leader leaders")
 # Verbs whose subject, named in full, is a person: "Ana Ruiz said", "... met in Lima".
 _SPEAKER_VERBS = vocabulary(
     """said says told met meets added announced visited welcomed spoke stated noted urged
@@ -86,6 +90,11 @@ _SPEAKER_VERBS = vocabulary(
 )
 # Words of names that are no person's: "the White House said".
 _NOT_NAMES = vocabulary("house palace hall building street avenue square times post news")
+# What a place's name follows with "of": "the city of Aleppo", "the regions of Donetsk".
+_PLACES_OF = vocabulary(
+    """city cities town towns region regions province provinces district districts port
+    village villages island islands capital"""
+)
 # Words before a "to" that leads to someone or something, not somewhere: "loyal to X".
 _TO_SOMEONE = vocabulary(
     """loyal close according due similar thanks opposed committed related respect
@@ -240,6 +249,16 @@ class _Candidates:
                 and not words & ORGANIZATION_WORDS
             ):
                 self.add(Candidate(_slug(name), Kind.PLACE, name, "a geographic name"), start, end)
+            elif (government := _GOVERNMENT_OF.fullmatch(name)) is not None and _country_name(
+                government["country"]
+            ):
+                # "the Government of Canada": the country, as a state acts
+                c_start, c_end = start + government.start("country"), start + government.end()
+                self.add(
+                    Candidate(_slug(government["country"]), Kind.COUNTRY, government["country"],
+                              "a country named in the text"),
+                    c_start, c_end,
+                )  # fmt: skip
             elif words & ORGANIZATION_WORDS:
                 # "State Department Spokesperson": a title named after its body, no body;
                 # "Office of the Legal Adviser" is a body named after its head.
@@ -284,11 +303,14 @@ class _Candidates:
                     if full is not None:
                         self.add(candidate, *full)
                     self.add(candidate, start, end)
-            elif self._beside_a_person(first, last) or self._speaker(first, last):
+            elif (listed := self._beside_a_person(first, last)) is not None or self._speaker(
+                first, last
+            ):
                 self.add(
                     Candidate(_slug(name), Kind.PERSON, name,
                               "a name listed with a titled person, or who met or spoke: "
-                              "check who it is"),
+                              "check who it is",
+                              description=listed or None, title=listed or None),
                     start, end,
                 )  # fmt: skip
             elif (
@@ -505,22 +527,27 @@ class _Candidates:
                 return False
             k = run[1] + 1
             last = run[1]
+        if k < len(tokens) and tokens[k].lower == "who" and t.gap(tokens[last], tokens[k]) == ", ":
+            return True  # "Ana Ruiz, who led the delegation, ..."
         return (
             k < len(tokens)
             and t.gap(tokens[last], tokens[k]) == " "
             and tokens[k].lower in _SPEAKER_VERBS
         )
 
-    def _beside_a_person(self, first: int, last: int) -> bool:
+    def _beside_a_person(self, first: int, last: int) -> str | None:
         """A name of two to four words, after "and" that follows a titled person the text
-        names ("Justice Minister Ana Ruiz and Luis Campos will represent Peru"; "President
-        Ana Ruiz, and Chile's Luis Campos"): another person, of the same standing."""
+        names ("Justice Minister Ana Ruiz and Luis Campos will represent Peru"; "Peru's
+        President, Ana Ruiz, and Chile's Luis Campos"): another person, of the same standing.
+        None if it is not; else the title they share ("Peru's President, …, and Chile's";
+        "their foreign ministers, Ana Ruiz and Luis Campos"), or "" when none is said."""
         t = self.t
         tokens = t.tokens
         if first < 2 or not self._person_like(first, last):
-            return False
+            return None
         before = first - 1
         country = tokens[before]
+        parallel = False
         if country.possessive and self.kinds_at(country.start) in (Kind.COUNTRY, None):
             # "and El Salvador's Luis Campos": the country's name, then "and"
             while (
@@ -530,18 +557,26 @@ class _Candidates:
             ):
                 before -= 1
             if not _country_name(t.text[tokens[before].start : country.end]):
-                return False
+                return None
             before -= 1
+            parallel = True
         if before < 1 or tokens[before].lower != "and":
-            return False
+            return None
         previous = tokens[before - 1]
-        return any(
-            c.kind == Kind.PERSON and c.title and o.end == previous.end
-            for c in self.found.values() for o in c.occurrences
-        ) or any(
-            m.end == previous.end and m.title and self.kinds.get(m.entity_id) == Kind.PERSON
-            for m in self.mentions
-        )  # fmt: skip
+        titled = [
+            (o.start, c.title) for c in self.found.values() if c.kind == Kind.PERSON
+            for o in c.occurrences if c.title and o.end == previous.end
+        ] + [
+            (m.start, m.title) for m in self.mentions
+            if m.end == previous.end and m.title and self.kinds.get(m.entity_id) == Kind.PERSON
+        ]  # fmt: skip
+        if not titled:
+            return None
+        start, title = titled[0]
+        plural = re.search(r"\b(\w+)s,\s*$", t.text[max(0, start - 40) : start])
+        if parallel or (plural and folded(plural[1]).endswith(folded(title).split()[-1])):
+            return title
+        return ""
 
     def kinds_at(self, offset: int) -> Kind | None:
         """The kind of what is linked at `offset`, if anything is."""
@@ -681,6 +716,10 @@ class _Candidates:
         before = first - 1
         if before > 0 and tokens[before].lower == "the" and tokens[before - 1].lower == "at":
             before -= 1
+        elif before >= 0 and tokens[before].lower in ("visited", "toured"):
+            pass  # "the President visited Bariloche"
+        elif before > 0 and tokens[before].lower == "of" and tokens[before - 1].lower in _PLACES_OF:
+            before -= 1  # "the regions of Donetsk and Luhansk", "the city of Aleppo"
         elif before > 0 and tokens[before].lower == "and" and self._place_ends(before - 1):
             # "around Sirte and Bani Walid,", "to Bogota and Caracas and to ...": a list of
             # places, closed by punctuation or a small word; "in Lima and Ana Ruiz came": no.
@@ -739,8 +778,9 @@ class _Candidates:
                 return None
             word = tokens[head].lower
             # "their foreign ministers, Ana Ruiz and Luis Campos": each one's office
-            plural = word.endswith("s") and word[:-1] in TITLE_HEADS and word not in TITLE_HEADS
-            if (word not in TITLE_HEADS and not plural) or word in HONORIFICS:
+            heads = TITLE_HEADS | _LOWER_CASE_HEADS
+            plural = word.endswith("s") and word[:-1] in heads and word not in heads
+            if (word not in heads and not plural) or word in HONORIFICS:
                 return None
             begin = head
             while (

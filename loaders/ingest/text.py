@@ -452,14 +452,18 @@ class TextIndex:
             if country is not None and (end == k or tokens[end - 1].lower == "and"):
                 end = country + 1  # "for Afghanistan and Pakistan"
             elif (
-                tokens[end].capitalised and tokens[end].lower in TITLE_COMPLEMENTS
+                tokens[end].capitalised
+                and (
+                    tokens[end].lower in TITLE_COMPLEMENTS
+                    or (tokens[end].lower in FIELD_WORDS and tokens[end - 1].lower == "and")
+                )
             ) or (  # "for East Asian and Pacific Affairs"
                 tokens[end].lower == "and"
                 and end > k
                 and end + 1 < len(tokens)
                 and tokens[end + 1].capitalised
                 and (
-                    tokens[end + 1].lower in TITLE_COMPLEMENTS
+                    tokens[end + 1].lower in TITLE_COMPLEMENTS | FIELD_WORDS
                     or self._country_at(end + 1) is not None
                 )
             ):
@@ -484,6 +488,26 @@ class TextIndex:
             longer += 1
         if end == k and longer > end and self._closed(longer):
             end = longer
+        # A list of fields: "for Verification, Compliance, and Implementation".
+        if k < end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == ", ":
+            listed = end
+            while (
+                listed + 1 < len(tokens)
+                and self.gap(tokens[listed - 1], tokens[listed]) == ", "
+                and tokens[listed].capitalised
+                and not self._is_title_word(tokens[listed])
+            ):
+                if tokens[listed].lower == "and":
+                    break
+                listed += 1
+            if (
+                listed + 1 < len(tokens)
+                and tokens[listed].lower == "and"
+                and self.gap(tokens[listed - 1], tokens[listed]) == ", "
+                and tokens[listed + 1].capitalised
+                and self.gap(tokens[listed], tokens[listed + 1]) == " "
+            ):
+                end = listed + 2
         # An office's field ends with "Affairs" or "Issues", whatever words come before it:
         # "Director-General for International Cooperation Affairs Lee Jae-hoon".
         fields_end = [i for i in range(end, longer) if tokens[i].lower in _FIELD_ENDS]
