@@ -344,3 +344,23 @@ def test_the_publisher_in_the_header_is_no_candidate() -> None:
         "The Office of the Spokesperson will brief."
     ]
     assert "Himalayan Water Commission" in {c.name for c in found}
+
+
+def test_relative_clauses_governments_visits_regions_and_listed_fields() -> None:
+    found = _candidates(
+        "Talks in Fiji\n\n"
+        "Tevita Kata, who led the Fijian team, attended. I thank the Government of Tonga, "
+        "which hosted the talks. On Thursday, the President visited Lautoka, and officials "
+        "discussed autonomy for the provinces of Ba and Ra. Opposition leader Sione Vula and "
+        "State Councilor Mele Tupou spoke, as did Minister of State for Fisheries and Industry "
+        "Ana Kos and Assistant Secretary for Oceans, Fisheries, and Forests Jone Rabuka.",
+        day="2016-10-14",
+    )
+    assert found["Tevita Kata"].kind == Kind.PERSON and found["Tevita Kata"].title is None
+    assert found["Tonga"].kind == Kind.COUNTRY and "Government of Tonga" not in found
+    assert {"Lautoka", "Ba", "Ra"} <= {n for n, c in found.items() if c.kind == Kind.PLACE}
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles["Sione Vula"] == "leader"
+    assert titles["Mele Tupou"] == "State Councilor"
+    assert titles["Ana Kos"] == "Minister of State for Fisheries and Industry"
+    assert titles["Jone Rabuka"] == "Assistant Secretary for Oceans, Fisheries, and Forests"
