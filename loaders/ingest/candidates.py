@@ -79,8 +79,6 @@ _PAST_WORDS = vocabulary(
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
-# A state's government, named as the state: "the Government of Canada".
-_GOVERNMENT_OF = re.compile(r"(?:[Tt]he\s+)?Government\s+of\s+(?:the\s+)?(?P<country>.+)")
 # Offices editorials write in lower case before a name: "opposition leader Ana Ruiz".
 _LOWER_CASE_HEADS = vocabulary("leader leaders")
 # Verbs whose subject, named in full, is a person: "Ana Ruiz said", "... met in Lima".
@@ -249,16 +247,6 @@ class _Candidates:
                 and not words & ORGANIZATION_WORDS
             ):
                 self.add(Candidate(_slug(name), Kind.PLACE, name, "a geographic name"), start, end)
-            elif (government := _GOVERNMENT_OF.fullmatch(name)) is not None and _country_name(
-                government["country"]
-            ):
-                # "the Government of Canada": the country, as a state acts
-                c_start, c_end = start + government.start("country"), start + government.end()
-                self.add(
-                    Candidate(_slug(government["country"]), Kind.COUNTRY, government["country"],
-                              "a country named in the text"),
-                    c_start, c_end,
-                )  # fmt: skip
             elif words & ORGANIZATION_WORDS:
                 # "State Department Spokesperson": a title named after its body, no body;
                 # "Office of the Legal Adviser" is a body named after its head.
