@@ -365,3 +365,22 @@ def test_relative_clauses_governments_visits_regions_and_listed_fields() -> None
     assert titles["Mele Tupou"] == "State Councilor"
     assert titles["Ana Kos"] == "Minister of State for Fisheries and Industry"
     assert titles["Jone Rabuka"] == "Assistant Secretary for Oceans, Fisheries, and Forests"
+
+
+def test_an_offices_field_and_a_body_without_its_city_link() -> None:
+    bureau = KnownEntity(
+        "state-himalayan", Kind.ORGANIZATION, "Himalayan Affairs (U.S. Department of State)"
+    )
+    office = KnownEntity("liaison-thimphu", Kind.ORGANIZATION, "U.S. Liaison Office in Thimphu")
+    doc = prepare_text(
+        "Talks\n\nAssistant Secretary of State for Himalayan Affairs Ana Kos met Sita Rana at "
+        "the U.S. Liaison Office.",
+        date="2015-01-01",
+    )
+    analysis = analyse(doc, [bureau, office])
+    assert [(m.text, m.entity_id) for m in analysis.mentions] == [
+        ("Himalayan Affairs", "state-himalayan"),
+        ("U.S. Liaison Office", "liaison-thimphu"),
+    ]
+    [kos] = [c for c in analysis.candidates if c.name == "Ana Kos"]
+    assert kos.title == "Assistant Secretary of State for Himalayan Affairs"

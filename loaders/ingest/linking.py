@@ -149,11 +149,17 @@ _MINISTRY_FIELD = {"Foreign Affairs": "Foreign", "Defence": "Defence", "Defense"
                    "the Interior": "Interior", "Interior": "Interior"}  # fmt: skip
 
 
+# A body named with the city it sits in: "U.S. Interests Section in Havana".
+_LOCATED_IN = re.compile(r"(?P<base>\S+(?: \S+)+?) in (?P<place>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*)")
+
+
 def derived_forms(entity: Named) -> list[str]:
     """The usual other forms of an organization's or agreement's name, by rule.
 
     * an office qualified by its parent, "X (U.S. Department of State)": "Bureau of X",
-      "X Bureau";
+      "X Bureau", and X itself when it is a field ("... Affairs", "... Issues");
+    * a body named with the city it sits in, "U.S. Interests Section in Havana": "U.S.
+      Interests Section";
     * an agreement named with its year and parties, "1994 Japan-Korea Fisheries Accords":
       "Japan-Korea Fisheries Accords", "Fisheries Accords" (two words at least);
     * "Ministry of Foreign Affairs of Peru": "Peru's Foreign Ministry", "Foreign Ministry of
@@ -171,6 +177,13 @@ def derived_forms(entity: Named) -> list[str]:
         if qualified:
             base = qualified["base"]
             forms += [f"Bureau of {base}", f"{base} Bureau"]
+            if base.split()[-1] in ("Affairs", "Issues"):
+                # the office's field, as a title names it: "Assistant Secretary of State for
+                # Western Hemisphere Affairs"
+                forms.append(base)
+        located = _LOCATED_IN.fullmatch(name)
+        if located:
+            forms.append(located["base"])  # "the U.S. Interests Section" (in Havana)
         for form in [name, *entity.aliases]:
             ministry = _MINISTRY_OF.match(form)
             if ministry:
