@@ -384,3 +384,14 @@ def test_an_offices_field_and_a_body_without_its_city_link() -> None:
     ]
     [kos] = [c for c in analysis.candidates if c.name == "Ana Kos"]
     assert kos.title == "Assistant Secretary of State for Himalayan Affairs"
+
+
+def test_someone_in_a_place_on_a_day_is_a_visit() -> None:
+    found = _candidates(
+        "Secretary in Bhutan\n\n"
+        "Foreign Minister Ana Kos was in Thimphu on August 7 to mark ten years of relations. "
+        "The decision was in March.",
+        day="2015-08-10",
+    )
+    assert list(_meetings(found)) == ["Meeting in Thimphu, 2015-08-07"]
+    assert _meetings(found)["Meeting in Thimphu, 2015-08-07"].participants == ["Ana Kos"]

@@ -117,6 +117,10 @@ def _tense(word: str) -> bool | None:
 
 _QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
+# Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
+_PRESENT_IN = re.compile(
+    rf"\b(?:was|were|arrived|landed|stopped)\s+in\s+(?!(?i:{MONTH_NAMES})\b)[A-Z]"
+)
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
 
@@ -971,7 +975,7 @@ class _Candidates:
             date = FuzzyDate(value=value, basis=basis) if value else None
             if date is not None and self.doc.date is not None:
                 future = future or date.start > self.doc.date.end  # not held yet, whatever
-            if words & MEETING_WORDS:
+            if words & MEETING_WORDS or _PRESENT_IN.search(sentence):
                 if self._background(start, end, s_start, s_end, date):
                     continue
                 self._meeting(s_start, s_end, start, end, expression, date, planned=future)
