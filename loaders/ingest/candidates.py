@@ -503,7 +503,7 @@ class _Candidates:
             return False
         if names[-1].initial or any(tok.lower in COUNTRY_NAMES for tok in names):
             return False
-        return not _country_name(t.text[slice(*t.span(first, last))])
+        return t.country_at(first) != last
 
     def _speaker(self, first: int, last: int) -> bool:
         """A name of two to four words that meets or speaks, "Juan Perez said", "Ana Ruiz
@@ -583,29 +583,23 @@ class _Candidates:
         ("Special Representative for Afghanistan and Pakistan") or in a list; never inside a
         longer name ("South China Sea")."""
         t = self.t
-        tokens = t.tokens
         i = 0
-        while i < len(tokens):
-            for size in (3, 2, 1):
-                last = i + size - 1
-                if last >= len(tokens) or not all(tok.capitalised for tok in tokens[i : last + 1]):
-                    continue
-                if any(t.gap(tokens[k], tokens[k + 1]) != " " for k in range(i, last)):
-                    continue
-                start, end = t.span(i, last)
-                name = t.text[start:end]
-                if not _country_name(name) or not self.free(start, end):
-                    continue
-                if t.embedded(start, end) and not (i in t.title_tokens or t.in_headline(start)):
-                    continue
+        while i < len(t.tokens):
+            last = t.country_at(i)
+            if last is None:
+                i += 1
+                continue
+            start, end = t.span(i, last)
+            name = t.text[start:end]
+            if self.free(start, end) and (
+                not t.embedded(start, end) or i in t.title_tokens or t.in_headline(start)
+            ):
                 self.add(
                     Candidate(_slug(name), Kind.COUNTRY, name, "a country named in the text"),
                     start,
                     end,
                 )
-                i = last
-                break
-            i += 1
+            i = last + 1
 
     def lone_surnames(self) -> None:
         """A person proposed by a surname alone ("Foreign Minister Lavrov" in a headline

@@ -418,7 +418,7 @@ class TextIndex:
             last += 1
         return self._complements(last) or last
 
-    def _country_at(self, i: int) -> int | None:
+    def country_at(self, i: int) -> int | None:
         """The last token of a country's name of one to three words starting at token i."""
         tokens = self.tokens
         for size in (3, 2, 1):
@@ -448,7 +448,7 @@ class TextIndex:
                 return None
         end = k
         while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == " ":
-            country = self._country_at(end)
+            country = self.country_at(end)
             if country is not None and (end == k or tokens[end - 1].lower == "and"):
                 end = country + 1  # "for Afghanistan and Pakistan"
             elif (
@@ -464,7 +464,7 @@ class TextIndex:
                 and tokens[end + 1].capitalised
                 and (
                     tokens[end + 1].lower in TITLE_COMPLEMENTS | FIELD_WORDS
-                    or self._country_at(end + 1) is not None
+                    or self.country_at(end + 1) is not None
                 )
             ):
                 end += 1
