@@ -395,3 +395,44 @@ def test_someone_in_a_place_on_a_day_is_a_visit() -> None:
     )
     assert list(_meetings(found)) == ["Meeting in Thimphu, 2015-08-07"]
     assert _meetings(found)["Meeting in Thimphu, 2015-08-07"].participants == ["Ana Kos"]
+
+
+def test_trips_and_visits_the_graph_holds_are_linked_by_who_and_where() -> None:
+    d = date(2014, 6, 30)
+    kos = KnownEntity("kos-ana", Kind.PERSON, "Ana Kos", posts=((date(2010, 1, 1), date.max),))
+    suva = KnownEntity("suva-fiji", Kind.PLACE, "Suva")
+    apia = KnownEntity("apia-samoa", Kind.PLACE, "Apia")
+    # Kos's trips: Suva on the 30th, Apia the day after; a visit of Fiji's president; and a
+    # trip of hers elsewhere on the 30th, which the text never names.
+    trips = [
+        KnownEntity("trip-suva", Kind.MEETING, "Trip to Fiji", held=(d, d),
+                    places=("suva-fiji", "fiji"), attendees=("kos-ana",)),
+        KnownEntity("trip-apia", Kind.MEETING, "Trip to Samoa", held=(date(2014, 7, 1),) * 2,
+                    places=("apia-samoa", "samoa"), attendees=("kos-ana",)),
+        KnownEntity("trip-nadi", Kind.MEETING, "Trip to Tonga", held=(d, d),
+                    places=("nukualofa-tonga", "tonga"), attendees=("kos-ana",)),
+        KnownEntity("visit-7", Kind.MEETING, "Visit of President Jone Vula (Fiji)", held=(d, d),
+                    places=("united-states",), attendees=("candidate-hsg-visit-7-jone-vula",)),
+    ]  # fmt: skip
+    known = [kos, suva, apia, *trips]
+    doc = prepare_text(
+        "Secretary in the Pacific\n\n"
+        "Secretary Ana Kos met Prime Minister Sione Kata in Suva on Monday, June 30. She "
+        "continues to Apia on Tuesday for a meeting with the Samoan cabinet.\n\n"
+        "President Jone Vula met the President at the White House on Monday, June 30.",
+        date="2014-06-30",
+    )
+    analysis = analyse(doc, known)
+    held = {m.text: m.entity_id for m in analysis.mentions if m.method == Method.HELD}
+    assert held == {"Monday, June 30": "trip-suva", "Tuesday": "trip-apia"}
+    # The White House sentence: the day is linked already; in a text of its own, where Kos
+    # is named only elsewhere, not her trip to Tonga (nowhere in the text) but the visit of
+    # the president it names.
+    other = prepare_text(
+        "Vula at the White House\n\n"
+        "President Jone Vula met the President at the White House on Monday, June 30. "
+        "Secretary Ana Kos welcomed the visit.",
+        date="2014-06-30",
+    )
+    linked = [m.entity_id for m in analyse(other, known).mentions if m.method == Method.HELD]
+    assert linked == ["visit-7"]

@@ -1077,7 +1077,7 @@ class _Candidates:
             participants = self._delegations_in(p_start, p_end) or self._delegations_in(
                 0, len(self.t.text)
             )
-        known = None if planned else self._meeting_held(date, place)
+        known = self._meeting_held(date, place, planned, participants)
         if known is not None and self.free(start, end):
             self.taken.add(start, end)
             text = self.t.text[start:end]
@@ -1107,27 +1107,53 @@ class _Candidates:
             start, end,
         )  # fmt: skip
 
-    def _meeting_held(self, date: FuzzyDate | None, place: str | None) -> str | None:
+    def _meeting_held(
+        self,
+        date: FuzzyDate | None,
+        place: str | None,
+        planned: bool = False,
+        participants: Sequence[str] = (),
+    ) -> str | None:
         """The one meeting the graph holds on that day in that place (a linked place) that
-        someone the text names attended: a capital hosts several meetings a day."""
+        someone the text names attended: a capital hosts several meetings a day. A meeting
+        the text announces (`planned`) is one the graph holds only in the place it names."""
         if date is None or date.precision != Precision.DAY:
             return None
         day = date.start
         named = {m.entity_id for m in self.mentions}
-        held = [i for i, (first, last), places, attendees, _ in self.meetings
-                if first <= day <= last and attendees & named
-                and (place in places or not places or place not in self.kinds)]  # fmt: skip
-        # A place the graph does not hold ("the White House", a palace) or none, or a
+        where = {m.entity_id for m in self.mentions
+                 if self.kinds.get(m.entity_id) in (Kind.PLACE, Kind.COUNTRY)}  # fmt: skip
+        on_day = [(i, places, attendees, documents)
+                  for i, (first, last), places, attendees, documents in self.meetings
+                  if first <= day <= last]  # fmt: skip
+        if planned:
+            ahead = [i for i, places, attendees, _ in on_day
+                     if place in places and attendees & named]  # fmt: skip
+            return ahead[0] if len(ahead) == 1 else None
+        # A place the graph does not hold ("the White House", a palace) or none: a meeting
+        # that someone the sentence names attended, or somewhere the text names at all; a
         # meeting the graph holds with no place (one accepted from a review file, where the
-        # analyst kept who attended): the day and an attendee the text names decide, when
-        # only one meeting fits them.
+        # analyst kept who attended) fits any.
+        present = set(participants)
+        held = [i for i, places, attendees, _ in on_day if attendees & named
+                and (place in places or not places
+                     or (place not in self.kinds
+                         and (attendees & present or places & where)))]  # fmt: skip
         if len(held) == 1:
             return held[0]
+        if held:
+            return None
+        # A foreign leader's visit the historian records, whose visitor the text names (a
+        # person proposed here: the visitor is no resolved person in the graph).
+        visitors = {"-" + _slug(c.name) for c in self.found.values() if c.kind == Kind.PERSON}
+        visits = [i for i, _, attendees, _ in on_day
+                  if any(a.endswith(v) for a in attendees for v in visitors)]  # fmt: skip
+        if len(visits) == 1:
+            return visits[0]
         # A meeting accepted from this very document, on that day: the one it reports.
-        cited = [i for i, (first, last), places, _, documents in self.meetings
-                 if first <= day <= last and self.doc.id in documents
+        cited = [i for i, places, _, documents in on_day if self.doc.id in documents
                  and (place in places or not places or place not in self.kinds)]  # fmt: skip
-        return cited[0] if not held and len(cited) == 1 else None
+        return cited[0] if not visits and len(cited) == 1 else None
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
         return next(
