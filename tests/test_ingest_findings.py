@@ -18,6 +18,7 @@ from diplograph.records import Candidate, KnownEntity, Method
 from diplograph.settings import Settings
 from loaders.ingest.candidates import analyse
 from loaders.ingest.documents import dateline_spans, prepare_article, prepare_text
+from loaders.ingest.linking import find_mentions
 from loaders.ingest.review import write_review
 from loaders.knowledge import KNOWLEDGE_DIR, read_knowledge
 from services.pipeline import accept_review, ingest_documents, write_knowledge_and_mentions
@@ -436,3 +437,16 @@ def test_trips_and_visits_the_graph_holds_are_linked_by_who_and_where() -> None:
     )
     linked = [m.entity_id for m in analyse(other, known).mentions if m.method == Method.HELD]
     assert linked == ["visit-7"]
+
+
+def test_a_particle_written_together_is_the_same_name() -> None:
+    vries = KnownEntity(
+        "de-vries-anna", Kind.PERSON, "Anna De Vries", posts=((date(2010, 1, 1), date.max),)
+    )
+    mentions, _ = find_mentions(
+        "Talks\n\nChargé d'Affaires Anna DeVries met Anna Devries.", [vries], date(2015, 8, 14)
+    )
+    assert [(m.text, m.entity_id) for m in mentions] == [
+        ("Anna DeVries", "de-vries-anna"),
+        ("Anna Devries", "de-vries-anna"),
+    ]

@@ -132,6 +132,19 @@ def _surface(form: str, sentence_case: bool = False, kind: Kind | None = None) -
     return _Surface(form, lower_aligned(text), tuple(capitals))
 
 
+def _particle_joined(words: list[str]) -> list[str]:
+    """A name's comparable words with each particle after the given name written together
+    with the word after it, as texts often spell it: "Jeffrey De Laurentis" -> "Jeffrey
+    DeLaurentis"."""
+    out: list[str] = []
+    for word in words:
+        if len(out) > 1 and out[-1].lower() in PARTICLES:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
 def name_words(form: str) -> list[str]:
     """A person's name as comparable words: titles, initials and possessives dropped."""
     words = [t for t in tokenize(form) if not t.initial]
@@ -611,6 +624,9 @@ class _Linker:
                 shapes = [known_words]
                 if len(known_words) >= 3:
                     shapes.append(known_words[:-1])  # "Dagoberto Rodriguez" (Barrera)
+                joined = _particle_joined(known)
+                if joined != known and len(joined) >= 2:
+                    shapes.append(joined)  # "DeLaurentis" for "De Laurentis"
                 for shape in shapes:
                     if len(shape) != len(words):
                         continue
