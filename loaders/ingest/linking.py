@@ -330,6 +330,7 @@ class _PersonIndex:
         for n, (_, _, known) in enumerate(persons):
             known_words = [w for w in known if w not in PARTICLES]
             shapes = [known_words, *([known_words[:-1]] if len(known_words) >= 3 else [])]
+            shapes.append(_particle_joined(known))  # "DeLaurentis" for "De Laurentis"
             for key in {_initials(shape) for shape in shapes}:
                 self.by_initials[key].append(n)
             for form in {tuple(f) for f in [known_words, *without_middle(known_words)]}:
