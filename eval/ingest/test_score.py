@@ -316,13 +316,14 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the later held-apart sets (texts-b/-c/-d + gold-b/-c/-d.yaml) ----------------------------
+# -- the later held-apart sets (texts-b/-c/-d/-e + gold-b/-c/-d/-e.yaml) ----------------------
 
 HERE = Path(__file__).resolve().parent
 LATER_SETS = {
     "b": (HERE / "gold-b.yaml", HERE / "texts-b"),
     "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
     "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
+    "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -369,14 +370,22 @@ def test_third_set_keeps_off_cuba() -> None:
         assert "cuba" not in text.lower(), f"{file}: set C has no U.S.-Cuba text at all"
 
 
-def test_fourth_set_keeps_off_cuba() -> None:
-    """Set D has no U.S.-Cuba text, and neither its gold ids nor its names point at Cuba."""
-    gold = sc.load_gold(LATER_SETS["d"][0])
-    for file, text in sc.load_texts(gold, LATER_SETS["d"][1]).items():
-        assert "cuba" not in text.lower(), f"{file}: set D has no U.S.-Cuba text at all"
+def keeps_off_cuba(name: str) -> None:
+    """No U.S.-Cuba text in the set, and neither its gold ids nor its names point at Cuba."""
+    gold = sc.load_gold(LATER_SETS[name][0])
+    for file, text in sc.load_texts(gold, LATER_SETS[name][1]).items():
+        assert "cuba" not in text.lower(), f"{file}: set {name} has no U.S.-Cuba text at all"
     names = [n for item in gold.proposals for n in item.names]
     ids = [i for lk in gold.links for i in lk.ids]
-    assert not [x for x in names + ids if "cuba" in x], "set D points at Cuba"
+    assert not [x for x in names + ids if "cuba" in x], f"set {name} points at Cuba"
+
+
+def test_fourth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("d")
+
+
+def test_fifth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("e")
 
 
 @pytest.fixture(scope="module")
