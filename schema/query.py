@@ -133,6 +133,8 @@ async def run(info: Info, statement: reads.Statement) -> dict[str, Any]:
 
 
 async def nodes_by_ids(info: Info, ids: list[strawberry.ID]) -> list[Any]:
+    if not ids:
+        return []
     wanted = [from_global_id(i) for i in ids]
     projection = project(current_field(info).selections, "Node")
     record = await run(info, reads.nodes_by_id(wanted, projection))

@@ -234,6 +234,7 @@ def test_node_and_nodes_by_global_id_or_slug(api: httpx.Client) -> None:
                         "kind": "Country"}  # fmt: skip
     assert nodes[2] is None
     assert nodes[3] is None  # a global id of the wrong type finds nothing
+    assert graphql(api, "{ nodes(ids: []) { id } }") == {"data": {"nodes": []}}
 
 
 def test_documents_with_mentions(api: httpx.Client) -> None:
