@@ -364,7 +364,9 @@ def test_candidates_connection_filters_orders_and_pages_in_cypher(
 
     every = page(where={"document": DOC})
     slugs = [e["node"]["slug"] for e in every["edges"]]
-    assert every["totalCount"] == len(slugs) == 5
+    # What ingest proposes is the rules' business (test_ingest_*); here: what it stored.
+    assert every["totalCount"] == len(slugs) >= 5
+    assert {"chile", "peru", "lima", "maria-delgado-fuentes"} <= set(slugs)
     # The short form lists the same, in the same order (document, then name).
     short = graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]
     assert [c["slug"] for c in short] == slugs
@@ -375,7 +377,7 @@ def test_candidates_connection_filters_orders_and_pages_in_cypher(
     while True:
         one = page(where={"document": DOC}, first=2, after=after)
         seen += [e["node"]["slug"] for e in one["edges"]]
-        assert one["totalCount"] == 5
+        assert one["totalCount"] == len(slugs)
         assert one["pageInfo"]["hasPreviousPage"] == (after is not None)
         if not one["pageInfo"]["hasNextPage"]:
             break
