@@ -23,7 +23,7 @@ from neo4j import Driver, ManagedTransaction
 
 from diplograph.records import Candidate
 from graph.projection import CypherBuilder, Page
-from graph.reads import Statement, _items_size, bounded, ordered_window
+from graph.reads import Statement, bounded, items_size, ordered_window
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -163,4 +163,4 @@ def list_candidates(
             f"| {acc} + 4 + size({quote}))"
         )
 
-    return bounded(b, cypher, ["total"], {"items": _items_size(b, "items", size)})
+    return bounded(b, cypher, ["total"], {"items": items_size(b, "items", size)})

@@ -126,7 +126,7 @@ def bounded(
     return Statement(cypher, {**b.params, BUDGET: UNBOUNDED}, measures, b.client_keys)
 
 
-def _items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
+def items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
     i, acc = b.fresh("i"), b.fresh("a")
     return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
 
@@ -190,7 +190,7 @@ def list_entities(
             f"RETURN size(matched) AS total, "
             f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
         )
-        size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
+        size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
         return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
     items = (
@@ -199,7 +199,7 @@ def list_entities(
         else "[]"
     )
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
-    size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
+    size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -222,7 +222,7 @@ def nodes_by_id(wanted: list[tuple[str | None, str]], projection: NodeProjection
         "WITH *, head(found) AS n "
         f"RETURN collect({{node: CASE WHEN n IS NULL THEN null ELSE {node} END}}) AS items"
     )
-    size = _items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
+    size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, [], {"items": size})
 
 
@@ -297,9 +297,7 @@ def search(
         )
     else:
         cypher = f"RETURN null AS total, COLLECT {{ {hits} {top} }} AS items{columns}"
-    size = _items_size(
-        b, "items", lambda i: "30 + " + b.section(node_size, f"{i}.node", projection)
-    )
+    size = items_size(b, "items", lambda i: "30 + " + b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -348,7 +346,7 @@ def timeline(
         f"ORDER BY at, entry.node.name RETURN entry }} AS entries "
         f"RETURN e IS NOT NULL AS found, size(entries) AS total, entries[{first}..{last}] AS items"
     )
-    size = _items_size(
+    size = items_size(
         b, "items",
         lambda i: f"300 + {b.section(node_size, f'{i}.node', projection)} "
         f"+ {b.section(fields_size, i, edge_fields)}",
@@ -456,10 +454,10 @@ def paths(
         f"segments: [r IN relationships(p) | {{from: startNode(r).id, to: endNode(r).id, "
         f"{rel_fields}}}]}} }} AS items"
     )
-    size = _items_size(
+    size = items_size(
         b, "items",
-        lambda i: _items_size(b, f"{i}.nodes", lambda n: b.section(node_size, n, projection))
-        + " + " + _items_size(b, f"{i}.segments", lambda g: _segment_size(g, edge_fields, b)),
+        lambda i: items_size(b, f"{i}.nodes", lambda n: b.section(node_size, n, projection))
+        + " + " + items_size(b, f"{i}.segments", lambda g: _segment_size(g, edge_fields, b)),
     )  # fmt: skip
     return bounded(b, cypher, ["found"], {"items": size})
 
@@ -503,8 +501,8 @@ def neighborhood(
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
     return bounded(b, cypher, ["found", "total"], {
-        "nodes": _items_size(b, "nodes", lambda n: b.section(node_size, n, projection)),
-        "edges": _items_size(b, "edges", lambda g: _segment_size(g, edge_fields, b)),
+        "nodes": items_size(b, "nodes", lambda n: b.section(node_size, n, projection)),
+        "edges": items_size(b, "edges", lambda g: _segment_size(g, edge_fields, b)),
     })  # fmt: skip
 
 
