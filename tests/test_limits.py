@@ -812,6 +812,36 @@ def test_the_analysis_stops_at_its_deadline_between_steps() -> None:
         assert analyse(document, []).candidates
 
 
+def test_a_text_defining_one_acronym_thousands_of_times_costs_linear_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile review: 3,500 x "Fisheries Council (FC) met." ran 153 s to TIMEOUT, each
+    definition searching the whole text again for its acronym (and every overlap test
+    copying the tail of the span list). Counted in span tests, not timed."""
+    from loaders.ingest.spans import Spans
+
+    tests = 0
+    overlapping = Spans.overlapping
+
+    def counted(self: Spans, start: int, end: int) -> Any:
+        nonlocal tests
+        tests += 1
+        return overlapping(self, start, end)
+
+    monkeypatch.setattr(Spans, "overlapping", counted)
+
+    def work(repeats: int) -> int:
+        nonlocal tests
+        tests = 0
+        text = "Fisheries Talks\n\n" + " ".join(["Fisheries Council (FC) met."] * repeats)
+        [council] = [c for c in analyse(prepare_text(text), []).candidates if "FC" in c.aliases]
+        assert council.name == "Fisheries Council"
+        return tests
+
+    small, large = work(200), work(800)
+    assert large < 5 * small, (small, large)  # quadratic work would be 16 x
+
+
 def test_an_ingest_over_its_budget_answers_timeout_and_writes_nothing(
     settings: Settings, driver: Driver
 ) -> None:

@@ -474,7 +474,9 @@ class _Candidates:
         for candidate in list(self.found.values()):
             if candidate.kind not in (Kind.ORGANIZATION, Kind.AGREEMENT):
                 continue
+            searched: set[str] = set()
             for occurrence in list(candidate.occurrences):
+                check()
                 match = self._ACRONYM.match(text, occurrence.end)
                 if match is None:
                     continue
@@ -482,8 +484,12 @@ class _Candidates:
                 if acronym not in candidate.aliases:
                     candidate.aliases.append(acronym)
                 self.taken.add(*match.span("acronym"))
+                if acronym in searched:
+                    continue  # its later uses are occurrences already: one pass each
+                searched.add(acronym)
                 pattern = rf"(?<![\w.]){re.escape(acronym)}(?![\w])"
                 for found in re.compile(pattern).finditer(text, match.end()):
+                    check()
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
 

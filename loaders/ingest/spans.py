@@ -26,8 +26,11 @@ class Spans:
 
     def overlapping(self, start: int, end: int) -> Iterator[tuple[int, int]]:
         """The spans sharing at least one character with [start, end)."""
-        first = bisect_left(self._spans, (start - self._longest, -1))
-        for s, e in self._spans[first:]:
+        spans = self._spans
+        # Walked by index: a slice would copy the tail on every call, and a long text
+        # asks this once per candidate occurrence.
+        for index in range(bisect_left(spans, (start - self._longest, -1)), len(spans)):
+            s, e = spans[index]
             if s >= end:
                 break
             if start < e:
