@@ -246,18 +246,25 @@ class Matching(StrEnum):
 # matches nearly every indexed word, so the whole graph.
 PREFIX_FROM = 2
 FUZZY_FROM = 4
+# Lucene rewrites a fuzzy term into up to 50 clauses for each of the index's three fields,
+# and refuses a query of more than 1,024 clauses in all (TooManyClauses): seven fuzzy words
+# were enough. The first four long enough words are matched fuzzily, the others as prefixes.
+MAX_FUZZY_TERMS = 4
 
 
 def lucene_query(text: str, matching: Matching) -> str:
     """The Lucene query for a user's search text: each word as data; with `PREFIX` also as
-    a prefix, with `FUZZY` also a prefix and a misspelling (exact matches score higher)."""
+    a prefix, with `FUZZY` also a prefix and (the first `MAX_FUZZY_TERMS` words) a
+    misspelling (exact matches score higher)."""
     variants = []
+    fuzzy = 0
     for term in escape_lucene(text).split():
         variants.append(term)
         if matching is not Matching.EXACT and len(term) >= PREFIX_FROM:
             variants.append(f"{term}*")
-        if matching is Matching.FUZZY and len(term) >= FUZZY_FROM:
+        if matching is Matching.FUZZY and len(term) >= FUZZY_FROM and fuzzy < MAX_FUZZY_TERMS:
             variants.append(f"{term}~")
+            fuzzy += 1
     return " ".join(variants) or '""'
 
 

@@ -27,21 +27,26 @@ Params = dict[str, Any]
 
 class HotStatements:
     """The statement texts run most recently, each with the parameters it ran with last
-    (Neo4j's plan cache is keyed by the text and the parameters' types)."""
+    (Neo4j's plan cache is keyed by the text and the parameters' types) and how often."""
 
     def __init__(self, size: int = MAX_HOT) -> None:
         self.size = size
         self._latest: OrderedDict[str, Params] = OrderedDict()
+        self._runs: dict[str, int] = {}
 
     def add(self, cypher: str, params: Params) -> None:
         self._latest[cypher] = params
         self._latest.move_to_end(cypher)
+        self._runs[cypher] = self._runs.get(cypher, 0) + 1
         while len(self._latest) > self.size:
-            self._latest.popitem(last=False)
+            forgotten, _ = self._latest.popitem(last=False)
+            del self._runs[forgotten]
 
-    def latest(self) -> list[tuple[str, Params]]:
-        """Most recently run first."""
-        return list(reversed(self._latest.items()))
+    def hottest(self) -> list[tuple[str, Params]]:
+        """Most often run first, then most recently run: a warm-up cut short by its budget
+        has planned what most requests will ask, not a one-off that happened to come last."""
+        recent_first = list(reversed(self._latest.items()))
+        return sorted(recent_first, key=lambda item: -self._runs[item[0]])
 
     def __len__(self) -> int:
         return len(self._latest)
@@ -63,11 +68,22 @@ class Warmup:
     state: str = PENDING
     warmed: int = 0
     statements: int = 0
+    # Statements left unplanned because each alone overran its share of the budget.
+    skipped: int = 0
     seconds: float = 0.0
+    started: float | None = None
 
     def report(self) -> dict[str, Any]:
+        seconds = self.seconds
+        if self.state == RUNNING and self.started is not None:
+            seconds = time.monotonic() - self.started  # so far: a poller sees it move
         return {"state": self.state, "warmed": self.warmed, "statements": self.statements,
-                "seconds": round(self.seconds, 3)}  # fmt: skip
+                "skipped": self.skipped, "seconds": round(seconds, 3)}  # fmt: skip
+
+
+# A statement after the first may take at most this share of the budget (and at least a
+# second): one the planner is slow on is skipped, and the warm-up goes on with the next.
+STATEMENT_SHARE = 0.25
 
 
 async def warm(
@@ -79,29 +95,34 @@ async def warm(
 ) -> None:
     """`EXPLAIN` each statement, in order, until `ends` (a `time.monotonic()` instant).
 
-    A statement Neo4j refuses is skipped; Neo4j failing altogether ends the warm-up
-    (`interrupted`: the next recovery warms again)."""
+    A statement Neo4j refuses, or one that overruns its share of the budget, is skipped;
+    Neo4j failing altogether ends the warm-up (`interrupted`: the next recovery warms
+    again)."""
     started = time.monotonic()
+    share = max(1.0, (ends - started) * STATEMENT_SHARE)
     progress.state, progress.warmed, progress.statements = RUNNING, 0, len(statements)
+    progress.skipped, progress.started = 0, started
     try:
         for cypher, params in statements:
             left = ends - time.monotonic()
             if left <= 0:
                 progress.state = TIMED_OUT
                 return
+            # The first statement after a restart also warms the JVM's planner itself
+            # (seconds on a cold JVM): it may take what is left.
+            allowed = left if progress.warmed == progress.skipped == 0 else min(left, share)
             try:
-                async with asyncio.timeout(left):
+                async with asyncio.timeout(allowed):
                     await driver.execute_query(
-                        Query(f"EXPLAIN {cypher}", timeout=left), params,
+                        Query(f"EXPLAIN {cypher}", timeout=allowed), params,
                         database_=database, routing_=RoutingControl.READ,
                     )  # fmt: skip
             except TimeoutError:
-                progress.state = TIMED_OUT
-                return
+                progress.skipped += 1
+                continue
             except ClientError as error:
                 if "TimedOut" in (error.code or "") or "Timeout" in (error.code or ""):
-                    progress.state = TIMED_OUT
-                    return
+                    progress.skipped += 1
                 continue  # this statement only (a label or index since dropped ...)
             except (Neo4jError, DriverError, OSError):
                 progress.state = INTERRUPTED

@@ -262,7 +262,7 @@ class Readiness:
 
     async def _warm(self, driver: AsyncDriver, database: str) -> None:
         ends = time.monotonic() + self.warmup_seconds
-        statements = self.hot.latest()  # what requests ran, the most recent first
+        statements = self.hot.hottest()  # what requests ran, the most run first
         seed, self.seed = self.seed, None
         if seed is not None:
             # Only the first time (no request yet): after a restart, what requests ran is

@@ -70,7 +70,8 @@ class SearchMatch(Enum):
     )
     FUZZY = strawberry.enum_value(
         "fuzzy",
-        description="As PREFIX, and misspellings of words of 4 letters or more (two edits).",
+        description="As PREFIX, and misspellings (two edits) of the first four words of 4 "
+        "letters or more.",
     )
 
 

@@ -524,6 +524,32 @@ def test_the_issues_client_mistakes_are_coded(api: httpx.Client, case: str) -> N
     assert len(response.content) < 2_000  # the message does not echo a huge input back
 
 
+def test_a_fuzzy_search_of_many_words_answers(api: httpx.Client, driver: Driver) -> None:
+    """Hostile review: seven four-letter words with `match: FUZZY` over the historian's
+    vocabulary ended in INTERNAL_SERVER_ERROR (Lucene's TooManyClauses: each fuzzy word is
+    up to 50 clauses in each of the index's three fields). Here a vocabulary of 676 words,
+    each within two edits of every word asked, stands in for the historian's names."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = [f"kv{a}{b}" for a in letters for b in letters]
+    rows = [
+        {"id": f"test-fuzzy-{i}", "name": f"Fuzzy Vocabulary {i}",
+         "description": " ".join(words[i::8])}
+        for i in range(8)
+    ]  # fmt: skip
+    write = "UNWIND $rows AS r CREATE (n:Entity:Organization) SET n = r, n.aliasText = ''"
+    driver.execute_query(write, rows=rows)
+    try:
+        asked = " ".join(f"kv{c}{c}" for c in letters[:12])
+        body = graphql(
+            api, "query($q: String!) { search(query: $q, match: FUZZY, first: 3) "
+            "{ totalCount edges { node { id } } } }", q=asked,
+        )  # fmt: skip
+        assert "errors" not in body, body
+        assert body["data"]["search"]["totalCount"] == len(rows)
+    finally:
+        driver.execute_query("MATCH (n:Entity) WHERE n.id STARTS WITH 'test-fuzzy-' DELETE n")
+
+
 @pytest.mark.parametrize("body", [b"123", b"[]", b'"x"', b"true", b'{"query": "\\udfff"}'])
 def test_non_object_bodies_and_bad_unicode_are_400(api: httpx.Client, body: bytes) -> None:
     response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
