@@ -316,7 +316,7 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the later held-apart sets (texts-b/-c/-d/-e + gold-b/-c/-d/-e.yaml) ----------------------
+# -- the later held-apart sets (texts-b/../-f + gold-b/../-f.yaml) ---------------------------
 
 HERE = Path(__file__).resolve().parent
 LATER_SETS = {
@@ -324,6 +324,7 @@ LATER_SETS = {
     "c": (HERE / "gold-c.yaml", HERE / "texts-c"),
     "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
     "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
+    "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -386,6 +387,10 @@ def test_fourth_set_keeps_off_cuba() -> None:
 
 def test_fifth_set_keeps_off_cuba() -> None:
     keeps_off_cuba("e")
+
+
+def test_sixth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("f")
 
 
 @pytest.fixture(scope="module")
