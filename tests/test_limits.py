@@ -527,8 +527,9 @@ def test_the_issues_client_mistakes_are_coded(api: httpx.Client, case: str) -> N
 def test_a_fuzzy_search_of_many_words_answers(api: httpx.Client, driver: Driver) -> None:
     """Hostile review: seven four-letter words with `match: FUZZY` over the historian's
     vocabulary ended in INTERNAL_SERVER_ERROR (Lucene's TooManyClauses: each fuzzy word is
-    up to 50 clauses in each of the index's three fields). Here a vocabulary of 676 words,
-    each within two edits of every word asked, stands in for the historian's names."""
+    up to 50 clauses in each of the index's three fields, 1,024 at most in all). Here a
+    vocabulary of 676 words, each within two edits of every word asked, stands in for the
+    historian's names."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = [f"kv{a}{b}" for a in letters for b in letters]
     rows = [
@@ -539,13 +540,13 @@ def test_a_fuzzy_search_of_many_words_answers(api: httpx.Client, driver: Driver)
     write = "UNWIND $rows AS r CREATE (n:Entity:Organization) SET n = r, n.aliasText = ''"
     driver.execute_query(write, rows=rows)
     try:
-        asked = " ".join(f"kv{c}{c}" for c in letters[:12])
+        asked = " ".join(f"kv{c}{c}" for c in letters)  # 26 words: 1,300 clauses unbounded
         body = graphql(
             api, "query($q: String!) { search(query: $q, match: FUZZY, first: 3) "
             "{ totalCount edges { node { id } } } }", q=asked,
         )  # fmt: skip
         assert "errors" not in body, body
-        assert body["data"]["search"]["totalCount"] == len(rows)
+        assert body["data"]["search"]["totalCount"] >= len(rows)
     finally:
         driver.execute_query("MATCH (n:Entity) WHERE n.id STARTS WITH 'test-fuzzy-' DELETE n")
 
