@@ -98,6 +98,10 @@ BAD_CURSOR = 'bad: node(id: "cuba") { ... on Country { meetings(after: "x") { to
 SLOW = "slow: people(where: {OR: [" + ", ".join(f'{{text: "zq{i}"}}' for i in range(99)) + "]})"
 ORS = ", ".join(f'{{text: "zz{i}"}}' for i in range(1000))
 
+FUZZY_WORDS = """talks meets visit state foreign minister secretary ambassador united nations
+    council office affairs agreement trade security border migration refugee visas embassy
+    consul envoy summit president government"""
+
 CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "fragment fan-out": lambda a: {"query": fragment_fanout(a.fanout)},
     "fragment fan-out 10^7": lambda a: {"query": fragment_fanout(8)},
@@ -174,6 +178,18 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "ingest: 95 KB names-heavy text": lambda a: {
         "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
         "variables": {"t": names_heavy_text()},
+    },
+    # Hostile review 2: each definition searched the whole text for its acronym (153 s).
+    "ingest: 3,500 acronym definitions": lambda a: {
+        "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
+        "variables": {
+            "t": "Fisheries Talks\n\n" + " ".join(["Fisheries Council (FC) met."] * 3500)
+        },
+    },
+    # Hostile review 2: seven fuzzy words passed Lucene's 1,024 clauses (TooManyClauses).
+    "fuzzy search of 26 words": lambda a: {
+        "query": "query($q: String!) { search(query: $q, match: FUZZY, first: 5) { totalCount } }",
+        "variables": {"q": FUZZY_WORDS},
     },
     "1,000-OR where": lambda a: {"query": "{ people(where: {OR: [" + ORS + "]}) { totalCount } }"},
     "1,000-OR where (variables)": lambda a: {
