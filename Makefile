@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint format neo4j-start neo4j-stop load serve clean chaos soak bench chromium eval-ingest
+.PHONY: install run test lint format neo4j-start neo4j-stop clean chaos soak bench chromium eval-ingest
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -70,10 +70,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-neo4j-start: install
+# Starting or stopping Neo4j needs the Python environment only: no npm, no GraphiQL assets.
+neo4j-start: $(VENV)/.installed
 	$(BIN)/diplograph neo4j start
 
-neo4j-stop: install
+neo4j-stop: $(VENV)/.installed
 	$(BIN)/diplograph neo4j stop
 
 # BENCH_ARGS, e.g. BENCH_ARGS="--scale 850000" (about a million nodes); bench/README.md.

@@ -189,3 +189,21 @@ def test_neo4j_browser_gets_the_style(neo4j_server: LocalNeo4j | None, api: http
             f"play {api_url}/neo4j-browser-guide.html\n" in conf
         )
         assert "client.allow_telemetry=false\n" in conf
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_starting_and_stopping_neo4j_needs_no_npm() -> None:
+    """`make neo4j-start` / `neo4j-stop` need the Python environment only: with the npm
+    lock files newer than their installs (`-W`), make would still run no `npm ci`."""
+    stale = ["-W", "schema/graphiql/package-lock.json", "-W", "tests/conformance/package-lock.json"]
+    for target in ("neo4j-start", "neo4j-stop"):
+        plan = subprocess.run(["make", "-n", *stale, target], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout  # fmt: skip
+        assert f"diplograph neo4j {target.removeprefix('neo4j-')}" in plan
+        assert "npm" not in plan, plan
+    # `install` does run it, so the check above could fail.
+    plan = subprocess.run(["make", "-n", *stale, "install"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "npm ci" in plan
