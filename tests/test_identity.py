@@ -26,6 +26,7 @@ from services.pipeline import (
     write_knowledge_and_mentions,
 )
 from tests.conftest import graphql
+from tests.test_knowledge import in_the_graph, undrawn
 
 
 def person(id_: str, name: str, source: str, born: int | None = None, died: int | None = None,
@@ -202,6 +203,9 @@ def test_resolve_makes_one_craig_kelly_and_one_havana(
         "MATCH (p:Person {id: 'craig-kelly'}) RETURN p.aliases AS a", database_=db
     )
     assert "Craig Allen Kelly" in records[0]["a"]
+    # docs/graph-model.md draws every label and type this graph holds (merges, candidates).
+    assert {"Merged", "MERGED_INTO", "Candidate", "PROPOSED_IN"} <= in_the_graph(empty_db, db)
+    assert undrawn(in_the_graph(empty_db, db)) == set()
 
 
 def prepare_article_text(text: str) -> Any:
@@ -247,6 +251,8 @@ def test_undo_restores_both_and_keeps_them_apart(empty_db: Driver, settings: Set
         empty_db, db, "state-assistant-secretary-for-western-hemisphere"
     )
     assert resolve_identities(empty_db, db).links == []
+    assert "IdentityDecision" in in_the_graph(empty_db, db)
+    assert undrawn(in_the_graph(empty_db, db)) == set()
 
 
 def test_report_plans_without_writing(empty_db: Driver, settings: Settings) -> None:

@@ -202,6 +202,50 @@ def test_reload_changes_nothing(
     assert sum(summary.updated.values()) == updated
 
 
+# -- the diagram and tables of docs/graph-model.md -----------------------------------------
+
+MERMAID = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
+# Labels and relationship types named in the Cypher the code writes and reads: `(x:Label`,
+# `SET x:Label`, `[r:TYPE`.
+CYPHER_LABEL = re.compile(r"(?:\(\w*|SET \w+):([A-Z][A-Za-z]+)\b")
+CYPHER_TYPE = re.compile(r"\[\w*:([A-Z][A-Z_]+)\b")
+CYPHER_CODE = ["graph/*.py", "loaders/*.py", "loaders/*/*.py", "services/*.py"]
+
+
+def undrawn(names: set[str]) -> set[str]:
+    """The names neither drawn in a diagram of docs/graph-model.md nor given a table row
+    there (`Entity` stands for every kind and has no row)."""
+    doc = GRAPH_MODEL_DOC.read_text(encoding="utf-8")
+    drawn = set(re.findall(r"\b[A-Za-z_]+\b", " ".join(MERMAID.findall(doc))))
+    rows = set(re.findall(r"^\| `([A-Za-z_]+)", doc, flags=re.MULTILINE)) | {"Entity"}
+    return {name for name in names if name not in drawn or name not in rows}
+
+
+def in_the_graph(driver: Driver, database: str) -> set[str]:
+    """Every label and relationship type a graph holds now."""
+    records, _, _ = driver.execute_query(
+        "CALL db.labels() YIELD label RETURN label AS name UNION "
+        "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS name",
+        database_=database,
+    )
+    return {r["name"] for r in records}
+
+
+def test_the_diagram_draws_every_label_and_type_the_code_writes() -> None:
+    """Kinds, relationship types with facts, and the bookkeeping the code writes
+    (`Candidate`, `Merged`, `IdentityDecision`, `PROPOSED_IN`, `MERGED_INTO`, ...)."""
+    cypher = " ".join(
+        path.read_text(encoding="utf-8") for glob in CYPHER_CODE for path in PROJECT_ROOT.glob(glob)
+    )
+    names = set(CYPHER_LABEL.findall(cypher)) | set(CYPHER_TYPE.findall(cypher))
+    assert {"Candidate", "Merged", "IdentityDecision", "PROPOSED_IN", "MERGED_INTO"} <= names
+    assert undrawn(names) == set()
+    # The model's kinds, and its types but the one no fact uses (the doc says so).
+    model = {kind.value for kind in Kind} | {rel.value for rel in RelType} - {"CITIZEN_OF"}
+    assert undrawn(model) == set()
+    assert undrawn({"Nowhere"}) == {"Nowhere"}
+
+
 # -- the analyst questions, by the Cypher of docs/graph-model.md ----------------------------
 
 
