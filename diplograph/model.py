@@ -50,6 +50,11 @@ class Kind(StrEnum):
 
 ACTOR_KINDS = frozenset({Kind.PERSON, Kind.ORGANIZATION, Kind.DELEGATION, Kind.COUNTRY})
 
+# Every loaded meeting has a `meetingType` (the curated `series`/`round`, the historian's
+# `trip`/`visit`), which `meetingType` filters and `byMeetingType` groups read: a meeting an
+# ingested text reports is a round of talks unless the analyst says otherwise in review.
+DEFAULT_MEETING_TYPE = "round"
+
 
 class Precision(StrEnum):
     YEAR = "year"

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from diplograph.model import DEFAULT_MEETING_TYPE, Kind
 from loaders.knowledge import LoadError, Problem
 
 REVIEW_ONLY = frozenset({"review"})
@@ -94,6 +95,11 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
         if wanted is not None and ident not in wanted:
             continue
         entity = {k: v for k, v in raw.items() if k not in REVIEW_ONLY}
+        properties = entity.get("properties")
+        if entity.get("kind") == Kind.MEETING.value and isinstance(properties, Mapping | None):
+            # The type the candidate carried (the review file shows it), else the one every
+            # loaded meeting has; also in the accepted file, so a reload keeps it.
+            entity["properties"] = {"meetingType": DEFAULT_MEETING_TYPE, **(properties or {})}
         for source_index, source in enumerate(entity.get("sources") or []):
             if isinstance(source, Mapping) and source.get("document") != doc_id:
                 problems.append(

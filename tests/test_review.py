@@ -15,10 +15,12 @@ import pytest
 import yaml
 from neo4j import Driver
 
+from diplograph.model import DEFAULT_MEETING_TYPE
 from diplograph.settings import Settings
 from graph.candidates import CandidateFilter, list_candidates
 from graph.projection import Page
 from graph.repository import count_by_label, count_relationships, documents_by_id
+from loaders.accepted import accepted_facts
 from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
@@ -77,6 +79,8 @@ def edit(review: Path) -> Path:
     person = next(e for e in data["entities"] if e["id"] == PERSON)
     dated = next(e for e in data["entities"] if e["kind"] in ("Meeting", "Event"))
     dated.update(id=MEETING, kind="Meeting", name="Chile-Peru fisheries talks, Lima, April 2019")
+    # As docs/ingest.md's worked example: the analyst rewrote the record, no `properties`.
+    dated.pop("properties", None)
     data["entities"] = [person, dated]
     data["relationships"] = [
         {"type": "HOLDS_POSITION", "from": PERSON, "to": "state-western-hemisphere-affairs",
@@ -94,6 +98,10 @@ PERSON_QUERY = """query($id: ID!) { node(id: $id) { ... on Person { slug name
   sources { quote document { slug } }
   positions { edges { title node { slug } sources { quote document { slug } } } }
   meetings { edges { role node { slug name } sources { quote } } } } } }"""
+
+MEETING_TYPES = """query($id: ID!) { node(id: $id) { ... on Meeting { meetingType } }
+  rounds: meetings(where: {meetingType: {eq: ROUND}}) { edges { node { slug } } }
+  meetings { aggregate { count byMeetingType { key count } } } }"""
 
 CANDIDATES = """query($doc: String, $status: String) {
   candidates(document: $doc, status: $status) {
@@ -134,6 +142,19 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
     [meeting] = person["meetings"]["edges"]
     assert meeting["node"]["slug"] == MEETING and meeting["role"] == "observer"
     assert meeting["sources"] == [{"quote": MET_QUOTE}]
+
+    # The accepted meeting has a type, as every loaded meeting does: the `meetingType`
+    # filter finds it and `byMeetingType` counts every meeting (docs/examples 34 and 40).
+    typed = graphql(api, MEETING_TYPES, id=MEETING)["data"]
+    assert typed["node"]["meetingType"] == DEFAULT_MEETING_TYPE == "round"
+    assert MEETING in {e["node"]["slug"] for e in typed["rounds"]["edges"]}
+    groups = typed["meetings"]["aggregate"]
+    assert sum(g["count"] for g in groups["byMeetingType"]) == groups["count"]
+    assert {"key": "round", "count": 4} in groups["byMeetingType"]  # 3 curated rounds + this
+    kept = yaml.safe_load(done.file.read_text(encoding="utf-8"))
+    assert next(e for e in kept["entities"] if e["id"] == MEETING)["properties"] == {
+        "meetingType": "round"
+    }
 
     statuses = {c["slug"]: c for c in graphql(api, CANDIDATES, doc=DOC)["data"]["candidates"]}
     assert statuses[PERSON]["status"] == "accepted" and statuses[PERSON]["entity"] == PERSON
@@ -420,3 +441,24 @@ def test_the_candidates_statement_counts_only_when_asked_and_depends_on_the_shap
     counted = list_candidates(CandidateFilter(), [], Page(limit=20), True)
     assert "COUNT {" in counted.cypher
     assert "'a'" not in one.cypher and "a" in one.params.values()
+
+
+def test_an_accepted_meeting_keeps_the_type_it_carried_else_gets_the_default(
+    tmp_path: Path,
+) -> None:
+    """No Neo4j: what `accepted_facts` makes of a review file's meetings."""
+    source = [{"document": DOC, "quote": MET_QUOTE}]
+    review = tmp_path / "review.yaml"
+    review.write_text(yaml.safe_dump({
+        "document": {"id": DOC},
+        "entities": [
+            {"id": "carried", "kind": "Meeting", "name": "A trip", "sources": source,
+             "properties": {"meetingType": "trip", "status": "planned"}},
+            {"id": "rewritten", "kind": "Meeting", "name": "Talks", "sources": source},
+            {"id": "event", "kind": "Event", "name": "A signing", "sources": source},
+        ],
+    }), encoding="utf-8")  # fmt: skip
+    entities = {e["id"]: e for e in accepted_facts(review).facts["entities"]}
+    assert entities["carried"]["properties"] == {"meetingType": "trip", "status": "planned"}
+    assert entities["rewritten"]["properties"] == {"meetingType": DEFAULT_MEETING_TYPE}
+    assert "properties" not in entities["event"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from diplograph.model import Document
+from diplograph.model import DEFAULT_MEETING_TYPE, Document, Kind
 from diplograph.records import Analysis, Occurrence
 from loaders.ingest.text import sentence_at, sentence_spans
 
@@ -45,8 +45,12 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
             row["description"] = candidate.description
         if candidate.date is not None:
             row["date"] = candidate.date.model_dump(exclude_none=True)
-        if candidate.properties:
-            row["properties"] = dict(candidate.properties)
+        properties = dict(candidate.properties)
+        if candidate.kind == Kind.MEETING:
+            # Shown for the analyst to keep or change; `review accept` gives it otherwise.
+            properties = {"meetingType": DEFAULT_MEETING_TYPE, **properties}
+        if properties:
+            row["properties"] = properties
         quotes = list(dict.fromkeys(o.quote for o in candidate.occurrences))
         row["sources"] = [{"document": doc.id, "quote": quote} for quote in quotes]
         # The candidate's own id, kept when the analyst renames the entity: accepting it
