@@ -51,6 +51,27 @@ INTERNAL_ERROR = "internal error; it has been logged"
 # GraphiQL's browser assets, installed by `make install` (npm ci in schema/graphiql).
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
 UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
+# A link to /graphql?query=...&variables=...&operationName=... opens GraphiQL with them in
+# its editors. Strawberry's page reads only its own `q` (which it writes back to the URL as
+# the query is edited, so `q` wins over a stale `query`) and `variables`: these edits of
+# its script add `query` and `operationName` (GraphiQL's props). Each must match.
+GRAPHIQL_PREFILL = (
+    ("parameters.q || EXAMPLE_QUERY", "parameters.q || parameters.query || EXAMPLE_QUERY"),
+    (
+        "variables: variables,",
+        "variables: variables,\n          operationName: parameters.operationName,",
+    ),
+)
+
+
+def graphiql_page(html: str, local_assets: bool) -> str:
+    """Strawberry's GraphiQL page, filled from the URL, its assets served from this server
+    when installed (it works offline)."""
+    for old, new in GRAPHIQL_PREFILL:
+        if html.count(old) != 1:
+            raise RuntimeError(f"Strawberry's GraphiQL page changed: {old!r} not found once")
+        html = html.replace(old, new)
+    return UNPKG.sub(r"/graphiql-assets/\1/", html) if local_assets else html
 
 
 MAX_MESSAGE = 500
@@ -81,6 +102,7 @@ class GraphQLApp(GraphQLOverHTTP):
             allow_queries_via_get=True,
         )
         self.settings = settings
+        self.graphiql_html = graphiql_page(self.graphql_ide_html, GRAPHIQL_ASSETS.is_dir())
         # Read queries answered without per-field execution (schema/compiled.py).
         self.compiler = Compiler(schema) if settings.compiled_queries else None
 
@@ -139,12 +161,17 @@ class GraphQLApp(GraphQLOverHTTP):
             return json.dumps({"data": None, "errors": [error]}).encode()
         return body
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's GET, also one with a `query` (a shared link: the page
+        fills it in). A client that does not ask for HTML (curl, fetch, GraphQL clients)
+        gets the GET query's answer, as GraphQL over HTTP says."""
+        if super().should_render_graphql_ide(request):
+            return True
+        accept = request.headers.get("accept", "")
+        return bool(self.graphql_ide) and request.method == "GET" and "text/html" in accept
+
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL, its assets served from this server when installed (it works offline)."""
-        html = self.graphql_ide_html
-        if GRAPHIQL_ASSETS.is_dir():
-            html = UNPKG.sub(r"/graphiql-assets/\1/", html)
-        return HTMLResponse(html)
+        return HTMLResponse(self.graphiql_html)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,

@@ -175,6 +175,47 @@ def test_graphiql_runs_a_typed_query(
     chromium.save_screenshot(str(shots / "graphiql-browser.png"))
 
 
+SHARED_QUERY = (
+    "query Other { __typename }\n"
+    "query People($text: String) { people(where: {text: $text}) { edges { node { name } } } }"
+)
+SHARED_VARIABLES = '{"text": "kelly"}'
+
+
+def editors(browser: WebDriver) -> list[str]:
+    """The text of GraphiQL's editors (CodeMirror 5): the query's first, then variables'."""
+    values: list[str] = browser.execute_script(
+        "return [...document.querySelectorAll('.graphiql-container .CodeMirror')]"
+        ".map(e => e.CodeMirror.getValue())"
+    )
+    return values
+
+
+def test_a_graphql_link_opens_graphiql_with_its_query_variables_and_operation(
+    browser_api: LiveServer, chromium: WebDriver, shots: Path
+) -> None:
+    """/graphql?query=...&variables=...&operationName=... (a link to share a query) opens
+    GraphiQL with both editors filled in, and running it runs the named operation."""
+    shared = {"query": SHARED_QUERY, "variables": SHARED_VARIABLES, "operationName": "People"}
+    link = httpx.URL(f"{browser_api.url}/graphql", params=shared)
+    chromium.get(str(link))
+    try:
+        wait(chromium).until(lambda b: SHARED_QUERY in editors(b))
+        assert SHARED_VARIABLES in editors(chromium)[1:]
+        chromium.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+        wait(chromium).until(
+            lambda b: "Craig Kelly" in b.find_element(By.CSS_SELECTOR, ".result-window").text
+        )
+    except TimeoutException:
+        chromium.save_screenshot(str(shots / "graphiql-link-failed.png"))
+        raise
+    assert "__typename" not in chromium.find_element(By.CSS_SELECTOR, ".result-window").text
+    # A client that asks for no HTML gets the answer to the same GET, not the page.
+    answer = httpx.get(str(link), headers={"accept": "application/json"})
+    names = [e["node"]["name"] for e in answer.json()["data"]["people"]["edges"]]
+    assert "Craig Kelly" in names
+
+
 def test_only_the_style_and_guide_are_shared_and_only_with_browser(
     api: httpx.Client, settings: Settings
 ) -> None:
