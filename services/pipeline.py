@@ -329,9 +329,16 @@ def _load_hsg(
 # -- identity across sources -----------------------------------------------------------------
 
 
+# Rounds of rules and writes one resolution runs at most (`resolve_identities`): a bound, in
+# case a merge could not be written and the rules kept asking for it.
+RESOLUTION_ROUNDS = 5
+
+
 @dataclass
 class Resolution:
-    """What `resolve_identities` decided (`plan`), and the merges and links now stored."""
+    """What `resolve_identities` decided (`plan`: the merges and links it made or, not
+    writing, would make, and the pairs left for review on the graph as it then stands),
+    and the merges and links now stored."""
 
     plan: Plan
     merged: int
@@ -357,11 +364,29 @@ def resolve_identities(driver: Driver, database: str, *, write: bool = True) -> 
         if write:
             restore_aliases(tx)
         decisions = read_decisions(tx)
-        result = identity.plan(read_people(tx), read_places(tx), read_organizations(tx), decisions)
+
+        def plan() -> Plan:
+            people, places = read_people(tx), read_places(tx)
+            return identity.plan(people, places, read_organizations(tx), decisions)
+
+        result = plan()
         merged = linked = 0
         if write:
-            merged = sum(merge_entities(tx, m) for m in result.merges)
-            linked = sum(write_link(tx, link) for link in result.links)
+            done = Plan()
+            for _ in range(RESOLUTION_ROUNDS):
+                if not (result.merges or result.links):
+                    break
+                merged += sum(merge_entities(tx, m) for m in result.merges)
+                linked += sum(write_link(tx, link) for link in result.links)
+                done.merges += result.merges
+                done.links += result.links
+                # The pairs left for review are those of the graph as written, which
+                # `resolve --report` reads: a merge settles some (an end absorbed; a
+                # survivor now holding a record of the other end's source, which keeps its
+                # own records apart) and its names may fit more. So plan again, until
+                # nothing is left to write.
+                result = plan()
+            result = Plan(done.merges, done.links, result.reviews)
         return Resolution(result, merged, linked, remerged, read_merges(tx), read_links(tx), write)
 
     with driver.session(database=database) as session:
