@@ -54,8 +54,13 @@ UNPKG = re.compile(r"https://unpkg\.com/((?:@[^/@]+/)?[^/@]+)@[^/]+/")
 # A link to /graphql?query=...&variables=...&operationName=... opens GraphiQL with them in
 # its editors. Strawberry's page reads only its own `q` (which it writes back to the URL as
 # the query is edited, so `q` wins over a stale `query`) and `variables`: these edits of
-# its script add `query` and `operationName` (GraphiQL's props). Each must match.
+# its script add `query` and `operationName` (GraphiQL's props), and read a `+` as a space
+# (form encoding: Python's urlencode, httpx, HTML forms), as the server does. Each must match.
 GRAPHIQL_PREFILL = (
+    (
+        "decodeURIComponent(entry.slice(eq + 1))",
+        'decodeURIComponent(entry.slice(eq + 1).replaceAll("+", " "))',
+    ),
     ("parameters.q || EXAMPLE_QUERY", "parameters.q || parameters.query || EXAMPLE_QUERY"),
     (
         "variables: variables,",
