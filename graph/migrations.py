@@ -13,6 +13,8 @@ SEARCHABLE_LABELS = [kind.value for kind in Kind]
 _STATEMENTS: list[str] = [
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
+    # Ingest writes candidates with MERGE on their id: unique, and found by index.
+    "CREATE CONSTRAINT candidate_id IF NOT EXISTS FOR (n:Candidate) REQUIRE n.id IS UNIQUE",
     # A uniqueness constraint per label lets `MATCH (p:Person {id: $id})` use an index too.
     *(
         f"CREATE CONSTRAINT {kind.value.lower()}_id IF NOT EXISTS "

@@ -42,7 +42,7 @@ def test_server_is_neo4j_526_community(driver: Driver, settings: Settings) -> No
 
 def test_constraints_exist(driver: Driver, settings: Settings) -> None:
     names = constraint_names(driver, settings.neo4j_database)
-    assert {"entity_id", "document_id", "person_id", "meeting_id"} <= names
+    assert {"entity_id", "document_id", "candidate_id", "person_id", "meeting_id"} <= names
 
 
 def test_page_chrome_is_stripped() -> None:
