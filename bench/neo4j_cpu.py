@@ -1,0 +1,170 @@
+"""Neo4j's CPU per statement: ours against @neo4j/graphql's, for the same cases.
+
+`python -m bench.neo4j_cpu` starts a throwaway Neo4j (or uses DIPLOGRAPH_BENCH_NEO4J_URI's
+with `--neo4j-pid`, as `python -m bench.api` does; `--reuse-data` keeps a synthetic graph it
+already holds), loads the bench's data and picks its cases. Per operation it takes the
+statement our API compiles for each case (`bench.api.profiling.ours_statements`) and the
+one @neo4j/graphql sends (`capture.mjs`), and runs each statement `--iterations` times in
+turn through the same driver, one at a time, reading the Neo4j process's CPU from /proc
+before and after. Per statement it prints Neo4j's CPU ms per run, the least of `--rounds`
+measurements (other work on the machine only ever adds).
+
+Db hits do not count everything Neo4j does for a statement (sorting, list and map work,
+the response-size estimate, the bytes sent over Bolt); this figure does, and it is steady on
+a shared machine where req/s is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+from typing import Any
+
+from neo4j import Driver, RoutingControl
+
+from bench.api import run
+from bench.api.cases import choose_cases
+from bench.api.operations import BY_NAME, OPERATIONS
+from bench.api.profiling import ours_statements, peer_capture
+from bench.api.servers import neo4j_env, process_cpu_seconds
+from diplograph.settings import Settings
+from graph.driver import connect, connect_async
+
+# (operation, server, cypher, parameters) of every statement measured.
+Job = tuple[str, str, str, dict[str, Any]]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.neo4j_cpu", description=__doc__)
+    p.add_argument("--scale", type=int, default=20_000, help="synthetic actors (0: none)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--hsg", choices=("auto", "skip"), default="auto")
+    p.add_argument("--iterations", type=int, default=100, help="runs of each case per round")
+    p.add_argument("--rounds", type=int, default=3, help="measurements per statement; the least")
+    p.add_argument("--operations", default="neighborhood,meetings_filtered,shortest_path")
+    p.add_argument("--no-peer", action="store_true", help="leave @neo4j/graphql out")
+    p.add_argument("--reuse-data", action="store_true", help="as for `python -m bench.api`")
+    p.add_argument(
+        "--neo4j-pid", type=int, default=None, help="DIPLOGRAPH_BENCH_NEO4J_URI's server process"
+    )
+    args = p.parse_args(argv)
+    # What bench.api's helpers read of its own arguments.
+    args.neo4j_heap = args.neo4j_pagecache = None
+    args.only_data = False
+    return args
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as capture.mjs prints it, back to a value: the JavaScript driver's
+    integers come out as {low, high}, its dates as {year, month, day}."""
+    if isinstance(value, dict):
+        if set(value) == {"low", "high"}:
+            return int(value["high"]) * 2**32 + (int(value["low"]) & 0xFFFFFFFF)
+        plain = {k: _plain(v) for k, v in value.items()}
+        if set(plain) == {"year", "month", "day"}:
+            return date(plain["year"], plain["month"], plain["day"])
+        return plain
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def statements(
+    settings: Settings,
+    sync_driver: Driver,
+    env: dict[str, str],
+    cases: dict[str, list[dict[str, Any]]],
+    names: list[str],
+    with_peer: bool,
+) -> list[Job]:
+    """Every case's statements, ours and the peer's."""
+    jobs: list[Job] = []
+
+    async def ours() -> None:
+        driver = connect_async(settings)
+        try:
+            for name in names:
+                for case in cases[name]:
+                    for s in await ours_statements(
+                        driver, sync_driver, settings, BY_NAME[name], case
+                    ):
+                        jobs.append((name, "diplograph", s.cypher, s.params))
+        finally:
+            await driver.close()
+
+    asyncio.run(ours())
+    if with_peer:
+        asked = [
+            {"name": f"{name}/{i}", "query": BY_NAME[name].peer,
+             "variables": BY_NAME[name].peer_vars(case)}
+            for name in names for i, case in enumerate(cases[name])
+        ]  # fmt: skip
+        for key, got in peer_capture(env, asked).items():
+            for s in got.get("statements", []):
+                name = key.split("/")[0]
+                jobs.append((name, "neo4j-graphql", s["cypher"], _plain(s["parameters"])))
+    return jobs
+
+
+def measure(
+    driver: Driver, database: str, pid: int, jobs: list[Job], iterations: int
+) -> list[float]:
+    """Neo4j CPU ms per run of each job, over one round."""
+    out = []
+    for _, _, cypher, params in jobs:
+        for _ in range(3):  # planned and warm
+            driver.execute_query(cypher, params, database_=database, routing_=RoutingControl.READ)
+        before = process_cpu_seconds(pid)
+        for _ in range(iterations):
+            driver.execute_query(cypher, params, database_=database, routing_=RoutingControl.READ)
+        out.append((process_cpu_seconds(pid) - before) * 1000 / iterations)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [n for n in args.operations.split(",") if n]
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise SystemExit(f"unknown operation(s) {unknown}; known: {[o.name for o in OPERATIONS]}")
+    settings, local, _ = run.start_neo4j(args)
+    pid = local.pid() if local is not None else args.neo4j_pid
+    if pid is None:
+        raise SystemExit("an external Neo4j needs --neo4j-pid: its CPU is what is measured")
+    try:
+        env = neo4j_env(
+            settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        )
+        with connect(settings) as driver:
+            run.load_data(args, env, driver, settings)
+            cases = choose_cases(driver, settings.neo4j_database)
+            jobs = statements(settings, driver, env, cases, names, not args.no_peer)
+            least: list[float] | None = None
+            for _ in range(args.rounds):
+                got = measure(driver, settings.neo4j_database, pid, jobs, args.iterations)
+                # The least of the rounds: other work on the machine only ever adds.
+                least = got if least is None else list(map(min, least, got))
+    finally:
+        if local is not None:
+            local.stop()
+    assert least is not None
+    per: dict[tuple[str, str], list[float]] = {}
+    for (name, server, _, _), ms in zip(jobs, least, strict=True):
+        per.setdefault((name, server), []).append(ms)
+    print(f"python -m bench.neo4j_cpu {' '.join(sys.argv[1:])}: Neo4j CPU ms per statement, "
+          f"mean over each operation's cases, the least of {args.rounds} rounds of "
+          f"{args.iterations} runs per case")  # fmt: skip
+    print("| operation | diplograph | @neo4j/graphql | ÷ |\n|---|---:|---:|---:|")
+    for name in names:
+        ours = per.get((name, "diplograph"), [])
+        peer = per.get((name, "neo4j-graphql"), [])
+        o = sum(ours) / len(ours) if ours else float("nan")
+        q = sum(peer) / len(peer) if peer else float("nan")
+        print(f"| {name} | {o:.2f} | {q:.2f} | {o / q if q else float('nan'):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
