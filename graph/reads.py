@@ -152,6 +152,20 @@ def ordered_window(
     return order_by, window
 
 
+def index_ordered(keys: list[tuple[str, bool]], where: Filter) -> bool:
+    """Whether the matches of `where` come out of an index already in the order of `keys`:
+    sorted by date, and the filter bounds the date, so Neo4j seeks the date range index
+    and only orders ties (a partial sort, cheaper than a top-k over the matches)."""
+    if not keys or keys[0][0] != "dateFrom":
+        return False
+    leaves = [where, *where.all_of]
+    return any(
+        f.date_from is not None or f.date_to is not None
+        or any(c.prop == "dateFrom" for c in f.compares)
+        for f in leaves
+    )  # fmt: skip
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -179,17 +193,29 @@ def list_entities(
     match = f"{source or f'MATCH (n:{label_expr})'} WHERE {predicate}"
     columns, measures = _measure_columns(match, aggregate, b)
     if with_total and with_items and predicate != "true" and not page.from_end:
-        # A filtered list that wants its total: one pass finds, orders and counts the
-        # matches, and the window is sliced from them (a second pass only to count cost
-        # as much again). Unfiltered totals come from the count store instead.
-        first = b.param(page.offset)
-        last = b.param(page.offset + page.limit) if page.limit is not None else ""
-        cypher = (
-            f"CALL ({b.scope()}) {{ {match} WITH n ORDER BY {order_by} "
-            "RETURN collect(n) AS matched } "
-            f"RETURN size(matched) AS total, "
-            f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
-        )
+        # A filtered list that wants its total: one pass finds and counts the matches (a
+        # second pass only to count cost as much again). Unfiltered totals come from the
+        # count store instead.
+        if index_ordered(keys, where):
+            # The date index the filter seeks yields the matches in order already (ties
+            # aside): ordered as they come, the window is sliced from them.
+            first = b.param(page.offset)
+            last = b.param(page.offset + page.limit) if page.limit is not None else ""
+            cypher = (
+                f"CALL ({b.scope()}) {{ {match} WITH n ORDER BY {order_by} "
+                "RETURN collect(n) AS matched } "
+                f"RETURN size(matched) AS total, "
+                f"[n IN matched[{first}..{last}] | {{node: {node}}}] AS items{columns}"
+            )
+        else:
+            # Otherwise the window is a top-k over them: sorting every match to slice a
+            # page cost Neo4j up to 1.5 times the CPU at equal db hits (bench/README.md,
+            # issue 13e).
+            cypher = (
+                f"CALL ({b.scope()}) {{ {match} RETURN collect(n) AS matched }} "
+                f"RETURN size(matched) AS total, COLLECT {{ UNWIND matched AS n WITH n "
+                f"ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items{columns}"
+            )
         size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
         return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
@@ -477,13 +503,16 @@ def neighborhood(
     edge_fields: list[tuple[str, Any]],
     walk: Walk = Walk(),
     kinds: tuple[str, ...] | None = None,
+    with_total: bool = True,
 ) -> Statement:
     """The entities within `depth` hops (at most `limit`) and their edges, best first.
 
     Nearest first; at equal distance, nodes reached through fewer and smaller hubs first
     (the summed degree of the nodes in between), so the center's own facts come before
     whatever a country or an office with thousands of ties leads to. `total` counts every
-    node in reach, so a client can tell what the limit cut.
+    node in reach, so a client can tell what the limit cut; without `with_total` it is
+    null, and only the nearest `limit` + 1 are ordered (a top-k, not a sort of everything
+    in reach: Neo4j's CPU, bench/README.md, issue 13e), which still tells `truncated`.
     """
     if not 1 <= depth <= 3:
         raise ValueError("depth must be between 1 and 3")
@@ -491,23 +520,26 @@ def neighborhood(
     node = b.section(compile_node, "x", projection)
     rel_fields = b.section(compile_fields, "r", edge_fields)
     kind = f" AND any(l IN labels(m) WHERE l IN {b.param(list(kinds))})" if kinds else ""
+    top = "" if with_total else f" LIMIT {b.param(limit + 1)}"
     cypher = (
         f"{b.match_entity('c', center)}"
         "CALL (c) { "
         f"MATCH p = (c)-[{walk.rel_types()}*1..{depth}]-(m:Entity) "
         f"WHERE m <> c AND {walk.predicate('p', b)}{kind} "
         "WITH m, min([length(p), reduce(s = 0, x IN nodes(p)[1..-1] | s + COUNT { (x)--() })]) "
-        "AS rank ORDER BY rank, m.id "
+        f"AS rank ORDER BY rank, m.id{top} "
         "RETURN collect(m) AS reached } "
-        f"WITH c, reached[..{b.param(limit)}] AS near, size(reached) AS total "
-        "WITH c, total, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
-        "RETURN c IS NOT NULL AS found, total, "
+        f"WITH c, reached, {b.param(limit)} AS cap "
+        f"WITH c, reached[..cap] AS near, {'size(reached)' if with_total else 'null'} AS total, "
+        "size(reached) > cap AS truncated "
+        "WITH c, total, truncated, CASE WHEN c IS NULL THEN [] ELSE [c] + near END AS members "
+        "RETURN c IS NOT NULL AS found, total, truncated, "
         f"[x IN members | {node}] AS nodes, "
         "COLLECT { UNWIND members AS s MATCH (s)-[r]->(t) "
         f"WHERE t IN members AND {walk.rel_ok('r', b)} "
         f"RETURN {{from: s.id, to: t.id, {rel_fields}}} }} AS edges"
     )
-    return bounded(b, cypher, ["found", "total"], {
+    return bounded(b, cypher, ["found", "total", "truncated"], {
         "nodes": items_size(b, "nodes", lambda n: b.section(node_size, n, projection)),
         "edges": items_size(b, "edges", lambda g: _segment_size(g, edge_fields, b)),
     })  # fmt: skip

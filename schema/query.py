@@ -426,6 +426,8 @@ class Query(CandidateQuery):
             fact_fields(node_selections(field, ("edges",))),
             walk(types, exclude_types, date_from, date_to),
             check_kinds(kinds, ALL_KINDS),
+            # Counting everything in reach costs a sort of it all: only when asked.
+            with_total=bool(child(field, "totalNodes")),
         )  # fmt: skip
         record = await run(info, statement)
         if not record["found"]:
@@ -433,8 +435,9 @@ class Query(CandidateQuery):
         return Subgraph(
             nodes=[graph_object(n) for n in record["nodes"]],
             edges=[Fact(data=e) for e in record["edges"]],
+            # Null only when `totalNodes` is not selected, so never read.
             total_nodes=record["total"],
-            truncated=record["total"] > limit,
+            truncated=record["truncated"],
         )
 
 

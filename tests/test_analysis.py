@@ -690,6 +690,10 @@ def test_neighborhood_reports_truncation(api: httpx.Client) -> None:
                    totalNodes truncated nodes { slug } }
                  whole: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
                                      limit: 500) { totalNodes truncated nodes { slug } }
+                 cutUncounted: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
+                                            limit: 3) { truncated nodes { slug } }
+                 wholeUncounted: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
+                                              limit: 500) { truncated nodes { slug } }
                  issues: neighborhood(id: "us-cuba-migration-accords-1994", depth: 2,
                                       kinds: ["Issue"], types: [INVOLVES, AFFECTS, DISCUSSED,
                                       IMPLEMENTS]) { nodes { kind } edges { type } } }""",
@@ -699,6 +703,10 @@ def test_neighborhood_reports_truncation(api: httpx.Client) -> None:
     assert cut["truncated"] and len(cut["nodes"]) == 4  # the center and three
     assert not whole["truncated"] and whole["totalNodes"] == len(whole["nodes"]) - 1
     assert cut["totalNodes"] == whole["totalNodes"]
+    # Without totalNodes only the nearest limit + 1 are ordered: the same nodes, in the
+    # same order, and the same truncation.
+    for counted, uncounted in ((cut, result["cutUncounted"]), (whole, result["wholeUncounted"])):
+        assert uncounted == {"truncated": counted["truncated"], "nodes": counted["nodes"]}
     # The center's own facts first: its direct neighbours lead the cut list.
     direct = data(
         graphql(
