@@ -365,12 +365,14 @@ def ingest(
     """Add new articles: store each, link mentions of known entities, write the rest for review."""
     if url is not None and len(files) > 1:
         fail("--url names one article; give it with one FILE.")
-    documents, problems = [], []
+    documents, problems, warnings = [], [], []
     for path in files:
         try:
-            documents.append(prepare_article(path, date=date, url=url))
+            documents.append(prepare_article(path, date=date, url=url, warnings=warnings))
         except ArticleError as error:
             problems.append(str(error))
+    for warning in warnings:
+        say(warning, "!", "yellow")
     if problems:
         for problem in problems:
             say(str(problem), "✗", "red")

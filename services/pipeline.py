@@ -76,7 +76,7 @@ from graph.resolution import (
 from loaders.accepted import accepted_facts, accepted_path, write_accepted
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.budget import OverBudget, check, deadline
-from loaders.ingest.candidates import analyse
+from loaders.ingest.candidates import analyse, known_names
 from loaders.ingest.linking import find_mentions
 from loaders.knowledge import LoadError, Problem, defined_in, entity_ids, validate
 from services import identity
@@ -134,6 +134,7 @@ def ingest_documents(
         bounded = deadline(ends - time.monotonic()) if ends is not None else nullcontext()
         with bounded:
             known = read_known_entities(tx)
+            names = known_names(known)  # once for the batch, not per document
             results: list[IngestResult] = []
             for given in documents:
                 current[:] = [given]
@@ -142,7 +143,7 @@ def ingest_documents(
                 # One date, the document's as stored: a text ingested again without a date
                 # counts from the date it was stored with.
                 doc = given.model_copy(update={"id": stored.id, "date": stored.date})
-                analysis = analyse(doc, known)
+                analysis = analyse(doc, known, names)
                 check()
                 counts = replace_mentions(tx, doc.id, analysis.mentions)
                 replace_candidates(tx, doc.id, analysis.candidates)

@@ -16,7 +16,7 @@ from neo4j import Driver
 from diplograph.model import Kind, Precision
 from diplograph.records import Candidate, KnownEntity, Method
 from diplograph.settings import Settings
-from loaders.ingest.candidates import analyse
+from loaders.ingest.candidates import analyse, known_names
 from loaders.ingest.documents import dateline_spans, prepare_article, prepare_text
 from loaders.ingest.linking import find_mentions
 from loaders.ingest.review import write_review
@@ -450,3 +450,91 @@ def test_a_particle_written_together_is_the_same_name() -> None:
         ("Anna DeVries", "de-vries-anna"),
         ("Anna Devries", "de-vries-anna"),
     ]
+
+
+LESOTHO = KnownEntity("lesotho", Kind.COUNTRY, "Lesotho")
+
+
+def test_appositive_titles_after_a_country_the_or_a_nationality() -> None:
+    found = _candidates(
+        "Southern Trade Talks\n\n"
+        "Thabo Mokoena, Lesotho's Minister of Trade, met Chipo Banda, the Foreign Minister of "
+        "Malawi, in Lilongwe. They were joined by Ana Horvat, the Croatian Ambassador. In "
+        "Lilongwe, the Foreign Minister said the talks went well.",
+        [*KNOWN, LESOTHO],
+    )
+    assert found["Thabo Mokoena"].title == "Minister of Trade"
+    assert found["Chipo Banda"].title == "Foreign Minister of Malawi"
+    assert found["Ana Horvat"].title == "Ambassador"
+    # A place before ", the Foreign Minister said" is no person with a title.
+    assert found["Lilongwe"].kind == Kind.PLACE
+
+
+def test_a_ministry_with_a_list_of_portfolios_is_one_name() -> None:
+    found = _candidates(
+        "Fisheries Talks\n\n"
+        "Malawi's Ministry of Trade, Industry and Fisheries and the Ministry of Lands, "
+        "Housing, and Forestry met the Ministry of Finance. Minister of Trade, Industry and "
+        "Fisheries Chipo Banda spoke. The Ministry of Health, Ana Horvat and Ivo Kranjc "
+        "attended."
+    )
+    organizations = {n for n, c in found.items() if c.kind == Kind.ORGANIZATION}
+    assert organizations == {
+        "Ministry of Trade, Industry and Fisheries",
+        "Ministry of Lands, Housing, and Forestry",
+        "Ministry of Finance",
+        "Ministry of Health",
+    }
+    assert found["Chipo Banda"].title == "Minister of Trade, Industry and Fisheries"
+
+
+def test_a_shared_office_name_heading_a_longer_title_is_not_ambiguous() -> None:
+    office = "Assistant Secretary of State"
+    posts = [
+        KnownEntity("state-assistant-secretary", Kind.ORGANIZATION, office),
+        KnownEntity("state-assistant-secretary2", Kind.ORGANIZATION, office),
+        KnownEntity("state-assistant-secretary-for-african-affairs", Kind.ORGANIZATION,
+                    f"{office} for African Affairs"),
+    ]  # fmt: skip
+    doc = prepare_text(
+        "Envoys in Lilongwe\n\nAssistant Secretary of State for Oceans and Fisheries Linda "
+        "Moyo and Assistant Secretary of State for African Affairs Tom Reyes visited Malawi. "
+        "An Assistant Secretary of State will follow.",
+        date="2016-03-02",
+    )
+    analysis = analyse(doc, [*KNOWN, *posts])
+    assert [(m.text, m.entity_id) for m in analysis.mentions if m.entity_id != "malawi"] == [
+        ("Assistant Secretary of State for African Affairs",
+         "state-assistant-secretary-for-african-affairs"),
+    ]  # fmt: skip
+    # The shorter name alone is still ambiguous; inside the longer title it is not reported.
+    assert [a.text for a in analysis.ambiguities] == ["Assistant Secretary of State"]
+    assert analysis.ambiguities[0].start > doc.text.index("An Assistant")
+    found = {c.name: c for c in analysis.candidates}
+    assert found["Linda Moyo"].title == "Assistant Secretary of State for Oceans and Fisheries"
+
+
+def test_a_given_date_that_differs_from_the_datelines_is_warned_about() -> None:
+    text = "Talks\n\nLILONGWE, October 14, 2016 \u2014 The ministers met on Monday."
+    warnings: list[str] = []
+    doc = prepare_text(text, date="2016-10-20", where="talks.txt", warnings=warnings)
+    assert doc.date is not None and doc.date.value == "2016-10-20"  # the given date wins
+    assert len(warnings) == 1
+    assert "talks.txt" in warnings[0]
+    assert "2016-10-20" in warnings[0] and "2016-10-14" in warnings[0]
+    # The same date, or no date in the text: nothing to say.
+    warnings.clear()
+    prepare_text(text, date="2016-10-14", where="talks.txt", warnings=warnings)
+    prepare_text("Talks\n\nThe ministers met on Monday.", date="2016-10-20", warnings=warnings)
+    assert warnings == []
+
+
+def test_known_names_are_folded_once_for_a_batch() -> None:
+    text = "Talks\n\nOfficials of the Blantyre Trade Council met ministers in Zomba."
+    doc = prepare_text(text, date="2016-10-14")
+    names = known_names(KNOWN)
+    assert "zagreb" in names and "slovenia" in names
+    # A name the caller passes counts as known, whatever the entities are.
+    found = {c.name for c in analyse(doc, KNOWN).candidates}
+    passed = {c.name for c in analyse(doc, KNOWN, names | {"blantyre trade council"}).candidates}
+    assert "Blantyre Trade Council" in found and passed == found - {"Blantyre Trade Council"}

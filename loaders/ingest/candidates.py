@@ -148,6 +148,7 @@ class _Candidates:
         known_ids: Iterable[str],
         mentions: Sequence[Mention] = (),
         entities: Sequence[Named] = (),
+        names: frozenset[str] | None = None,
     ) -> None:
         self.doc = doc
         self.t = t
@@ -166,7 +167,7 @@ class _Candidates:
         ]  # fmt: skip
         self.held: list[Mention] = []
         # Folded names and aliases of what the graph holds: never proposed again.
-        self.known_names = {folded(form) for e in entities for form in (e.name, *e.aliases)}
+        self.known_names = known_names(entities) if names is None else names
 
     def _publisher_line(self, name: str, offset: int) -> bool:
         """Whether `name` at `offset` is (part of) the document's publisher, "U.S.
@@ -221,7 +222,7 @@ class _Candidates:
             title_text = (
                 t.text[tokens[title[0]].start : tokens[title[1]].end]
                 if title is not None
-                else self._appositive_title(last) or self._lower_case_title(first, last)
+                else self._appositive_title(last, first) or self._lower_case_title(first, last)
             )
             if words & AGREEMENT_WORDS and last == first:
                 continue  # "the Protocol", "the Agreement": a reference, not a name
@@ -841,15 +842,21 @@ class _Candidates:
             and bool(re.search(r"(?:an|ian|ese|ish|ic|i)$", tokens[first].text))
         )
 
-    def _appositive_title(self, last: int) -> str | None:
-        """', Assistant Secretary of State' just after a name."""
+    def _appositive_title(self, last: int, first: int | None = None) -> str | None:
+        """', Assistant Secretary of State' just after a name; after a full name (`first`
+        to `last`, two words or more) also with the country's possessive, a nationality
+        or "the" before the title (", Norway's Minister of Trade,", ", the Foreign
+        Minister of Malawi."), when a comma or the sentence's end closes the title."""
         t = self.t
         tokens = t.tokens
         nxt = last + 1
         if nxt >= len(tokens) or t.gap(tokens[last], tokens[nxt]).strip() != ",":
             return None
-        run = t.title_tokens.get(nxt)
-        if run is None or run[0] != nxt:
+        starts = self._title_starts(nxt) if first is not None and last > first else [nxt]
+        run = next(
+            (r for k in starts if (r := t.title_tokens.get(k)) is not None and r[0] == k), None
+        )
+        if run is None:
             return None
         after = run[1] + 1
         if (
@@ -858,7 +865,31 @@ class _Candidates:
             and t._chunkable(tokens[after])
         ):
             return None  # "Today in Mombasa, Foreign Minister Ann Obi": Obi's title
+        if run[0] != nxt:
+            closing = t.gap(tokens[run[1]], tokens[after])[:1] if after < len(tokens) else "."
+            if closing not in (",", ".", ";", ")") or self._after_place_preposition(first, last):
+                return None  # "In Mombasa, the Foreign Minister said": no appositive
         return t.text[tokens[run[0]].start : tokens[run[1]].end]
+
+    def _title_starts(self, k: int) -> list[int]:
+        """Where an appositive's title may start after its comma at token k: there, or
+        after "the", a nationality or a country's possessive ("Norway's")."""
+        t = self.t
+        tokens = t.tokens
+        starts = [k]
+        step = k
+        if tokens[step].lower == "the" and step + 1 < len(tokens):
+            step += 1
+            starts.append(step)
+        country = t.country_at(step)
+        # "the Croatian Ambassador": a nationality, listed or shaped like one.
+        word = tokens[step]
+        nationality = word.capitalised and re.search(r"(?:an|ese|ish|i)$", word.text) is not None
+        if tokens[step].lower in DEMONYMS or tokens[step].lower == "u.s." or nationality:
+            starts.append(step + 1)
+        elif country is not None and tokens[country].possessive:
+            starts.append(country + 1)
+        return starts
 
     _QUANTITY = re.compile(
         r"(?<![\w.,$])(?P<dollar>\$)?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
@@ -1359,15 +1390,23 @@ def _month_value(year: int, month: int, offset: int) -> str:
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
+def known_names(entities: Iterable[Named]) -> frozenset[str]:
+    """The folded names and aliases of `entities`: what is never proposed again. Folding
+    some 13,000 names takes a while; a run over several documents against the same
+    entities computes it once and passes it to `analyse`."""
+    return frozenset(folded(form) for e in entities for form in (e.name, *e.aliases))
+
+
 def _found(
     doc: Document,
     mentions: Sequence[Mention],
     ambiguities: Sequence[Ambiguity],
     entities: Sequence[Named],
+    names: frozenset[str] | None = None,
 ) -> _Candidates:
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
     finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
-                         mentions, entities)  # fmt: skip
+                         mentions, entities, names)  # fmt: skip
     finder.names()
     finder.countries()
     finder.lone_surnames()
@@ -1392,12 +1431,15 @@ def find_candidates(
     return sorted(finder.found.values(), key=lambda c: c.occurrences[0].start)
 
 
-def analyse(doc: Document, entities: Sequence[Named]) -> Analysis:
+def analyse(
+    doc: Document, entities: Sequence[Named], names: frozenset[str] | None = None
+) -> Analysis:
     """Link a document's mentions of `entities` and collect candidates for the rest; a
-    dated meeting the graph already holds is a mention of it, not a candidate."""
+    dated meeting the graph already holds is a mention of it, not a candidate. `names`:
+    `known_names(entities)`, when the caller analyses several documents against them."""
     on = doc.date.start if doc.date is not None else None
     mentions, ambiguities = find_mentions(doc.text, entities, on)
-    finder = _found(doc, mentions, ambiguities, entities)
+    finder = _found(doc, mentions, ambiguities, entities, names)
     candidates = sorted(finder.found.values(), key=lambda c: c.occurrences[0].start)
     held = sorted([*mentions, *finder.held], key=lambda m: m.start)
     return Analysis(doc, held, ambiguities, candidates)

@@ -197,7 +197,13 @@ def read_input(raw: str, where: str, name: str | None = None) -> tuple[str, dict
     return raw, meta
 
 
-def prepare_article(path: Path, *, date: str | None = None, url: str | None = None) -> Document:
+def prepare_article(
+    path: Path,
+    *,
+    date: str | None = None,
+    url: str | None = None,
+    warnings: list[str] | None = None,
+) -> Document:
     """Read a captured article or saved HTML page for ingest (see `prepare_document`)."""
     try:
         size = path.stat().st_size
@@ -212,7 +218,7 @@ def prepare_article(path: Path, *, date: str | None = None, url: str | None = No
         raise ArticleError(
             f"{path}: cannot read the article: not UTF-8 text, a binary file? ({error})"
         ) from None
-    return prepare_text(raw, date=date, url=url, where=str(path), name=path.name)
+    return prepare_text(raw, date=date, url=url, where=str(path), name=path.name, warnings=warnings)
 
 
 def prepare_text(
@@ -222,6 +228,7 @@ def prepare_text(
     url: str | None = None,
     where: str = "article",
     name: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Document:
     """A captured article's text (or an HTML page), as posted or read, prepared for ingest."""
     text, meta = read_input(raw, where, name)
@@ -236,6 +243,7 @@ def prepare_text(
         url=url or meta.get("url"),
         where=where,
         published=published,
+        warnings=warnings,
     )
 
 
@@ -246,6 +254,7 @@ def prepare_document(
     url: str | None = None,
     where: str = "article",
     published: FuzzyDate | None = None,
+    warnings: list[str] | None = None,
 ) -> Document:
     """A cleaned article ready for ingest: date and URL picked up from the capture.
 
@@ -254,8 +263,10 @@ def prepare_document(
     out of the text and becomes the document's `url`/`date`, so the headline stays the
     first paragraph. `date`/`url` given here win over what the capture says; without
     either date, the page's `published` date, else a dateline or a press office's header
-    line in the first paragraphs ("WASHINGTON, March 3, 2015 -", `date_in_dateline`). Raises
-    `ArticleError` naming `where` when no text is left or the date is invalid.
+    line in the first paragraphs ("WASHINGTON, March 3, 2015 -", `date_in_dateline`). When
+    `date` differs from the date the capture gives, `date` still wins and a line naming
+    `where` and both dates is added to `warnings`. Raises `ArticleError` naming `where`
+    when no text is left or the date is invalid.
     """
     found_url: str | None = None
     found_date: FuzzyDate | None = None
@@ -288,10 +299,17 @@ def prepare_document(
         raise ArticleError(f"{where}: the headline {title!r} gives no usable id")
     if date is not None:
         try:
-            found_date = FuzzyDate(value=date)
+            given = FuzzyDate(value=date)
         except ValidationError as error:
             message = error.errors()[0]["msg"].removeprefix("Value error, ")
             raise ArticleError(f"{where}: date {message}") from None
+        if found_date is not None and found_date.value != given.value and warnings is not None:
+            # The text says otherwise: the given date is kept, but not silently.
+            warnings.append(
+                f"{where}: the date given ({given.value}) differs from the date in the text "
+                f"({found_date.value}); {given.value} is used"
+            )
+        found_date = given
     if url is not None and len(url) > MAX_URL_CHARS:
         # Neo4j's url index takes keys of at most about 8 KB; no real address comes near.
         raise ArticleError(

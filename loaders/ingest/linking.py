@@ -163,6 +163,8 @@ _MINISTRY_FIELD = {"Foreign Affairs": "Foreign", "Defence": "Defence", "Defense"
 
 
 # A body named with the city it sits in: "U.S. Interests Section in Havana".
+# What continues a name into a longer one: "Assistant Secretary of State | for African Affairs".
+_LONGER_NAME = re.compile(r"\s+for\s+(?:the\s+)?[A-Z]")
 _LOCATED_IN = re.compile(r"(?P<base>\S+(?: \S+)+?) in (?P<place>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*)")
 
 
@@ -535,6 +537,10 @@ class _Linker:
         winners = [i for i, score in scores.items() if score == best]
         written = self.t.text[start:end]
         if len(winners) > 1 or best <= 0:  # no evidence for any: not a guess
+            if _LONGER_NAME.match(self.t.text, end):
+                # "Assistant Secretary of State | for Oceans and Fisheries": the shared
+                # name heads a longer one the graph does not hold; not this name at all.
+                return
             self.ambiguities.append(
                 Ambiguity(start, end, written, tuple(ids),
                           "the same name or alias is given for several entities")

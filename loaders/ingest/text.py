@@ -48,7 +48,7 @@ FIELD_WORDS = words(
     cooperation friendship commerce navigation industry industries mines mining
     technology tourism culture sports youth investment fisheries agriculture fishing
     transport communications infrastructure works housing water environment forests
-    amity peace security reconciliation integration development welfare planning"""
+    amity peace security reconciliation integration development welfare planning forestry"""
 )
 AGREEMENT_WORDS = words(
     """accord accords agreement agreements treaty convention protocol pact memorandum
@@ -500,10 +500,22 @@ class TextIndex:
                 if tokens[listed].lower == "and":
                     break
                 listed += 1
+            # The last field after "and", with the serial comma or without it: "for
+            # Trade, Industry and Fisheries" as "for Trade, Industry, and Fisheries".
+            fields = FIELD_WORDS | TITLE_COMPLEMENTS
+            listed_words = [*tokens[end:listed], tokens[min(listed + 1, len(tokens) - 1)]]
+            serial = listed < len(tokens) and self.gap(tokens[listed - 1], tokens[listed]) == ", "
             if (
                 listed + 1 < len(tokens)
                 and tokens[listed].lower == "and"
-                and self.gap(tokens[listed - 1], tokens[listed]) == ", "
+                and (
+                    serial
+                    or (
+                        listed > end
+                        and self.gap(tokens[listed - 1], tokens[listed]) == " "
+                        and all(w.lower in fields for w in listed_words)
+                    )
+                )
                 and tokens[listed + 1].capitalised
                 and self.gap(tokens[listed], tokens[listed + 1]) == " "
             ):
@@ -623,6 +635,8 @@ class TextIndex:
                         break  # "Communist Party of Vietnam | Nguyen Phu Trong"
                 elif join_of and joined and (last := self._and_complement(j)) is not None:
                     j = last  # "Treaty of Friendship and Cooperation"
+                elif join_of and joined and (last := self._listed_fields(j)) is not None:
+                    j = last  # "Ministry of Trade, Industry and Fisheries"
                 else:
                     break
             runs.append((i, j))
@@ -658,6 +672,48 @@ class TextIndex:
         ):
             return k
         return None
+
+    def _listed_fields(self, j: int) -> int | None:
+        """After an organization's "of" complement, a list of further fields, "and" before
+        the last, with the serial comma or without: ", Industry and Fisheries", ", Housing,
+        and Urban Development". Each field is one or two capitalised words ending with a
+        field word, so a list of bodies or people ("..., Ana Phiri and Ivo Horvat") stays
+        apart. The index of the last field's last word."""
+        tokens = self.tokens
+
+        def field(k: int, gap: tuple[str, ...]) -> int | None:
+            # One field from token k: the index of its last word.
+            if k >= len(tokens) or self.gap(tokens[k - 1], tokens[k]) not in gap:
+                return None
+            for end in (k, k + 1):
+                if end >= len(tokens) or not self._chunkable(tokens[end]):
+                    return None
+                if end > k and self.gap(tokens[end - 1], tokens[end]) != " ":
+                    return None
+                if tokens[end].lower.replace("-", "") in FIELD_WORDS and not tokens[end].possessive:
+                    return end
+            return None
+
+        if tokens[j].possessive or (last := field(j + 1, (", ",))) is None:
+            return None
+        while True:
+            k = last + 1
+            if k < len(tokens) and tokens[k].lower == "and":
+                if self.gap(tokens[last], tokens[k]) not in (" ", ", "):
+                    return None
+                end = field(k + 1, (" ",))
+                # "..., Health and Fisheries Minister Ana Phiri": the list ends on a title.
+                if end is None or (
+                    end + 1 < len(tokens)
+                    and self._chunkable(tokens[end + 1])
+                    and self.gap(tokens[end], tokens[end + 1]) == " "
+                ):
+                    return None
+                return end
+            nxt = field(k, (", ",))
+            if nxt is None:
+                return None
+            last = nxt
 
     def _and_complement(self, j: int) -> int | None:
         """After an organization's or agreement's "of" complement, "and" then one last
