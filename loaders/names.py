@@ -127,7 +127,7 @@ TITLE_HEADS = words(
     congresswoman governor mayor king queen prince princess pope cardinal archbishop
     bishop father rev. dr. mr. mrs. ms. miss gen. general lt. col. colonel admiral adm.
     commander chairman chairwoman chair spokesman spokeswoman spokesperson envoy counselor
-    councilor councillor
+    councilor councillor chairperson sir dame
     consul attorney justice judge premier chancellor commissioner coordinator director
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large
@@ -151,7 +151,7 @@ TITLE_COMPLEMENTS = words(
     population refugees narcotics law enforcement public diplomacy management legislative
     intelligence research fisheries maritime climate change environment cooperation multilateral
     regional arctic americas business resources global health women's issues development
-    finance planning policy civilian protocol operations national"""
+    finance planning policy civilian protocol operations national growth natural eurasian"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
 # The given names English nicknames stand for: "Ted Osborne" may be pocom's "Theodore R.
 # Osborne". A nickname is a weaker fit, like a name without its middle name.

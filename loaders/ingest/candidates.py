@@ -878,7 +878,8 @@ class _Candidates:
         tokens = t.tokens
         starts = [k]
         step = k
-        if tokens[step].lower == "the" and step + 1 < len(tokens):
+        # "the Foreign Minister", "its Minister of Environment" (the country named before)
+        if tokens[step].lower in ("the", "its", "their") and step + 1 < len(tokens):
             step += 1
             starts.append(step)
         country = t.country_at(step)

@@ -52,7 +52,7 @@ FIELD_WORDS = words(
 )
 AGREEMENT_WORDS = words(
     """accord accords agreement agreements treaty convention protocol pact memorandum
-    partnership plan"""
+    partnership plan declaration charter"""
 )
 # Capitalised words that do not continue a proper name (title case, sentence starts).
 FUNCTION_WORDS = words(
@@ -431,6 +431,37 @@ class TextIndex:
                 return last
         return None
 
+    def _field_with_and(self, end: int) -> int | None:
+        """From token `end`, capitalised words and "and" up to an office's field end
+        ("and Eurasian Affairs"): the index of "Affairs"/"Issues", or None."""
+        tokens = self.tokens
+        for i in range(end, min(end + 6, len(tokens))):
+            if i > 0 and self.gap(tokens[i - 1], tokens[i]) != " ":
+                return None
+            if tokens[i].lower in _FIELD_ENDS and tokens[i].capitalised and i > end:
+                return i
+            if not (tokens[i].capitalised or tokens[i].lower == "and") or self._is_title_word(
+                tokens[i]
+            ):
+                return None
+        return None
+
+    def _names_a_body(self, country: int) -> bool:
+        """Whether the country's name ending at token `country` starts a longer name
+        holding an organization word ("Bangladesh Nationalist Party")."""
+        tokens = self.tokens
+        k = country + 1
+        while (
+            k < len(tokens)
+            and self._chunkable(tokens[k])
+            and self.gap(tokens[k - 1], tokens[k]) == " "
+            and not tokens[k - 1].possessive
+        ):
+            if tokens[k].lower in ORGANIZATION_WORDS:
+                return True
+            k += 1
+        return False
+
     def _complements(self, j: int) -> int | None:
         """After title token j: 'of State', 'for Western Hemisphere Affairs', 'of the
         Interior', 'to Kenya'; the index of the last complement word, or None."""
@@ -449,6 +480,9 @@ class TextIndex:
         end = k
         while end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == " ":
             country = self.country_at(end)
+            # "of the Bangladesh Nationalist Party": a country that names a body is no field.
+            if country is not None and self._names_a_body(country):
+                break
             if country is not None and (end == k or tokens[end - 1].lower == "and"):
                 end = country + 1  # "for Afghanistan and Pakistan"
             elif (
@@ -470,6 +504,14 @@ class TextIndex:
                 end += 1
             else:
                 break
+        if (
+            k < end < len(tokens)
+            and tokens[k - 1].lower == "the"
+            and tokens[end].capitalised
+            and tokens[end].lower in ORGANIZATION_WORDS
+            and self.gap(tokens[end - 1], tokens[end]) == " "
+        ):
+            end += 1  # "Minister for the Arctic Council": the body the post is for
         # Words outside the title vocabulary ("of Peru", "for Andean Affairs") only when
         # punctuation, the paragraph's end or the next title word closes them: "Minister of
         # Peru, Ana Ruiz", "Under Secretary for Arms Control Ambassador ...", not "Minister
@@ -503,28 +545,47 @@ class TextIndex:
             # The last field after "and", with the serial comma or without it: "for
             # Trade, Industry and Fisheries" as "for Trade, Industry, and Fisheries".
             fields = FIELD_WORDS | TITLE_COMPLEMENTS
+            # "..., Energy, and the Environment": "the" before the last field.
+            the = int(
+                listed + 2 < len(tokens)
+                and tokens[listed].lower == "and"
+                and tokens[listed + 1].lower == "the"
+                and tokens[listed + 2].lower in fields
+            )
             listed_words = [*tokens[end:listed], tokens[min(listed + 1, len(tokens) - 1)]]
             serial = listed < len(tokens) and self.gap(tokens[listed - 1], tokens[listed]) == ", "
             if (
                 listed + 1 < len(tokens)
                 and tokens[listed].lower == "and"
+                # A field listed before "and": in "for the Six-Party Talks, and Robert King"
+                # the name follows the title, no list.
+                and listed > end
                 and (
                     serial
                     or (
-                        listed > end
-                        and self.gap(tokens[listed - 1], tokens[listed]) == " "
+                        self.gap(tokens[listed - 1], tokens[listed]) == " "
                         and all(w.lower in fields for w in listed_words)
                     )
                 )
-                and tokens[listed + 1].capitalised
-                and self.gap(tokens[listed], tokens[listed + 1]) == " "
+                and tokens[listed + 1 + the].capitalised
+                and self.gap(tokens[listed + the], tokens[listed + 1 + the]) == " "
             ):
-                end = listed + 2
+                end = listed + 2 + the
+                # The last field may be of several words: "and International Cooperation".
+                while (
+                    end < len(tokens)
+                    and tokens[end].capitalised
+                    and tokens[end].lower in fields
+                    and self.gap(tokens[end - 1], tokens[end]) == " "
+                ):
+                    end += 1
         # An office's field ends with "Affairs" or "Issues", whatever words come before it:
         # "Director-General for International Cooperation Affairs Lee Jae-hoon".
         fields_end = [i for i in range(end, longer) if tokens[i].lower in _FIELD_ENDS]
         if fields_end:
             end = fields_end[-1] + 1
+        elif (field_end := self._field_with_and(end)) is not None:
+            end = field_end + 1  # "for European and Eurasian Affairs"
         return end - 1 if end > k else None
 
     def _titles(self) -> dict[int, tuple[int, int]]:
