@@ -91,7 +91,7 @@ _NOT_NAMES = vocabulary("house palace hall building street avenue square times p
 # What a place's name follows with "of": "the city of Aleppo", "the regions of Donetsk".
 _PLACES_OF = vocabulary(
     """city cities town towns region regions province provinces district districts port
-    village villages island islands capital"""
+    village villages island islands capital people"""
 )
 # Words before a "to" that leads to someone or something, not somewhere: "loyal to X".
 _TO_SOMEONE = vocabulary(
@@ -123,6 +123,11 @@ _PRESENT_IN = re.compile(
 )
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
+
+
+# The last words of countries' names, which a formal name ends with ("Republic of Korea").
+_LAST_WORDS = frozenset(name.split()[-1] for name in COUNTRY_NAMES if " " in name) - {
+    "and", "the", "islands", "republic", "states", "kingdom", "emirates"}  # fmt: skip
 
 
 def _country_name(name: str) -> bool:
@@ -584,6 +589,50 @@ class _Candidates:
             None,
         )
 
+    # A state's formal name: "Republic of Korea", "Democratic People's Republic of Korea",
+    # "Kingdom of Saudi Arabia", "Democratic Republic of the Congo".
+    _FORMAL_COUNTRY = re.compile(
+        r"\b(?:(?:Democratic|People's|Islamic|Federal|Federative|Socialist|Arab|United|"
+        r"Bolivarian|Plurinational|Cooperative|Hashemite|Oriental)\s+)*"
+        r"(?:Republic|Kingdom|Federation|Sultanate|Principality|Commonwealth)\s+of\s+"
+        r"(?:the\s+)?(?P<tail>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})"
+    )
+
+    def formal_countries(self) -> None:
+        """Countries by their formal names, when the name after "of" is a country's (or
+        the last word of one: "Korea" of "North Korea"); the whole name is the candidate,
+        not the "Congo" inside it."""
+        text = self.t.text
+        for match in self._FORMAL_COUNTRY.finditer(text):
+            words = match["tail"].split()
+            size = next(
+                (n for n in range(len(words), 0, -1)
+                 if _country_name(" ".join(words[:n])) or words[n - 1].lower() in _LAST_WORDS),
+                0,
+            )  # fmt: skip
+            if size == 0 or (
+                size < len(words) and words[size].lower() not in TITLE_HEADS | TITLE_MODIFIERS
+            ):
+                continue  # "Republic of Korea Navy": a body's name, not the state's
+            end = match.start("tail") + len(" ".join(words[:size]))
+            if not re.fullmatch(r"\S+(?: \S+)*", text[match.start("tail") : end]):
+                continue  # the tail's words are not separated by single spaces
+            name = text[match.start() : end]
+            short = text[match.start("tail") : end]
+            candidate = Candidate(_slug(name), Kind.COUNTRY, name, "a country named in the text")
+            if _country_name(short) and self._plain_formal(match):
+                # "Republic of the Philippines": the Philippines, by its formal name.
+                candidate = Candidate(_slug(short), Kind.COUNTRY, short,
+                                      "a country named in the text", aliases=[name])  # fmt: skip
+            self.add(candidate, match.start(), end)
+
+    @staticmethod
+    def _plain_formal(match: re.Match[str]) -> bool:
+        """A formal name without a qualifier before it ("Republic of Korea", not
+        "Democratic Republic of the Congo", another state than the Republic of the Congo)."""
+        return match.group().split()[0] in ("Republic", "Kingdom", "Federation", "Sultanate",
+                                            "Principality", "Commonwealth")  # fmt: skip
+
     def countries(self) -> None:
         """Countries the graph does not hold, wherever the text names them on their own:
         in the headline ("Travel to Laos, Cambodia, and China"), in a title's complement
@@ -731,6 +780,9 @@ class _Candidates:
                 tok.lower in COUNTRY_NAMES for tok in tokens[first : last + 1]
             ):
                 return False  # "through USAID", "through Peace Colombia": a body, a program
+        elif before >= 0 and tokens[before].lower == "at":
+            if tokens[first].text.isupper():
+                return False  # "at NATO", "at ASEAN": a body
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
@@ -850,7 +902,16 @@ class _Candidates:
         t = self.t
         tokens = t.tokens
         nxt = last + 1
-        if nxt >= len(tokens) or t.gap(tokens[last], tokens[nxt]).strip() != ",":
+        if nxt >= len(tokens):
+            return None
+        gap = t.gap(tokens[last], tokens[nxt])
+        # A byline on two lines: the name alone in its paragraph, the title below it.
+        alone = (
+            "\n" in gap
+            and first is not None
+            and self._paragraph_of(tokens[first].start) == (tokens[first].start, tokens[last].end)
+        )
+        if gap.strip() != "," and not alone:
             return None
         starts = self._title_starts(nxt) if first is not None and last > first else [nxt]
         run = next(
@@ -1408,6 +1469,7 @@ def _found(
     taken = [(m.start, m.end) for m in mentions] + [(a.start, a.end) for a in ambiguities]
     finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
                          mentions, entities, names)  # fmt: skip
+    finder.formal_countries()
     finder.names()
     finder.countries()
     finder.lone_surnames()

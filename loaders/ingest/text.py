@@ -234,6 +234,25 @@ def _byline(paragraph: str) -> bool:
     )
 
 
+def _name_over_title(text: str, paragraphs: Sequence[tuple[int, int]], n: int) -> bool:
+    """A byline on two lines: paragraph n only a name of two to four capitalised words,
+    the next a short title line ("Anna Berg" over "Deputy Minister of Trade")."""
+    start, end = paragraphs[n]
+    words = text[start:end].split()
+    if not 2 <= len(words) <= 4 or not all(re.fullmatch(r"[A-Z][\w.'-]*", w) for w in words):
+        return False
+    if n + 1 >= len(paragraphs):
+        return False
+    line = text[slice(*paragraphs[n + 1])]
+    # "Secretary of State", "Department Spokesperson, Office of the Spokesperson"
+    head = [w.lower().strip(",") for w in line.split()[:3]]
+    return (
+        len(line.split()) <= 12
+        and not line.rstrip().endswith(".")
+        and ((head[:1] and head[0] in TITLE_MODIFIERS) or bool(set(head) & TITLE_HEADS))
+    )
+
+
 # Nationality and language adjectives: never a place ("in Spanish", "to Norwegian
 # officials"). A generic vocabulary, not a list of any one text's words.
 DEMONYMS = words(
@@ -293,10 +312,12 @@ class TextIndex:
         self.tokens = tokenize(text)
         self.starts = [t.start for t in self.tokens]
         self.sentences = sentence_spans(text)
+        paragraphs = paragraph_spans(text)
         self.headlines = Spans(
             (s, e)
-            for n, (s, e) in enumerate(paragraph_spans(text))
-            if is_title_case(text[s:e]) and (n == 0 or not _byline(text[s:e]))
+            for n, (s, e) in enumerate(paragraphs)
+            if is_title_case(text[s:e])
+            and (n == 0 or not (_byline(text[s:e]) or _name_over_title(text, paragraphs, n)))
         )
         self.title_tokens = self._titles()
         self.runs = self._runs()
