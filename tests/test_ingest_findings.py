@@ -538,3 +538,54 @@ def test_known_names_are_folded_once_for_a_batch() -> None:
     found = {c.name for c in analyse(doc, KNOWN).candidates}
     passed = {c.name for c in analyse(doc, KNOWN, names | {"blantyre trade council"}).candidates}
     assert "Blantyre Trade Council" in found and passed == found - {"Blantyre Trade Council"}
+
+
+def test_titles_with_fields_bodies_and_bylines_on_two_lines() -> None:
+    found = _candidates(
+        "Zambezi Trade Talks\n\n"
+        "Peter Phiri\n\n"
+        "Deputy Minister of Trade\n\n"
+        "By Ruth Tembo, Under Secretary for Economic Growth, Energy, and the Environment\n\n"
+        "The envoys were joined by Grace Lungu, Special Envoy for the Zambezi Talks, and John "
+        "Mwale, Special Envoy for Lake Affairs. Assistant Secretary for Southern and Lusophone "
+        "Affairs Tom Reyes took part. Zambia sent Mary Zulu, its Minister of Natural Resources "
+        "and Environment. When Malawi's Minister for the Zambezi Commission, Ana Banda, opened "
+        "the talks, she thanked Joyce Daka, Chairperson of the Malawi Congress Party, and Sir "
+        "Edward Chisi.",
+        [*KNOWN, KnownEntity("zambia", Kind.COUNTRY, "Zambia")],
+    )
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles == {
+        "Peter Phiri": "Deputy Minister of Trade",
+        "Ruth Tembo": "Under Secretary for Economic Growth, Energy, and the Environment",
+        "Grace Lungu": "Special Envoy for the Zambezi Talks",
+        "John Mwale": "Special Envoy for Lake Affairs",
+        "Tom Reyes": "Assistant Secretary for Southern and Lusophone Affairs",
+        "Mary Zulu": "Minister of Natural Resources and Environment",
+        "Ana Banda": "Minister for the Zambezi Commission",
+        "Joyce Daka": "Chairperson of the Malawi Congress Party",
+        "Edward Chisi": "Sir",
+    }
+    # The country that names a party stays in the party's name.
+    assert found["Malawi Congress Party"].kind == Kind.ORGANIZATION
+
+
+def test_declarations_formal_country_names_and_places_at() -> None:
+    found = _candidates(
+        "Lake Talks\n\n"
+        "The ministers signed the Lilongwe Declaration and recalled the Malawi-Zambia Charter on "
+        "Border Trade. Officials of the Democratic Republic of the Congo, the Republic of Korea "
+        "and the Republic of the Gambia met near the dam at Nkula. Aid will reach the people "
+        "of Northern Region and Lower Shire. They welcomed the Joint Plan of Action on Lesotho.",
+    )
+    kinds = {n: c.kind for n, c in found.items()}
+    assert kinds["Lilongwe Declaration"] == Kind.AGREEMENT
+    assert kinds["Malawi-Zambia Charter on Border Trade"] == Kind.AGREEMENT
+    assert kinds["Democratic Republic of the Congo"] == Kind.COUNTRY
+    assert "Congo" not in kinds  # the Republic of the Congo is another state
+    assert kinds["Republic of Korea"] == Kind.COUNTRY
+    assert found["Gambia"].aliases == ["Republic of the Gambia"]
+    assert kinds["Nkula"] == Kind.PLACE
+    assert kinds["Northern Region"] == Kind.PLACE and kinds["Lower Shire"] == Kind.PLACE
+    # What an agreement is about is no part of its name.
+    assert kinds["Joint Plan of Action"] == Kind.AGREEMENT

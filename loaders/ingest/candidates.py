@@ -239,7 +239,28 @@ class _Candidates:
                 )
                 continue
             # "New START Treaty", or "Protocol on the Southern Ice Fields"
-            if tokens[last].lower in AGREEMENT_WORDS or tokens[first].lower in AGREEMENT_WORDS:
+            # "Malawi-Zambia Charter on Border Trade": the agreement word heads a complement.
+            headed = not words & ORGANIZATION_WORDS and any(
+                tokens[i].lower in AGREEMENT_WORDS and tokens[i + 1].lower in ("on", "of")
+                for i in range(first, last)
+            )
+            if (
+                tokens[last].lower in AGREEMENT_WORDS
+                or tokens[first].lower in AGREEMENT_WORDS
+                or headed
+            ):
+                country = next(
+                    (
+                        i
+                        for i in range(first + 2, last + 1)
+                        if t.country_at(i) == last and tokens[i - 1].lower == "on"
+                    ),
+                    None,
+                )
+                if headed and country is not None:
+                    # "Plan of Action | on Iran": what the agreement is about, not its name.
+                    end = tokens[country - 2].end
+                    name = t.text[start:end]
                 # "the 1994 U.S.-Cuba Migration Accords": a year just before belongs to it.
                 before = tokens[first - 1] if first > 0 else None
                 if before and _YEAR.fullmatch(before.text) and t.gap(before, tokens[first]) == " ":
