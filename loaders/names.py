@@ -184,7 +184,7 @@ KNOWN_BY_TITLE = words(
 # Lowercase words inside a name: "Charles de Gaulle", "Ursula von der Leyen".
 PARTICLES = words(
     """al el bin ibn bint abu de da del della di du van von der den la las los le dos das do
-    y ben"""
+    y ben es"""
 )
 # The other names a country usually goes by in English texts, keyed by the name the graph
 # gives it (curated or the historian's gazetteer, normalized): ingest links these forms

@@ -589,3 +589,18 @@ def test_declarations_formal_country_names_and_places_at() -> None:
     assert kinds["Northern Region"] == Kind.PLACE and kinds["Lower Shire"] == Kind.PLACE
     # What an agreement is about is no part of its name.
     assert kinds["Joint Plan of Action"] == Kind.AGREEMENT
+
+
+def test_forces_particles_and_people_named_after_a_lower_case_role() -> None:
+    found = _candidates(
+        "Lake Security\n\n"
+        "Troops of the Zambezi Defence Force and the United Lake Forces of Malawi met in Nkhata "
+        "es Salama. She raised the arrest of labor organizer Chikondi Phiri and met Nobel "
+        "laureate Grace Mwale and the activist Tiyamike Banda.",
+    )
+    kinds = {n: c.kind for n, c in found.items()}
+    assert kinds["Zambezi Defence Force"] == Kind.ORGANIZATION
+    assert kinds["United Lake Forces of Malawi"] == Kind.ORGANIZATION
+    assert kinds["Nkhata es Salama"] == Kind.PLACE
+    for person in ("Chikondi Phiri", "Grace Mwale", "Tiyamike Banda"):
+        assert kinds[person] == Kind.PERSON, person

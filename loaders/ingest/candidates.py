@@ -80,7 +80,9 @@ _PAST_WORDS = vocabulary(
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
 # Offices editorials write in lower case before a name: "opposition leader Ana Ruiz".
-_LOWER_CASE_HEADS = vocabulary("leader leaders")
+_LOWER_CASE_HEADS = vocabulary(
+    "leader leaders activist activists organizer organiser laureate journalist dissident"
+)
 # Verbs whose subject, named in full, is a person: "Ana Ruiz said", "... met in Lima".
 _SPEAKER_VERBS = vocabulary(
     """said says told met meets added announced visited welcomed spoke stated noted urged

@@ -31,7 +31,7 @@ ORGANIZATION_WORDS = words(
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission alliance
-    initiative community system university secretariat authority forum"""
+    initiative community system university secretariat authority forum force forces"""
 )
 # The head words of a geographic name: a run holding one is a place wherever it stands
 # ("the Senkaku Islands", "Camp Aguinaldo", "Ho Chi Minh City", "the Mekong Delta").
