@@ -104,7 +104,11 @@ def test_yesterday_today_and_tomorrow_count_from_the_documents_day() -> None:
     ]
     assert resolve_day("yesterday", FuzzyDate(value="2017-05")) is None  # no day to count from
     found = _by_name(_analysed("07_"))
-    (meeting,) = [c for c in found.values() if c.kind == Kind.MEETING]
+    # "On the same day, King Philippe ... welcomed the President to Brussels": another
+    # meeting that day, with other people elsewhere.
+    meeting, brussels = [c for c in found.values() if c.kind == Kind.MEETING]
+    assert brussels.place == "Brussels" and brussels.participants == ["King Philippe"]
+    assert brussels.date is not None and brussels.date.value == "2017-05-24"
     assert meeting.date is not None and meeting.date.value == "2017-05-24"
     assert meeting.place == "Vatican"  # "at the Vatican"
     assert set(meeting.participants) == {"Pope Francis", "Donald Trump"}

@@ -604,3 +604,20 @@ def test_forces_particles_and_people_named_after_a_lower_case_role() -> None:
     assert kinds["Nkhata es Salama"] == Kind.PLACE
     for person in ("Chikondi Phiri", "Grace Mwale", "Tiyamike Banda"):
         assert kinds[person] == Kind.PERSON, person
+
+
+def test_another_meeting_the_same_day_a_courtesy_call_and_a_briefing() -> None:
+    found = _candidates(
+        "Lake Dialogue\n\n"
+        "On Monday, Secretary of State Tom Reyes and Malawi's Foreign Minister, Ana Phiri, met "
+        "in Lilongwe for the plenary session of the dialogue. Earlier that day the Secretary "
+        "called on President Peter Banda. On Tuesday, Ambassador Ruth Tembo briefed officials "
+        "of Zambia in Lusaka.",
+        day="2016-03-02",
+    )
+    meetings = {n: c.participants for n, c in _meetings(found).items()}
+    assert meetings == {
+        "Meeting in Lilongwe, 2016-02-29": ["Tom Reyes", "Ana Phiri"],
+        "Meeting with Peter Banda in Lilongwe, 2016-02-29": ["Peter Banda"],
+        "Meeting in Lusaka, 2016-03-01": ["Ruth Tembo"],
+    }

@@ -117,6 +117,12 @@ def _tense(word: str) -> bool | None:
     return None
 
 
+# A courtesy call: "the Secretary called on President Ana Ruiz".
+_CALLED_ON = re.compile(r"\bcall(?:ed|s)?\s+on\s+(?:[A-Z])")
+# A day named by the one before it: "earlier that day", "later the same day".
+_SAME_DAY = re.compile(
+    r"(?i:\b(?P<d>(?:earlier|later)\s+(?:that|the\s+same|in\s+the)\s+day|(?:that|the\s+same)\s+day))\b"
+)
 _QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
 # Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
@@ -1046,6 +1052,7 @@ class _Candidates:
             rf"\b(?P<d>(?:(?:{weekdays}),?\s+)?(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
             rf"\b(?:on|last|this|next)\s+(?P<d>{weekdays})\b",
             rf"\b(?P<d>{'|'.join(DAYS_FROM_DOCUMENT)})\b",
+            _SAME_DAY.pattern,
         ]
         spans: list[tuple[int, int]] = []
         for pattern in patterns:
@@ -1075,6 +1082,7 @@ class _Candidates:
         it; other dates propose nothing (a clause is no event's name)."""
         text = self.t.text
         spans = self._date_spans()
+        previous: tuple[str | None, str | None] | None = None
         for start, end in spans:
             if self.t.in_headline(start) or not self.free(start, end):
                 continue
@@ -1087,11 +1095,19 @@ class _Candidates:
             words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
             expression = text[start:end]
             future = self._future(start, end, s_start, s_end)
-            value, basis = self._resolve(expression, future)
+            if _SAME_DAY.fullmatch(expression):
+                # "Earlier that day": the day the text last named.
+                if previous is None:
+                    continue
+                value, basis = previous
+            else:
+                value, basis = self._resolve(expression, future)
+            if value is not None and len(value) == 10:
+                previous = (value, basis)
             date = FuzzyDate(value=value, basis=basis) if value else None
             if date is not None and self.doc.date is not None:
                 future = future or date.start > self.doc.date.end  # not held yet, whatever
-            if words & MEETING_WORDS or _PRESENT_IN.search(sentence):
+            if words & MEETING_WORDS or _PRESENT_IN.search(sentence) or _CALLED_ON.search(sentence):
                 if self._background(start, end, s_start, s_end, date):
                     continue
                 self._meeting(s_start, s_end, start, end, expression, date, planned=future)
@@ -1213,6 +1229,14 @@ class _Candidates:
         name = f"{noun} in {label}, {when}" if label else f"{noun}, {when}"
         key = f"{noun}-{when}"
         existing = self.found.get(_slug(key))
+        if existing is not None and self._other_meeting(existing, participants, s_start):
+            # "... met in Tunis on Friday. Earlier that day the Secretary called on President
+            # Ana Ruiz": each side has someone the other has not: another meeting that day.
+            key = f"{key}-{participants[0]}"
+            name = (
+                f"{noun} with {participants[0]}" + (f" in {label}" if label else "") + f", {when}"
+            )
+            existing = self.found.get(_slug(key))
         if existing is not None:
             for p in participants:
                 if p not in existing.participants:
@@ -1228,6 +1252,21 @@ class _Candidates:
                       properties={"status": "planned"} if planned else {}),
             start, end,
         )  # fmt: skip
+
+    def _other_meeting(self, existing: Candidate, participants: list[str], s_start: int) -> bool:
+        """Whether a dated meeting sentence at `s_start` tells of another meeting than
+        `existing` on the same day: told in another sentence, and each names a participant
+        the other does not."""
+        if not participants or not existing.participants:
+            return False
+        if any(o.start >= s_start and o.start < s_start + 1 for o in existing.occurrences):
+            return False
+        sentence = next(((a, b) for a, b in self.t.sentences if a <= s_start < b), None)
+        if sentence is not None and any(sentence[0] <= o.start < sentence[1]
+                                        for o in existing.occurrences):  # fmt: skip
+            return False
+        ours, theirs = set(participants), set(existing.participants)
+        return bool(ours - theirs) and bool(theirs - ours)
 
     def _meeting_held(
         self,

@@ -278,7 +278,7 @@ EVENT_NOUNS = words(
 MEETING_WORDS = words(
     """met meet meets meeting meetings talks talked consultations hosted host hosts convened
     convene gathered negotiations round dialogue summit received welcomed visit visits
-    visited traveled travelled trip"""
+    visited traveled travelled trip briefed plenary ministerial"""
 )
 # Quantities of time are durations, not terms of an agreement ("15 years").
 TIME_UNITS = words(
