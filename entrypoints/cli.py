@@ -365,7 +365,7 @@ def ingest(
     """Add new articles: store each, link mentions of known entities, write the rest for review."""
     if url is not None and len(files) > 1:
         fail("--url names one article; give it with one FILE.")
-    documents, problems, warnings = [], [], []
+    documents, problems, warnings = [], [], list[str]()
     for path in files:
         try:
             documents.append(prepare_article(path, date=date, url=url, warnings=warnings))

@@ -257,7 +257,7 @@ class _Candidates:
                 or tokens[first].lower in AGREEMENT_WORDS
                 or headed
             ):
-                country = next(
+                about = next(
                     (
                         i
                         for i in range(first + 2, last + 1)
@@ -265,9 +265,9 @@ class _Candidates:
                     ),
                     None,
                 )
-                if headed and country is not None:
+                if headed and about is not None:
                     # "Plan of Action | on Iran": what the agreement is about, not its name.
-                    end = tokens[country - 2].end
+                    end = tokens[about - 2].end
                     name = t.text[start:end]
                 # "the 1994 U.S.-Cuba Migration Accords": a year just before belongs to it.
                 before = tokens[first - 1] if first > 0 else None
@@ -957,7 +957,11 @@ class _Candidates:
             return None  # "Today in Mombasa, Foreign Minister Ann Obi": Obi's title
         if run[0] != nxt:
             closing = t.gap(tokens[run[1]], tokens[after])[:1] if after < len(tokens) else "."
-            if closing not in (",", ".", ";", ")") or self._after_place_preposition(first, last):
+            if (
+                first is None
+                or closing not in (",", ".", ";", ")")
+                or self._after_place_preposition(first, last)
+            ):
                 return None  # "In Mombasa, the Foreign Minister said": no appositive
         return t.text[tokens[run[0]].start : tokens[run[1]].end]
 
