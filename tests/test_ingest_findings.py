@@ -38,6 +38,10 @@ def _candidates(
     return {c.name: c for c in analyse(doc, known).candidates}
 
 
+def _kinds(found: dict[str, Candidate]) -> dict[str, Kind]:
+    return {n: c.kind for n, c in found.items()}
+
+
 def _meetings(found: dict[str, Candidate]) -> dict[str, Candidate]:
     return {n: c for n, c in found.items() if c.kind == Kind.MEETING}
 
@@ -578,7 +582,7 @@ def test_declarations_formal_country_names_and_places_at() -> None:
         "and the Republic of the Gambia met near the dam at Nkula. Aid will reach the people "
         "of Northern Region and Lower Shire. They welcomed the Joint Plan of Action on Lesotho.",
     )
-    kinds = {n: c.kind for n, c in found.items()}
+    kinds = _kinds(found)
     assert kinds["Lilongwe Declaration"] == Kind.AGREEMENT
     assert kinds["Malawi-Zambia Charter on Border Trade"] == Kind.AGREEMENT
     assert kinds["Democratic Republic of the Congo"] == Kind.COUNTRY
@@ -598,7 +602,7 @@ def test_forces_particles_and_people_named_after_a_lower_case_role() -> None:
         "es Salama. She raised the arrest of labor organizer Chikondi Phiri and met Nobel "
         "laureate Grace Mwale and the activist Tiyamike Banda.",
     )
-    kinds = {n: c.kind for n, c in found.items()}
+    kinds = _kinds(found)
     assert kinds["Zambezi Defence Force"] == Kind.ORGANIZATION
     assert kinds["United Lake Forces of Malawi"] == Kind.ORGANIZATION
     assert kinds["Nkhata es Salama"] == Kind.PLACE
