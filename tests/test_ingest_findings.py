@@ -625,3 +625,23 @@ def test_another_meeting_the_same_day_a_courtesy_call_and_a_briefing() -> None:
         "Meeting with Peter Banda in Lilongwe, 2016-02-29": ["Peter Banda"],
         "Meeting in Lusaka, 2016-03-01": ["Ruth Tembo"],
     }
+
+
+def test_a_side_meeting_earlier_that_day_is_not_the_meeting_the_graph_holds() -> None:
+    day = date(2016, 2, 29)
+    held = KnownEntity("lake-dialogue-2016", Kind.MEETING, "Lake Dialogue 2016",
+                       held=(day, day), places=("lilongwe",), attendees=("reyes-tom",))  # fmt: skip
+    doc = prepare_text(
+        "Lake Dialogue\n\nOn Monday, Secretary of State Tom Reyes and Malawi's Foreign "
+        "Minister, Ana Phiri, met in Lilongwe for the plenary session of the dialogue. Earlier "
+        "that day the Secretary called on President Peter Banda in Lilongwe.",
+        date="2016-03-02",
+    )
+    reyes = KnownEntity("reyes-tom", Kind.PERSON, "Tom Reyes")
+    lilongwe = KnownEntity("lilongwe", Kind.PLACE, "Lilongwe")
+    analysis = analyse(doc, [*KNOWN, held, reyes, lilongwe])
+    assert [m.text for m in analysis.mentions if m.entity_id == held.id] == ["Monday"]
+    meetings = [c for c in analysis.candidates if c.kind == Kind.MEETING]
+    assert [(c.participants, c.date and c.date.value) for c in meetings] == [
+        (["Peter Banda"], "2016-02-29")
+    ]

@@ -1219,7 +1219,10 @@ class _Candidates:
             participants = self._delegations_in(p_start, p_end) or self._delegations_in(
                 0, len(self.t.text)
             )
-        known = self._meeting_held(date, place, planned, participants)
+        # "Earlier that day the Secretary met ...": a side meeting of a day the text dated
+        # before; its day and place are no evidence that it is the meeting the graph holds.
+        same_day = _SAME_DAY.fullmatch(expression) is not None
+        known = None if same_day else self._meeting_held(date, place, planned, participants)
         if known is not None and self.free(start, end):
             self.taken.add(start, end)
             text = self.t.text[start:end]
