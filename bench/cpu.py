@@ -42,20 +42,13 @@ from schema.context import Context
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.cpu", description=__doc__)
-    p.add_argument("--scale", type=int, default=20_000, help="synthetic actors (0: none)")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--hsg", choices=("auto", "skip"), default="auto")
+    run.data_arguments(p)
     p.add_argument("--iterations", type=int, default=60, help="requests measured per operation")
     p.add_argument("--warmup", type=int, default=10, help="requests before measuring")
     p.add_argument("--rounds", type=int, default=3, help="measurements per operation; the least")
     p.add_argument("--operations", default=",".join(op.name for op in OPERATIONS))
-    p.add_argument("--reuse-data", action="store_true", help="as for `python -m bench.api`")
     p.add_argument("--profile", type=Path, default=None, help="write a cProfile per operation")
-    args = p.parse_args(argv)
-    # What bench.api's helpers read of its own arguments.
-    args.neo4j_heap = args.neo4j_pagecache = None
-    args.only_data = False
-    return args
+    return run.as_bench_api_arguments(p.parse_args(argv))
 
 
 async def asgi_post(app: ASGIApp, body: bytes) -> bytes:

@@ -38,22 +38,15 @@ Job = tuple[str, str, str, dict[str, Any]]
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.neo4j_cpu", description=__doc__)
-    p.add_argument("--scale", type=int, default=20_000, help="synthetic actors (0: none)")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--hsg", choices=("auto", "skip"), default="auto")
+    run.data_arguments(p)
     p.add_argument("--iterations", type=int, default=100, help="runs of each case per round")
     p.add_argument("--rounds", type=int, default=3, help="measurements per statement; the least")
     p.add_argument("--operations", default="neighborhood,meetings_filtered,shortest_path")
     p.add_argument("--no-peer", action="store_true", help="leave @neo4j/graphql out")
-    p.add_argument("--reuse-data", action="store_true", help="as for `python -m bench.api`")
     p.add_argument(
         "--neo4j-pid", type=int, default=None, help="DIPLOGRAPH_BENCH_NEO4J_URI's server process"
     )
-    args = p.parse_args(argv)
-    # What bench.api's helpers read of its own arguments.
-    args.neo4j_heap = args.neo4j_pagecache = None
-    args.only_data = False
-    return args
+    return run.as_bench_api_arguments(p.parse_args(argv))
 
 
 def _plain(value: Any) -> Any:

@@ -56,6 +56,22 @@ HSG_DIR = ROOT.parent / "shared" / "datasets" / "hsg"
 RESULTS_DIR = ROOT / "bench" / "results"
 
 
+def data_arguments(p: argparse.ArgumentParser) -> None:
+    """The data flags of the in-process tools (`bench.cpu`, `bench.neo4j_cpu`): the same
+    graph as `python -m bench.api` builds, or reuses."""
+    p.add_argument("--scale", type=int, default=20_000, help="synthetic actors (0: none)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--hsg", choices=("auto", "skip"), default="auto")
+    p.add_argument("--reuse-data", action="store_true", help="as for `python -m bench.api`")
+
+
+def as_bench_api_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """`args` with what bench.api's helpers read of its own arguments, at their defaults."""
+    args.neo4j_heap = args.neo4j_pagecache = None
+    args.only_data = False
+    return args
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__)
     p.add_argument(
