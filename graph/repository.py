@@ -282,11 +282,12 @@ def count_relationships(driver: Driver, database: str) -> dict[str, int]:
 def documents_by_id(driver: Driver, database: str, ids: list[str]) -> list[Document]:
     """The stored documents among `ids` (for checking quotes of new facts)."""
     records, _, _ = driver.execute_query(
-        "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, d.title AS title, d.text AS text",
+        "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, d.title AS title, "
+        "d.text AS text, d.url AS url, d.date AS date, d.publisher AS publisher",
         ids=ids,
         database_=database,
     )
-    return [Document(id=r["id"], title=r["title"], text=r["text"]) for r in records]
+    return [Document.model_validate(dict(r)) for r in records]
 
 
 def absorbed_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, str]:

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from diplograph.model import DEFAULT_MEETING_TYPE, Kind
-from loaders.knowledge import LoadError, Problem
+from diplograph.model import DEFAULT_MEETING_TYPE, Document, Kind
+from loaders.knowledge import KEPT_DOCUMENTS, LoadError, Problem
 
 REVIEW_ONLY = frozenset({"review"})
 
@@ -136,6 +136,24 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
 def accepted_path(knowledge_dir: Path, document: str) -> Path:
     """Where a document's accepted knowledge is kept: a knowledge file of its own."""
     return knowledge_dir / f"accepted-{document}.yaml"
+
+
+def kept_document_path(knowledge_dir: Path, document: str) -> Path:
+    """Where the copy of an accepted document is kept (`loaders.knowledge.KEPT_DOCUMENTS`)."""
+    return knowledge_dir / KEPT_DOCUMENTS / f"{document}.yaml"
+
+
+def write_kept_document(path: Path, document: Document) -> Path:
+    """Keep a copy of the ingested document accepted knowledge cites, so that `diplograph
+    load` on a fresh database restores it before the facts that quote it."""
+    fields = document.model_dump(mode="json", exclude_none=True, exclude={"file"})
+    if document.date is not None:
+        fields["date"] = document.date.value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# The text of document {document.id}, kept for the knowledge accepted from it.\n"
+    body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(header + body, encoding="utf-8")
+    return path
 
 
 ACCEPTED_HEADER = """\

@@ -29,6 +29,9 @@ from loaders.articles import ArticleError, read_article
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SOURCES_DIR = DATA_DIR / "sources"
 KNOWLEDGE_DIR = DATA_DIR / "knowledge"
+# Copies of the ingested documents that accepted knowledge cites (`review accept` keeps
+# them): a fresh database has no ingested document, and the accepted facts must load.
+KEPT_DOCUMENTS = "documents"
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
+def read_yaml(path: Path, problems: list[Problem], knowledge: bool = True) -> Mapping[str, Any]:
+    """A YAML mapping (`knowledge`: of entities and relationships, nothing else)."""
     try:
         content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as error:
@@ -122,10 +126,11 @@ def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any]:
     if content is None:
         return {}
     if not isinstance(content, Mapping):
-        problems.append(Problem(str(path), "file", "must be a mapping with entities/relationships"))
+        shape = "with entities/relationships" if knowledge else "of a document's fields"
+        problems.append(Problem(str(path), "file", f"must be a mapping {shape}"))
         return {}
     unknown = set(content) - {"entities", "relationships"}
-    if unknown:
+    if knowledge and unknown:
         problems.append(
             Problem(str(path), "file", f"unknown top-level keys {sorted(unknown, key=str)}; "
                     "expected 'entities' and 'relationships'")
@@ -157,6 +162,26 @@ def read_documents(paths: Iterable[Path], problems: list[Problem]) -> list[Docum
             continue
         documents[doc.id] = doc
     return list(documents.values())
+
+
+def read_kept_documents(folder: Path, problems: list[Problem]) -> dict[str, Document]:
+    """The documents kept in `folder` (one YAML file each: id, title, text, and url, date,
+    publisher when known), by id."""
+    kept: dict[str, Document] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        content = read_yaml(path, problems, knowledge=False)
+        try:
+            doc = Document.model_validate(content)
+        except ValidationError as error:
+            for e in error.errors():
+                where = ".".join(str(x) for x in e["loc"]) or "document"
+                problems.append(Problem(str(path), where, e["msg"]))
+            continue
+        if path.stem != doc.id:
+            problems.append(Problem(str(path), "id", f"{doc.id!r} is not the file's name"))
+            continue
+        kept[doc.id] = doc
+    return kept
 
 
 def _check_sources(
@@ -318,6 +343,8 @@ def read_knowledge(
 
     `stored` looks up documents that are not article files (ingested ones, in the graph)
     by id, so accepted knowledge may cite them; they are checked against, not rewritten.
+    A cited document the graph does not hold (a fresh database) is restored from its copy
+    in `knowledge_dir/documents/` (`KEPT_DOCUMENTS`) and written like an article.
     """
     problems: list[Problem] = []
     if not sources_dir.is_dir():
@@ -335,11 +362,15 @@ def read_knowledge(
     named = cited_documents(files) | {i for _, c in files for i in entity_ids(c)}
     elsewhere = sorted(named - on_disk)
     extra = stored(elsewhere) if stored is not None and elsewhere else []
+    kept = read_kept_documents(knowledge_dir / KEPT_DOCUMENTS, problems)
+    held = {d.id for d in extra}
+    restored = [kept[i] for i in elsewhere if i in kept and i not in held]
     try:
-        knowledge = validate(documents + extra, files)
+        knowledge = validate(documents + extra + restored, files)
     except LoadError as error:
         raise LoadError(problems + error.problems) from None
     if problems:
         raise LoadError(problems)
-    knowledge.documents = [d for d in knowledge.documents if d.id in on_disk]
+    written = on_disk | {d.id for d in restored}
+    knowledge.documents = [d for d in knowledge.documents if d.id in written]
     return knowledge

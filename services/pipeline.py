@@ -73,7 +73,13 @@ from graph.resolution import (
 from graph.resolution import (
     ResolutionError as ResolutionError,
 )
-from loaders.accepted import accepted_facts, accepted_path, write_accepted
+from loaders.accepted import (
+    accepted_facts,
+    accepted_path,
+    kept_document_path,
+    write_accepted,
+    write_kept_document,
+)
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.budget import OverBudget, check, deadline
 from loaders.ingest.candidates import analyse, known_names
@@ -487,7 +493,8 @@ def accept_review(
     accepted = accepted_facts(review, only)
     if not accepted.ids:
         raise LoadError([Problem(str(review), "entities", "no candidate to accept")])
-    if not documents_by_id(driver, database, [accepted.document]):
+    cited = documents_by_id(driver, database, [accepted.document])
+    if not cited:
         problem = f"{accepted.document!r} is not in the graph; ingest it first"
         raise LoadError([Problem(str(review), "document", problem)])
     knowledge = checked_facts(driver, database, accepted.facts, str(review))
@@ -504,6 +511,7 @@ def accept_review(
     with driver.session(database=database) as session:
         summary = session.execute_write(work)
     write_accepted(target, accepted.document, accepted.facts)
+    write_kept_document(kept_document_path(knowledge_dir, accepted.document), cited[0])
     return Acceptance(
         accepted.document, accepted.ids, summary, target,
         created=[i for i in accepted.ids if i not in held],

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from neo4j import Driver
 
-from diplograph.model import DEFAULT_MEETING_TYPE
+from diplograph.model import DEFAULT_MEETING_TYPE, Document
 from diplograph.settings import Settings
 from graph.candidates import CandidateFilter, list_candidates
 from graph.projection import Page
@@ -25,7 +25,7 @@ from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import write_review
 from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
 from services.pipeline import accept_review, ingest_documents, write_knowledge_and_mentions
-from tests.conftest import API_TOKEN, graphql
+from tests.conftest import API_TOKEN, graphql, wipe
 from tests.test_hsg import run_cli
 
 TEXT = """\
@@ -178,15 +178,33 @@ def test_accepting_a_candidate_puts_a_person_with_a_post_and_a_meeting_in_the_gr
 
     # The accepted file is knowledge like any other: the loader knows the ingested
     # document it cites (from the graph), and reloading changes nothing.
-    with pytest.raises(LoadError, match=f"unknown document '{DOC}'"):
-        read_knowledge(SOURCES_DIR, knowledge)
-    again = read_knowledge(SOURCES_DIR, knowledge, stored=lambda ids: documents_by_id(
-        empty_db, db, ids))  # fmt: skip
+    def stored(ids: list[str]) -> list[Document]:
+        return documents_by_id(empty_db, db, ids)
+
+    again = read_knowledge(SOURCES_DIR, knowledge, stored=stored)
     assert {PERSON, MEETING} <= {e.id for e in again.entities}
     assert DOC not in {d.id for d in again.documents}  # cited, not rewritten
     before = count_by_label(empty_db, db), count_relationships(empty_db, db)
     write_knowledge_and_mentions(empty_db, db, again)
     assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+
+    # Newcomer review: on a fresh database (a new clone, `make clean`) the ingested
+    # document is not in the graph, and the load refused every knowledge file. Accept kept
+    # a copy of it beside the knowledge; the load restores it, and the facts quote it.
+    copy = knowledge / "documents" / f"{DOC}.yaml"
+    assert yaml.safe_load(copy.read_text(encoding="utf-8"))["id"] == DOC
+    wipe(empty_db, settings)
+    fresh = read_knowledge(SOURCES_DIR, knowledge, stored=stored)
+    assert DOC in {d.id for d in fresh.documents}
+    write_knowledge_and_mentions(empty_db, db, fresh)
+    person = graphql(api, PERSON_QUERY, id=PERSON)["data"]["node"]
+    assert person["positions"]["edges"][0]["sources"] == [
+        {"quote": POST_QUOTE, "document": {"slug": DOC}}
+    ]
+    # A kept copy in a bad shape is named, and nothing loads.
+    copy.write_text("id: other-id\ntitle: T\ntext: T\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="not the file's name"):
+        read_knowledge(SOURCES_DIR, knowledge, stored=lambda ids: [])
 
 
 def test_ingest_document_returns_its_candidates(
