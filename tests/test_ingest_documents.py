@@ -257,7 +257,7 @@ def test_html_pages_become_text_without_scripts_or_chrome() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("empty.txt", b"", "no text is left"),
+        ("empty.txt", b"", "the text is empty"),
         ("blank.html", b"<html><body><script>x()</script></body></html>", "no text is left"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("latin1.txt", "Caf\u00e9 talks resumed.".encode("latin-1"), "not UTF-8"),

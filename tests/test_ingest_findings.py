@@ -10,12 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from neo4j import Driver
 
 from diplograph.model import Kind, Precision
 from diplograph.records import Candidate, KnownEntity, Method
 from diplograph.settings import Settings
+from loaders.articles import ArticleError
 from loaders.ingest.candidates import analyse, known_names
 from loaders.ingest.documents import dateline_spans, prepare_article, prepare_text
 from loaders.ingest.linking import find_mentions
@@ -531,6 +533,23 @@ def test_a_given_date_that_differs_from_the_datelines_is_warned_about() -> None:
     prepare_text(text, date="2016-10-14", where="talks.txt", warnings=warnings)
     prepare_text("Talks\n\nThe ministers met on Monday.", date="2016-10-20", warnings=warnings)
     assert warnings == []
+
+
+def test_an_undated_text_is_warned_about_and_an_empty_one_refused_as_empty() -> None:
+    """Newcomer review: a header line "Oslo, May 14, 2024" is no dateline, so the document
+    and its relative dates stayed undated without a word; a 0-byte file was refused as if
+    page chrome had been removed."""
+    warnings: list[str] = []
+    doc = prepare_text(
+        "Media Note\n\nLilongwe Talks\n\nThe ministers met on Monday.", where="note.txt",
+        warnings=warnings,
+    )  # fmt: skip
+    assert doc.date is None
+    [warning] = warnings
+    assert warning.startswith("note.txt: no date found") and "--date" in warning
+    for empty in ("", "  \n\n \t"):
+        with pytest.raises(ArticleError, match=r"note\.txt: the text is empty"):
+            prepare_text(empty, where="note.txt")
 
 
 def test_known_names_are_folded_once_for_a_batch() -> None:

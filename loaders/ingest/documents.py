@@ -231,6 +231,8 @@ def prepare_text(
     warnings: list[str] | None = None,
 ) -> Document:
     """A captured article's text (or an HTML page), as posted or read, prepared for ingest."""
+    if not raw.strip():
+        raise ArticleError(f"{where}: the text is empty")
     text, meta = read_input(raw, where, name)
     published = None
     if "date" in meta:
@@ -310,6 +312,12 @@ def prepare_document(
                 f"({found_date.value}); {given.value} is used"
             )
         found_date = given
+    if found_date is None and warnings is not None:
+        # Relative and year-less dates in it then stay undated: say so, not silently.
+        warnings.append(
+            f'{where}: no date found in the text (a dateline such as "OSLO, May 14, 2024 -" '
+            "or a date line in the header); pass --date YYYY-MM-DD to date it"
+        )
     if url is not None and len(url) > MAX_URL_CHARS:
         # Neo4j's url index takes keys of at most about 8 KB; no real address comes near.
         raise ArticleError(
