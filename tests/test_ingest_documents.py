@@ -285,6 +285,12 @@ def test_unreadable_input_is_refused_naming_the_file(
         prepare_article(path)
 
 
+def test_a_stream_is_read_no_further_than_the_limit() -> None:
+    """Hostile review: /dev/zero (size 0 to stat) was read to the end: 800 MB a second."""
+    with pytest.raises(ArticleError, match=r"/dev/zero: .*over ingest's limit"):
+        prepare_article(Path("/dev/zero"))
+
+
 def test_long_text_under_the_byte_limit_is_still_refused() -> None:
     text = "Summit Report\n\n" + "A sentence about the summit. " * (MAX_TEXT_CHARS // 29 + 1)
     with pytest.raises(ArticleError, match=r"report: .* characters of text is over"):

@@ -209,7 +209,12 @@ def prepare_article(
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
             raise _too_long(str(path), size, MAX_INPUT_BYTES, "bytes")
-        data = path.read_bytes()
+        # A pipe or a device (/dev/zero, `<(command)`) says size 0: read one byte past the
+        # limit at most, never the whole stream.
+        with path.open("rb") as stream:
+            data = stream.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            raise _too_long(str(path), len(data), MAX_INPUT_BYTES, "bytes")
     except OSError as error:
         raise ArticleError(f"{path}: cannot read the article ({error})") from error
     try:
