@@ -285,6 +285,29 @@ def test_unreadable_input_is_refused_naming_the_file(
         prepare_article(path)
 
 
+def test_a_long_run_of_dotted_acronyms_is_one_sentence_read_in_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile review: 90 KB of "U.S.A.U.K.E.U." in one sentence held the analysis 60 s
+    past its budget: each period searched the whole sentence so far for the word before
+    it. Counted: no regular-expression search per period any more."""
+    from loaders.ingest import text as text_module
+
+    searched = 0
+    search = text_module.re.search
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal searched
+        searched += 1
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(text_module.re, "search", counted)
+    body = "The Minister met " + " ".join(["U.S.A.U.K.E.U."] * 2000) + " today. Talks ended."
+    spans = text_module.sentence_spans(body)
+    assert [body[s:e] for s, e in spans][-1] == "Talks ended."
+    assert len(spans) == 2 and searched == 0
+
+
 def test_a_stream_is_read_no_further_than_the_limit() -> None:
     """Hostile review: /dev/zero (size 0 to stat) was read to the end: 800 MB a second."""
     with pytest.raises(ArticleError, match=r"/dev/zero: .*over ingest's limit"):

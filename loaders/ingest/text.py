@@ -198,9 +198,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for p_start, p_end in paragraph_spans(text):
         start = p_start
         for match in _SENTENCE_END.finditer(text, p_start, p_end):
-            before = re.search(r"(\S+)$", text[start : match.start()])
-            last = before.group(1) if before else ""
-            word = last.rstrip(".").lower()
+            # The word before the period, read backwards from it: searching the sentence
+            # so far each time was quadratic in a long run of abbreviations.
+            word_start = end = match.start()
+            while word_start > start and not text[word_start - 1].isspace():
+                word_start -= 1
+            word = text[word_start:end].rstrip(".").lower()
             if word in ABBREVIATIONS or "." in word or len(word) == 1:
                 continue
             spans.append((start, match.start()))
