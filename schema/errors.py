@@ -41,6 +41,10 @@ class BadUserInput(CodedError):
     code = "BAD_USER_INPUT"
 
 
+class QueryTooCostly(CodedError):
+    code = "QUERY_TOO_COSTLY"
+
+
 class NotFound(CodedError):
     code = "NOT_FOUND"
 

@@ -15,7 +15,7 @@ from typing import Any
 import strawberry
 
 from graph.projection import QUANTIFIERS, Compare, EdgeFilter, Filter, RelationFilter
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, QueryTooCostly
 from schema.ids import from_global_id
 
 _rel = strawberry.enum_value
@@ -418,6 +418,23 @@ def _compares(where: Any) -> list[Compare]:
     return found
 
 
+# Relationship filters nest at most this deep: each level multiplies the paths Neo4j walks
+# (three levels over the historian's data ran into the query timeout every time).
+MAX_RELATION_DEPTH = 2
+
+
+def relation_depth(where: Filter | None) -> int:
+    """How deeply `relationships` filters nest in `where` (0: none)."""
+    if where is None:
+        return 0
+    inner = [*where.all_of, *(where.any_of or []), where.none_of, where.participant_where]
+    return max(
+        [1 + relation_depth(r.where) for r in where.relations]
+        + [relation_depth(f) for f in inner if f is not None],
+        default=0,
+    )
+
+
 def _relation(value: Any) -> RelationFilter:
     given = [q for q in QUANTIFIERS if _get(value, q, q) is not None]
     if len(given) != 1:
@@ -433,11 +450,17 @@ def _relation(value: Any) -> RelationFilter:
     )
     direction = _get(value, "direction", "direction") or Direction.BOTH
     direction = _enum_value(direction, Direction, "relationships.direction")
+    where = to_filter(_get(value, quantifier, quantifier))
+    if 1 + relation_depth(where) > MAX_RELATION_DEPTH:
+        raise QueryTooCostly(
+            f"'relationships' filters nest {1 + relation_depth(where)} levels deep; at most "
+            f"{MAX_RELATION_DEPTH}"
+        )
     return RelationFilter(
         quantifier=quantifier,
         types=types,
         direction=direction,
-        where=to_filter(_get(value, quantifier, quantifier)),
+        where=where,
         edge=to_edge_filter(_get(value, "edge", "edge")),
     )
 

@@ -249,6 +249,26 @@ def test_name_lists_are_capped_with_a_coded_error_naming_the_argument(api: httpx
     assert "errors" not in graphql(api, query % types)
 
 
+def nested_relationships(levels: int) -> str:
+    where = '{text: "zzqqxx"}'
+    for _ in range(levels):
+        where = f"{{relationships: [{{direction: BOTH, some: {where}}}]}}"
+    return f"{{ countries(where: {where}) {{ totalCount }} }}"
+
+
+def test_relationship_filters_nest_at_most_two_levels(api: httpx.Client) -> None:
+    """Hostile review: three levels of `relationships.some` (300 bytes, cost 1) kept Neo4j
+    busy until the query timeout every time, and many at once kept it busy for others."""
+    assert graphql(api, nested_relationships(2))["data"]["countries"]["totalCount"] == 0
+    body = graphql(api, nested_relationships(3))
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    assert "nest 3 levels deep; at most 2" in body["errors"][0]["message"]
+    # Inside AND/OR/NOT too.
+    hidden = nested_relationships(3).replace("countries(where: ", "countries(where: {AND: [")
+    body = graphql(api, hidden.replace(") { totalCount", "]}) { totalCount"))
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+
+
 # -- 2. the response budget ------------------------------------------------------------------
 
 
