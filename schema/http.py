@@ -153,9 +153,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        if request.method == "POST" and "application/json" not in (request.content_type or ""):
-            # Strawberry answers 400 for this; HTTP's own status for it is 415.
-            given = (request.content_type or "none").split(";")[0].strip()[:100]
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if request.method == "POST" and media_type != JSON:
+            # Strawberry answers 400 for this; HTTP's own status for it is 415. The media
+            # type itself, not a substring of the header ("application/jsonx").
+            given = media_type[:100] or "none"
             raise HTTPException(415, f"unsupported content type '{given}': send application/json")
         if request.method == "POST":
             body = await request.get_body()
