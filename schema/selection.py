@@ -79,7 +79,11 @@ def decode_cursor(cursor: str) -> int:
         text = base64.b64decode(cursor.encode(), validate=True).decode()
         if not text.startswith(CURSOR_PREFIX):
             raise ValueError(text)
-        offset = int(text.removeprefix(CURSOR_PREFIX))
+        digits = text.removeprefix(CURSOR_PREFIX)
+        # Only the form encode_cursor writes: int() also takes " 3", "+3", "1_000", "٣".
+        if not (digits.isascii() and digits.isdigit()) or digits != str(int(digits)):
+            raise ValueError(text)
+        offset = int(digits)
         if not 0 <= offset <= MAX_CURSOR_OFFSET:
             raise ValueError(text)
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -578,6 +578,18 @@ def test_non_object_bodies_and_bad_unicode_are_400(api: httpx.Client, body: byte
     assert codes(response.json()) == ["BAD_REQUEST"]
 
 
+def test_a_cursor_is_only_the_form_the_api_writes() -> None:
+    """Hostile review: "cursor: 3", "cursor:+3", "cursor:1_000" and an Arabic-Indic digit
+    were taken as offsets (Python's int() is lenient)."""
+    from schema.errors import BadUserInput
+    from schema.selection import decode_cursor, encode_cursor
+
+    assert decode_cursor(encode_cursor(1000)) == 1000
+    for odd in ("cursor: 3", "cursor:+3", "cursor:1_000", "cursor:\u0663", "cursor:03", "cursor:"):
+        with pytest.raises(BadUserInput, match="invalid cursor"):
+            decode_cursor(base64.b64encode(odd.encode()).decode())
+
+
 # -- 5. upserts that cannot corrupt ------------------------------------------------------------
 
 UPSERT = "mutation($f: JSON!) { upsertKnowledge(facts: $f) { created { label count } } }"
