@@ -54,6 +54,12 @@ NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
 
+def _not_json(constant: str) -> float:
+    """`NaN`, `Infinity` and `-Infinity`: Python's decoder takes them, JSON has no such
+    numbers (RFC 8259)."""
+    raise HTTPException(400, f"the request body is not JSON: {constant} is no JSON number")
+
+
 # The body a request decoded, and its value (decode_json): one decoding per request.
 _DECODED: ContextVar[tuple[bytes, object] | None] = ContextVar("decoded_body", default=None)
 
@@ -132,7 +138,7 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if last is not None and last[0] is data:
             return last[1]
         try:
-            value = json.loads(data)
+            value = json.loads(data, parse_constant=_not_json)
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
         except UnicodeDecodeError:
