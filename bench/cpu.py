@@ -29,12 +29,10 @@ from neo4j import Driver, RoutingControl
 from starlette.types import ASGIApp, Message
 
 from bench.api import run
-from bench.api.cases import choose_cases
 from bench.api.operations import BY_NAME, OPERATIONS, Operation
 from bench.api.profiling import answer_ours
-from bench.api.servers import neo4j_env
 from diplograph.settings import Settings
-from graph.driver import connect, connect_async
+from graph.driver import connect_async
 from graph.reads import Reader
 from schema.app import create_app
 from schema.context import Context
@@ -160,12 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ops = [BY_NAME[name] for name in args.operations.split(",") if name]
     settings, local, _ = run.start_neo4j(args)
     try:
-        env = neo4j_env(
-            settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
-        )
-        with connect(settings) as sync_driver:
-            run.load_data(args, env, sync_driver, settings)
-            cases = choose_cases(sync_driver, settings.neo4j_database)
+        with run.loaded_cases(args, settings) as (_, sync_driver, cases):
             rows: dict[str, dict[str, float]] = {}
             for _ in range(args.rounds):
                 for op in ops:

@@ -25,12 +25,11 @@ from typing import Any
 from neo4j import Driver, RoutingControl
 
 from bench.api import run
-from bench.api.cases import choose_cases
 from bench.api.operations import BY_NAME, OPERATIONS
 from bench.api.profiling import ours_statements, peer_capture
-from bench.api.servers import neo4j_env, process_cpu_seconds
+from bench.api.servers import process_cpu_seconds
 from diplograph.settings import Settings
-from graph.driver import connect, connect_async
+from graph.driver import connect_async
 
 # (operation, server, cypher, parameters) of every statement measured.
 Job = tuple[str, str, str, dict[str, Any]]
@@ -127,12 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if pid is None:
         raise SystemExit("an external Neo4j needs --neo4j-pid: its CPU is what is measured")
     try:
-        env = neo4j_env(
-            settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
-        )
-        with connect(settings) as driver:
-            run.load_data(args, env, driver, settings)
-            cases = choose_cases(driver, settings.neo4j_database)
+        with run.loaded_cases(args, settings) as (env, driver, cases):
             jobs = statements(settings, driver, env, cases, names, not args.no_peer)
             least: list[float] | None = None
             for _ in range(args.rounds):

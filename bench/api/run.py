@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -234,6 +236,20 @@ def reused_data(
         "graph": graph_counts(driver, settings.neo4j_database),
     }
     return data
+
+
+@contextmanager
+def loaded_cases(
+    args: argparse.Namespace, settings: Settings
+) -> Iterator[tuple[dict[str, str], Driver, Cases]]:
+    """For the in-process tools: the bench's data in `settings`' Neo4j (loaded, or reused
+    with `--reuse-data`), the servers' environment for it, a driver, and the cases."""
+    env = neo4j_env(
+        settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+    )
+    with connect(settings) as driver:
+        load_data(args, env, driver, settings)
+        yield env, driver, choose_cases(driver, settings.neo4j_database)
 
 
 def load_data(
