@@ -251,11 +251,63 @@ class Candidate:
     participants: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Ref:
+    """What a candidate names (a meeting's place or participant, a delegation's leader or
+    country): an entity the graph holds, or another candidate of the same document
+    (`candidate`), by id, with its name; `id` is None for a name that is neither."""
+
+    id: str | None
+    name: str
+    candidate: bool = False
+
+
+@dataclass(frozen=True)
+class CandidateLinks:
+    """The entities and candidates a candidate names, which `review accept` writes as the
+    relationships every loaded one has: a meeting HELD_IN its place and ATTENDED by its
+    participants, a delegation LED by its leader and REPRESENTS its country."""
+
+    place: Ref | None = None
+    participants: tuple[Ref, ...] = ()
+    leader: Ref | None = None
+    country: Ref | None = None
+
+
 @dataclass
 class Analysis:
-    """Everything the pipeline found in one document."""
+    """Everything the pipeline found in one document; `names`, the name of each linked
+    entity (the pipeline gives them; a mention's matched form stands in otherwise)."""
 
     document: Document
     mentions: list[Mention]
     ambiguities: list[Ambiguity]
     candidates: list[Candidate]
+    names: dict[str, str] = field(default_factory=dict)
+
+    def ref(self, value: str) -> Ref:
+        """An entity id linked in the document, else a candidate of it by name or id (the
+        rules name a proposed place, participant or leader by its name)."""
+        matched = next((m.matched for m in self.mentions if m.entity_id == value), None)
+        if matched is not None:
+            return Ref(value, self.names.get(value, matched))
+        candidate = next((c for c in self.candidates if c.name == value), None) or next(
+            (c for c in self.candidates if c.id == value), None
+        )
+        if candidate is not None:
+            return Ref(candidate.id, candidate.name, candidate=True)
+        return Ref(None, value)
+
+    def links(self, candidate: Candidate) -> CandidateLinks:
+        """What the candidate names, resolved by `ref`."""
+        leader, country = (
+            (candidate.properties.get(k) for k in ("leader", "country"))
+            if candidate.kind == Kind.DELEGATION
+            else (None, None)
+        )
+        return CandidateLinks(
+            place=self.ref(candidate.place) if candidate.place else None,
+            participants=tuple(self.ref(p) for p in candidate.participants),
+            leader=self.ref(leader) if isinstance(leader, str) else None,
+            country=self.ref(country) if isinstance(country, str) else None,
+        )

@@ -1,6 +1,7 @@
 """Candidates in Neo4j: what ingest proposed for review, with a status.
 
-    (:Candidate {id, candidateId, document, kind, name, reason, status, quotes, ...})
+    (:Candidate {id, candidateId, document, kind, name, reason, status, quotes,
+                 placeIds, placeNames, participantIds, participantNames, ...})
         -[:PROPOSED_IN]->(:Document)
 
 A candidate is not an `:Entity`, so no list, search or path of the API meets it; it is
@@ -21,7 +22,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from diplograph.records import Candidate
+from diplograph.records import Analysis, Candidate, CandidateLinks, Ref
 from graph.projection import CypherBuilder, Page
 from graph.reads import Statement, bounded, items_size, ordered_window
 
@@ -36,9 +37,23 @@ TEXT_PROPERTIES = (
     "candidateId", "document", "kind", "name", "proposedName", "proposedKind", "status",
     "reason", "title", "description", "dateText", "date", "entity",
 )  # fmt: skip
+# Lists of texts, each counted like a quote.
+TEXT_LISTS = ("quotes", "placeIds", "placeNames", "participantIds", "participantNames")
 
 
-def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
+def _ref_props(prefix: str, refs: Sequence[Ref]) -> dict[str, list[Any]]:
+    """Refs as parallel lists (a node property holds no map, a list no null): the ids
+    ('' for a name that is neither an entity nor a candidate), names and candidate flags."""
+    return {
+        f"{prefix}Ids": [r.id or "" for r in refs],
+        f"{prefix}Names": [r.name for r in refs],
+        f"{prefix}Candidates": [r.candidate for r in refs],
+    }
+
+
+def candidate_row(
+    document_id: str, candidate: Candidate, links: CandidateLinks | None = None
+) -> dict[str, Any]:
     props: dict[str, Any] = {
         "candidateId": candidate.id,
         "document": document_id,
@@ -56,16 +71,18 @@ def candidate_row(document_id: str, candidate: Candidate) -> dict[str, Any]:
         props["date"] = candidate.date.value
     # A meeting the text announces for later (loaders/ingest/candidates.py): not held.
     props["planned"] = candidate.properties.get("status") == "planned"
+    # A meeting's place and participants: entities or other candidates of the document.
+    links = links or CandidateLinks()
+    props |= _ref_props("place", [links.place] if links.place else [])
+    props |= _ref_props("participant", links.participants)
     return {"id": f"{document_id}/{candidate.id}", "props": props}
 
 
-def replace_candidates(
-    tx: ManagedTransaction, document_id: str, candidates: Sequence[Candidate]
-) -> None:
-    """Make the document's proposed candidates exactly these. Accepted ones stay accepted,
-    under the name and kind they were accepted under; what ingest proposes now is their
-    `proposedName` and `proposedKind`."""
-    rows = [candidate_row(document_id, c) for c in candidates]
+def replace_candidates(tx: ManagedTransaction, document_id: str, analysis: Analysis) -> None:
+    """Make the document's proposed candidates exactly the analysis's. Accepted ones stay
+    accepted, under the name and kind they were accepted under; what ingest proposes now
+    is their `proposedName` and `proposedKind`."""
+    rows = [candidate_row(document_id, c, analysis.links(c)) for c in analysis.candidates]
     tx.run(
         "MATCH (c:Candidate {document: $doc, status: $proposed}) "
         "WHERE NOT c.id IN $ids DETACH DELETE c",
@@ -107,13 +124,15 @@ def mark_accepted(
     return int(record["n"]) if record else 0
 
 
-def candidate_ids(driver: Driver, database: str, document: str) -> set[str]:
-    """The ids of the candidates the graph holds for a document, of any status."""
+def candidate_entities(driver: Driver, database: str, document: str) -> dict[str, str | None]:
+    """The candidates the graph holds for a document, of any status: each id with the
+    entity it became when accepted, None while proposed."""
     records, _, _ = driver.execute_query(
-        "MATCH (c:Candidate {document: $doc}) RETURN c.candidateId AS id",
-        doc=document, database_=database,
+        "MATCH (c:Candidate {document: $doc}) "
+        "RETURN c.candidateId AS id, CASE c.status WHEN $accepted THEN c.entity END AS entity",
+        doc=document, accepted=ACCEPTED, database_=database,
     )  # fmt: skip
-    return {r["id"] for r in records}
+    return {r["id"]: r["entity"] for r in records}
 
 
 @dataclass(frozen=True)
@@ -157,10 +176,13 @@ def list_candidates(
 
     def size(item: str) -> str:
         texts = " + ".join(f"size(coalesce({item}.node.{p}, ''))" for p in TEXT_PROPERTIES)
-        quote, acc = b.fresh("q"), b.fresh("a")
-        return (
-            f"200 + {texts} + reduce({acc} = 0, {quote} IN coalesce({item}.node.quotes, []) "
-            f"| {acc} + 4 + size({quote}))"
-        )
+        lists = []
+        for name in TEXT_LISTS:
+            quote, acc = b.fresh("q"), b.fresh("a")
+            lists.append(
+                f"reduce({acc} = 0, {quote} IN coalesce({item}.node.{name}, []) "
+                f"| {acc} + 4 + size({quote}))"
+            )
+        return f"200 + {texts} + " + " + ".join(lists)
 
     return bounded(b, cypher, ["total"], {"items": items_size(b, "items", size)})

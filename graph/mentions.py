@@ -24,7 +24,6 @@ reloading never duplicate them. These functions run in the caller's transaction;
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +34,7 @@ from neo4j import Driver, ManagedTransaction
 
 from diplograph.model import Document, FuzzyDate, Kind, slugify
 from diplograph.records import KnownEntity, Mention
-from graph.repository import date_properties, document_row
+from graph.repository import date_properties, document_row, text_hash
 
 _KINDS = {kind.value: kind for kind in Kind}
 
@@ -156,10 +155,6 @@ class StoredDocument:
     previous_date: str | None = None  # the stored date a `DATE_UPDATED` replaced
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _id_choices(doc: Document, digest: str) -> list[str]:
     """The headline's slug; then with the document's date; then with a short content hash
     (unique to the text, so the last choice is never another text's)."""
@@ -219,7 +214,7 @@ def store_document(tx: ManagedTransaction, doc: Document) -> StoredDocument:
         if prior is not None:
             previous, version = prior["id"], int(prior["version"]) + 1
     row = document_row(doc.model_copy(update={"id": free[0]}))
-    props = {**row["props"], "textHash": digest}
+    props = dict(row["props"])
     if previous is not None:
         props |= {"version": version, "previousVersion": previous}
     tx.run("CREATE (d:Document {id: $id}) SET d += $props", id=row["id"], props=props).consume()

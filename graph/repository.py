@@ -11,6 +11,7 @@ named=...)`, the API's upsert) sets only the fields each record names.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -118,8 +119,15 @@ def relationship_row(rel: Relationship) -> dict[str, Any]:
     }
 
 
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def document_row(doc: Document) -> dict[str, Any]:
-    props: dict[str, Any] = {"title": doc.title, "text": doc.text}
+    """A document's node properties. `textHash` finds the same text again (an ingest of a
+    text already stored is that document): every document carries it, so one an accepted
+    review restores from its kept copy on a fresh database is the node ingest wrote."""
+    props: dict[str, Any] = {"title": doc.title, "text": doc.text, "textHash": text_hash(doc.text)}
     for optional in ("file", "url", "publisher"):
         if getattr(doc, optional) is not None:
             props[optional] = getattr(doc, optional)
@@ -280,10 +288,12 @@ def count_relationships(driver: Driver, database: str) -> dict[str, int]:
 
 
 def documents_by_id(driver: Driver, database: str, ids: list[str]) -> list[Document]:
-    """The stored documents among `ids` (for checking quotes of new facts)."""
+    """The stored documents among `ids` (for checking quotes of new facts), with every
+    field a document node holds (`review accept` keeps a copy that restores the node)."""
     records, _, _ = driver.execute_query(
         "MATCH (d:Document) WHERE d.id IN $ids RETURN d.id AS id, d.title AS title, "
-        "d.text AS text, d.url AS url, d.date AS date, d.publisher AS publisher",
+        "d.text AS text, d.file AS file, d.url AS url, d.publisher AS publisher, "
+        "CASE WHEN d.date IS NULL THEN null ELSE {value: d.date, basis: d.dateBasis} END AS date",
         ids=ids,
         database_=database,
     )

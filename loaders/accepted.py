@@ -10,7 +10,7 @@ the file, record and field of every problem, and returns the kept entities witho
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,19 @@ def _load(path: Path) -> Any:
         raise LoadError([Problem(str(path), "file", f"cannot read ({error})")]) from None
 
 
-def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
+def accepted_facts(
+    path: Path,
+    only: Iterable[str] | None = None,
+    stored: Callable[[str], Mapping[str, str | None]] | None = None,
+) -> Accepted:
     """The facts to accept from a review file; LoadError lists every problem of its shape
-    (the facts themselves are then checked like every knowledge file's)."""
+    (the facts themselves are then checked like every knowledge file's).
+
+    A relationship's end that is a candidate (of the file, or of the document as the graph
+    holds them: `stored(document id)`, each id with the entity it became once accepted) is
+    the entity it is kept as now (renamed in review: its `review: candidate:` id), else the
+    entity it was accepted as before; a candidate neither kept now nor accepted before
+    leaves the relationship waiting for it (not written)."""
     file = str(path)
     content = _load(path)
     problems: list[Problem] = []
@@ -117,17 +127,28 @@ def accepted_facts(path: Path, only: Iterable[str] | None = None) -> Accepted:
             Problem(file, "--only", f"no candidate with id {missing!r} in this file")
             for missing in sorted(wanted - set(ids))
         ]
-    in_file = {raw.get("id") for raw in entities if isinstance(raw, Mapping)}
+    # Each candidate id the file or the graph knows, with the entity it is now (None: not
+    # kept now, nor accepted before).
+    became: dict[str, str | None] = dict(stored(str(doc_id))) if stored is not None else {}
+    for raw in entities:
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+            became.setdefault(raw["id"], None)
+            review = raw.get("review")
+            was = review.get("candidate") if isinstance(review, Mapping) else None
+            if isinstance(was, str) and was:
+                became.setdefault(was, None)
+    became |= {was: now for now, was in candidates.items()} | {i: i for i in ids}
     rels: list[dict[str, Any]] = []
     for index, raw in enumerate(relationships):
         if not isinstance(raw, Mapping):
             problems.append(Problem(file, f"relationships[{index}]", "must be a mapping"))
             continue
-        ends = [raw.get("from"), raw.get("to")]
-        # A relationship to a candidate not accepted now waits for that candidate.
-        if any(end in in_file and end not in ids for end in ends):
+        ends = {end: raw.get(end) for end in ("from", "to")}
+        # A relationship to a candidate not accepted (now or before) waits for it.
+        if any(isinstance(v, str) and v in became and became[v] is None for v in ends.values()):
             continue
-        rels.append(dict(raw))
+        rels.append({**raw, **{k: became.get(v, v) if isinstance(v, str) else v
+                               for k, v in ends.items()}})  # fmt: skip
     if problems:
         raise LoadError(problems)
     return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids, candidates)
@@ -146,9 +167,12 @@ def kept_document_path(knowledge_dir: Path, document: str) -> Path:
 def write_kept_document(path: Path, document: Document) -> Path:
     """Keep a copy of the ingested document accepted knowledge cites, so that `diplograph
     load` on a fresh database restores it before the facts that quote it."""
-    fields = document.model_dump(mode="json", exclude_none=True, exclude={"file"})
+    # Every field, so the restored node is the one ingest wrote (its `textHash` is the
+    # text's); the date with its basis, written as the knowledge files write dates.
+    fields = document.model_dump(mode="json", exclude_none=True, exclude={"date"})
     if document.date is not None:
-        fields["date"] = document.date.value
+        date = document.date
+        fields["date"] = {"value": date.value, "basis": date.basis} if date.basis else date.value
     path.parent.mkdir(parents=True, exist_ok=True)
     header = f"# The text of document {document.id}, kept for the knowledge accepted from it.\n"
     body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=100)

@@ -31,6 +31,29 @@ from schema.selection import MAX_PAGE_SIZE, PageArgs, counted, current_field, en
 from schema.types import PageInfo, page_info, window
 
 
+@strawberry.type(
+    description="What a candidate names: an entity the graph holds, or another candidate "
+    "of the same document."
+)
+class CandidateRef:
+    slug: str | None = strawberry.field(
+        description="The entity's slug, or the other candidate's; null for a name that is "
+        "neither (as the text writes it)."
+    )
+    name: str
+    candidate: bool = strawberry.field(
+        description="True when `slug` is a candidate of the document, not an entity."
+    )
+
+
+def _refs(row: dict[str, Any], prefix: str) -> list[CandidateRef]:
+    ids, names, flags = (row.get(f"{prefix}{s}") or [] for s in ("Ids", "Names", "Candidates"))
+    return [
+        CandidateRef(slug=i or None, name=n, candidate=bool(f))
+        for i, n, f in zip(ids, names, flags, strict=False)
+    ]
+
+
 @strawberry.type(description="Something ingest proposed as new knowledge, for the analyst.")
 class Candidate:
     slug: str = strawberry.field(description="The id it would have as an entity.")
@@ -55,6 +78,15 @@ class Candidate:
         description='A meeting the text announces for later ("will meet again in '
         "September\"): planned, not held as of the document's date.",
     )
+    place: CandidateRef | None = strawberry.field(
+        default=None,
+        description="A meeting's place; `review accept` writes it as HELD_IN.",
+    )
+    participants: list[CandidateRef] = strawberry.field(
+        default_factory=list,
+        description="A meeting's participants (people, delegations, organizations); "
+        "`review accept` writes each as ATTENDED.",
+    )
 
 
 def candidate_of(row: dict[str, Any]) -> Candidate:
@@ -68,6 +100,7 @@ def candidate_of(row: dict[str, Any]) -> Candidate:
         reason=row.get("reason"), title=row.get("title"), date=row.get("date"),
         quotes=list(row.get("quotes") or []), entity=row.get("entity"),
         planned=bool(row.get("planned")),
+        place=next(iter(_refs(row, "place")), None), participants=_refs(row, "participant"),
     )  # fmt: skip
 
 

@@ -149,13 +149,22 @@ class IngestResult:
     proposals: list[Candidate] = strawberry.field(
         description="The candidates, as stored for review (also listed by `candidates`)."
     )
+    warnings: list[str] = strawberry.field(
+        description="What the text left in doubt, as the CLI prints it on its warning lines: "
+        "no date found (relative and year-less dates then stay undated; pass `date`), or a "
+        "`date` given that differs from the text's dateline (the given one is used)."
+    )
 
 
 def ingest(
     driver: Driver, database: str, text: str, url: str | None, date: str | None, budget: float
 ) -> IngestResult:
+    warnings: list[str] = []
     try:
-        document = prepare_text(text, url=url, date=date, where="ingestDocument(text)")
+        document = prepare_text(
+            text, url=url, date=date, where="ingestDocument(text)", warnings=warnings,
+            date_option="the date argument",
+        )  # fmt: skip
     except ArticleError as error:
         raise BadUserInput(str(error)) from None
     try:
@@ -179,9 +188,13 @@ def ingest(
         ],
         candidates=len(result.analysis.candidates),
         proposals=[
-            candidate_of(candidate_row(document.id, c)["props"] | {"status": PROPOSED})
+            candidate_of(
+                candidate_row(result.stored.id, c, result.analysis.links(c))["props"]
+                | {"status": PROPOSED}
+            )
             for c in result.analysis.candidates
         ],
+        warnings=warnings,
     )
 
 

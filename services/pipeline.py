@@ -36,7 +36,7 @@ from graph.bulk import (
     unmark_loaded,
     write_dataset,
 )
-from graph.candidates import candidate_ids, mark_accepted, replace_candidates
+from graph.candidates import candidate_entities, mark_accepted, replace_candidates
 from graph.mentions import (
     DOCUMENT_MENTIONS,
     DocumentStatus,
@@ -141,6 +141,7 @@ def ingest_documents(
         with bounded:
             known = read_known_entities(tx)
             names = known_names(known)  # once for the batch, not per document
+            entity_names = {k.id: k.name for k in known}
             results: list[IngestResult] = []
             for given in documents:
                 current[:] = [given]
@@ -150,9 +151,12 @@ def ingest_documents(
                 # counts from the date it was stored with.
                 doc = given.model_copy(update={"id": stored.id, "date": stored.date})
                 analysis = analyse(doc, known, names)
+                # What the candidates name is shown with the linked entities' own names.
+                linked = {m.entity_id for m in analysis.mentions}
+                analysis.names = {i: entity_names[i] for i in linked if i in entity_names}
                 check()
                 counts = replace_mentions(tx, doc.id, analysis.mentions)
-                replace_candidates(tx, doc.id, analysis.candidates)
+                replace_candidates(tx, doc.id, analysis)
                 results.append(IngestResult(analysis, stored, counts))
             return results
 
@@ -457,8 +461,10 @@ def _check_loadable(
     knowledge files or the accepted file itself define, not at one only the historian's
     datasets or another ingest hold; and an entity another knowledge file defines may not
     be defined again (the load refuses an id defined twice)."""
-    elsewhere = {i: path for i, path in defined_in(knowledge_dir).items() if path != target}
-    defined = set(elsewhere) | {e["id"] for e in facts["entities"]}
+    every = defined_in(knowledge_dir)
+    elsewhere = {i: path for i, path in every.items() if path != target}
+    # The target file keeps what it held (`write_accepted` adds to it): ends it defines too.
+    defined = set(every) | {e["id"] for e in facts["entities"]}
     problems = [
         Problem(str(review), f"entities[{index}] (id {entity['id']})",
                 f"{entity['id']!r} is defined in {elsewhere[entity['id']]} already: "
@@ -490,7 +496,15 @@ def accept_review(
     entities that were candidates are marked accepted (`graph/candidates.py`); one the
     analyst added by hand is knowledge like the others, but no candidate. Raises LoadError
     naming the file, record and field of every problem; nothing is written then."""
-    accepted = accepted_facts(review, only)
+    # The candidates the graph holds for the file's document decide which relationships
+    # wait for a candidate not accepted yet.
+    stored_for: dict[str, str | None] = {}
+
+    def candidates_of(document: str) -> dict[str, str | None]:
+        stored_for.update(candidate_entities(driver, database, document))
+        return stored_for
+
+    accepted = accepted_facts(review, only, candidates_of)
     if not accepted.ids:
         raise LoadError([Problem(str(review), "entities", "no candidate to accept")])
     cited = documents_by_id(driver, database, [accepted.document])
@@ -501,7 +515,7 @@ def accept_review(
     target = accepted_path(knowledge_dir, accepted.document)
     _check_loadable(review, accepted.facts, knowledge_dir, target)
     held = kinds_by_id(driver, database, accepted.ids)
-    stored = candidate_ids(driver, database, accepted.document)
+    stored = set(stored_for)
 
     def work(tx: ManagedTransaction) -> WriteSummary:
         summary = write_knowledge_in(tx, knowledge)

@@ -459,3 +459,30 @@ def test_one_long_word_is_refused_at_once_not_after_minutes_of_backtracking() ->
         prepare_text("Hx Oneline\n\n" + "a" * 95_000, url=None, date=None, where="t")
     stored = prepare_text("Hx Cookie\n\n" + "cookie." * 12_000, url=None, date=None, where="t")
     assert stored.text.endswith("cookie.")
+
+
+WARNED = """mutation($text: String!, $date: String) {
+  ingestDocument(text: $text, date: $date) { slug status warnings } }"""
+
+
+def test_ingest_document_returns_the_warnings_the_cli_prints(
+    empty_db: Driver, api: httpx.Client
+) -> None:
+    """An undated text, and a date given against the text's dateline: stored, with the
+    warning the CLI prints on its '!' line (in the mutation's words: its `date` argument)."""
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    undated = "Herring Talks\n\nThe delegations of Estonia and Latvia met on Tuesday in Riga."
+    body = graphql(api, WARNED, headers=auth, text=undated)
+    assert "errors" not in body, body
+    [warning] = body["data"]["ingestDocument"]["warnings"]
+    assert warning.startswith("ingestDocument(text): no date found in the text")
+    assert "pass the date argument YYYY-MM-DD" in warning and "--date" not in warning
+    dated = (
+        "Envoys Meet in Tallinn\n\nTALLINN, March 3, 2015 — The envoys of Estonia and "
+        "Latvia met in Tallinn."
+    )
+    body = graphql(api, WARNED, headers=auth, text=dated, date="2015-03-05")
+    assert body["data"]["ingestDocument"]["warnings"] == [
+        "ingestDocument(text): the date given (2015-03-05) differs from the date in the text "
+        "(2015-03-03); 2015-03-05 is used"
+    ]

@@ -234,6 +234,7 @@ def prepare_text(
     where: str = "article",
     name: str | None = None,
     warnings: list[str] | None = None,
+    date_option: str = "--date",
 ) -> Document:
     """A captured article's text (or an HTML page), as posted or read, prepared for ingest."""
     if not raw.strip():
@@ -251,6 +252,7 @@ def prepare_text(
         where=where,
         published=published,
         warnings=warnings,
+        date_option=date_option,
     )
 
 
@@ -262,6 +264,7 @@ def prepare_document(
     where: str = "article",
     published: FuzzyDate | None = None,
     warnings: list[str] | None = None,
+    date_option: str = "--date",
 ) -> Document:
     """A cleaned article ready for ingest: date and URL picked up from the capture.
 
@@ -272,7 +275,9 @@ def prepare_document(
     either date, the page's `published` date, else a dateline or a press office's header
     line in the first paragraphs ("WASHINGTON, March 3, 2015 -", `date_in_dateline`). When
     `date` differs from the date the capture gives, `date` still wins and a line naming
-    `where` and both dates is added to `warnings`. Raises `ArticleError` naming `where`
+    `where` and both dates is added to `warnings`; so is a line naming `date_option` (how
+    the caller gives a date: the CLI's `--date`, the mutation's `date`) when no date is
+    found. Raises `ArticleError` naming `where`
     when no text is left or the date is invalid.
     """
     found_url: str | None = None
@@ -321,7 +326,7 @@ def prepare_document(
         # Relative and year-less dates in it then stay undated: say so, not silently.
         warnings.append(
             f'{where}: no date found in the text (a dateline such as "OSLO, May 14, 2024 -" '
-            "or a date line in the header); pass --date YYYY-MM-DD to date it"
+            f"or a date line in the header); pass {date_option} YYYY-MM-DD to date it"
         )
     if url is not None and len(url) > MAX_URL_CHARS:
         # Neo4j's url index takes keys of at most about 8 KB; no real address comes near.

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from diplograph.model import DEFAULT_MEETING_TYPE, Document, Kind
-from diplograph.records import Analysis, Occurrence
+from diplograph.records import Analysis, Occurrence, Ref
 from loaders.ingest.text import sentence_at, sentence_spans
 
 REVIEW_DIR = Path(__file__).resolve().parents[2] / "data" / "review"
@@ -20,8 +20,12 @@ REVIEW_HEADER = """\
 # Document {id}: {mentions} mention(s) of known entities were linked.
 #
 # Each entry under `entities:` is a candidate in the shape of data/knowledge/*.yaml. Keep
-# the right ones (check kind, id and name), delete the others, add under `relationships:`
-# what the text states, then run `diplograph review accept <this file>` (docs/ingest.md).
+# the right ones (check kind, id and name), delete the others. `relationships:` holds what
+# the candidates carry (a meeting's place and participants, a delegation's leader and
+# country; ends that are candidates are written once kept): delete the wrong ones, add
+# what else the text states, then run `diplograph review accept <this file>`
+# (docs/ingest.md). A candidate renamed here keeps its relationships (its `review:
+# candidate:` id is followed).
 # The `review:` blocks (where and why each was found) are not written as knowledge.
 # `ambiguous:` lists text that could name several entities and was left unlinked.
 """
@@ -31,8 +35,44 @@ def _occurrence_row(occurrence: Occurrence) -> dict[str, Any]:
     return {"start": occurrence.start, "end": occurrence.end, "text": occurrence.text}
 
 
+def _ref_row(ref: Ref) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": ref.id, "name": ref.name}
+    if ref.candidate:
+        row["candidate"] = True
+    return row
+
+
+def proposed_relationships(analysis: Analysis) -> list[dict[str, Any]]:
+    """What the candidates carry, in the knowledge shape: a meeting HELD_IN its place and
+    ATTENDED by its participants, a delegation LED by its leader and REPRESENTS its country,
+    each quoting the candidate's first sentence. An end that is another candidate waits
+    for it: `review accept` writes the relationship only once both ends are kept or known."""
+    doc = analysis.document
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for candidate in analysis.candidates:
+        if not candidate.occurrences:
+            continue
+        links = analysis.links(candidate)
+        ends: list[tuple[str, str | None, str | None]] = [
+            ("HELD_IN", candidate.id, links.place.id if links.place else None)
+        ]
+        ends += [("ATTENDED", p.id, candidate.id) for p in links.participants]
+        ends.append(("LED", links.leader.id if links.leader else None, candidate.id))
+        ends.append(("REPRESENTS", candidate.id, links.country.id if links.country else None))
+        quote = candidate.occurrences[0].quote
+        for kind, start, end in ends:
+            if start and end and start != end:
+                rows.setdefault(
+                    (kind, start, end),
+                    {"type": kind, "from": start, "to": end,
+                     "sources": [{"document": doc.id, "quote": quote}]},
+                )  # fmt: skip
+    return list(rows.values())
+
+
 def review_data(analysis: Analysis) -> dict[str, Any]:
-    """The review file's content: the document, candidates and ambiguities."""
+    """The review file's content: the document, candidates, the relationships they carry
+    and ambiguities."""
     doc = analysis.document
     entities: list[dict[str, Any]] = []
     for candidate in analysis.candidates:
@@ -46,6 +86,11 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
         if candidate.date is not None:
             row["date"] = candidate.date.model_dump(exclude_none=True)
         properties = dict(candidate.properties)
+        links = analysis.links(candidate)
+        if candidate.kind == Kind.DELEGATION:
+            # Written as LED and REPRESENTS (`relationships:`), as every loaded delegation.
+            properties.pop("leader", None)
+            properties.pop("country", None)
         if candidate.kind == Kind.MEETING:
             # Shown for the analyst to keep or change; `review accept` gives it otherwise.
             properties = {"meetingType": DEFAULT_MEETING_TYPE, **properties}
@@ -60,6 +105,13 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
             review["title"] = candidate.title
         if candidate.date_text:
             review["date_text"] = candidate.date_text
+        # What it names, with names, for the analyst: `relationships:` below writes them.
+        for key, ref in (("place", links.place), ("leader", links.leader),
+                         ("country", links.country)):  # fmt: skip
+            if ref is not None:
+                review[key] = _ref_row(ref)
+        if links.participants:
+            review["participants"] = [_ref_row(r) for r in links.participants]
         review["mentions"] = [_occurrence_row(o) for o in candidate.occurrences]
         row["review"] = review
         entities.append(row)
@@ -82,7 +134,12 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
     if doc.date is not None:
         header["date"] = doc.date.value
     header["mentions"] = len(analysis.mentions)
-    return {"document": header, "entities": entities, "ambiguous": ambiguous}
+    return {
+        "document": header,
+        "entities": entities,
+        "relationships": proposed_relationships(analysis),
+        "ambiguous": ambiguous,
+    }
 
 
 def review_path(doc: Document, review: Path | None = None, *, many: bool = False) -> Path:
