@@ -568,7 +568,7 @@ def test_review_accept_writes_the_place_participants_leader_and_country_a_candid
     # relationships follow its `review: candidate:` id), and deletes the rest; a
     # relationship to a candidate not kept (the bureau's attendance aside) waits.
     entities[meeting["slug"]].update(id=TALKS, name="U.S.-Peru fisheries talks, May 2019")
-    data["entities"] = [entities[i] for i in (PERSON, US_DELEGATION, TALKS)]
+    data["entities"] = [entities[i] for i in (PERSON, US_DELEGATION, meeting["slug"])]
     data["relationships"] = [
         r for r in data["relationships"] if r["from"] != "state-western-hemisphere-affairs"
     ]
