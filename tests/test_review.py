@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -676,3 +677,17 @@ def test_the_worked_example_of_docs_ingest_runs_as_written(
     assert [(e["role"], e["node"]["slug"]) for e in meeting["participants"]["edges"]] == [
         ("observer", PERSON)
     ]
+    # The doc's listing of the document's candidates, line by line as jq prints it.
+    page = graphql(
+        api,
+        "query($doc: String) { candidatesConnection(where: {document: $doc}, first: 3) { "
+        "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug kind name "
+        "proposedKind proposedName status entity } } } }",
+        doc=DOC,
+    )["data"]["candidatesConnection"]
+    lines = [str(page["totalCount"]), json.dumps(page["pageInfo"], separators=(",", ":"))]
+    lines += [
+        json.dumps([e["cursor"], e["node"]], separators=(",", ":"), ensure_ascii=False)
+        for e in page["edges"]
+    ]
+    assert "\n".join(lines) in doc
