@@ -154,6 +154,9 @@ def edge_row(dataset: str, edge: Edge) -> Row:
 
 def hsg_document_row(dataset: str, doc: Document) -> Row:
     row = document_row(doc)
+    # A dataset's page is no text ingest meets again: no hash, and its fingerprint (what
+    # tells a changed record) stays as it was.
+    del row["props"]["textHash"]
     row["props"]["id"] = doc.id
     row["hash"] = _fingerprint(dataset, row)
     return row
