@@ -18,7 +18,7 @@ import pytest
 import yaml
 from neo4j import Driver
 
-from diplograph.model import DEFAULT_MEETING_TYPE, Document
+from diplograph.model import DEFAULT_MEETING_TYPE, Document, Relationship
 from diplograph.settings import Settings
 from graph.candidates import CandidateFilter, list_candidates
 from graph.projection import Page
@@ -26,7 +26,7 @@ from graph.repository import count_by_label, count_relationships, documents_by_i
 from loaders.accepted import accepted_facts
 from loaders.ingest.documents import prepare_article
 from loaders.ingest.review import write_review
-from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, read_knowledge
+from loaders.knowledge import KNOWLEDGE_DIR, SOURCES_DIR, LoadError, quote_occurs, read_knowledge
 from services.pipeline import accept_review, ingest_documents, write_knowledge_and_mentions
 from tests.conftest import API_TOKEN, graphql, wipe
 from tests.test_hsg import run_cli
@@ -556,6 +556,9 @@ def test_review_accept_writes_the_place_participants_leader_and_country_a_candid
         "id": "washington",
         "name": "Washington",
     }
+    for rel in data["relationships"]:  # knowledge records, quoting the text verbatim
+        checked = Relationship.model_validate(rel)
+        assert all(quote_occurs(s.quote, DELEGATION_TEXT) for s in checked.sources)
     carried = {(r["type"], r["from"], r["to"]) for r in data["relationships"]}
     assert {
         ("HELD_IN", meeting["slug"], "washington"),
@@ -691,3 +694,35 @@ def test_the_worked_example_of_docs_ingest_runs_as_written(
         for e in page["edges"]
     ]
     assert "\n".join(lines) in doc
+
+
+def test_relationships_follow_a_renamed_candidate_and_wait_for_one_not_kept(
+    tmp_path: Path,
+) -> None:
+    """No Neo4j: what `accepted_facts` makes of the relationships a review file carries."""
+    source = [{"document": DOC, "quote": MET_QUOTE}]
+
+    def candidate(ident: str, kind: str, was: str | None = None) -> dict[str, Any]:
+        return {"id": ident, "kind": kind, "name": ident, "sources": source,
+                "review": {"candidate": was or ident}}  # fmt: skip
+
+    review = tmp_path / "review.yaml"
+    review.write_text(yaml.safe_dump({
+        "document": {"id": DOC},
+        "entities": [candidate(PERSON, "Person"), candidate(MEETING, "Meeting", "meeting-1"),
+                     candidate("lima", "Place")],
+        "relationships": [
+            {"type": "ATTENDED", "from": PERSON, "to": "meeting-1", "sources": source},
+            {"type": "HELD_IN", "from": "meeting-1", "to": "lima", "sources": source},
+            {"type": "ATTENDED", "from": "chile", "to": "meeting-1", "sources": source},
+            {"type": "ATTENDED", "from": "ana-ruiz", "to": "meeting-1", "sources": source},
+        ],
+    }), encoding="utf-8")  # fmt: skip
+    # `chile` a candidate of the document still proposed, `ana-ruiz` one accepted before
+    # as `ana-ruiz-campos`; `lima` left out by --only.
+    stored = {"chile": None, "ana-ruiz": "ana-ruiz-campos", "meeting-1": None}
+    facts = accepted_facts(review, [PERSON, MEETING], lambda doc: stored).facts
+    assert [(r["type"], r["from"], r["to"]) for r in facts["relationships"]] == [
+        ("ATTENDED", PERSON, MEETING),
+        ("ATTENDED", "ana-ruiz-campos", MEETING),
+    ]
