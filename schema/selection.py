@@ -247,7 +247,10 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
         if not cases:
             continue
         specs = list(cases.values())
-        if all(spec == specs[0] for spec in specs) and len(cases) == len(types):
+        # Against every kind the list may hold, not the fragment's: a field asked only
+        # `... on Delegation` is fetched for delegations alone (it was fetched for every
+        # node, and dropped when shaped: an Organization's meetings walked its people).
+        if all(spec == specs[0] for spec in specs) and len(cases) == len(concrete):
             projection.fields.append((key, specs[0]))
         else:
             projection.fields.append((key, ByLabel(cases)))
