@@ -12,6 +12,9 @@ from diplograph.settings import Settings
 # connections a restarted server dropped) and then reported as DATABASE_UNAVAILABLE.
 # Loaders and mutations write, and ride out a brief outage for a few seconds more.
 API_RETRY_SECONDS = 0.5
+# The API's reads run auto-commit and retry themselves (graph/reads.py `Reader`): once,
+# after about this many seconds, the driver's first delay with `API_RETRY_SECONDS`.
+API_RETRY_DELAY = 1.0
 WRITE_RETRY_SECONDS = 5.0
 
 

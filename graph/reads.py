@@ -7,6 +7,7 @@ count is exported as a metric, and tests use it to prove there is no N+1).
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +15,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, Record, RoutingControl
 from neo4j.api import AsyncBookmarkManager, BookmarkManager
+from neo4j.exceptions import DriverError, Neo4jError
 
+from graph.driver import API_RETRY_DELAY
 from graph.migrations import FULLTEXT_INDEX
 from graph.projection import (
     DATE_PARTS,
@@ -590,16 +593,36 @@ class Reader:
         if self.hot is not None:
             self.hot.add(statement.cypher, params)
         try:
-            records, _, _ = await self.driver.execute_query(
-                Query(statement.cypher, timeout=self.timeout),
-                params,
-                database_=self.database,
-                routing_=RoutingControl.READ,
-                bookmark_manager_=self.bookmarks,
-            )
+            records = await self._records(Query(statement.cypher, timeout=self.timeout), params)
         finally:
             self.log.seconds += time.perf_counter() - started
         return statement.shape(dict(records[0])) if records else {}
+
+    async def _records(self, query: Query, params: dict[str, Any]) -> list[Record]:
+        """The records of one auto-commit read, retried once as `execute_query` would.
+
+        Auto-commit, not a managed transaction (`execute_query`): RUN and PULL, one round
+        trip, where BEGIN, RUN, PULL and then COMMIT took two. A read statement has nothing
+        to commit; the second round trip cost our process and Neo4j about a third of the
+        CPU of a small statement such as the bench's shortest_path (bench/README.md, issue
+        13s). The session carries the same bookmarks, access mode and timeout. A refused or
+        lost connection (a retryable error) is tried once more about a second later, as
+        the driver's retry with `API_RETRY_SECONDS` did; then it is the caller's to report.
+        """
+        for attempt in range(2):
+            try:
+                async with self.driver.session(
+                    database=self.database,
+                    default_access_mode=READ_ACCESS,
+                    bookmark_manager=self.bookmarks,
+                ) as session:
+                    result = await session.run(query, params)
+                    return (await result.to_eager_result()).records
+            except (DriverError, Neo4jError) as error:
+                if attempt or not error.is_retryable():
+                    raise
+                await asyncio.sleep(API_RETRY_DELAY * random.uniform(0.8, 1.2))
+        raise AssertionError("unreachable")
 
 
 DOCUMENTS = """
