@@ -9,6 +9,11 @@ turn through the same driver, one at a time, reading the Neo4j process's CPU fro
 before and after. Per statement it prints Neo4j's CPU ms per run, the least of `--rounds`
 measurements (other work on the machine only ever adds).
 
+Each statement runs as its server sends it: ours auto-commit (RUN and PULL, as the API's
+`Reader` does since issue 13s), the peer's in a managed read transaction (BEGIN, RUN, PULL,
+COMMIT: the JavaScript driver's `executeRead`); `--managed` runs ours that way too (as
+before 13s), to tell the statement's cost from the protocol's.
+
 Db hits do not count everything Neo4j does for a statement (sorting, list and map work,
 the response-size estimate, the bytes sent over Bolt); this figure does, and it is steady on
 a shared machine where req/s is not.
@@ -22,7 +27,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from neo4j import Driver, RoutingControl
+from neo4j import READ_ACCESS, Driver, RoutingControl
 
 from bench.api import run
 from bench.api.operations import BY_NAME, OPERATIONS
@@ -42,6 +47,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3, help="measurements per statement; the least")
     p.add_argument("--operations", default="neighborhood,meetings_filtered,shortest_path")
     p.add_argument("--no-peer", action="store_true", help="leave @neo4j/graphql out")
+    p.add_argument(
+        "--managed", action="store_true", help="ours in managed transactions too (before 13s)"
+    )
     p.add_argument(
         "--neo4j-pid", type=int, default=None, help="DIPLOGRAPH_BENCH_NEO4J_URI's server process"
     )
@@ -101,16 +109,29 @@ def statements(
 
 
 def measure(
-    driver: Driver, database: str, pid: int, jobs: list[Job], iterations: int
+    driver: Driver, database: str, pid: int, jobs: list[Job], iterations: int, managed: bool
 ) -> list[float]:
     """Neo4j CPU ms per run of each job, over one round."""
     out = []
-    for _, _, cypher, params in jobs:
+    for _, server, cypher, params in jobs:
+        if managed or server != "diplograph":
+
+            def once(cypher: str = cypher, params: dict[str, Any] = params) -> None:
+                driver.execute_query(
+                    cypher, params, database_=database, routing_=RoutingControl.READ
+                )
+
+        else:
+
+            def once(cypher: str = cypher, params: dict[str, Any] = params) -> None:
+                with driver.session(database=database, default_access_mode=READ_ACCESS) as s:
+                    s.run(cypher, params).consume()
+
         for _ in range(3):  # planned and warm
-            driver.execute_query(cypher, params, database_=database, routing_=RoutingControl.READ)
+            once()
         before = process_cpu_seconds(pid)
         for _ in range(iterations):
-            driver.execute_query(cypher, params, database_=database, routing_=RoutingControl.READ)
+            once()
         out.append((process_cpu_seconds(pid) - before) * 1000 / iterations)
     return out
 
@@ -130,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
             jobs = statements(settings, driver, env, cases, names, not args.no_peer)
             least: list[float] | None = None
             for _ in range(args.rounds):
-                got = measure(driver, settings.neo4j_database, pid, jobs, args.iterations)
+                got = measure(
+                    driver, settings.neo4j_database, pid, jobs, args.iterations, args.managed
+                )
                 # The least of the rounds: other work on the machine only ever adds.
                 least = got if least is None else list(map(min, least, got))
     finally:
