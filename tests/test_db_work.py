@@ -5,6 +5,8 @@ source's slug. Real Neo4j; db hits from PROFILE of the statements the schema com
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from typing import Any
 
 import httpx
@@ -147,3 +149,53 @@ def test_sources_read_no_document_when_only_its_slug_is_asked(
     assert pairs(by_slug) == pairs(with_title) and len(pairs(by_slug)) >= 2
     assert all(s["document"]["title"] for s in with_title["node"]["sources"])
     assert db_hits(driver, settings, slugs_only) < db_hits(driver, settings, looked_up)
+
+
+class BoltMessages(logging.Handler):
+    """The Bolt messages the driver sends (its debug log: `C: BEGIN`, `C: RUN` ...)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sent: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "  C: " in message:
+            self.sent.append(message.split("  C: ", 1)[1].split(" ", 1)[0])
+
+
+def test_a_read_is_one_round_trip_with_nothing_to_commit(
+    settings: Settings, driver: Driver
+) -> None:
+    # Auto-commit (RUN and PULL in one write) where a managed transaction took two round
+    # trips (BEGIN, RUN, PULL; then COMMIT): a third of a small read's CPU (issue 13s).
+    messages, log = BoltMessages(), logging.getLogger("neo4j")
+    level = log.level
+    log.addHandler(messages)
+    log.setLevel(logging.DEBUG)
+    try:
+        statements, data = in_process(settings, driver, ENTITY_PAGE, id="craig-kelly")
+    finally:
+        log.removeHandler(messages)
+        log.setLevel(level)
+    assert data["node"]["name"] and len(statements) == 1
+    sent = [m for m in messages.sent if m in ("BEGIN", "RUN", "PULL", "COMMIT", "ROLLBACK")]
+    assert sent == ["RUN", "PULL"], messages.sent
+
+
+ENTITY_PAGE = """query($id: ID!) { node(id: $id) { ... on Person { name
+  led(first: 10) { edges { node { slug ... on Delegation { members(first: 10) {
+    edges { node { slug } } } } ... on Organization { positionHolders(first: 10) {
+    edges { node { slug } } } } } } } } } }"""
+
+
+def test_a_field_of_one_kind_is_fetched_for_that_kind_only(
+    settings: Settings, driver: Driver
+) -> None:
+    # `members` is asked on delegations, `positionHolders` on organizations: each list's
+    # statement is guarded by the label, not run for every node it reached (issue 13s).
+    statements, data = in_process(settings, driver, ENTITY_PAGE, id="craig-kelly")
+    cypher = statements[0].cypher
+    assert re.search(r"`members`: CASE WHEN \w+:Delegation THEN", cypher), cypher
+    assert re.search(r"`positionHolders`: CASE WHEN \w+:Organization THEN", cypher), cypher
+    assert data["node"]["led"]["edges"]
