@@ -32,6 +32,7 @@ from graph.projection import (
     compile_fields,
     compile_filter,
     compile_node,
+    date_part,
     fields_size,
     flat_measures,
     measure_size,
@@ -394,7 +395,7 @@ def _date(var: str, prefix: str, parts: tuple[str, ...] | None) -> str:
     # Only the parts asked (and the value, which says whether there is a date): each is a
     # property read per entry.
     asked = dict.fromkeys(("value", *(parts if parts is not None else DATE_PARTS)))
-    return "{" + ", ".join(f"{p}: {var}.{prefix}{DATE_PARTS[p]}" for p in asked) + "}"
+    return "{" + ", ".join(f"{p}: {date_part(var, prefix, p)}" for p in asked) + "}"
 
 
 @dataclass(frozen=True)

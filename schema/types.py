@@ -47,6 +47,12 @@ def graph_object(data: dict[str, Any] | None) -> Any:
     return GRAPH_TYPES[data["__typename"]](data=data)
 
 
+def _day(value: Any) -> Any:
+    # The statements send a fuzzy date's first and last day as ISO text
+    # (graph.projection.date_part): read in C, not as a neo4j.time.Date built in Python.
+    return date.fromisoformat(value) if value.__class__ is str else native(value)
+
+
 def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
     if value is None or value.get("value") is None:
         return None
@@ -55,8 +61,8 @@ def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
     return FuzzyDate(
         value=value["value"],
         precision=DatePrecision(precision) if precision is not None else None,  # type: ignore[arg-type]
-        start=native(value.get("start")),
-        end=native(value.get("end")),
+        start=_day(value.get("start")),
+        end=_day(value.get("end")),
         basis=value.get("basis"),
     )
 
