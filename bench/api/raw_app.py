@@ -2,7 +2,10 @@
 
 `POST /raw/<operation>` with the statement's parameters as a JSON object answers
 `{"data": {<root field>: ...}}`, the very JSON diplograph's API gives for that
-operation. Same transport as the API (uvicorn, the same workers), same async driver.
+operation. Same transport as the API (uvicorn, the same workers), same async driver,
+and the same way of sending a read: auto-commit (RUN and PULL in one round trip), as
+diplograph's `Reader` does since issue 13s, so the floor is not raised by a protocol
+difference.
 
     uvicorn bench.api.raw_app:create_app --factory
 """
@@ -13,7 +16,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from neo4j import Query, RoutingControl
+from neo4j import READ_ACCESS, Query
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,12 +47,11 @@ def create_app() -> Starlette:
                 media_type="application/json",
             )
         params = json.loads(await request.body() or b"{}")
-        records, _, _ = await request.app.state.driver.execute_query(
-            Query(op.raw, timeout=settings.query_timeout),
-            params,
-            database_=settings.neo4j_database,
-            routing_=RoutingControl.READ,
-        )
+        async with request.app.state.driver.session(
+            database=settings.neo4j_database, default_access_mode=READ_ACCESS
+        ) as session:
+            result = await session.run(Query(op.raw, timeout=settings.query_timeout), params)
+            records = (await result.to_eager_result()).records
         data = records[0]["data"] if records else None
         body = json.dumps({"data": {op.root: data}}, separators=(",", ":"))
         return Response(body.encode(), media_type="application/json")
