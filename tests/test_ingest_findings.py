@@ -664,3 +664,83 @@ def test_a_side_meeting_earlier_that_day_is_not_the_meeting_the_graph_holds() ->
     assert [(c.participants, c.date and c.date.value) for c in meetings] == [
         (["Peter Banda"], "2016-02-29")
     ]
+
+
+def test_a_text_of_thousands_of_titled_names_costs_linear_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile review: 90 KB of "Envoy Al1 Ba1, Envoy Al2 Ba2, ..." took 47 s, each
+    two-word run compared with every person proposed so far. Counted in the candidates
+    examined (reads of a candidate's kind), not timed."""
+    reads = 0
+
+    def kind(self: Candidate) -> Kind:
+        nonlocal reads
+        reads += 1
+        return self.__dict__["_kind"]  # type: ignore[no-any-return]
+
+    def set_kind(self: Candidate, value: Kind) -> None:
+        self.__dict__["_kind"] = value
+
+    monkeypatch.setattr(Candidate, "kind", property(kind, set_kind), raising=False)
+
+    def work(envoys: int) -> int:
+        nonlocal reads
+        names = ", ".join(f"Envoy Tor{i} Lund{i}" for i in range(envoys))
+        doc = prepare_text(f"Lake Envoys\n\n{names} met in Lilongwe.", date="2016-10-14")
+        reads = 0
+        found = {c.name for c in analyse(doc, KNOWN).candidates}
+        assert {"Tor0 Lund0", f"Tor{envoys - 1} Lund{envoys - 1}"} <= found
+        return reads
+
+    small, large = work(100), work(400)
+    assert large < 5 * small, (small, large)  # quadratic work would be 16 x
+
+
+def test_a_city_and_date_line_under_the_headline_is_the_dateline() -> None:
+    """A header line "Lilongwe, October 14, 2016" alone on its line dates the document (no
+    warning, no event), and its city is a place, where the text was written."""
+    for line in ("Blantyre, October 14, 2016", "Mzuzu, Northern Region, 14 October 2016"):
+        text = f"Lake Talks\n\n{line}\n\nForeign Minister Ana Phiri met the envoys on Thursday."
+        warnings: list[str] = []
+        doc = prepare_text(text, warnings=warnings)
+        assert doc.date is not None and doc.date.value == "2016-10-14", line
+        assert warnings == []
+        [(start, end)] = dateline_spans(doc.text)
+        assert doc.text[start:end] in ("October 14, 2016", "14 October 2016")
+        found = {c.name: c for c in analyse(doc, KNOWN).candidates}
+        city = line.split(",")[0]
+        assert found[city].kind == Kind.PLACE
+        [meeting] = _meetings(found).values()
+        assert meeting.date is not None and meeting.date.value == "2016-10-13"
+    # A known city is linked, not proposed; a sentence is no header line.
+    doc = prepare_text("Lake Talks\n\nZagreb, October 14, 2016\n\nThe envoys met.")
+    assert doc.date is not None and "Zagreb" not in {c.name for c in analyse(doc, KNOWN).candidates}
+    doc = prepare_text("Lake Talks\n\nThe envoys met in Zagreb on October 14, 2016.")
+    assert doc.date is None and dateline_spans(doc.text) == []
+
+
+def test_a_person_who_led_or_headed_a_delegation_in_the_active_voice() -> None:
+    """ "X led the Norwegian delegation" proposes the delegation, its country and leader, as
+    "the Norwegian delegation, led by X" does."""
+    norway = KnownEntity("norway", Kind.COUNTRY, "Norway")
+    found = _candidates(
+        "Lake Talks\n\n"
+        "Deputy Minister Ola Berg led the Norwegian delegation to the talks in Lilongwe. "
+        "Ambassador Ana Phiri, the chief negotiator, headed the Malawian delegation. The "
+        "Croatian delegation was led by Ambassador Ivo Horvat.",
+        [*KNOWN, norway],
+    )
+    delegations = {
+        n: (c.properties.get("country"), c.properties.get("leader"))
+        for n, c in found.items()
+        if c.kind == Kind.DELEGATION
+    }
+    assert delegations == {
+        "Norwegian delegation led by Ola Berg": ("norway", "Ola Berg"),
+        "Malawian delegation led by Ana Phiri": ("malawi", "Ana Phiri"),
+        "Croatian delegation led by Ivo Horvat": ("croatia", "Ivo Horvat"),
+    }
+    # No person just before the verb: no leader, no delegation.
+    found = _candidates("Lake Talks\n\nIn Lilongwe, Malawi led the Croatian delegation astray.")
+    assert not [c for c in found.values() if c.kind == Kind.DELEGATION]

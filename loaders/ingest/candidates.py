@@ -21,6 +21,7 @@ from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, 
 from loaders.ingest.budget import check
 from loaders.ingest.documents import (
     MONTH_NAMES,
+    dateline_place_spans,
     dateline_spans,
     parse_date_text,
     reads_as_sentence,
@@ -168,6 +169,11 @@ class _Candidates:
         self.taken = Spans(taken)
         self.known_ids = set(known_ids)
         self.found: dict[str, Candidate] = {}
+        # People proposed, by the words a later mention may use alone (`_surnames`) and by
+        # every ending of their names after a space: a run asks its bucket, not every
+        # candidate (a text of thousands of names was quadratic).
+        self.by_surname: dict[str, list[Candidate]] = {}
+        self.by_ending: dict[str, list[Candidate]] = {}
         self.mentions = list(mentions)
         self.kinds = {e.id: e.kind for e in entities}
         self.entity_names = {e.id: e.name for e in entities}
@@ -209,10 +215,20 @@ class _Candidates:
             return  # who published the text ("Office of the Spokesperson"), not its news
         self.taken.add(start, end)
         existing = self.found.setdefault(candidate.id, candidate)
+        if existing is candidate and not candidate.occurrences and candidate.kind == Kind.PERSON:
+            self._index_person(candidate)
         text = self.t.text
         existing.occurrences.append(
             Occurrence(start, end, text[start:end], sentence_at(text, self.t.sentences, start))
         )
+
+    def dateline_places(self) -> None:
+        """The city of a "City, Date" header line ("Oslo, March 3, 2014"), unless linked:
+        a place, where the text was written."""
+        for start, end in dateline_place_spans(self.t.text):
+            name = self.t.text[start:end]
+            self.add(Candidate(_slug(name), Kind.PLACE, name, "the city of the text's dateline"),
+                     start, end)  # fmt: skip
 
     def names(self) -> None:
         """Titled people, organizations, agreements and places among the proper names."""
@@ -381,30 +397,47 @@ class _Candidates:
                 continue
             after = match.end("by")
             leader = self._person_at(after) or self._untitled_leader(after)
-            if leader is None:
+            if leader is not None:
+                self._delegation(match, leader)
+        # The active voice: "Tom Reyes led the Norwegian delegation", "..., who headed the
+        # U.S. delegation".
+        for match in self._LED_DELEGATION.finditer(text):
+            if self.t.in_headline(match.start()):
                 continue
-            leader_id, leader_name = leader
-            side = match["side"] if match["side"] and match["side"] != "The" else None
-            if side and re.search(r"[.!?]\s", side):
-                side = None  # "Bolivia. A delegation": the sentence before is no side
-            start = match.start("side") if side else match.start("noun")
-            country = self._country_of(match.start("side"), side) if side else None
-            named = self._country_before(match.start("noun"))
-            if named is not None:  # "a Republic of Korea delegation": the whole name
-                country, start = named.entity_id, named.start
-                side = named.text
-            label = f"{side} delegation" if side else "Delegation"
-            name = f"{label} led by {leader_name}"
-            properties: dict[str, str | int | float] = {"leader": leader_id}
-            if country:
-                properties["country"] = country
-            self.add(
-                Candidate(_slug(name), Kind.DELEGATION, name,
-                          "a delegation and who led it: check the meeting it attended",
-                          description=f"{label} led by {leader_name}",
-                          aliases=[label] if side else [], properties=properties),
-                start, match.end("noun"), around=True,
-            )  # fmt: skip
+            leader = self._person_before(match.start("verb"))
+            if leader is not None:
+                self._delegation(match, leader)
+
+    _LED_DELEGATION = re.compile(
+        r"\b(?P<verb>led|headed|leads|heads|chaired|chairs)\s+(?:the\s+|a\s+|its\s+)"
+        r"(?:(?P<side>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)\s+)?(?P<noun>delegation)\b"
+    )
+
+    def _delegation(self, match: re.Match[str], leader: tuple[str, str]) -> None:
+        """Propose the delegation `match` names (its side, if any, and its noun), led by
+        `leader` (an id, or the name of a person proposed, and a name)."""
+        leader_id, leader_name = leader
+        side = match["side"] if match["side"] and match["side"] != "The" else None
+        if side and re.search(r"[.!?]\s", side):
+            side = None  # "Bolivia. A delegation": the sentence before is no side
+        start = match.start("side") if side else match.start("noun")
+        country = self._country_of(match.start("side"), side) if side else None
+        named = self._country_before(match.start("noun"))
+        if named is not None:  # "a Republic of Korea delegation": the whole name
+            country, start = named.entity_id, named.start
+            side = named.text
+        label = f"{side} delegation" if side else "Delegation"
+        name = f"{label} led by {leader_name}"
+        properties: dict[str, str | int | float] = {"leader": leader_id}
+        if country:
+            properties["country"] = country
+        self.add(
+            Candidate(_slug(name), Kind.DELEGATION, name,
+                      "a delegation and who led it: check the meeting it attended",
+                      description=f"{label} led by {leader_name}",
+                      aliases=[label] if side else [], properties=properties),
+            start, match.end("noun"), around=True,
+        )  # fmt: skip
 
     def _untitled_leader(self, offset: int) -> tuple[str, str] | None:
         """ "The German delegation, led by Klaus Weber, ...": a name of two to four words
@@ -436,18 +469,35 @@ class _Candidates:
                 self._surname_of_candidate(f)
         return name, name
 
+    def _people(self) -> list[tuple[int, int, str, str]]:
+        """Every person linked or proposed: (start, end, id or name, name), in text order."""
+        people = [
+            (m.start, m.end, m.entity_id, self.entity_names.get(m.entity_id, m.text))
+            for m in self.mentions
+            if self.kinds.get(m.entity_id) == Kind.PERSON
+        ]
+        people += [(o.start, o.end, c.name, c.name) for c in self.found.values()
+                   if c.kind == Kind.PERSON for o in c.occurrences]  # fmt: skip
+        return sorted(people)
+
+    # What may stand between a person and "led the delegation": nothing, "who", or an
+    # appositive title between commas ("Tom Reyes, the Assistant Secretary, headed").
+    _BEFORE_LED = re.compile(r"\s*(?:,[^,.;:()]{1,100},\s*|,\s*)?(?:who\s+)?(?:also\s+)?$")
+
+    def _person_before(self, offset: int) -> tuple[str, str] | None:
+        """The person linked or proposed last before `offset` in the same clause, the subject
+        of "led the Norwegian delegation"."""
+        before = [p for p in self._people() if p[1] <= offset]
+        if not before:
+            return None
+        _, end, ident, name = before[-1]
+        return (ident, name) if self._BEFORE_LED.match(self.t.text[end:offset]) else None
+
     def _person_at(self, offset: int) -> tuple[str, str] | None:
         """The person linked or proposed first after `offset` in the same clause (a title
         may come between: "led by Assistant Secretary of State Tom Reyes")."""
         text = self.t.text
-        people = [
-            (m.start, m.entity_id, self.entity_names.get(m.entity_id, m.text))
-            for m in self.mentions
-            if self.kinds.get(m.entity_id) == Kind.PERSON
-        ]
-        people += [(o.start, c.name, c.name) for c in self.found.values()
-                   if c.kind == Kind.PERSON for o in c.occurrences]  # fmt: skip
-        for start, ident, name in sorted(people):
+        for start, _, ident, name in self._people():
             if start < offset:
                 continue
             if not text[offset:start].strip():
@@ -721,35 +771,39 @@ class _Candidates:
                 self.mentions.append(mention)
                 self.held.append(mention)
 
+    def _index_person(self, person: Candidate) -> None:
+        for surname in dict.fromkeys(_surnames(person.name)):
+            self.by_surname.setdefault(surname, []).append(person)
+        if len(person.name.split()) >= 3:
+            for space in (i for i, ch in enumerate(person.name) if ch == " "):
+                self.by_ending.setdefault(person.name[space + 1 :], []).append(person)
+
+    def _one_owner(self, bucket: list[Candidate], start: int, end: int) -> bool:
+        """The one person of `bucket` still proposed and named before `start` takes the
+        occurrence at `start`-`end`; none or two (stops at the second), nothing."""
+        owners: list[Candidate] = []
+        for c in bucket:
+            if self.found.get(c.id) is c and c.occurrences and c.occurrences[0].end <= start:
+                owners.append(c)
+                if len(owners) > 1:
+                    return False
+        if not owners:
+            return False
+        self.add(owners[0], start, end)
+        return True
+
     def _surnames_of_candidate(self, first: int, last: int) -> bool:
         """Two surnames ("Ms. Delgado Fuentes" of "Maria Delgado Fuentes") that end the name
         of one person proposed earlier: one more occurrence of that person."""
         start, end = self.t.span(first, last)
-        written = self.t.text[start:end]
-        owners = [
-            c for c in self.found.values()
-            if c.kind == Kind.PERSON and c.occurrences[0].end <= start
-            and len(c.name.split()) >= 3 and c.name.endswith(" " + written)
-        ]  # fmt: skip
-        if len(owners) != 1:
-            return False
-        self.add(owners[0], start, end)
-        return True
+        return self._one_owner(self.by_ending.get(self.t.text[start:end], []), start, end)
 
     def _surname_of_candidate(self, index: int) -> bool:
         """A lone surname ("Campos said"; "Lee" of "Lee Jae-hoon") of a new person proposed
         earlier in the text: one more occurrence of that person, unless two of them share
         it."""
         token = self.t.tokens[index]
-        owners = [
-            c for c in self.found.values()
-            if c.kind == Kind.PERSON and c.occurrences[0].end <= token.start
-            and token.text in _surnames(c.name)
-        ]  # fmt: skip
-        if len(owners) != 1:
-            return False
-        self.add(owners[0], token.start, token.end)
-        return True
+        return self._one_owner(self.by_surname.get(token.text, []), token.start, token.end)
 
     def _organization_around(self, first: int, last: int) -> bool:
         """An organization's full name whose "of" complement names a linked country or
@@ -1539,6 +1593,7 @@ def _found(
     finder = _Candidates(doc, TextIndex(doc.text), taken, (e.id for e in entities),
                          mentions, entities, names)  # fmt: skip
     finder.formal_countries()
+    finder.dateline_places()
     finder.names()
     finder.countries()
     finder.lone_surnames()

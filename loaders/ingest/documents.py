@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -59,6 +60,22 @@ _GENRES = (
     r"|editorial|communiqu[e\u00e9]|office of the spokesperson)"
 )
 _HEADER = re.compile(rf"^{_GENRES}\b[^.!?]{{0,120}}?\b{_WEEKDAY}{_FULL_DATE}\.?$", re.IGNORECASE)
+# A header line of a place and a date, alone on its line: "Oslo, March 3, 2014", "Cape Town,
+# South Africa, 3 March 2014". The place in title case, a region or country after a comma.
+_PLACE = r"[A-Z][\w.'-]*(?:[ ][A-Z][\w.'-]*){0,3}"
+_CITY_DATE = re.compile(
+    rf"^(?P<place>{_PLACE}(?:,[ ]{_PLACE})?),?[ ]{_WEEKDAY}{_FULL_DATE}\.?$", re.IGNORECASE
+)
+
+
+def city_date_line(line: str) -> re.Match[str] | None:
+    """A header line "Oslo, March 3, 2014": the place's words in title case (the pattern
+    ignores case for the month's sake)."""
+    found = _CITY_DATE.match(line)
+    words = found["place"].replace(",", " ").split() if found else []
+    return found if words and all(w[0].isupper() for w in words) else None
+
+
 # How many paragraphs after the headline a dateline or header line may stand in.
 _DATELINE_PARAGRAPHS = 4
 
@@ -76,7 +93,7 @@ def date_in_dateline(paragraphs: list[str]) -> FuzzyDate | None:
             found = parse_date_text(dateline["date"].replace(".", ""))
             if found is not None:
                 return found
-        header = _HEADER.match(line)
+        header = _HEADER.match(line) or city_date_line(line)
         if header is not None and len(line.split()) <= 20:
             found = parse_date_text(header["date"].replace(".", ""))
             if found is not None:
@@ -94,21 +111,37 @@ _DATELINE_DAY = re.compile(
 )
 
 
+def _first_paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """The headline and the paragraphs a dateline may stand in, with their offsets."""
+    starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    for start in starts[: _DATELINE_PARAGRAPHS + 1]:
+        block = re.match(r"(?:[^\n]|\n(?!\s*\n))*", text[start:])
+        yield start, block.group() if block else ""
+
+
+def dateline_place_spans(text: str) -> list[tuple[int, int]]:
+    """The offsets of the city of a "City, Date" header line ("Oslo, March 3, 2014"): where
+    the text was written, a place of its own."""
+    return [
+        (start + found.start("place"), start + found.start("place") + len(city))
+        for start, paragraph in _first_paragraphs(text)
+        if (found := city_date_line(paragraph)) is not None
+        for city in [found["place"].split(",")[0]]
+    ]
+
+
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """The offsets of the dates that datelines and press offices' header lines give in the
     first paragraphs of a stored text (the headline first): the document's own date, never
     the date of what the text reports ("JAKARTA, October 14 - ... met on October 13")."""
     spans: list[tuple[int, int]] = []
-    starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
-    for start in starts[: _DATELINE_PARAGRAPHS + 1]:
-        block = re.match(r"(?:[^\n]|\n(?!\s*\n))*", text[start:])
-        paragraph = block.group() if block else ""
+    for start, paragraph in _first_paragraphs(text):
         dateline = _DATELINE_DAY.match(text, start)
         if dateline is not None and re.split(r"[,(]", paragraph, maxsplit=1)[0].isupper():
             spans.append(dateline.span("date"))
             continue
         line = " ".join(paragraph.split())
-        if _HEADER.match(line) is not None and len(line.split()) <= 20:
+        if (_HEADER.match(line) or city_date_line(paragraph)) and len(line.split()) <= 20:
             dates = list(re.finditer(_FULL_DATE, paragraph, re.IGNORECASE))
             if dates:
                 spans.append((start + dates[-1].start(), start + dates[-1].end()))
