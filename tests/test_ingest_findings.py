@@ -744,3 +744,36 @@ def test_a_person_who_led_or_headed_a_delegation_in_the_active_voice() -> None:
     # No person just before the verb: no leader, no delegation.
     found = _candidates("Lake Talks\n\nIn Lilongwe, Malawi led the Croatian delegation astray.")
     assert not [c for c in found.values() if c.kind == Kind.DELEGATION]
+
+
+def test_missions_and_embassies_keep_where_they_are_and_their_acronyms() -> None:
+    """ "United Nations Mission in Malawi (UNMIM)": one organization, its acronym an alias;
+    the acronym is not the country's (it starts with no initial of "Malawi")."""
+    text = (
+        "Lake Security\n\n"
+        "The United Nations Mission in Malawi (UNMIM) will close. UNMIM has served since "
+        "2004. She thanked the staff of the U.S. Embassy in Lilongwe and the EU Rule of Law "
+        "Mission in Zambia (EULEZ). Fellows of the Young Leaders of the Lakes Initiative "
+        "(YLLI) met her; YLLI alumni spoke. Ana Phiri of the Malawi Congress Party (MCP) "
+        "and the Bureau of East African and Lake Affairs joined."
+    )
+    zambia = KnownEntity("zambia", Kind.COUNTRY, "Zambia")
+    doc = prepare_text(text, date="2016-10-14")
+    analysis = analyse(doc, [*KNOWN, zambia])
+    found = {c.name: c for c in analysis.candidates}
+    assert found["United Nations Mission in Malawi"].aliases == ["UNMIM"]
+    assert len(found["United Nations Mission in Malawi"].occurrences) == 2
+    assert found["U.S. Embassy in Lilongwe"].kind == Kind.ORGANIZATION
+    assert found["EU Rule of Law Mission in Zambia"].aliases == ["EULEZ"]
+    assert found["Young Leaders of the Lakes Initiative"].aliases == ["YLLI"]
+    assert found["Malawi Congress Party"].aliases == ["MCP"]  # a person's name is no head
+    assert found["Bureau of East African and Lake Affairs"].kind == Kind.ORGANIZATION
+    assert not {"Law Mission in Zambia", "Lakes Initiative", "United Nations Mission"} & set(found)
+    linked = {(m.text, m.entity_id) for m in analysis.mentions}
+    assert ("Malawi", "malawi") in linked and ("Zambia", "zambia") in linked
+    assert not {e for t, e in linked if t in ("UNMIM", "EULEZ")}
+    # An acronym that does start with an initial of the linked name is still its alias.
+    mentions, _ = find_mentions("Talks\n\nThe Republic of Zambia (ROZ) spoke. ROZ agreed.",
+                                [KnownEntity("zambia", Kind.COUNTRY, "Zambia",
+                                             ("Republic of Zambia",))])  # fmt: skip
+    assert [m.entity_id for m in mentions if m.text == "ROZ"] == ["zambia", "zambia"]

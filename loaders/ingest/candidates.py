@@ -566,6 +566,7 @@ class _Candidates:
                 if match is None:
                     continue
                 acronym = match["acronym"]
+                self._name_from_acronym(candidate, occurrence, acronym)
                 if acronym not in candidate.aliases:
                     candidate.aliases.append(acronym)
                 self.taken.add(*match.span("acronym"))
@@ -577,6 +578,40 @@ class _Candidates:
                     check()
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
+
+    # Capitalised words, then "of (the)", just before a proposed name.
+    _HEAD_OF = re.compile(r"(?:[A-Z][\w.'-]*\s+){1,4}of\s+(?:the\s+)?$")
+
+    def _name_from_acronym(
+        self, candidate: Candidate, occurrence: Occurrence, acronym: str
+    ) -> None:
+        """The acronym tells where a name starts: "Young Leaders of the | Americas Initiative
+        (YLAI)", "EU Rule of | Law Mission in Kosovo (EULEX)". When the name proposed
+        starts with no word of the acronym's initial, the capitalised words before its "of"
+        from the last that has that initial are the name's head (never a title's words)."""
+        if acronym[0] in {w[0].upper() for w in re.findall(r"\w+", candidate.name)}:
+            return
+        text = self.t.text
+        head = self._HEAD_OF.search(text, max(0, occurrence.start - 80), occurrence.start)
+        if head is None:
+            return
+        words = list(re.finditer(r"[A-Z][\w.'-]*", text[head.start() : occurrence.start]))
+        starts = [head.start() + w.start() for w in words if w[0][0] == acronym[0]]
+        if not starts or not self.free(starts[-1], occurrence.start):
+            return
+        start = starts[-1]
+        if any(self.t.title_before(tok.index) is not None or tok.index in self.t.title_tokens
+               for tok in self.t.tokens_in(start, head.end())):  # fmt: skip
+            return
+        name = text[start : occurrence.end]
+        del self.found[candidate.id]
+        candidate.id, candidate.name = _slug(name), name
+        self.found.setdefault(candidate.id, candidate)
+        index = candidate.occurrences.index(occurrence)
+        candidate.occurrences[index] = Occurrence(
+            start, occurrence.end, name, sentence_at(text, self.t.sentences, start)
+        )
+        self.taken.add(start, occurrence.start)
 
     def _person_like(self, first: int, last: int) -> bool:
         """A run of two to four words that could be a person's name: no word of a body,

@@ -564,7 +564,11 @@ class _Linker:
                 continue
             match = _ACRONYM.match(text, mention.end)
             if match and match["acronym"].upper() == match["acronym"]:
-                defined.setdefault(match["acronym"], (mention.entity_id, mention.matched))
+                # "... Mission in Liberia (UNMIL)": an acronym starts with the initial of
+                # one of its name's words; else it is a longer name's that ends here.
+                initials = {w[0].upper() for w in re.findall(r"\w+", mention.text)}
+                if match["acronym"][0] in initials:
+                    defined.setdefault(match["acronym"], (mention.entity_id, mention.matched))
         for acronym, (entity_id, matched) in defined.items():
             for found in re.finditer(rf"(?<![\w.]){re.escape(acronym)}(?![\w])", text):
                 start, end = found.span()

@@ -300,6 +300,9 @@ _QUALIFIERS_BEFORE = words("u.s. us")
 # "Cabinet Secretary", "Foreign Ministry Spokesperson". Words of the office, kept in it.
 _OFFICE_BODIES = ORGANIZATION_WORDS | words("cabinet")
 # What a body's members are: "... of Latin American and Caribbean States".
+# Posts and missions named after where they are: "U.S. Embassy in Lima", "United Nations
+# Mission in Liberia", "U.S. Interests Section in Havana".
+_POSTS_IN = words("mission embassy section")
 _GROUP_NOUNS = words("states nations countries republics peoples")
 # Titles that are also common family names: "Julie Bishop", "Angus King".
 _SURNAME_TITLES = words("bishop king judge chancellor marshal")
@@ -738,6 +741,8 @@ class TextIndex:
         joins: tuple[str, ...] = ("of", "for")
         if words & AGREEMENT_WORDS:
             joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
+        elif tokens[j].lower in _POSTS_IN:
+            joins = ("of", "for", "in")  # "United Nations Mission in Liberia"
         k = j + 1
         if k >= len(tokens) or tokens[k].lower not in joins:
             return None
@@ -821,6 +826,15 @@ class TextIndex:
             if end + 1 < len(tokens) and self.gap(tokens[end], tokens[end + 1]) != " ":
                 break
             end += 1
+        # "Bureau of South | and Central Asian Affairs": "and", then words up to the
+        # "Affairs" that ends a bureau's or an office's field.
+        for end in range(k, min(k + 3, len(tokens))):
+            if not self._chunkable(tokens[end]) or self._is_title_word(tokens[end]):
+                break
+            if end > k and self.gap(tokens[end - 1], tokens[end]) != " ":
+                break
+            if tokens[end].lower in _FIELD_ENDS:
+                return end
         if (
             not self._chunkable(word)
             or self._is_title_word(word)
