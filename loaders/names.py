@@ -131,7 +131,8 @@ TITLE_HEADS = words(
     consul attorney justice judge premier chancellor commissioner coordinator director
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large
-    under-secretary-general representative-designate advisor adviser"""
+    under-secretary-general representative-designate advisor adviser
+    editor correspondent reporter columnist"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
 TITLE_MODIFIERS = (
     words(

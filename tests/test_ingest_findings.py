@@ -777,3 +777,54 @@ def test_missions_and_embassies_keep_where_they_are_and_their_acronyms() -> None
                                 [KnownEntity("zambia", Kind.COUNTRY, "Zambia",
                                              ("Republic of Zambia",))])  # fmt: skip
     assert [m.entity_id for m in mentions if m.text == "ROZ"] == ["zambia", "zambia"]
+
+
+def test_a_place_named_as_the_country_it_is_filed_under_is_the_country() -> None:
+    """The historian's trips file "Malawi, Malawi" as a place under the country: the text's
+    "Malawi" is the country, not an ambiguity between the two. A place of the same name
+    filed under another country still makes it ambiguous."""
+    place = KnownEntity("malawi-malawi", Kind.PLACE, "Malawi")
+    text = "Lake Talks\n\nThe Secretary arrived in Malawi on Monday. Malawi welcomed her."
+    mentions, ambiguities = find_mentions(text, [*KNOWN, place])
+    assert [m.entity_id for m in mentions if m.text == "Malawi"] == ["malawi", "malawi"]
+    assert ambiguities == []
+    other = KnownEntity("malawi-zambia", Kind.PLACE, "Malawi")
+    mentions, ambiguities = find_mentions(text, [*KNOWN, other])
+    assert [a.entity_ids for a in ambiguities] == [("malawi", "malawi-zambia")] * 2
+
+
+def test_a_headline_with_a_comma_a_middle_initial_and_a_letter_with_a_stroke() -> None:
+    """Three things that kept a known name from its mentions: a title-case headline with a
+    comma read as a byline (its surname then a person not in the graph, and every later
+    "Phiri" ambiguous), a middle initial the known name lacks ("Ana K. Phiri", whose posts
+    the graph knows ended), and "\u0141" that Unicode does not decompose ("\u0141odz")."""
+    phiri = KnownEntity("phiri-ana", Kind.PERSON, "Ana Phiri",
+                        posts=((date(2001, 1, 1), date(2005, 1, 1)),))  # fmt: skip
+    lodz = KnownEntity("lodz-poland", Kind.PLACE, "Lodz")
+    text = (
+        "Page Chrome Home\n\n"
+        "After the Long Years, Phiri Resets Ties With Zambia\n\n"
+        "LILONGWE - Ana Phiri arrived in Lilongwe. Phiri met ministers; Phiri spoke.\n\n"
+        "Adviser Ana K. Phiri later flew to \u0141odz."
+    )
+    mentions, ambiguities = find_mentions(text, [*KNOWN, phiri, lodz], date(2016, 3, 1))
+    linked = [(m.text, m.entity_id) for m in mentions]
+    assert linked.count(("Phiri", "phiri-ana")) == 2
+    assert ("Ana K. Phiri", "phiri-ana") in linked
+    assert ("\u0141odz", "lodz-poland") in linked
+    assert not [a for a in ambiguities if "Phiri" in a.text]
+    # A byline keeps its comma: "Ruth Tembo, Spokesperson" names someone.
+    doc = prepare_text(
+        "Lake Talks\n\nRuth Tembo, Spokesperson\n\nThe envoys met.", date="2016-01-01"
+    )
+    assert {c.name for c in analyse(doc, KNOWN).candidates} >= {"Ruth Tembo"}
+
+
+def test_a_journalists_byline_names_a_person() -> None:
+    """ "By Ruth Tembo, Africa Editor": an editor, correspondent or reporter is a title."""
+    doc = prepare_text(
+        "Lake Talks\n\nBy Ruth Tembo, Africa Editor\n\nThe envoys met.", date="2016-01-01"
+    )
+    assert [(c.name, c.kind, c.title) for c in analyse(doc, KNOWN).candidates] == [
+        ("Ruth Tembo", Kind.PERSON, "Africa Editor")
+    ]

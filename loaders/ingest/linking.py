@@ -521,6 +521,17 @@ class _Linker:
         zero), else the surface is left as an ambiguity."""
         forms = self.surfaces[key]
         ids = sorted({entity_id for _, entity_id, _ in forms})
+        # A place named as the country it is filed under ("Singapore, Singapore", a trip
+        # record's "Liberia, Liberia"): the country, which the text names as such.
+        countries = {i for i in ids if self.entities[i].kind == Kind.COUNTRY}
+        namesakes = {
+            i for i in ids
+            if self.entities[i].kind == Kind.PLACE
+            and any(i == f"{slugify(self.entities[i].name)}-{c}" for c in countries)
+        }  # fmt: skip
+        if namesakes:
+            ids = [i for i in ids if i not in namesakes]
+            forms = [f for f in forms if f[1] not in namesakes]
         linked = {m.entity_id for m in self.mentions}
         words = set(re.findall(r"[a-z0-9]+", self.lowered))
         words |= {part for i in linked for part in i.split("-")}
@@ -536,7 +547,8 @@ class _Linker:
         best = max(scores.values())
         winners = [i for i, score in scores.items() if score == best]
         written = self.t.text[start:end]
-        if len(winners) > 1 or best <= 0:  # no evidence for any: not a guess
+        # No evidence for any: not a guess (unless only one is left, the country).
+        if len(winners) > 1 or (best <= 0 and not namesakes):
             if _LONGER_NAME.match(self.t.text, end):
                 # "Assistant Secretary of State | for Oceans and Fisheries": the shared
                 # name heads a longer one the graph does not hold; not this name at all.
@@ -653,7 +665,10 @@ class _Linker:
                     shorter[entity_id] = form
             # A misspelling is no evidence against the dates: "John Kerr", out of office a
             # century before the document, is not the "John Kerry" it names.
-            best = {i: fit for i, fit in best.items() if self._on_date(i) >= 0}
+            # The name itself with a middle initial added ("Ana K. Phiri" for "Ana Phiri"),
+            # no misspelling: as good as the name, which needs no date either, only alive.
+            best = {i: fit for i, fit in best.items()
+                    if self._on_date(i) >= 0 or (fit[0] == 100.0 and self._alive(i))}  # fmt: skip
             # A middle (or first) initial that fits the full name ("Jacob J. Lew" for "Jacob
             # Joseph Lew") names the person as fully as the name itself: no date needed
             # (a career may go on outside the posts the graph knows), only alive.

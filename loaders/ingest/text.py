@@ -94,6 +94,15 @@ _QUOTES = str.maketrans(
         "\u2013": "-",
         "\u2014": "-",
         "\u00a0": " ",
+        # Letters with a stroke, which Unicode does not decompose: "Łask" is "Lask"
+        # (Polish, Danish and Norwegian, Croatian and Vietnamese names; Turkish dotless i).
+        "\u0141": "L",
+        "\u0142": "l",
+        "\u00d8": "O",
+        "\u00f8": "o",
+        "\u0110": "D",
+        "\u0111": "d",
+        "\u0131": "i",
     }
 )
 
@@ -231,8 +240,10 @@ def is_title_case(text: str) -> bool:
 
 def _byline(paragraph: str) -> bool:
     """A title-case line that names someone with a title ("Anna Berg, Deputy Minister of
-    Trade"; "Ambassador Anna Berg"): read as text, not skipped as a headline."""
-    return "," in paragraph or bool(
+    Trade"; "Ambassador Anna Berg"): read as text, not skipped as a headline. A headline
+    with a comma ("After the Long Years, Berg Resets Ties") names nobody before it."""
+    name = re.fullmatch(r"(?:By\s+)?[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){1,3}", paragraph.split(",")[0])
+    return ("," in paragraph and name is not None) or bool(
         {w.lower() for w in re.findall(r"[\w.]+", paragraph)} & TITLE_HEADS
     )
 
