@@ -777,6 +777,9 @@ def test_missions_and_embassies_keep_where_they_are_and_their_acronyms() -> None
                                 [KnownEntity("zambia", Kind.COUNTRY, "Zambia",
                                              ("Republic of Zambia",))])  # fmt: skip
     assert [m.entity_id for m in mentions if m.text == "ROZ"] == ["zambia", "zambia"]
+    # A title's "Mission" is no post: "Chief of Mission in Lilongwe".
+    found = _candidates("Lake Talks\n\nRuth Tembo, Chief of Mission in Lilongwe, spoke.")
+    assert not [n for n in found if "Mission" in n]
 
 
 def test_a_place_named_as_the_country_it_is_filed_under_is_the_country() -> None:

@@ -752,7 +752,7 @@ class TextIndex:
         joins: tuple[str, ...] = ("of", "for")
         if words & AGREEMENT_WORDS:
             joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
-        elif tokens[j].lower in _POSTS_IN:
+        elif tokens[j].lower in _POSTS_IN and j > i:  # not "Chief of | Mission in Lima"
             joins = ("of", "for", "in")  # "United Nations Mission in Liberia"
         k = j + 1
         if k >= len(tokens) or tokens[k].lower not in joins:
