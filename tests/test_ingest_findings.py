@@ -831,3 +831,30 @@ def test_a_journalists_byline_names_a_person() -> None:
     assert [(c.name, c.kind, c.title) for c in analyse(doc, KNOWN).candidates] == [
         ("Ruth Tembo", Kind.PERSON, "Africa Editor")
     ]
+
+
+def test_a_country_visited_is_the_place_of_a_sentence_that_names_no_city() -> None:
+    """ "Secretary Ana Kos visited Malawi today": the country is where she met people, so
+    the trip the graph holds there that day is linked (a city-state's trips are filed
+    under the country too)."""
+    d = date(2015, 8, 4)
+    kos = KnownEntity("kos-ana", Kind.PERSON, "Ana Kos", posts=((date(2010, 1, 1), date.max),))
+    trip = KnownEntity("trip-malawi", Kind.MEETING, "Ana Kos in Malawi", held=(d, d),
+                       places=("malawi", "lilongwe"), attendees=("kos-ana",))  # fmt: skip
+    doc = prepare_text(
+        "Lake Visit\n\nSecretary Ana Kos visited Malawi today and met President Peter Banda.",
+        date="2015-08-04",
+    )
+    analysis = analyse(doc, [*KNOWN, kos, trip])
+    assert [(m.text, m.entity_id) for m in analysis.mentions if m.method == Method.HELD] == [
+        ("today", "trip-malawi")
+    ]
+    # With no trip in the graph, the meeting proposed is in the country visited; a country
+    # only named ("on aid to Malawi") is no place.
+    for sentence, place in (
+        ("Secretary Ana Kos visited Malawi today and met President Peter Banda.", "malawi"),
+        ("Secretary Ana Kos met President Peter Banda today on aid to Malawi.", None),
+    ):
+        doc = prepare_text(f"Lake Visit\n\n{sentence}", date="2015-08-04")
+        meetings = _meetings({c.name: c for c in analyse(doc, [*KNOWN, kos]).candidates})
+        assert [m.place for m in meetings.values()] == [place], sentence

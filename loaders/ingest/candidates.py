@@ -1300,7 +1300,11 @@ class _Candidates:
         """A Meeting candidate; `planned`, one the text announces for later: proposed as a
         planned meeting (`status: planned`), never as one held, nor as a mention of one the
         graph holds."""
-        place = self._place_in(s_start, s_end, near=start) or self._place_before(s_start)
+        place = (
+            self._place_in(s_start, s_end, near=start)
+            or self._country_visited(s_start, s_end)
+            or self._place_before(s_start)
+        )
         participants = self._participants_in(s_start, s_end)
         if not participants and _BOTH_SIDES.search(self.t.text, s_start, s_end):
             # "the delegations met": the delegations the paragraph (else the text) names
@@ -1428,6 +1432,19 @@ class _Candidates:
         if near is not None and linked + proposed:
             return min(linked + proposed, key=lambda p: abs(p[0] - near))[1]
         return min(linked)[1] if linked else min(proposed)[1] if proposed else None
+
+    _VISITED = re.compile(r"\b(?:visit(?:ed|s|ing)?|arrived\s+in|was\s+in|visit\s+to)\s+$")
+
+    def _country_visited(self, start: int, end: int) -> str | None:
+        """A sentence that names no city: the country someone visited or arrived in
+        ("visited Singapore today"), its place."""
+        text = self.t.text
+        return next(
+            (m.entity_id for m in self.mentions if start <= m.start < end
+             and self.kinds.get(m.entity_id) == Kind.COUNTRY
+             and self._VISITED.search(text, max(start, m.start - 20), m.start)),
+            None,
+        )  # fmt: skip
 
     def _place_before(self, offset: int) -> str | None:
         """A meeting's place its own sentence does not give: the last place linked earlier
