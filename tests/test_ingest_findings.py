@@ -816,6 +816,12 @@ def test_a_headline_with_a_comma_a_middle_initial_and_a_letter_with_a_stroke() -
     assert ("Ana K. Phiri", "phiri-ana") in linked
     assert ("\u0141odz", "lodz-poland") in linked
     assert not [a for a in ambiguities if "Phiri" in a.text]
+    # Not the other way round: the text's "Ivo Horvat" is no "Ivo K. Horvat" whose posts
+    # ended decades before (a namesake).
+    horvat = KnownEntity("horvat-ivo-k", Kind.PERSON, "Ivo Karlo Horvat", ("Ivo K. Horvat",),
+                         posts=((date(1970, 1, 1), date(1975, 1, 1)),))  # fmt: skip
+    mentions, _ = find_mentions("Talks\n\nIvo Horvat met them.", [horvat], date(2016, 3, 1))
+    assert mentions == []
     # A byline keeps its comma: "Ruth Tembo, Spokesperson" names someone.
     doc = prepare_text(
         "Lake Talks\n\nRuth Tembo, Spokesperson\n\nThe envoys met.", date="2016-01-01"

@@ -665,10 +665,13 @@ class _Linker:
                     shorter[entity_id] = form
             # A misspelling is no evidence against the dates: "John Kerr", out of office a
             # century before the document, is not the "John Kerry" it names.
-            # The name itself with a middle initial added ("Ana K. Phiri" for "Ana Phiri"),
-            # no misspelling: as good as the name, which needs no date either, only alive.
-            best = {i: fit for i, fit in best.items()
-                    if self._on_date(i) >= 0 or (fit[0] == 100.0 and self._alive(i))}  # fmt: skip
+            # The name itself with a middle initial the text adds ("Ana K. Phiri" for "Ana
+            # Phiri"), no misspelling: as good as the name, which needs no date either, only
+            # alive. Not the other way round: "Raul Castro" is no "Raul H. Castro" of 1970.
+            added = any(t.initial for t in self.t.tokens[first : last + 1])
+            best = {i: fit for i, fit in best.items() if self._on_date(i) >= 0
+                    or (added and fit[0] == 100.0 and self._alive(i)
+                        and not re.search(r"\b[A-Z]\.", fit[1]))}  # fmt: skip
             # A middle (or first) initial that fits the full name ("Jacob J. Lew" for "Jacob
             # Joseph Lew") names the person as fully as the name itself: no date needed
             # (a career may go on outside the posts the graph knows), only alive.
