@@ -13,7 +13,7 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|c|d|e|f|all]
+        [--set a|b|c|d|e|f|g|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
 written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
@@ -21,8 +21,9 @@ third, written while they were being changed again (`texts-c/`, `gold-c.yaml`), 
 the fourth, written blind while the rules of issue 12d were being tuned on a-c (`texts-d/`,
 `gold-d.yaml`), `--set e` the fifth, written blind while the rules of issue 12g were being
 tuned on a-d (`texts-e/`, `gold-e.yaml`), `--set f` the sixth, written blind while the
-rules were being tuned on a-e (`texts-f/`, `gold-f.yaml`); by default all, ingested into
-the same throwaway Neo4j of each mode and scored apart.
+rules were being tuned on a-e (`texts-f/`, `gold-f.yaml`), `--set g` the seventh, written
+blind while the rules were being tuned on a-f (`texts-g/`, `gold-g.yaml`); by default all,
+ingested into the same throwaway Neo4j of each mode and scored apart.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ SETS = {
     "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
     "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
+    "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
 }
 
 

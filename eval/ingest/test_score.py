@@ -316,7 +316,7 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the later held-apart sets (texts-b/../-f + gold-b/../-f.yaml) ---------------------------
+# -- the later held-apart sets (texts-b/../-g + gold-b/../-g.yaml) ---------------------------
 
 HERE = Path(__file__).resolve().parent
 LATER_SETS = {
@@ -325,6 +325,7 @@ LATER_SETS = {
     "d": (HERE / "gold-d.yaml", HERE / "texts-d"),
     "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
+    "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -391,6 +392,10 @@ def test_fifth_set_keeps_off_cuba() -> None:
 
 def test_sixth_set_keeps_off_cuba() -> None:
     keeps_off_cuba("f")
+
+
+def test_seventh_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("g")
 
 
 @pytest.fixture(scope="module")
