@@ -44,6 +44,7 @@ from schema.compiled import Compiler, Fallback
 from schema.context import Context
 from schema.errors import ResponseTooLarge, error_code
 from schema.http import GraphQLOverHTTP
+from services.workers import IngestProcesses
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ class GraphQLApp(GraphQLOverHTTP):
             settings=self.settings,
             sync_driver=request.app.state.sync_driver,
             authorization=request.headers.get("authorization"),
+            ingest_processes=request.app.state.ingest_processes,
         )
         request.state.context = context
         return context
@@ -368,6 +370,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.bookmarks = shared_bookmarks()
         app.state.driver = connect_async(settings, app.state.bookmarks)
         app.state.sync_driver = connect(settings, app.state.bookmarks)
+        # ingestDocument's analysis is seconds of Python: in child processes, started on
+        # first use, so that this process's interpreter keeps answering (services.workers).
+        app.state.ingest_processes = IngestProcesses(settings, app.state.bookmarks)
         app.state.readiness = Readiness(
             warmup_seconds=settings.warmup_seconds, seed=example_statements(app, graphql)
         )
@@ -398,6 +403,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.readiness.stop_warmup()
             await app.state.driver.close()
             app.state.sync_driver.close()
+            app.state.ingest_processes.close()
 
     return Starlette(
         routes=[

@@ -21,6 +21,7 @@ from strawberry.types import Info as StrawberryInfo
 from diplograph.settings import Settings
 from graph.reads import Reader, Statement
 from schema import errors
+from services.workers import IngestProcesses
 
 # How much longer than DIPLOGRAPH_QUERY_TIMEOUT the API waits for Neo4j before giving up.
 CLIENT_GRACE_SECONDS = 2.0
@@ -39,6 +40,9 @@ class Context:
     settings: Settings
     sync_driver: Driver
     authorization: str | None = None
+    # Where ingestDocument analyses and writes (the app's child processes); None: in the
+    # calling thread.
+    ingest_processes: IngestProcesses | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Bytes of the response's values fetched so far (Neo4j's estimate), and whether the
     # budget was exceeded: then the whole response is replaced by one error.

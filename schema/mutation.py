@@ -20,6 +20,7 @@ from schema.candidates import Candidate, candidate_of
 from schema.context import Context, Info, coded_neo4j_errors
 from schema.errors import BadUserInput, Timeout, Unauthenticated
 from services.pipeline import IngestTimeout, ingest_documents, upsert_facts
+from services.workers import IngestProcesses
 
 PAYLOAD = "upsertKnowledge(facts)"
 # Maximum sizes, in characters, of what upsertKnowledge stores (docs/api.md). A name is
@@ -157,8 +158,15 @@ class IngestResult:
 
 
 def ingest(
-    driver: Driver, database: str, text: str, url: str | None, date: str | None, budget: float
+    driver: Driver,
+    database: str,
+    text: str,
+    url: str | None,
+    date: str | None,
+    budget: float,
+    processes: IngestProcesses | None = None,
 ) -> IngestResult:
+    """`processes`: the app's child processes (services.workers), else in this thread."""
     warnings: list[str] = []
     try:
         document = prepare_text(
@@ -168,7 +176,10 @@ def ingest(
     except ArticleError as error:
         raise BadUserInput(str(error)) from None
     try:
-        (result,) = ingest_documents(driver, database, [document], budget)
+        if processes is not None:
+            (result,) = processes.ingest(database, [document], budget)
+        else:
+            (result,) = ingest_documents(driver, database, [document], budget)
     except IngestTimeout as error:
         raise Timeout(
             f"ingestDocument: ingesting '{document.id}' took longer than {budget:g}s; "
@@ -226,5 +237,5 @@ class Mutation:
         with coded_neo4j_errors(context.settings.query_timeout):
             return await run_in_threadpool(
                 ingest, context.sync_driver, context.settings.neo4j_database, text, url, date,
-                context.settings.ingest_timeout,
+                context.settings.ingest_timeout, context.ingest_processes,
             )  # fmt: skip

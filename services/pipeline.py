@@ -51,6 +51,7 @@ from graph.repository import (
     absorbed_by_id,
     documents_by_id,
     kinds_by_id,
+    names_by_id,
     write_knowledge,
     write_knowledge_in,
 )
@@ -115,9 +116,17 @@ class IngestTimeout(Exception):
             "nothing was written"
         )
 
+    def __reduce__(self) -> tuple[type[IngestTimeout], tuple[Document, float]]:
+        # Raised in an ingest's child process (services.workers) and pickled back.
+        return (IngestTimeout, (self.document, self.seconds))
+
 
 def ingest_documents(
-    driver: Driver, database: str, documents: Sequence[Document], budget: float | None = None
+    driver: Driver,
+    database: str,
+    documents: Sequence[Document],
+    budget: float | None = None,
+    since: float | None = None,
 ) -> list[IngestResult]:
     """Store new documents and link their mentions, in one transaction.
 
@@ -130,10 +139,13 @@ def ingest_documents(
     `budget`: seconds per document. The whole call gets the budget of all its documents:
     the analysis checks its deadline as it goes (`loaders.ingest.budget`) and the
     transaction has it as its timeout, so a text that takes longer raises IngestTimeout
-    within about a second of it, nothing written.
+    within about a second of it, nothing written. `since`: when the budget started
+    (`time.monotonic()`, a clock all processes share), if before this call: a request's
+    budget counts from the request, not from when a child process took it up.
     """
     total = budget * len(documents) if budget is not None else None
-    ends = time.monotonic() + total if total is not None else None
+    begun = time.monotonic() if since is None else since
+    ends = begun + total if total is not None else None
     current: list[Document] = list(documents[:1])
 
     def work(tx: ManagedTransaction) -> list[IngestResult]:
@@ -162,9 +174,11 @@ def ingest_documents(
 
     try:
         with driver.session(database=database) as session:
-            if total is None:
+            if ends is None:
                 return session.execute_write(work)
-            return session.execute_write(unit_of_work(timeout=total)(work))
+            # What is left of the budget; spent already, the deadline's first check ends it.
+            left = max(ends - time.monotonic(), 0.1)
+            return session.execute_write(unit_of_work(timeout=left)(work))
     except OverBudget:
         raise IngestTimeout(current[0], budget or 0.0) from None
     except ClientError as error:
@@ -233,7 +247,35 @@ def upsert_facts(
     documents, kinds against the stored entities), then write them in one transaction.
     Raises `loaders.knowledge.LoadError` naming `where` and every problem."""
     knowledge = checked_facts(driver, database, facts, where)
+    stored = names_by_id(driver, database, sorted(entity_ids(facts)))
+    problems = rename_problems(knowledge, stored, where)
+    if problems:
+        raise LoadError(problems)
     return write_knowledge(driver, database, knowledge, named=_named_fields(facts))
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def rename_problems(knowledge: Knowledge, stored: Mapping[str, str], where: str) -> list[Problem]:
+    """A new name for a stored entity must be supported by the record's own quotes: one
+    of them contains the name, or an alias the record gives (ignoring case and spacing).
+    Else any quote of any document could rename any entity."""
+    problems: list[Problem] = []
+    for index, entity in enumerate(knowledge.entities):
+        old = stored.get(entity.id)
+        if old is None or old == entity.name:
+            continue
+        quotes = [_spaced(source.quote) for source in entity.sources]
+        forms = [entity.name, *entity.aliases]
+        if any(_spaced(form) in quote for quote in quotes for form in forms):
+            continue
+        problems.append(Problem(where, f"entities[{index}] (id {entity.id})", (
+            f"name: renaming {old!r} to {entity.name!r} needs a source whose quote contains "
+            "the new name (or one of the record's aliases); none of its quotes does"
+        )))  # fmt: skip
+    return problems
 
 
 def checked_facts(driver: Driver, database: str, facts: Mapping[str, Any], where: str) -> Knowledge:

@@ -1,0 +1,165 @@
+"""Ingests in child processes, for the API: its own interpreter, so the server's is free.
+
+Analysing a text is seconds of Python (10-24 s for the worst accepted texts). In a worker
+thread of the API process it held that process's interpreter lock: the event loop got it
+back only between the analysis's steps, and a long step in C (a regular expression over
+the whole text, a sort of thousands of spans) held it for tens of milliseconds, so
+`/readyz` beside such an ingest took 108-114 ms (up to 430 ms on a loaded machine). Here
+the whole `ingest_documents` (read the known entities, analyse, write, in one transaction
+as in the CLI) runs in a child process with a driver of its own; the API's thread only
+waits for the answer, holding nothing. Only the document goes there and its results come
+back: the 13,000 known entities are read in the child (pickling them is 0.4 s of one C
+call, which would hold the API's interpreter again).
+
+The child enforces the budget itself (`loaders.ingest.budget`, the transaction's timeout);
+if it has not answered `GRACE_SECONDS` after its budget (stuck in one long step), it is
+killed, which a thread cannot be: its connection closes, Neo4j rolls the transaction back,
+nothing is written, and the next ingest gets a fresh process.
+
+Bounded: at most `processes` children per API worker (started on first use, then kept);
+an ingest beyond them waits for one to be free, as it waited for a thread before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+
+from neo4j import Driver
+from neo4j.api import BookmarkManager
+
+from diplograph.model import Document
+from diplograph.settings import Settings
+from graph.driver import connect, shared_bookmarks
+from services.pipeline import IngestResult, IngestTimeout, ingest_documents
+
+# Seconds past its budget a child may take to answer before it is killed: the budget is
+# checked between steps, and the transaction's rollback takes a moment too. Over its
+# budget an ingest answers TIMEOUT either way; killed, its process is started again.
+GRACE_SECONDS = 2.0
+# Children per API worker: two ingests at once each get one (two API workers: four).
+PROCESSES = 2
+
+# The child's driver and bookmarks, made once by `_start` in each child process.
+_child: tuple[Driver, BookmarkManager] | None = None
+
+
+class IngestProcessDied(RuntimeError):
+    """The child process ended without answering (killed from outside, out of memory)."""
+
+
+def _start(settings: Settings) -> None:
+    global _child
+    bookmarks = shared_bookmarks()
+    _child = (connect(settings, bookmarks), bookmarks)
+
+
+def _ingest(
+    database: str, documents: list[Document], budget: float, since: float, seen: list[str]
+) -> tuple[list[IngestResult], list[str]]:
+    """In the child: the ingest, after every write the API has seen (its bookmarks); its
+    own bookmarks come back so the API's next reads see this write too. The budget counts
+    from `since`, when the API asked (a child starting up spends of it)."""
+    assert _child is not None, "_start runs first in every child"
+    driver, bookmarks = _child
+    bookmarks.update_bookmarks((), seen)
+    results = ingest_documents(driver, database, documents, budget, since)
+    return results, list(bookmarks.get_bookmarks())
+
+
+class IngestProcesses:
+    """Child processes that ingest for one API worker; `close` ends them."""
+
+    def __init__(
+        self, settings: Settings, bookmarks: BookmarkManager, processes: int = PROCESSES
+    ) -> None:
+        self.settings = settings
+        self.bookmarks = bookmarks
+        # A slot holds a one-process pool, or None until it is first used. One process per
+        # pool, so that killing a stuck one ends no other ingest.
+        self.free: queue.SimpleQueue[ProcessPoolExecutor | None] = queue.SimpleQueue()
+        for _ in range(processes):
+            self.free.put(None)
+        self.started: list[ProcessPoolExecutor] = []
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def _new(self) -> ProcessPoolExecutor:
+        # spawn: a fresh interpreter, not a fork of a process with threads and sockets.
+        executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(self.settings,),
+        )
+        with self.lock:
+            self.started.append(executor)
+        return executor
+
+    def _end(self, executor: ProcessPoolExecutor) -> None:
+        # `_processes`: ProcessPoolExecutor can shut down, not kill (Python 3.14 can).
+        for process in list((executor._processes or {}).values()):
+            process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        with self.lock:
+            if executor in self.started:
+                self.started.remove(executor)
+
+    def ingest(
+        self, database: str, documents: Sequence[Document], budget: float
+    ) -> list[IngestResult]:
+        """`services.pipeline.ingest_documents` in a child; blocks the calling thread (not
+        the event loop's: call it from a worker thread) without holding the interpreter."""
+        since = time.monotonic()
+        executor = self.free.get() or self._new()
+        if not all(p.is_alive() for p in (executor._processes or {}).values()):
+            self._end(executor)  # its process ended while idle (killed from outside)
+            executor = self._new()
+        keep: ProcessPoolExecutor | None = executor
+        try:
+            seen = list(self.bookmarks.get_bookmarks())
+            work = partial(_ingest, database, list(documents), budget, since, seen)
+            try:
+                future = executor.submit(work)
+            except BrokenProcessPool:  # its process ended while idle: nothing was running
+                self._end(executor)
+                keep = executor = self._new()
+                future = executor.submit(work)
+            wait = since + budget * len(documents) + GRACE_SECONDS - time.monotonic()
+            try:
+                results, written = future.result(timeout=max(wait, 0.0))
+            except FutureTimeout:
+                keep = None
+                self._end(executor)
+                raise IngestTimeout(documents[0], budget) from None
+            except BrokenProcessPool as error:
+                keep = None
+                self._end(executor)
+                raise IngestProcessDied("the ingest process ended without answering") from error
+            self.bookmarks.update_bookmarks((), written)
+            return results
+        finally:
+            if self.closed and keep is not None:
+                self._end(keep)
+            self.free.put(None if self.closed else keep)
+
+    def pids(self) -> list[int]:
+        """The process ids of the children running now."""
+        with self.lock:
+            started = list(self.started)
+        return [pid for e in started for pid, p in (e._processes or {}).items() if p.is_alive()]
+
+    def close(self) -> None:
+        """Kill the children (an ingest still running is rolled back by Neo4j)."""
+        self.closed = True
+        with self.lock:
+            started = list(self.started)
+        for executor in started:
+            self._end(executor)
