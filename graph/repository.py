@@ -312,6 +312,17 @@ def absorbed_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, s
     return {r["id"]: r["survivor"] for r in records}
 
 
+def names_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, str]:
+    """The name of each stored entity among `ids`."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE n.id IN $ids AND n.name IS NOT NULL "
+        "RETURN n.id AS id, n.name AS name",
+        ids=ids,
+        database_=database,
+    )
+    return {r["id"]: r["name"] for r in records}
+
+
 def kinds_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, Kind]:
     """The kind of each stored entity among `ids`."""
     records, _, _ = driver.execute_query(

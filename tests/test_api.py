@@ -538,6 +538,38 @@ def test_mutation_validates_like_the_loader(api: httpx.Client, driver: Driver) -
     assert records == []
 
 
+def test_a_rename_must_be_supported_by_the_records_quote(api: httpx.Client, driver: Driver) -> None:
+    auth = {"authorization": f"Bearer {API_TOKEN}"}
+    entity = NEW_FACTS["entities"][0]  # its quote: "Vice Foreign Minister Dagoberto ..."
+    data(graphql(api, UPSERT, headers=auth, facts={"entities": [entity]}))
+
+    def renamed(**fields: Any) -> dict[str, Any]:
+        return graphql(api, UPSERT, headers=auth, facts={"entities": [{**entity, **fields}]})
+
+    def name() -> str:
+        records, _, _ = driver.execute_query(
+            "MATCH (n:Entity {id: 'test-interpreter'}) RETURN n.name AS name"
+        )
+        return str(records[0]["name"])
+
+    # Any quote of any document could rename any entity: now the quote must say so.
+    unsupported = renamed(name="Someone Else Entirely")
+    assert codes(unsupported) == ["BAD_USER_INPUT"], unsupported
+    message = unsupported["errors"][0]["message"]
+    assert "entities[0] (id test-interpreter)" in message and "name: renaming" in message
+    assert "'Test Interpreter' to 'Someone Else Entirely'" in message
+    assert name() == "Test Interpreter"
+    # The quote contains the new name (case aside), or an alias the record gives.
+    assert "errors" not in renamed(name="Dagoberto RODRIGUEZ Barrera")
+    assert name() == "Dagoberto RODRIGUEZ Barrera"
+    aliased = renamed(name="D. R. Barrera", aliases=["Rodriguez Barrera"])
+    assert "errors" not in aliased, aliased
+    assert name() == "D. R. Barrera"
+    # The same name needs nothing more (a record adding a source to an entity).
+    assert "errors" not in renamed(name="D. R. Barrera")
+    driver.execute_query("MATCH (n:Entity {id: 'test-interpreter'}) DETACH DELETE n")
+
+
 def test_the_documented_python_client_works(api: httpx.Client, driver: Driver) -> None:
     import importlib.util
     from pathlib import Path
