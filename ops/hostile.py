@@ -182,6 +182,28 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
         "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
         "variables": {"t": names_heavy_text()},
     },
+    # Hostile review 3: any quote of the document renamed an entity (now BAD_USER_INPUT:
+    # the quote must contain the new name). Nothing is written either way on a refusal.
+    "upsertKnowledge: rename by an unrelated quote": lambda a: {
+        "query": "mutation($f: JSON!) { upsertKnowledge(facts: $f) { updated { label count } } }",
+        "variables": {
+            "f": {
+                "entities": [
+                    {
+                        "id": "craig-kelly",
+                        "kind": "Person",
+                        "name": "Renamed By A Stranger",
+                        "sources": [
+                            {
+                                "document": "committed-to-safe-and-legal-cuban-migration",
+                                "quote": "has headed the delegation on the Cuban side",
+                            }
+                        ],
+                    }
+                ]
+            }
+        },
+    },
     # Hostile review 2: each definition searched the whole text for its acronym (153 s).
     "ingest: 3,500 acronym definitions": lambda a: {
         "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
@@ -220,6 +242,9 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
         b'{"query": "query($s: String!) { search(query: $s) '
         b'{ totalCount } }", "variables": {"s": "\\ud800"}}'
     ),
+    # Hostile review 3: graphql-core's check that fields of one name merge compares each
+    # pair (n² of a budget of 500,000): "Validation aborted.", uncoded; now MAX_FIELDS.
+    "800 __typename siblings": lambda a: {"query": "{ " + "__typename " * 800 + "}"},
     "8 KB name": lambda a: {"query": "{ " + "a" * 8200 + ": people { totalCount } }"},
     'JSON "hello"': lambda a: b'"hello"',
     "JSON null": lambda a: b"null",
