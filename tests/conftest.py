@@ -26,6 +26,7 @@ from graph.repository import write_knowledge
 from graph.server import LocalNeo4j, free_port
 from loaders.knowledge import read_knowledge
 from schema.app import create_app
+from schema.protocol import JsonErrorsProtocol
 from tests import dbsafety
 from tests.dbsafety import claim, external_uri, suite_settings
 
@@ -96,8 +97,9 @@ class LiveServer:
     def __init__(self, settings: Settings, port: int | None = None) -> None:
         self.port = port or free_port()
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
+            http=JsonErrorsProtocol,  # as `diplograph serve` runs it
+        )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

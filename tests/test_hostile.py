@@ -167,6 +167,40 @@ def test_a_1_mb_query_in_a_get_url_is_refused(api: httpx.Client) -> None:
     assert ok == 200
 
 
+def test_a_get_line_too_long_for_the_http_parser_answers_coded_json(api: httpx.Client) -> None:
+    """Hostile review: a 90 KB GET line got uvicorn's plain-text 400 "Invalid HTTP request
+    received." (httptools parses a request target of at most 65,535 bytes, before the app
+    sees anything). The protocol layer now answers in JSON, coded, saying what to do."""
+    port = api.base_url.port
+    assert port is not None
+
+    def get(target: str) -> tuple[bytes, dict[str, Any]]:
+        request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        reply = b""
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(request.encode())
+            while chunk := sock.recv(65536):
+                reply += chunk
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert b"content-type: application/json" in head.lower(), head
+        return head.split(b"\r\n")[0], json.loads(body)
+
+    query = "{ people { totalCount } }"
+    for size in (65_536, 90_000):
+        target = "/graphql?query=" + urllib.parse.quote(query) + "+" * size
+        status, body = get(target[:size])
+        assert status == b"HTTP/1.1 414 URI Too Long", status
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "at most 65,535" in error["message"] and "POST" in error["message"]
+    # One byte shorter reaches the app, which answers the query (padded with spaces).
+    status, body = get(("/graphql?query=" + urllib.parse.quote(query) + "+" * 65_535)[:65_535])
+    assert status == b"HTTP/1.1 200 OK" and body["data"]["people"]["totalCount"] > 0, body
+    # Any other request the parser refuses is coded JSON as well.
+    status, body = get("/graphql?query=x HTTP/9")
+    assert status == b"HTTP/1.1 400 Bad Request" and codes_of(body) == ["BAD_REQUEST"], body
+
+
 def test_normal_queries_are_answered_while_hostile_ones_arrive(api: httpx.Client) -> None:
     """Hostile and normal requests in parallel: every normal one answers, in bounded time."""
     base_url = str(api.base_url)
