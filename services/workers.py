@@ -22,6 +22,7 @@ an ingest beyond them waits for one to be free, as it waited for a thread before
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import threading
@@ -59,6 +60,11 @@ def _start(settings: Settings) -> None:
     global _child
     bookmarks = shared_bookmarks()
     _child = (connect(settings, bookmarks), bookmarks)
+    # What is imported now lives as long as the process: out of the collector's way, as
+    # in the API's workers (schema/app.py), else every full collection the analysis's
+    # allocations set off walks it all again.
+    gc.collect()
+    gc.freeze()
 
 
 def _ingest(
