@@ -244,7 +244,7 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
         b'{ totalCount } }", "variables": {"s": "\\ud800"}}'
     ),
     # Hostile review 3: graphql-core's check that fields of one name merge compares each
-    # pair (n² of a budget of 500,000): "Validation aborted.", uncoded; now MAX_FIELDS.
+    # pair (n² of a budget of 500,000): "Validation aborted.", uncoded; now MAX_REPEATS.
     "800 __typename siblings": lambda a: {"query": "{ " + "__typename " * 800 + "}"},
     "8 KB name": lambda a: {"query": "{ " + "a" * 8200 + ": people { totalCount } }"},
     'JSON "hello"': lambda a: b'"hello"',

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from graphql import (
     ASTValidationRule,
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -73,11 +74,14 @@ MAX_COST = 100_000
 # (4 levels of 17 spreads of `name`: 4,913 fields, cost 4,916) still takes the event loop
 # for each expanded field, in graphql-core's and Strawberry's walks and in the projection.
 # GraphiQL's introspection query expands to about 100, the largest example to about 60.
-# Counted over the whole document (every operation is validated): graphql-core's
-# OverlappingFieldsCanBeMergedRule compares each pair of fields of one response name, n²
-# units of a budget of 500,000 per document, and answers only "Validation aborted." when it
-# is spent (708 `__typename` in one selection set). 600 fields spend at most 360,000.
-MAX_FIELDS = 600
+# Counted over the whole document (every operation is validated).
+MAX_FIELDS = 1_000
+# Fields of one response name in one selection set. graphql-core's
+# OverlappingFieldsCanBeMergedRule compares each pair of them (2 units of its budget of
+# 500,000 per document) and answers only "Validation aborted." when the budget is spent:
+# 708 `__typename` side by side did. 100 repeats are 19,800 units; with MAX_FIELDS at
+# most ten such selection sets fit in a document.
+MAX_REPEATS = 100
 # A plain list (sources, aliases, a path's nodes) is assumed to hold this many items.
 LIST_SIZE = 10
 # A large text field counts as this many values (a document's text: kilobytes).
@@ -258,16 +262,64 @@ def analyze(schema: GraphQLSchema, document_definitions: Iterable[Any],
     return Analysis(schema, fragments).selection_set(operation.selection_set, root)
 
 
-class RequestLimits(ValidationRule):
-    """Refuses operations too deep, with too many aliases, or over the cost budget."""
+def _check_repeats(node: SelectionSetNode | None) -> None:
+    """Raise when one response name repeats over MAX_REPEATS times in a selection set
+    (inline fragments merge into it; named fragments are compared once per pair)."""
+    counts: dict[str, int] = {}
+    pending = [node]
+    nested: list[SelectionSetNode | None] = []
+    while pending:
+        current = pending.pop()
+        for selection in current.selections if current else ():
+            if isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                counts[key] = counts.get(key, 0) + 1
+                nested.append(selection.selection_set)
+    name, repeats = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    if repeats > MAX_REPEATS:
+        raise ValidationAbortedError(
+            f"{repeats} fields named '{name}' in one selection set; at most {MAX_REPEATS}: "
+            "ask for each field once",
+            node,
+            extensions={"code": "QUERY_TOO_COSTLY", "repeats": repeats, "limit": MAX_REPEATS},
+        )
+    for inner in nested:
+        _check_repeats(inner)
 
-    # Fields of the operations of this document measured so far (MAX_FIELDS bounds them all).
-    fields_before = 0
+
+class RequestLimits(ValidationRule):
+    """Refuses operations too deep, with too many aliases, over the cost budget, and
+    documents with too many fields (or too many of one name side by side)."""
+
+    measures: dict[int, Measure]  # by id() of each operation of the document
+
+    def enter_document(self, node: DocumentNode, *_: Any) -> None:
+        # Before any selection set is visited (a fragment may come before the operation
+        # that spreads it): raised, not reported, so validation stops here, before the
+        # rules that would walk so many fields and end in a bare "Validation aborted.".
+        schema_, definitions = self.context.schema, node.definitions
+        self.measures = {
+            id(d): analyze(schema_, definitions, d)
+            for d in definitions
+            if isinstance(d, OperationDefinitionNode)
+        }
+        for definition in definitions:
+            if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+                _check_repeats(definition.selection_set)
+        fields = sum(m.fields for m in self.measures.values())
+        if fields > MAX_FIELDS and all(m.cost <= MAX_COST for m in self.measures.values()):
+            raise ValidationAbortedError(
+                f"{fields} field selections in the document once fragments are expanded; "
+                f"at most {MAX_FIELDS}: spread fragments fewer times",
+                node,
+                extensions={"code": "QUERY_TOO_COSTLY", "fields": fields, "limit": MAX_FIELDS},
+            )
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         context = self.context
-        measure = analyze(context.schema, context.document.definitions, node)
-        self.fields_before = fields = self.fields_before + measure.fields
+        measure = self.measures[id(node)]
         name = node.name.value if node.name else "anonymous"
         if measure.depth > MAX_DEPTH:
             context.report_error(
@@ -291,20 +343,6 @@ class RequestLimits(ValidationRule):
                         "limit": MAX_COST,
                     },
                 )
-            )
-        elif fields > MAX_FIELDS:
-            # Raised, not reported: validation stops here, before the rules that would
-            # walk so many fields (and end in graphql-core's bare "Validation aborted.").
-            raise ValidationAbortedError(
-                f"{fields} field selections in the document once fragments are "
-                f"expanded; at most {MAX_FIELDS}: ask for each field once, spread "
-                "fragments fewer times",
-                node,
-                extensions={
-                    "code": "QUERY_TOO_COSTLY",
-                    "fields": fields,
-                    "limit": MAX_FIELDS,
-                },
             )
 
     def enter_name(self, node: Any, *_: Any) -> None:
