@@ -61,6 +61,13 @@ class Timeout(CodedError):
     code = "TIMEOUT"
 
 
+class IngestInterrupted(CodedError):
+    """The process analysing a document ended without answering (killed, out of memory,
+    the server shutting down): not the client's mistake, but not a bug to hide either."""
+
+    code = "INGEST_INTERRUPTED"
+
+
 class ResponseTooLarge(GraphQLError):
     """The response would exceed the configured budget; nothing of it is returned."""
 

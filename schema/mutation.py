@@ -18,9 +18,9 @@ from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
 from schema.candidates import Candidate, candidate_of
 from schema.context import Context, Info, coded_neo4j_errors
-from schema.errors import BadUserInput, Timeout, Unauthenticated
+from schema.errors import BadUserInput, IngestInterrupted, Timeout, Unauthenticated
 from services.pipeline import IngestTimeout, ingest_documents, upsert_facts
-from services.workers import IngestProcesses
+from services.workers import IngestProcessDied, IngestProcesses
 
 PAYLOAD = "upsertKnowledge(facts)"
 # Maximum sizes, in characters, of what upsertKnowledge stores (docs/api.md). A name is
@@ -184,6 +184,13 @@ def ingest(
         raise Timeout(
             f"ingestDocument: ingesting '{document.id}' took longer than {budget:g}s; "
             "nothing was written"
+        ) from error
+    except IngestProcessDied as error:
+        # Its transaction is rolled back by Neo4j unless it had committed just before: a
+        # second ingest of the same text is idempotent either way.
+        raise IngestInterrupted(
+            f"ingestDocument: the process ingesting '{document.id}' ended without answering "
+            "(killed or out of memory); send the same text again"
         ) from error
     return IngestResult(
         slug=result.stored.id,

@@ -995,6 +995,44 @@ def test_an_ingest_runs_in_a_child_process_replaced_when_it_dies_or_overruns(
     assert processes.pids() == []
 
 
+def test_an_ingest_whose_process_is_killed_mid_run_answers_a_coded_error_and_writes_nothing(
+    settings: Settings, driver: Driver
+) -> None:
+    """A child killed while it analyses (the OOM killer, a shutdown) is not the client's
+    mistake, but it must not surface as INTERNAL_SERVER_ERROR either."""
+    from graph.driver import shared_bookmarks
+    from schema.errors import CodedError
+    from schema.mutation import ingest
+    from services.workers import IngestProcesses
+
+    database = settings.neo4j_database
+    processes = IngestProcesses(settings, shared_bookmarks(), processes=1)
+    before = Counts.of(driver, database)
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ingest(driver, database, names_heavy_text(), None, "2014-05-01", 120.0, processes)
+        except BaseException as error:  # noqa: BLE001 - the test inspects it
+            raised.append(error)
+
+    worker = threading.Thread(target=run)
+    try:
+        worker.start()
+        while not processes.pids():
+            time.sleep(0.01)
+        time.sleep(0.5)  # into the analysis (the names-heavy text takes seconds)
+        for pid in processes.pids():
+            os.kill(pid, signal.SIGKILL)
+        worker.join(timeout=60)
+    finally:
+        processes.close()
+    assert len(raised) == 1 and isinstance(raised[0], CodedError), raised
+    assert raised[0].extensions == {"code": "INGEST_INTERRUPTED"}
+    assert "send the same text again" in raised[0].message
+    assert Counts.of(driver, database) == before
+
+
 def test_cli_ingest_over_its_budget_names_the_file_and_writes_nothing(
     settings: Settings, driver: Driver, tmp_path: Path
 ) -> None:
