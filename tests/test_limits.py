@@ -1013,7 +1013,7 @@ def test_an_ingest_whose_process_is_killed_mid_run_answers_a_coded_error_and_wri
     def run() -> None:
         try:
             ingest(driver, database, names_heavy_text(), None, "2014-05-01", 120.0, processes)
-        except BaseException as error:  # noqa: BLE001 - the test inspects it
+        except BaseException as error:  # the test inspects it
             raised.append(error)
 
     worker = threading.Thread(target=run)
