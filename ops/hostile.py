@@ -106,6 +106,19 @@ FUZZY_WORDS = (
     "envoy summit"
 )
 
+
+def _upsert(entity: dict[str, Any]) -> dict[str, Any]:
+    """An `upsertKnowledge` of one entity, sourced by a real quote of a seed article."""
+    source = {
+        "document": "committed-to-safe-and-legal-cuban-migration",
+        "quote": "has headed the delegation on the Cuban side",
+    }
+    return {
+        "query": "mutation($f: JSON!) { upsertKnowledge(facts: $f) { updated { label count } } }",
+        "variables": {"f": {"entities": [entity | {"sources": [source]}]}},
+    }
+
+
 CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     "fragment fan-out": lambda a: {"query": fragment_fanout(a.fanout)},
     "fragment fan-out 10^7": lambda a: {"query": fragment_fanout(8)},
@@ -205,6 +218,23 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
             }
         },
     },
+    # Issue 11, item 4: a new text under a cited document's headline replaced its text
+    # (2,348 -> 91 characters, 103 quotes broken). Now a new document, another slug.
+    "ingest: a cited document's headline over another text": lambda a: {
+        "query": "mutation($t: String!) { ingestDocument(text: $t) { slug created status } }",
+        "variables": {
+            "t": "Committed To Safe And Legal Cuban Migration\n\n"
+            "A ninety-character text that only borrows the headline of a document the graph cites."
+        },
+    },
+    # Issue 11, item 5: a kind change left Cuba both Country and Person; an `id` in
+    # `properties` rewrote a node's id. Both refused with BAD_USER_INPUT, nothing written.
+    "upsertKnowledge: kind change": lambda a: _upsert(
+        {"id": "cuba", "kind": "Person", "name": "Cuba"}
+    ),
+    "upsertKnowledge: id in properties": lambda a: _upsert(
+        {"id": "cuba", "kind": "Country", "name": "Cuba", "properties": {"id": "hijacked"}}
+    ),
     # Hostile review 2: each definition searched the whole text for its acronym (153 s).
     "ingest: 3,500 acronym definitions": lambda a: {
         "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
@@ -347,7 +377,12 @@ def run(
         "bytes": len(response.content),
         "seconds": round(seconds, 2),
         **{k: round(v, 3) for k, v in seen.items()},
-        "message": (response.text[:160] if codes or response.status_code != 200 else ""),
+        # Short answers are shown whole enough to read (an ingest's slug and status).
+        "message": (
+            response.text[:160]
+            if codes or response.status_code != 200 or len(response.content) < 400
+            else ""
+        ),
     }
 
 

@@ -891,6 +891,34 @@ def test_every_issue_reproduction_ends_coded(api: httpx.Client) -> None:
         assert found and "INTERNAL_SERVER_ERROR" not in found, (name, response.text[:300])
 
 
+def test_the_write_reproductions_of_ops_hostile_corrupt_nothing(
+    api: httpx.Client, loaded_db: Driver, settings: Settings
+) -> None:
+    """Items 4 and 5 as ops/hostile.py sends them: refused, or stored beside, never over."""
+    database = settings.neo4j_database
+    cited = "committed-to-safe-and-legal-cuban-migration"
+    query = "MATCH (d:Document {id: $id}) RETURN d.text AS text"
+    text_before = loaded_db.execute_query(query, id=cited, database_=database).records[0]["text"]
+    cuba = entity(loaded_db, settings, "cuba")
+    for name in ("upsertKnowledge: kind change", "upsertKnowledge: id in properties"):
+        body = api.post("/graphql", json=CASES[name](None), headers=AUTH).json()  # type: ignore[arg-type]
+        assert codes(body) == ["BAD_USER_INPUT"], (name, body)
+    assert entity(loaded_db, settings, "cuba") == cuba
+    case = CASES["ingest: a cited document's headline over another text"](None)  # type: ignore[arg-type]
+    body = api.post("/graphql", json=case, headers=AUTH).json()
+    try:
+        stored = body["data"]["ingestDocument"]
+        assert stored["created"] and stored["slug"] != cited, body
+        text_after = loaded_db.execute_query(query, id=cited, database_=database).records[0]
+        assert text_after["text"] == text_before
+    finally:
+        loaded_db.execute_query(
+            "MATCH (d:Document {id: $id}) DETACH DELETE d",
+            id=(body.get("data") or {}).get("ingestDocument", {}).get("slug", "-"),
+            database_=database,
+        )
+
+
 # -- 8. ingest within its budget ---------------------------------------------------------------
 
 INGEST = "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }"
