@@ -13,6 +13,7 @@ datasets, which a rerun completes), and bad input raises before anything is writ
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -259,21 +260,24 @@ def _spaced(text: str) -> str:
 
 
 def rename_problems(knowledge: Knowledge, stored: Mapping[str, str], where: str) -> list[Problem]:
-    """A new name for a stored entity must be supported by the record's own quotes: one
-    of them contains the name, or an alias the record gives (ignoring case and spacing).
-    Else any quote of any document could rename any entity."""
+    """A new name for a stored entity must be supported by the record's own quotes: one of
+    them contains the new name as whole words (ignoring case and spacing), and the name has
+    a letter. Else any quote of any document could rename any entity; an alias the record
+    gives does not count (a throwaway alias "U" occurs in most quotes: hostile review 4)."""
     problems: list[Problem] = []
     for index, entity in enumerate(knowledge.entities):
         old = stored.get(entity.id)
         if old is None or old == entity.name:
             continue
-        quotes = [_spaced(source.quote) for source in entity.sources]
-        forms = [entity.name, *entity.aliases]
-        if any(_spaced(form) in quote for quote in quotes for form in forms):
+        name = _spaced(entity.name)
+        words = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        if any(c.isalpha() for c in name) and any(
+            words.search(_spaced(source.quote)) for source in entity.sources
+        ):
             continue
         problems.append(Problem(where, f"entities[{index}] (id {entity.id})", (
             f"name: renaming {old!r} to {entity.name!r} needs a source whose quote contains "
-            "the new name (or one of the record's aliases); none of its quotes does"
+            "the new name as whole words; none of its quotes does"
         )))  # fmt: skip
     return problems
 
