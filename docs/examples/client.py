@@ -1,6 +1,7 @@
 """A small integration script: read with a query, write with a mutation.
 
-DIPLOGRAPH_URL=http://127.0.0.1:8000 DIPLOGRAPH_API_TOKEN=... python docs/examples/client.py
+DIPLOGRAPH_URL=http://127.0.0.1:8000 DIPLOGRAPH_API_TOKEN=... \
+    .venv/bin/python docs/examples/client.py
 """
 
 from __future__ import annotations
