@@ -114,6 +114,11 @@ def test_many_fields_of_one_name_are_refused_before_graphql_core_gives_up(
         "{ " + "__typename " * 800 + "}",
         "fragment F on Query { " + "__typename " * 800 + "} { ...F }",
         "{ people { edges { node { ... on Person { " + "name " * 800 + "} } } } }",
+        # Eight fragments of 100, spread side by side (hostile review 4).
+        "{ "
+        + " ".join(f"...F{i}" for i in range(8))
+        + " } "
+        + " ".join(f"fragment F{i} on Query {{ {'__typename ' * 100}}}" for i in range(8)),
     ):
         body = graphql(api, document)
         assert codes(body) == ["QUERY_TOO_COSTLY"], body
