@@ -300,35 +300,33 @@ def documents_by_id(driver: Driver, database: str, ids: list[str]) -> list[Docum
     return [Document.model_validate(dict(r)) for r in records]
 
 
+def _value_by_id(driver: Driver, database: str, cypher: str, ids: list[str]) -> dict[str, Any]:
+    """`cypher` (given `$ids`, returning `id` and `value` rows) as a mapping."""
+    records, _, _ = driver.execute_query(cypher, ids=ids, database_=database)
+    return {r["id"]: r["value"] for r in records}
+
+
 def absorbed_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, str]:
     """Each id among `ids` that a merge absorbed and no entity holds again, with the entity
     it was merged into (whose node that id answers with)."""
-    records, _, _ = driver.execute_query(
+    return _value_by_id(driver, database, (
         "MATCH (m:Merged) WHERE m.id IN $ids AND NOT EXISTS { MATCH (:Entity {id: m.id}) } "
-        "RETURN m.id AS id, m.mergedInto AS survivor",
-        ids=ids,
-        database_=database,
-    )
-    return {r["id"]: r["survivor"] for r in records}
+        "RETURN m.id AS id, m.mergedInto AS value"
+    ), ids)  # fmt: skip
 
 
 def names_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, str]:
     """The name of each stored entity among `ids`."""
-    records, _, _ = driver.execute_query(
+    return _value_by_id(driver, database, (
         "MATCH (n:Entity) WHERE n.id IN $ids AND n.name IS NOT NULL "
-        "RETURN n.id AS id, n.name AS name",
-        ids=ids,
-        database_=database,
-    )
-    return {r["id"]: r["name"] for r in records}
+        "RETURN n.id AS id, n.name AS value"
+    ), ids)  # fmt: skip
 
 
 def kinds_by_id(driver: Driver, database: str, ids: list[str]) -> dict[str, Kind]:
     """The kind of each stored entity among `ids`."""
-    records, _, _ = driver.execute_query(
+    labels = _value_by_id(driver, database, (
         "MATCH (n:Entity) WHERE n.id IN $ids "
-        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind",
-        ids=ids,
-        database_=database,
-    )
-    return {r["id"]: Kind(r["kind"]) for r in records if r["kind"] in Kind.__members__.values()}
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS value"
+    ), ids)  # fmt: skip
+    return {id_: Kind(kind) for id_, kind in labels.items() if kind in Kind.__members__.values()}
