@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from diplograph.model import DEFAULT_MEETING_TYPE, Document, Kind
-from loaders.knowledge import KEPT_DOCUMENTS, LoadError, Problem
+from loaders.knowledge import KEPT_DOCUMENTS, LoadError, Problem, parse_yaml, yaml_problem
 
 REVIEW_ONLY = frozenset({"review"})
 
@@ -50,11 +50,9 @@ class Accepted:
 
 def _load(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "file"
-        raise LoadError([Problem(str(path), where, f"not valid YAML ({error})")]) from None
+        raise LoadError([yaml_problem(path, error)]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise LoadError([Problem(str(path), "file", f"cannot read ({error})")]) from None
 
@@ -92,6 +90,10 @@ def accepted_facts(
     kept: list[dict[str, Any]] = []
     ids: list[str] = []
     candidates: dict[str, str] = {}
+    # Quotes citing another document than the header's (and how many quotes there are).
+    mismatches: list[Problem] = []
+    cited_elsewhere: set[str] = set()
+    quotes = 0
     for index, raw in enumerate(entities):
         record = f"entities[{index}]"
         if not isinstance(raw, Mapping):
@@ -111,8 +113,12 @@ def accepted_facts(
             # loaded meeting has; also in the accepted file, so a reload keeps it.
             entity["properties"] = {"meetingType": DEFAULT_MEETING_TYPE, **(properties or {})}
         for source_index, source in enumerate(entity.get("sources") or []):
-            if isinstance(source, Mapping) and source.get("document") != doc_id:
-                problems.append(
+            if not isinstance(source, Mapping):
+                continue
+            quotes += 1
+            if source.get("document") != doc_id:
+                cited_elsewhere.add(str(source.get("document")))
+                mismatches.append(
                     Problem(file, record, f"field 'sources.{source_index}.document': "
                             f"{source.get('document')!r} is not this review's document {doc_id!r}")
                 )  # fmt: skip
@@ -122,6 +128,18 @@ def accepted_facts(
         if isinstance(review, Mapping):
             was = review.get("candidate")
             candidates[ident] = was if isinstance(was, str) and was else ident
+    if len(cited_elsewhere) == 1 and len(mismatches) == quotes:
+        # Every quote cites one other document: the header is what was edited.
+        (cited,) = cited_elsewhere
+        mismatches = [
+            Problem(
+                file,
+                "document",
+                f"field 'id': {doc_id!r}, but every candidate "
+                f"quotes document {cited!r}: the id must be the ingested document's",
+            )
+        ]
+    problems += mismatches
     if wanted is not None:
         problems += [
             Problem(file, "--only", f"no candidate with id {missing!r} in this file")

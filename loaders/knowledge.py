@@ -7,7 +7,7 @@ the record and the field it concerns; nothing is written while any remains.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -102,7 +102,23 @@ class _Located(Generic[T]):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as the text written: PyYAML would build a `date` from
     an unquoted `2010-02-30` and raise outside any record; as text, the record's date field
-    is validated like any other and the problem names the file, the record and the field."""
+    is validated like any other and the problem names the file, the record and the field.
+    A key given twice in one mapping is refused: PyYAML keeps the last silently, so an
+    edited record would lose the value its author saw first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # refused by SafeLoader itself, with its own message
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"the key {key!r} is given twice", key_node.start_mark,
+                )  # fmt: skip
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -111,14 +127,25 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def parse_yaml(text: str) -> Any:
+    """The YAML document `text` as the knowledge files read it (dates as text, no key
+    twice); raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_Loader)
+
+
+def yaml_problem(path: Path, error: yaml.YAMLError) -> Problem:
+    """What is wrong with a file YAML cannot read, at the line where it is."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}" if mark is not None else "file"
+    return Problem(str(path), where, f"not valid YAML ({getattr(error, 'problem', None) or error})")
+
+
 def read_yaml(path: Path, problems: list[Problem], knowledge: bool = True) -> Mapping[str, Any]:
     """A YAML mapping (`knowledge`: of entities and relationships, nothing else)."""
     try:
-        content = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        content = parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "file"
-        problems.append(Problem(str(path), where, f"not valid YAML ({error})"))
+        problems.append(yaml_problem(path, error))
         return {}
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(str(path), "file", f"cannot read ({error})"))

@@ -193,19 +193,37 @@ def unknown_kind(folder: Path) -> Broken:
     )
 
 
-def unquoted_impossible_date(folder: Path) -> Broken:
-    """`date: 2010-02-30` unquoted: YAML would make it a date and fail outside any record."""
+def written_by_hand(folder: Path, field: str, lines: Callable[[str], list[str]]) -> tuple[int, int]:
+    """Write the Havana 2010 meeting's `field: ...` line as `lines(indent)` (text YAML would
+    not write for us); return the record's index and the line number of the field."""
     path = folder / "meetings.yaml"
     content = read(path)
     index = find(content["entities"], id="migration-talks-havana-2010")
-    content["entities"][index]["date"] = "PLACEHOLDER"
+    content["entities"][index][field] = "PLACEHOLDER"
     write(path, content)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("date: PLACEHOLDER", "date: 2010-02-30"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(text) if line.endswith(f"{field}: PLACEHOLDER"))
+    indent = " " * (len(text[at]) - len(text[at].lstrip(" -")))
+    text[at : at + 1] = [text[at][: len(indent)] + lines(indent)[0], *lines(indent)[1:]]
+    path.write_text("\n".join(text), encoding="utf-8")
+    return index, at + 1
+
+
+def unquoted_impossible_date(folder: Path) -> Broken:
+    """`date: 2010-02-30` unquoted: YAML would make it a date and fail outside any record."""
+    index, _ = written_by_hand(folder, "date", lambda indent: ["date: 2010-02-30"])
     return Broken(
         "meetings.yaml",
         f"entities[{index}] (id migration-talks-havana-2010)",
         "field 'date.value': Value error, '2010-02-30' is not a real date",
+    )
+
+
+def key_given_twice(folder: Path) -> Broken:
+    """A key written twice in a record: YAML would keep the second silently."""
+    _, line = written_by_hand(folder, "name", lambda indent: ["name: Talks", f"{indent}name: Talk"])
+    return Broken(
+        "meetings.yaml", f"line {line + 1}", "not valid YAML (the key 'name' is given twice)"
     )
 
 
@@ -252,6 +270,7 @@ MUTATIONS: dict[str, Callable[[Path], Broken]] = {
     "bad date": bad_date,
     "quote not verbatim": quote_not_verbatim,
     "invalid YAML": invalid_yaml,
+    "key given twice": key_given_twice,
     "kinds break RELATIONSHIP_RULES": kinds_break_the_rules,
     "unknown kind": unknown_kind,
 }

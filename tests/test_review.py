@@ -232,6 +232,8 @@ def test_ingest_document_returns_its_candidates(
         (lambda d: d["entities"][0]["sources"][0].update(quote="words not in the text"),
          "does not occur verbatim"),
         (lambda d: d.pop("document"), "document: field 'id'"),
+        (lambda d: d["document"].update(id="another-document"),
+         "document: field 'id': 'another-document', but every candidate quotes document"),
         (lambda d: d["relationships"][0].update(to="nowhere"), "unknown id 'nowhere'"),
     ],
 )  # fmt: skip
@@ -248,6 +250,23 @@ def test_a_review_file_in_a_bad_shape_names_the_problem_and_writes_nothing(
         accept_review(empty_db, db, review, tmp_path / "knowledge", None)
     assert str(review) in str(raised.value) and message in str(raised.value)
     assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
+    assert not (tmp_path / "knowledge").exists()
+
+
+def test_a_review_file_with_a_key_given_twice_is_refused_at_its_line(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """YAML keeps the last of two equal keys silently: the analyst's first edit would vanish."""
+    review = edit(ingest(empty_db, settings, tmp_path))
+    lines = review.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("name:"))
+    lines.insert(at + 1, lines[at])
+    review.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        accept_review(empty_db, settings.neo4j_database, review, tmp_path / "knowledge", None)
+    assert f"{review}: line {at + 2}: not valid YAML (the key 'name' is given twice)" in str(
+        raised.value
+    )
     assert not (tmp_path / "knowledge").exists()
 
 
