@@ -276,14 +276,16 @@ class CandidateLinks:
 
 @dataclass
 class Analysis:
-    """Everything the pipeline found in one document; `names`, the name of each linked
-    entity (the pipeline gives them; a mention's matched form stands in otherwise)."""
+    """Everything the pipeline found in one document; `names` and `kinds`, the name and
+    kind of each linked entity (the pipeline gives them; a mention's matched form stands in
+    for a name otherwise)."""
 
     document: Document
     mentions: list[Mention]
     ambiguities: list[Ambiguity]
     candidates: list[Candidate]
     names: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, Kind] = field(default_factory=dict)
 
     def ref(self, value: str) -> Ref:
         """An entity id linked in the document, else a candidate of it by name or id (the

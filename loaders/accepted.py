@@ -86,7 +86,8 @@ def accepted_facts(
             problems.append(Problem(file, key, "must be a list"))
     if problems:
         raise LoadError(problems)
-    wanted = set(only) if only is not None else None
+    asked = set(only) if only is not None else None
+    wanted = asked | _known_ends_of(asked, entities, relationships) if asked is not None else None
     kept: list[dict[str, Any]] = []
     ids: list[str] = []
     candidates: dict[str, str] = {}
@@ -140,10 +141,10 @@ def accepted_facts(
             )
         ]
     problems += mismatches
-    if wanted is not None:
+    if asked is not None:
         problems += [
             Problem(file, "--only", f"no candidate with id {missing!r} in this file")
-            for missing in sorted(wanted - set(ids))
+            for missing in sorted(asked - set(ids))
         ]
     # Each candidate id the file or the graph knows, with the entity it is now (None: not
     # kept now, nor accepted before).
@@ -170,6 +171,24 @@ def accepted_facts(
     if problems:
         raise LoadError(problems)
     return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids, candidates)
+
+
+def _known_ends_of(asked: set[str], entities: list[Any], relationships: list[Any]) -> set[str]:
+    """The `known: true` records (ends the graph holds that no knowledge file defines;
+    loaders/ingest/review.py) that a relationship of an asked entity needs: `--only` keeps
+    them with it."""
+    asked_as = set(asked)  # and the candidate ids the asked entities were ingested as
+    known: set[str] = set()
+    for raw in entities:
+        review = raw.get("review") if isinstance(raw, Mapping) else None
+        if not isinstance(review, Mapping):
+            continue
+        if review.get("known") is True and isinstance(raw.get("id"), str):
+            known.add(raw["id"])
+        if raw.get("id") in asked and isinstance(review.get("candidate"), str):
+            asked_as.add(review["candidate"])
+    ends = [{raw.get("from"), raw.get("to")} for raw in relationships if isinstance(raw, Mapping)]
+    return {k for k in known for pair in ends if k in pair and pair & asked_as}
 
 
 def accepted_path(knowledge_dir: Path, document: str) -> Path:

@@ -155,6 +155,7 @@ def ingest_documents(
             known = read_known_entities(tx)
             names = known_names(known)  # once for the batch, not per document
             entity_names = {k.id: k.name for k in known}
+            entity_kinds = {k.id: k.kind for k in known if k.kind is not None}
             results: list[IngestResult] = []
             for given in documents:
                 current[:] = [given]
@@ -167,6 +168,7 @@ def ingest_documents(
                 # What the candidates name is shown with the linked entities' own names.
                 linked = {m.entity_id for m in analysis.mentions}
                 analysis.names = {i: entity_names[i] for i in linked if i in entity_names}
+                analysis.kinds = {i: entity_kinds[i] for i in linked if i in entity_kinds}
                 check()
                 counts = replace_mentions(tx, doc.id, analysis.mentions)
                 replace_candidates(tx, doc.id, analysis)

@@ -745,3 +745,61 @@ def test_relationships_follow_a_renamed_candidate_and_wait_for_one_not_kept(
         ("ATTENDED", PERSON, MEETING),
         ("ATTENDED", "ana-ruiz-campos", MEETING),
     ]
+
+
+# -- an end only the historian's datasets hold -------------------------------------------
+
+
+def test_a_relationship_to_an_entity_no_knowledge_file_defines_comes_with_its_record(
+    empty_db: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A meeting held in a city the graph has from the historian's datasets only: the
+    review file carries a record for the city (its kind, name and the sentence naming it),
+    and accepting the meeting alone keeps it, so that `diplograph load` on a fresh database,
+    which reads the knowledge files before any dataset, can relate the meeting to it."""
+    db = settings.neo4j_database
+    write_knowledge_and_mentions(empty_db, db, read_knowledge())
+    # As `diplograph load hsg` leaves a city no knowledge file defines.
+    empty_db.execute_query(
+        "CREATE (:Entity:Place {id: 'lima-peru', name: 'Lima', "
+        "sources: ['hsg-travels'], quotes: ['']})",
+        database_=db,
+    )
+    path = tmp_path / "lima.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    [result] = ingest_documents(empty_db, db, [prepare_article(path)])
+    knowledge = curated_copy(tmp_path)
+    review = write_review(tmp_path / "review.yaml", result.analysis, knowledge)
+    data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
+    [held_in] = [r for r in data["relationships"] if r["to"] == "lima-peru"]
+    meeting = held_in["from"]
+    records = {e["id"]: e for e in data["entities"]}
+    city = records["lima-peru"]
+    assert (city["kind"], city["name"], city["review"]["known"]) == ("Place", "Lima", True)
+    [source] = city["sources"]
+    assert source["document"] == DOC
+    assert "in Lima on April 3, 2019" in source["quote"]
+    assert quote_occurs(source["quote"], TEXT)
+    # Curated ends (the bureau, the countries) need no record: a knowledge file has them.
+    assert [i for i, e in records.items() if e["review"].get("known")] == ["lima-peru"]
+
+    done = run_cli(
+        settings, "review", "accept", str(review), "--only", meeting, "--knowledge", str(knowledge)
+    )
+    assert done.returncode == 0, done.stderr
+    kept = yaml.safe_load((knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8"))
+    assert {e["id"] for e in kept["entities"]} == {meeting, "lima-peru"}
+    assert ("HELD_IN", meeting, "lima-peru") in {
+        (r["type"], r["from"], r["to"]) for r in kept["relationships"]
+    }
+    rows, _, _ = empty_db.execute_query(
+        "MATCH (p:Entity {id: 'lima-peru'}) "
+        "RETURN labels(p) AS labels, p.name AS name, COUNT { (:Meeting)-[:HELD_IN]->(p) } AS held",
+        database_=db,
+    )
+    assert [(sorted(r["labels"]), r["name"], r["held"]) for r in rows] == [
+        (["Entity", "Place"], "Lima", 1)
+    ]
+    # What a fresh `diplograph load` reads first: the folder alone defines both ends.
+    fresh = read_knowledge(SOURCES_DIR, knowledge)
+    assert {"lima-peru", meeting} <= {e.id for e in fresh.entities}

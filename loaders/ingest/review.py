@@ -3,6 +3,7 @@ curated knowledge files (data/knowledge/README.md), for the analyst."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 from diplograph.model import DEFAULT_MEETING_TYPE, Document, Kind
 from diplograph.records import Analysis, Occurrence, Ref
 from loaders.ingest.text import sentence_at, sentence_spans
+from loaders.knowledge import KNOWLEDGE_DIR, defined_in
 
 REVIEW_DIR = Path(__file__).resolve().parents[2] / "data" / "review"
 
@@ -26,6 +28,10 @@ REVIEW_HEADER = """\
 # what else the text states, then run `diplograph review accept <this file>`
 # (docs/ingest.md). A candidate renamed here keeps its relationships (its `review:
 # candidate:` id is followed).
+# Entities whose `review:` says `known: true` are not candidates: the graph holds them from
+# the historian's datasets (or another ingest) only, and a relationship above ends at them;
+# their record lets `diplograph load` relate to them on a fresh database. `--only` keeps
+# them whenever a kept relationship needs them.
 # The `review:` blocks (where and why each was found) are not written as knowledge.
 # `ambiguous:` lists text that could name several entities and was left unlinked.
 """
@@ -70,9 +76,46 @@ def proposed_relationships(analysis: Analysis) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def review_data(analysis: Analysis) -> dict[str, Any]:
-    """The review file's content: the document, candidates, the relationships they carry
-    and ambiguities."""
+def known_end_records(
+    analysis: Analysis, relationships: list[dict[str, Any]], defined: Collection[str]
+) -> list[dict[str, Any]]:
+    """A record (id, kind, name, the sentence of its first mention) for each relationship
+    end the graph holds but no knowledge file defines (one of the historian's, or of
+    another ingest): `review accept` refuses a relationship `diplograph load` could not
+    relate on a fresh database, which loads the knowledge files first."""
+    candidates = {c.id for c in analysis.candidates}
+    # Each end with the sentences its relationships quote: the record quotes one of them
+    # when the entity is named there, else the first sentence that names it.
+    ends: dict[str, list[str]] = {}
+    for rel in relationships:
+        for end in ("from", "to"):
+            ends.setdefault(rel[end], []).extend(s["quote"] for s in rel["sources"])
+    doc = analysis.document
+    sentences = sentence_spans(doc.text)
+    records: list[dict[str, Any]] = []
+    for ident, quoted in ends.items():
+        kind = analysis.kinds.get(ident)
+        named = [
+            (sentence_at(doc.text, sentences, m.start), m)
+            for m in analysis.mentions
+            if m.entity_id == ident
+        ]
+        if ident in candidates or ident in defined or kind is None or not named:
+            continue
+        quote, mention = next(((q, m) for q, m in named if q in quoted), named[0])
+        records.append({
+            "id": ident, "kind": kind.value, "name": analysis.names.get(ident, mention.matched),
+            "sources": [{"document": doc.id, "quote": quote}],
+            "review": {"known": True, "reason": "in the graph, but in no knowledge file: "
+                       "a relationship above ends here"},
+        })  # fmt: skip
+    return records
+
+
+def review_data(analysis: Analysis, defined: Collection[str] = ()) -> dict[str, Any]:
+    """The review file's content: the document, candidates, the relationships they carry,
+    a record for each of their ends that no knowledge file defines (`defined`: the ids
+    those files define), and ambiguities."""
     doc = analysis.document
     entities: list[dict[str, Any]] = []
     for candidate in analysis.candidates:
@@ -134,10 +177,11 @@ def review_data(analysis: Analysis) -> dict[str, Any]:
     if doc.date is not None:
         header["date"] = doc.date.value
     header["mentions"] = len(analysis.mentions)
+    relationships = proposed_relationships(analysis)
     return {
         "document": header,
-        "entities": entities,
-        "relationships": proposed_relationships(analysis),
+        "entities": entities + known_end_records(analysis, relationships, defined),
+        "relationships": relationships,
         "ambiguous": ambiguous,
     }
 
@@ -155,14 +199,16 @@ def review_path(doc: Document, review: Path | None = None, *, many: bool = False
     return (review or REVIEW_DIR) / f"{doc.id}.yaml"
 
 
-def write_review(path: Path, analysis: Analysis) -> Path:
-    """Write the review YAML for one analysed document; returns the path."""
+def write_review(path: Path, analysis: Analysis, knowledge_dir: Path = KNOWLEDGE_DIR) -> Path:
+    """Write the review YAML for one analysed document (the entities `knowledge_dir`
+    defines need no record of their own); returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     header = REVIEW_HEADER.format(
         file=analysis.document.file or analysis.document.id,
         id=analysis.document.id,
         mentions=len(analysis.mentions),
     )
-    body = yaml.safe_dump(review_data(analysis), sort_keys=False, allow_unicode=True, width=100)
+    data = review_data(analysis, defined_in(knowledge_dir))
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     path.write_text(header + body, encoding="utf-8")
     return path
