@@ -176,6 +176,7 @@ def test_an_accepted_meeting_is_linked_when_its_text_is_ingested_again(
     meetings = {c.name: c for c in first.analysis.candidates if c.kind == Kind.MEETING}
     held = meetings["Meeting in Ulaanbaatar, 2018-06-11"]
     assert held.date is not None and held.date.value == "2018-06-11"
+    assert held.id == f"meeting-2018-06-11-{doc}"
     assert "Planned meeting in Ljubljana, 2018-09" in meetings
 
     review = write_review(tmp_path / "review.yaml", first.analysis)
@@ -864,3 +865,58 @@ def test_a_country_visited_is_the_place_of_a_sentence_that_names_no_city() -> No
         doc = prepare_text(f"Lake Visit\n\n{sentence}", date="2015-08-04")
         meetings = _meetings({c.name: c for c in analyse(doc, [*KNOWN, kos]).candidates})
         assert [m.place for m in meetings.values()] == [place], sentence
+
+
+# -- brief 12R3: a newcomer's review of the review loop --------------------------------------
+
+
+TITLED_PEOPLE = {
+    # Titles ending "... of Industry", or with the fields before the title word: whole.
+    "Minister of Industry Mojca Kranjc met Vice Minister of Economy, Trade and Industry Kenji "
+    "Sato in Ljubljana on October 13. Marko Novak, Minister of Industry and Trade, spoke. "
+    "Trade and Industry Minister Li Wei and Secretary of Industry Carla Diaz also attended.": {
+        "Mojca Kranjc": "Minister of Industry",
+        "Kenji Sato": "Vice Minister of Economy, Trade and Industry",
+        "Marko Novak": "Minister of Industry and Trade",
+        "Li Wei": "Trade and Industry Minister",
+        "Carla Diaz": "Secretary of Industry",
+    },
+    # A rank before the name gives way to the post after it; a rank alone is kept.
+    "Ambassador Jane Roe, the Deputy Chief of Mission, met Slovenian officials in Ljubljana. "
+    "Rear Admiral Tom Hale, the Commander of the Sixth Fleet, joined her. Major General Ivan "
+    "Kos spoke, as did Ambassador-at-Large Nina Park and Ambassador Carl Berg.": {
+        "Jane Roe": "Deputy Chief of Mission",
+        "Tom Hale": "Commander of the Sixth Fleet",
+        "Ivan Kos": "Major General",
+        "Nina Park": "Ambassador-at-Large",
+        "Carl Berg": "Ambassador",
+    },
+}
+
+
+@pytest.mark.parametrize("text", list(TITLED_PEOPLE))
+def test_titles_of_industry_and_posts_after_a_rank_are_the_persons(text: str) -> None:
+    found = _candidates(f"Ministers Meet in Ljubljana\n\n{text}", day="2016-10-14")
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles == TITLED_PEOPLE[text]
+
+
+def test_meeting_candidates_are_per_document_so_an_accepted_one_hides_no_other() -> None:
+    """Two texts' meetings of one day: `meeting-<day>-<document id>`, two candidates; the
+    one accepted from the first text (now a node of that id) leaves the second proposed."""
+    texts = {
+        "Talks in Ljubljana": "Foreign Minister Mojca Kranjc met Foreign Minister Ivo "
+        "Horvat in Ljubljana on October 13.",
+        "Talks in Zagreb": "Deputy Minister Ana Kos met State Secretary Luka Zupan in Zagreb "
+        "on October 13.",
+    }
+    ids: list[str] = []
+    accepted: list[KnownEntity] = []
+    for headline, body in texts.items():
+        doc = prepare_text(f"{headline}\n\n{body}", date="2016-10-14")
+        found = analyse(doc, [*KNOWN, *accepted]).candidates
+        [meeting] = [c for c in found if c.kind == Kind.MEETING]
+        assert meeting.id == f"meeting-2016-10-13-{doc.id}"
+        ids.append(meeting.id)
+        accepted.append(KnownEntity(meeting.id, Kind.MEETING, meeting.name))
+    assert len(set(ids)) == 2

@@ -89,6 +89,11 @@ _SPEAKER_VERBS = vocabulary(
     """said says told met meets added announced visited welcomed spoke stated noted urged
     praised thanked"""
 )
+# Ranks and forms of address: a title of these words alone names no post.
+_RANKS = vocabulary(
+    """ambassador amb. admiral adm. general gen. colonel col. captain commander lieutenant
+    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof."""
+)
 # Words of names that are no person's: "the White House said".
 _NOT_NAMES = vocabulary("house palace hall building street avenue square times post news")
 # What a place's name follows with "of": "the city of Aleppo", "the regions of Donetsk".
@@ -253,6 +258,10 @@ class _Candidates:
                 if title is not None
                 else self._appositive_title(last, first) or self._lower_case_title(first, last)
             )
+            if title is not None and self._rank_only(title):
+                # "Ambassador Ana Ruiz, the Deputy Chief of Mission": the rank is how she is
+                # addressed, the appositive is the post she holds.
+                title_text = self._appositive_title(last, first) or title_text
             if words & AGREEMENT_WORDS and last == first:
                 continue  # "the Protocol", "the Agreement": a reference, not a name
             if title is None and _country_name(name):
@@ -1054,6 +1063,11 @@ class _Candidates:
                 return None  # "In Mombasa, the Foreign Minister said": no appositive
         return t.text[tokens[run[0]].start : tokens[run[1]].end]
 
+    def _rank_only(self, title: tuple[int, int]) -> bool:
+        """A title that is only a rank or a form of address ("Ambassador", "Rear Admiral",
+        "Dr."), no post: a post given after the name says more."""
+        return all(tok.lower in _RANKS for tok in self.t.tokens[title[0] : title[1] + 1])
+
     def _title_starts(self, k: int) -> list[int]:
         """Where an appositive's title may start after its comma at token k: there, or
         after "the", a nationality or a country's possessive ("Norway's")."""
@@ -1327,8 +1341,10 @@ class _Candidates:
         label = self.entity_names.get(place, place) if place else None
         noun = "Planned meeting" if planned else "Meeting"
         name = f"{noun} in {label}, {when}" if label else f"{noun}, {when}"
+        # Per document: two texts' meetings of one day are two candidates, and accepting
+        # one never takes the other's id ("meeting-2016-10-13-<document id>").
         key = f"{noun}-{when}"
-        existing = self.found.get(_slug(key))
+        existing = self.found.get(self._meeting_id(key))
         if existing is not None and self._other_meeting(existing, participants, s_start):
             # "... met in Tunis on Friday. Earlier that day the Secretary called on President
             # Ana Ruiz": each side has someone the other has not: another meeting that day.
@@ -1336,7 +1352,7 @@ class _Candidates:
             name = (
                 f"{noun} with {participants[0]}" + (f" in {label}" if label else "") + f", {when}"
             )
-            existing = self.found.get(_slug(key))
+            existing = self.found.get(self._meeting_id(key))
         if existing is not None:
             for p in participants:
                 if p not in existing.participants:
@@ -1346,12 +1362,15 @@ class _Candidates:
         if planned:
             reason = "a meeting the text announces for later (planned, not held): check it"
         self.add(
-            Candidate(_slug(key), Kind.MEETING, name, reason,
+            Candidate(self._meeting_id(key), Kind.MEETING, name, reason,
                       date=date, date_text=expression, place=place,
                       participants=list(dict.fromkeys(participants)),
                       properties={"status": "planned"} if planned else {}),
             start, end,
         )  # fmt: skip
+
+    def _meeting_id(self, key: str) -> str:
+        return _slug(f"{_slug(key)}-{self.doc.id}")
 
     def _other_meeting(self, existing: Candidate, participants: list[str], s_start: int) -> bool:
         """Whether a dated meeting sentence at `s_start` tells of another meeting than

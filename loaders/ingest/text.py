@@ -527,7 +527,8 @@ class TextIndex:
                 tokens[end].capitalised
                 and (
                     tokens[end].lower in TITLE_COMPLEMENTS
-                    or (tokens[end].lower in FIELD_WORDS and tokens[end - 1].lower == "and")
+                    # "of Industry", "for Trade and Industry": a ministry's field
+                    or tokens[end].lower in FIELD_WORDS
                 )
             ) or (  # "for East Asian and Pacific Affairs"
                 tokens[end].lower == "and"
@@ -668,10 +669,11 @@ class TextIndex:
                         or (
                             tokens[first - 1].capitalised
                             and tokens[first - 1].lower
-                            in TITLE_COMPLEMENTS | TITLE_MODIFIERS | _OFFICE_BODIES
+                            in TITLE_COMPLEMENTS | TITLE_MODIFIERS | _OFFICE_BODIES | FIELD_WORDS
                             # a nationality or country is the person's, not the office's
                             and tokens[first - 1].lower not in DEMONYMS | {"cuba"}
                         )
+                        or self._fields_joined_at(first - 1)
                     )
                 ):
                     first -= 1
@@ -679,6 +681,19 @@ class TextIndex:
                     runs[t] = (first, j)
             i = j + 1
         return runs
+
+    def _fields_joined_at(self, i: int) -> bool:
+        """Token i is the "and" between two fields before an office's title word: "Trade
+        and Industry Minister"."""
+        tokens = self.tokens
+        return (
+            0 < i < len(tokens) - 1
+            and tokens[i].lower == "and"
+            and all(
+                t.capitalised and t.lower in FIELD_WORDS | TITLE_COMPLEMENTS
+                for t in (tokens[i - 1], tokens[i + 1])
+            )
+        )
 
     @staticmethod
     def _chunkable(token: Token) -> bool:
