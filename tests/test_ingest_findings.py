@@ -920,3 +920,36 @@ def test_meeting_candidates_are_per_document_so_an_accepted_one_hides_no_other()
         ids.append(meeting.id)
         accepted.append(KnownEntity(meeting.id, Kind.MEETING, meeting.name))
     assert len(set(ids)) == 2
+
+
+def test_every_way_of_saying_who_led_a_delegation_names_its_leader() -> None:
+    found = _candidates(
+        "Talks in Ljubljana\n\n"
+        "A delegation from Croatia, headed by Deputy Minister Maja Bizjak, arrived on Monday. "
+        "The Slovenian delegation is headed by State Secretary Luka Zupan. The Austrian "
+        "delegation will be led by Minister Eva Gruber. Janez Kralj led the Maltese "
+        "delegation. Foreign Minister Tina Golob headed the Croatian trade delegation. "
+        "Ambassador Pia Lind led a five-member delegation. The Hungarian delegations, headed "
+        "by Minister Zoltan Varga, met. State Secretary Ivo Maric, who heads Croatia's "
+        "delegation, spoke. Minister Ana Kos also led her country's delegation.",
+        known=[*KNOWN, KnownEntity("hungary", Kind.COUNTRY, "Hungary")],
+        day="2016-10-14",
+    )
+    led = {
+        c.properties["leader"]: (c.name, c.properties.get("country"))
+        for c in found.values()
+        if c.kind == Kind.DELEGATION
+    }
+    assert led == {
+        "Maja Bizjak": ("Croatia delegation led by Maja Bizjak", "croatia"),
+        "Luka Zupan": ("Slovenian delegation led by Luka Zupan", "slovenia"),
+        "Eva Gruber": ("Austrian delegation led by Eva Gruber", None),
+        "Janez Kralj": ("Maltese delegation led by Janez Kralj", None),
+        "Tina Golob": ("Croatian delegation led by Tina Golob", "croatia"),
+        "Pia Lind": ("Delegation led by Pia Lind", None),
+        "Zoltan Varga": ("Hungarian delegation led by Zoltan Varga", "hungary"),
+        "Ivo Maric": ("Croatia delegation led by Ivo Maric", "croatia"),
+        "Ana Kos": ("Delegation led by Ana Kos", None),
+    }
+    # The leader named without a title is proposed as a person.
+    assert found["Janez Kralj"].kind == Kind.PERSON

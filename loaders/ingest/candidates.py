@@ -389,11 +389,20 @@ class _Candidates:
                     end,
                 )
 
+    # Words a delegation's noun may carry before it: "the Croatian trade delegation", "a
+    # five-member delegation".
+    _DELEGATION_WORDS = (
+        r"(?:(?:trade|business|high-level|senior|official|government|parliamentary|"
+        r"negotiating|technical|military|interagency|inter-agency|joint|large|small|"
+        r"ministerial|congressional|\w+-member|\w+-strong)\s+){0,2}"
+    )
     _DELEGATION = re.compile(
         r"(?:(?:[Tt]he\s+|[Aa]\s+)?(?P<side>U\.S\.|(?!The\s|A\s)[A-Z][\w.'-]*"
-        r"(?:\s[A-Z][\w.'-]*)?)\s+)?"
-        r"(?P<noun>delegation)(?P<by>,?\s+(?:which\s+was\s+|was\s+)?"
-        r"(?:led|headed|chaired)\s+by\s+)"
+        r"(?:\s[A-Z][\w.'-]*)?)\s+)?" + _DELEGATION_WORDS + r"(?P<noun>delegations?)"
+        # "a delegation from Croatia, headed by": whose it is, after the noun
+        r"(?:\s+(?:from|of)\s+(?P<from>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}))?"
+        r"(?P<by>,?\s+(?:(?:which|that)\s+)?(?:(?:is|was|were|are|will\s+be|would\s+be|"
+        r"has\s+been|had\s+been|to\s+be|being)\s+)?(?:led|headed|chaired)\s+by\s+)"
     )
 
     def delegations(self) -> None:
@@ -413,13 +422,18 @@ class _Candidates:
         for match in self._LED_DELEGATION.finditer(text):
             if self.t.in_headline(match.start()):
                 continue
-            leader = self._person_before(match.start("verb"))
+            leader = self._person_before(match.start("verb")) or self._untitled_subject(
+                match.start("verb")
+            )
             if leader is not None:
                 self._delegation(match, leader)
 
     _LED_DELEGATION = re.compile(
-        r"\b(?P<verb>led|headed|leads|heads|chaired|chairs)\s+(?:the\s+|a\s+|its\s+)"
-        r"(?:(?P<side>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)\s+)?(?P<noun>delegation)\b"
+        r"\b(?P<verb>led|headed|leads|heads|chaired|chairs|will\s+lead|will\s+head)\s+"
+        r"(?:the\s+|an?\s+|its\s+|his\s+|her\s+|their\s+)?(?:country's\s+)?"
+        r"(?:(?P<side>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)(?:'s)?\s+)?"
+        + _DELEGATION_WORDS
+        + r"(?P<noun>delegations?)\b"
     )
 
     def _delegation(self, match: re.Match[str], leader: tuple[str, str]) -> None:
@@ -429,8 +443,14 @@ class _Candidates:
         side = match["side"] if match["side"] and match["side"] != "The" else None
         if side and re.search(r"[.!?]\s", side):
             side = None  # "Bolivia. A delegation": the sentence before is no side
+        if side:
+            side = side.removesuffix("'s").removesuffix("\u2019s")  # "Croatia's delegation"
         start = match.start("side") if side else match.start("noun")
         country = self._country_of(match.start("side"), side) if side else None
+        whose = match.groupdict().get("from")
+        if side is None and whose:
+            # "A delegation from Croatia": the country named after the noun
+            side, country = whose, self._country_of(match.start("from"), whose)
         named = self._country_before(match.start("noun"))
         if named is not None:  # "a Republic of Korea delegation": the whole name
             country, start = named.entity_id, named.start
@@ -454,8 +474,27 @@ class _Candidates:
         who led it, proposed as such."""
         t = self.t
         run = next(((f, la) for f, la in t.name_runs() if t.tokens[f].start == offset), None)
-        if run is None:
-            return None
+        return self._untitled_person(run) if run is not None else None
+
+    def _untitled_subject(self, offset: int) -> tuple[str, str] | None:
+        """ "Klaus Weber led the German delegation": the name of two to four words just
+        before the verb (", who" may come between), the person who led it."""
+        t = self.t
+        run = next(
+            (
+                (f, la)
+                for f, la in t.name_runs()
+                if t.tokens[la].end <= offset
+                and re.fullmatch(r"\s*(?:,\s*who\s+|who\s+)?", t.text[t.tokens[la].end : offset])
+            ),
+            None,
+        )
+        return self._untitled_person(run) if run is not None else None
+
+    def _untitled_person(self, run: tuple[int, int]) -> tuple[str, str] | None:
+        """The name run `run`, proposed as a person who led a delegation; None when it is
+        no person's name (one word, or more than four, or a body's)."""
+        t = self.t
         first, last = run
         start, end = t.span(first, last)
         names = {tok.lower for tok in t.tokens[first : last + 1]}
