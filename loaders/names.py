@@ -132,13 +132,13 @@ TITLE_HEADS = words(
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large
     under-secretary-general representative-designate advisor adviser
-    editor correspondent reporter columnist chief"""
+    editor correspondent reporter columnist chief speaker lady"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
 TITLE_MODIFIERS = (
     words(
         """vice deputy assistant principal foreign chief head special senior acting interim
     former under first second executive associate permanent rear major lieutenant
-    brigadier"""
+    brigadier diplomatic contributing managing"""
     )
     | {w.lower() for title in _TITLES for w in title.split(" of ")[0].split()[:-1]} - TITLE_HEADS
 )

@@ -953,3 +953,45 @@ def test_every_way_of_saying_who_led_a_delegation_names_its_leader() -> None:
     }
     # The leader named without a title is proposed as a person.
     assert found["Janez Kralj"].kind == Kind.PERSON
+
+
+# General rules from the seventh set's listing (brief 12R3), each on sentences of its own.
+
+MALAWI_VISIT = (
+    "Minister Visits Lilongwe\n\n"
+    "By Tomas Berg, Diplomatic Correspondent\n\n"
+    "The minister met Speaker Peter Banda and First Lady Grace Phiri on Monday. She thanked "
+    "the Malawi Airlines crew and the Peace Corps volunteers, and visited the Zomba Teachers "
+    "College and the Lilongwe Centre for Water Studies. The Chamber of Commerce of Malawi and "
+    "the National Water Safety Board briefed her. The Intergovernmental Council on Fisheries "
+    "met too, as did the Freedom and Justice Party and the Group of Five. The minister "
+    "departs Lilongwe for Blantyre tomorrow and leaves Blantyre for Harare and Bulawayo, "
+    "Zimbabwe, on Friday."
+)
+
+
+def test_bodies_without_the_usual_words_titles_bylines_and_departures() -> None:
+    found = _candidates(MALAWI_VISIT, day="2016-10-14")
+    kinds = _kinds(found)
+    for body in (
+        "Malawi Airlines",
+        "Peace Corps",
+        "Zomba Teachers College",
+        "Lilongwe Centre for Water Studies",
+        "Chamber of Commerce of Malawi",
+        "National Water Safety Board",
+        "Intergovernmental Council on Fisheries",
+        "Freedom and Justice Party",
+        "Group of Five",
+    ):
+        assert kinds.get(body) == Kind.ORGANIZATION, body
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles == {
+        "Tomas Berg": "Diplomatic Correspondent",
+        "Peter Banda": "Speaker",
+        "Grace Phiri": "First Lady",
+    }
+    for place in ("Lilongwe", "Blantyre", "Harare", "Bulawayo"):
+        assert kinds.get(place) == Kind.PLACE, place
+    # The cut forms are gone.
+    assert not {"Intergovernmental Council", "Justice Party"} & set(kinds)

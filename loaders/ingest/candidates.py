@@ -33,6 +33,7 @@ from loaders.ingest.text import (
     DAYS_FROM_DOCUMENT,
     DEMONYMS,
     EVENT_NOUNS,
+    FIELD_WORDS,
     FUNCTION_WORDS,
     MEETING_WORDS,
     NUMBER_WORDS,
@@ -88,6 +89,12 @@ _LOWER_CASE_HEADS = vocabulary(
 _SPEAKER_VERBS = vocabulary(
     """said says told met meets added announced visited welcomed spoke stated noted urged
     praised thanked"""
+)
+# Verbs of leaving a place: "departs Lima for Quito" names two places.
+_DEPARTS = vocabulary("departs departed depart departing leaves leave left leaving")
+# What a party stands for, joined by "and" in its name: "Freedom and Justice Party".
+_PARTY_VALUES = FIELD_WORDS | vocabulary(
+    "freedom democracy progress unity solidarity prosperity liberty reform renewal"
 )
 # Ranks and forms of address: a title of these words alone names no post.
 _RANKS = vocabulary(
@@ -315,6 +322,18 @@ class _Candidates:
                 # "State Department Spokesperson": a title named after its body, no body;
                 # "Office of the Legal Adviser" is a body named after its head.
                 of = any(tok.lower in ("of", "for") for tok in tokens[first : last + 1])
+                value = first - 2
+                if (
+                    value >= 0
+                    and tokens[first - 1].lower == "and"
+                    and tokens[value].capitalised
+                    and tokens[value].lower in _PARTY_VALUES
+                    and t.gap(tokens[value], tokens[first - 1]) == " "
+                    and t.gap(tokens[first - 1], tokens[first]) == " "
+                ):
+                    # "Freedom and Justice Party": the value before "and" is the name's
+                    start = tokens[value].start
+                    name = t.text[start:end]
                 if last > first and (tokens[last].lower not in TITLE_HEADS or of):
                     self.add(
                         Candidate(
@@ -926,6 +945,10 @@ class _Candidates:
             before -= 1
         elif before >= 0 and tokens[before].lower in ("visited", "toured"):
             pass  # "the President visited Bariloche"
+        elif before >= 0 and tokens[before].lower in _DEPARTS:
+            pass  # "departs Lilongwe for ..."
+        elif before > 0 and tokens[before].lower == "for" and self._departed(before):
+            pass  # "... departs Lilongwe for Blantyre"
         elif before > 0 and tokens[before].lower == "of" and tokens[before - 1].lower in _PLACES_OF:
             before -= 1  # "the regions of Donetsk and Luhansk", "the city of Aleppo"
         elif before > 0 and tokens[before].lower == "and" and self._place_ends(before - 1):
@@ -952,6 +975,14 @@ class _Candidates:
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _departed(self, k: int) -> bool:
+        """Whether the "for" at token k follows a place left: "departs Lilongwe | for"."""
+        tokens = self.t.tokens
+        j = k - 1
+        while j >= 0 and tokens[j].capitalised and self.t.gap(tokens[j], tokens[j + 1]) == " ":
+            j -= 1
+        return 0 <= j < k - 1 and tokens[j].lower in _DEPARTS
 
     def _place_ends(self, index: int) -> bool:
         """Whether token `index` ends a place linked or proposed."""

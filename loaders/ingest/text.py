@@ -31,7 +31,9 @@ ORGANIZATION_WORDS = words(
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission alliance
-    initiative community system university secretariat authority forum force forces"""
+    initiative community system university secretariat authority forum force forces
+    board corps airlines airways college centre center group chamber academy school league
+    federation movement coalition"""
 )
 # The head words of a geographic name: a run holding one is a place wherever it stands
 # ("the Senkaku Islands", "Camp Aguinaldo", "Ho Chi Minh City", "the Mekong Delta").
@@ -764,7 +766,8 @@ class TextIndex:
         words = {t.lower for t in tokens[i : j + 1]}
         if tokens[j].possessive or not words & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
             return None
-        joins: tuple[str, ...] = ("of", "for")
+        # "Intergovernmental Authority on Development", "Council on Foreign Relations"
+        joins: tuple[str, ...] = ("of", "for", "on")
         if words & AGREEMENT_WORDS:
             joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
         elif tokens[j].lower in _POSTS_IN and j > i:  # not "Chief of | Mission in Lima"
