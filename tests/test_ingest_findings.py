@@ -966,7 +966,8 @@ MALAWI_VISIT = (
     "the National Water Safety Board briefed her. The Intergovernmental Council on Fisheries "
     "met too, as did the Freedom and Justice Party and the Group of Five. The minister "
     "departs Lilongwe for Blantyre tomorrow and leaves Blantyre for Harare and Bulawayo, "
-    "Zimbabwe, on Friday."
+    "Zimbabwe, on Friday. She leaves Bulawayo today for Mutare. Earlier she met the "
+    "Chairperson of the African Fisheries Union Commission, Anna Mwale-Kito."
 )
 
 
@@ -990,8 +991,43 @@ def test_bodies_without_the_usual_words_titles_bylines_and_departures() -> None:
         "Tomas Berg": "Diplomatic Correspondent",
         "Peter Banda": "Speaker",
         "Grace Phiri": "First Lady",
+        # a title past its complements when a body's name closes it
+        "Anna Mwale-Kito": "Chairperson of the African Fisheries Union Commission",
     }
-    for place in ("Lilongwe", "Blantyre", "Harare", "Bulawayo"):
+    for place in ("Lilongwe", "Blantyre", "Harare", "Bulawayo", "Mutare"):
         assert kinds.get(place) == Kind.PLACE, place
     # The cut forms are gone.
     assert not {"Intergovernmental Council", "Justice Party"} & set(kinds)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ambassador Tomas L. Berg, Sr., who presented his credentials, will join.",
+        "Ambassador Tomas L. Berg will join.",
+        "Ambassador Tomas Berg Sr. will join.",
+    ],
+)
+def test_a_known_person_with_sr_or_jr_is_linked_with_or_without_it(sentence: str) -> None:
+    """The historian's records write "Tomas Lamar Berg, Sr."; texts add or leave out the
+    Sr. and write the middle name as an initial: the same person, never a new one."""
+    known = KnownEntity("berg-tomas-lamar-sr", Kind.PERSON, "Tomas Lamar Berg, Sr.")
+    analysis = analyse(prepare_text(f"Talks\n\n{sentence}", date="2014-04-01"), [known])
+    assert [m.entity_id for m in analysis.mentions] == ["berg-tomas-lamar-sr"]
+    assert not [c for c in analysis.candidates if c.kind == Kind.PERSON]
+
+
+def test_an_acronym_alone_that_the_text_never_spells_out_is_an_organization() -> None:
+    found = _kinds(
+        _candidates(
+            "Ministers Meet\n\nCAPITAL LINE\n\n"
+            "LJUBLJANA, Slovenia - Slovenia stands within the European Union and SADCO, the "
+            "minister said. The SADCO Summit opened in Ljubljana. The World Fish Programme "
+            "(WFP) and WFP staff came. The talks on BRAVO went on.",
+            day="2016-10-14",
+        )
+    )
+    assert found.get("SADCO") == Kind.ORGANIZATION
+    assert found.get("BRAVO") == Kind.ORGANIZATION
+    # spelled out (defined in brackets), part of a longer name, or an all-capitals line
+    assert not {"WFP", "CAPITAL", "LINE", "LJUBLJANA"} & set(found)

@@ -646,6 +646,38 @@ class _Candidates:
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
 
+    _LONE_ACRONYM = re.compile(r"(?<![\w.&'-])[A-Z]{3,6}(?![\w&'-]|\.\w)")
+
+    def lone_acronyms(self) -> None:
+        """ "... within the European Union and NATO": an acronym of three to six capitals,
+        alone in a sentence, that the text never spells out and the graph does not hold,
+        is an organization's name. Not one of a longer name ("NATO Summit"), of an
+        all-capitals line or dateline ("ADDIS ABABA"), nor a country's ("USA")."""
+        t = self.t
+        text = t.text
+        for match in self._LONE_ACRONYM.finditer(text):
+            check()
+            start, end = match.span()
+            word = match.group()
+            if not self.free(start, end) or t.in_headline(start) or f"({word})" in text:
+                continue
+            if REGNAL_NUMBER.fullmatch(word) or word.lower() in COUNTRY_NAMES:
+                continue
+            if not reads_as_sentence(text[slice(*self._paragraph_of(start))]):
+                continue
+            [token] = t.tokens_in(start, end)
+            run = t.run_by_token.get(token.index)
+            if run is None or run[0] != run[1]:
+                continue
+            neighbours = t.tokens[max(token.index - 1, 0) : token.index + 2]
+            if any(n is not token and n.text.isupper() and len(n.text) > 1 for n in neighbours):
+                continue
+            self.add(
+                Candidate(_slug(word), Kind.ORGANIZATION, word,
+                          "an acronym the text does not spell out: probably an organization"),
+                start, end,
+            )  # fmt: skip
+
     # Capitalised words, then "of (the)", just before a proposed name.
     _HEAD_OF = re.compile(r"(?:[A-Z][\w.'-]*\s+){1,4}of\s+(?:the\s+)?$")
 
@@ -980,9 +1012,12 @@ class _Candidates:
         """Whether the "for" at token k follows a place left: "departs Lilongwe | for"."""
         tokens = self.t.tokens
         j = k - 1
+        if j > 0 and tokens[j].lower in DAYS_FROM_DOCUMENT:
+            j -= 1  # "leaves Dakar today for Pretoria"
+        top = j
         while j >= 0 and tokens[j].capitalised and self.t.gap(tokens[j], tokens[j + 1]) == " ":
             j -= 1
-        return 0 <= j < k - 1 and tokens[j].lower in _DEPARTS
+        return 0 <= j < top and tokens[j].lower in _DEPARTS
 
     def _place_ends(self, index: int) -> bool:
         """Whether token `index` ends a place linked or proposed."""
@@ -1739,6 +1774,7 @@ def _found(
     finder.countries()
     finder.lone_surnames()
     finder.acronyms()
+    finder.lone_acronyms()
     check()
     finder.delegations()
     check()

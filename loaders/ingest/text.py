@@ -569,7 +569,13 @@ class TextIndex:
             and not tokens[longer - 1].possessive
         ):
             longer += 1
-        if end == k and longer > end and self._closed(longer):
+        if (
+            longer > end
+            and self._closed(longer)
+            and (end == k or tokens[longer - 1].lower in ORGANIZATION_WORDS)
+        ):
+            # ... or past a complement of the vocabulary when a body's name ends there:
+            # "Chairperson of the African Union Commission, ..." (no name ends so).
             end = longer
         # A list of fields: "for Verification, Compliance, and Implementation".
         if k < end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == ", ":
