@@ -1031,3 +1031,17 @@ def test_an_acronym_alone_that_the_text_never_spells_out_is_an_organization() ->
     assert found.get("BRAVO") == Kind.ORGANIZATION
     # spelled out (defined in brackets), part of a longer name, or an all-capitals line
     assert not {"WFP", "CAPITAL", "LINE", "LJUBLJANA"} & set(found)
+
+
+def test_a_weekday_before_a_range_of_days_does_not_move_the_year() -> None:
+    """ "Thursday and Friday, October 13-14" in a text of October 12, 2016: the weekday is
+    the range's last day's; October 13, 2016 (a Thursday) is no Friday, and the meeting is
+    not put a year away where October 13 is one."""
+    for days in ("Thursday and Friday, October 13-14", "Tomorrow and Friday, October 13-14"):
+        found = _candidates(
+            f"Ministers to Meet\n\n{days}, Foreign Minister Mojca Kranjc will meet Foreign "
+            "Minister Ivo Horvat in Zagreb.",
+            day="2016-10-12",
+        )
+        [meeting] = _meetings(found).values()
+        assert meeting.date is not None and meeting.date.value == "2016-10-13", days

@@ -1260,8 +1260,11 @@ class _Candidates:
             rf"\b(?P<d>(?:last|this|next)\s+(?:year|month|spring|summer|fall|autumn|{months}))\b",
             rf"\b(?:in|since|until|by|from)\s+(?P<d>{months})\b",
             r"(?<![\d,.$-])\b(?P<d>(?:1[89]|20)\d\d)\b(?![\d,]|-\d)",
-            # year-less: "Thursday, January 9", "November 30", "on Tuesday"
-            rf"\b(?P<d>(?:(?:{weekdays}),?\s+)?(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
+            # year-less: "Thursday, January 9", "November 30", "on Tuesday"; before a range
+            # of days the weekday is the range's last day's ("Thursday and Friday,
+            # September 4-5"), not the first's: the first day alone
+            rf"\b(?P<d>(?:(?:{weekdays}),?\s+(?=(?:{months})\s+\d{{1,2}}\b(?![-\u2013]\d)))?"
+            rf"(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
             rf"\b(?:on|last|this|next)\s+(?P<d>{weekdays})\b",
             rf"\b(?P<d>{'|'.join(DAYS_FROM_DOCUMENT)})\b",
             _SAME_DAY.pattern,
