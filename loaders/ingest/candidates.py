@@ -665,7 +665,10 @@ class _Candidates:
                 continue
             if not reads_as_sentence(text[slice(*self._paragraph_of(start))]):
                 continue
-            [token] = t.tokens_in(start, end)
+            tokens = t.tokens_in(start, end)
+            if len(tokens) != 1:
+                continue  # never expected; an odd spelling must not end the ingest
+            token = tokens[0]
             run = t.run_by_token.get(token.index)
             if run is None or run[0] != run[1]:
                 continue
