@@ -132,12 +132,13 @@ TITLE_HEADS = words(
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large
     under-secretary-general representative-designate advisor adviser
-    editor correspondent reporter columnist"""
+    editor correspondent reporter columnist chief speaker lady"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
 TITLE_MODIFIERS = (
     words(
         """vice deputy assistant principal foreign chief head special senior acting interim
-    former under first second executive associate permanent"""
+    former under first second executive associate permanent rear major lieutenant
+    brigadier diplomatic contributing managing"""
     )
     | {w.lower() for title in _TITLES for w in title.split(" of ")[0].split()[:-1]} - TITLE_HEADS
 )
@@ -152,7 +153,8 @@ TITLE_COMPLEMENTS = words(
     population refugees narcotics law enforcement public diplomacy management legislative
     intelligence research fisheries maritime climate change environment cooperation multilateral
     regional arctic americas business resources global health women's issues development
-    finance planning policy civilian protocol operations national growth natural eurasian"""
+    finance planning policy civilian protocol operations national growth natural eurasian
+    mission staff"""
 ) | {w.lower() for title in _TITLES if " of " in title for w in title.split(" of ", 1)[1].split()}
 # The given names English nicknames stand for: "Ted Osborne" may be pocom's "Theodore R.
 # Osborne". A nickname is a weaker fit, like a name without its middle name.

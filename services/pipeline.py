@@ -515,9 +515,12 @@ def _check_loadable(
     defined = set(every) | {e["id"] for e in facts["entities"]}
     problems = [
         Problem(str(review), f"entities[{index}] (id {entity['id']})",
-                f"{entity['id']!r} is defined in {elsewhere[entity['id']]} already: "
-                "`diplograph load` would find it twice. Delete this record and relate to "
-                f"{entity['id']!r} under relationships, then accept again")
+                f"{entity.get('kind')} {entity.get('name')!r}: the id {entity['id']!r} is "
+                f"defined in {elsewhere[entity['id']]} already: `diplograph load` would find "
+                "it twice. If it is the same thing, delete this record and relate to "
+                f"{entity['id']!r} under relationships; if it is another, give this record "
+                "a new id (keep its `review: candidate:` line, so its relationships follow "
+                "it); then accept again")
         for index, entity in enumerate(facts["entities"])
         if entity["id"] in elsewhere
     ] + [

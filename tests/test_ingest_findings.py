@@ -176,6 +176,7 @@ def test_an_accepted_meeting_is_linked_when_its_text_is_ingested_again(
     meetings = {c.name: c for c in first.analysis.candidates if c.kind == Kind.MEETING}
     held = meetings["Meeting in Ulaanbaatar, 2018-06-11"]
     assert held.date is not None and held.date.value == "2018-06-11"
+    assert held.id == f"meeting-2018-06-11-{doc}"
     assert "Planned meeting in Ljubljana, 2018-09" in meetings
 
     review = write_review(tmp_path / "review.yaml", first.analysis)
@@ -864,3 +865,183 @@ def test_a_country_visited_is_the_place_of_a_sentence_that_names_no_city() -> No
         doc = prepare_text(f"Lake Visit\n\n{sentence}", date="2015-08-04")
         meetings = _meetings({c.name: c for c in analyse(doc, [*KNOWN, kos]).candidates})
         assert [m.place for m in meetings.values()] == [place], sentence
+
+
+# -- brief 12R3: a newcomer's review of the review loop --------------------------------------
+
+
+TITLED_PEOPLE = {
+    # Titles ending "... of Industry", or with the fields before the title word: whole.
+    "Minister of Industry Mojca Kranjc met Vice Minister of Economy, Trade and Industry Kenji "
+    "Sato in Ljubljana on October 13. Marko Novak, Minister of Industry and Trade, spoke. "
+    "Trade and Industry Minister Li Wei and Secretary of Industry Carla Diaz also attended.": {
+        "Mojca Kranjc": "Minister of Industry",
+        "Kenji Sato": "Vice Minister of Economy, Trade and Industry",
+        "Marko Novak": "Minister of Industry and Trade",
+        "Li Wei": "Trade and Industry Minister",
+        "Carla Diaz": "Secretary of Industry",
+    },
+    # A rank before the name gives way to the post after it; a rank alone is kept.
+    "Ambassador Jane Roe, the Deputy Chief of Mission, met Slovenian officials in Ljubljana. "
+    "Rear Admiral Tom Hale, the Commander of the Sixth Fleet, joined her. Major General Ivan "
+    "Kos spoke, as did Ambassador-at-Large Nina Park and Ambassador Carl Berg.": {
+        "Jane Roe": "Deputy Chief of Mission",
+        "Tom Hale": "Commander of the Sixth Fleet",
+        "Ivan Kos": "Major General",
+        "Nina Park": "Ambassador-at-Large",
+        "Carl Berg": "Ambassador",
+    },
+}
+
+
+@pytest.mark.parametrize("text", list(TITLED_PEOPLE))
+def test_titles_of_industry_and_posts_after_a_rank_are_the_persons(text: str) -> None:
+    found = _candidates(f"Ministers Meet in Ljubljana\n\n{text}", day="2016-10-14")
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles == TITLED_PEOPLE[text]
+
+
+def test_meeting_candidates_are_per_document_so_an_accepted_one_hides_no_other() -> None:
+    """Two texts' meetings of one day: `meeting-<day>-<document id>`, two candidates; the
+    one accepted from the first text (now a node of that id) leaves the second proposed."""
+    texts = {
+        "Talks in Ljubljana": "Foreign Minister Mojca Kranjc met Foreign Minister Ivo "
+        "Horvat in Ljubljana on October 13.",
+        "Talks in Zagreb": "Deputy Minister Ana Kos met State Secretary Luka Zupan in Zagreb "
+        "on October 13.",
+    }
+    ids: list[str] = []
+    accepted: list[KnownEntity] = []
+    for headline, body in texts.items():
+        doc = prepare_text(f"{headline}\n\n{body}", date="2016-10-14")
+        found = analyse(doc, [*KNOWN, *accepted]).candidates
+        [meeting] = [c for c in found if c.kind == Kind.MEETING]
+        assert meeting.id == f"meeting-2016-10-13-{doc.id}"
+        ids.append(meeting.id)
+        accepted.append(KnownEntity(meeting.id, Kind.MEETING, meeting.name))
+    assert len(set(ids)) == 2
+
+
+def test_every_way_of_saying_who_led_a_delegation_names_its_leader() -> None:
+    found = _candidates(
+        "Talks in Ljubljana\n\n"
+        "A delegation from Croatia, headed by Deputy Minister Maja Bizjak, arrived on Monday. "
+        "The Slovenian delegation is headed by State Secretary Luka Zupan. The Austrian "
+        "delegation will be led by Minister Eva Gruber. Janez Kralj led the Maltese "
+        "delegation. Foreign Minister Tina Golob headed the Croatian trade delegation. "
+        "Ambassador Pia Lind led a five-member delegation. The Hungarian delegations, headed "
+        "by Minister Zoltan Varga, met. State Secretary Ivo Maric, who heads Croatia's "
+        "delegation, spoke. Minister Ana Kos also led her country's delegation.",
+        known=[*KNOWN, KnownEntity("hungary", Kind.COUNTRY, "Hungary")],
+        day="2016-10-14",
+    )
+    led = {
+        c.properties["leader"]: (c.name, c.properties.get("country"))
+        for c in found.values()
+        if c.kind == Kind.DELEGATION
+    }
+    assert led == {
+        "Maja Bizjak": ("Croatia delegation led by Maja Bizjak", "croatia"),
+        "Luka Zupan": ("Slovenian delegation led by Luka Zupan", "slovenia"),
+        "Eva Gruber": ("Austrian delegation led by Eva Gruber", None),
+        "Janez Kralj": ("Maltese delegation led by Janez Kralj", None),
+        "Tina Golob": ("Croatian delegation led by Tina Golob", "croatia"),
+        "Pia Lind": ("Delegation led by Pia Lind", None),
+        "Zoltan Varga": ("Hungarian delegation led by Zoltan Varga", "hungary"),
+        "Ivo Maric": ("Croatia delegation led by Ivo Maric", "croatia"),
+        "Ana Kos": ("Delegation led by Ana Kos", None),
+    }
+    # The leader named without a title is proposed as a person.
+    assert found["Janez Kralj"].kind == Kind.PERSON
+
+
+# General rules from the seventh set's listing (brief 12R3), each on sentences of its own.
+
+MALAWI_VISIT = (
+    "Minister Visits Lilongwe\n\n"
+    "By Tomas Berg, Diplomatic Correspondent\n\n"
+    "The minister met Speaker Peter Banda and First Lady Grace Phiri on Monday. She thanked "
+    "the Malawi Airlines crew and the Peace Corps volunteers, and visited the Zomba Teachers "
+    "College and the Lilongwe Centre for Water Studies. The Chamber of Commerce of Malawi and "
+    "the National Water Safety Board briefed her. The Intergovernmental Council on Fisheries "
+    "met too, as did the Freedom and Justice Party and the Group of Five. The minister "
+    "departs Lilongwe for Blantyre tomorrow and leaves Blantyre for Harare and Bulawayo, "
+    "Zimbabwe, on Friday. She leaves Bulawayo today for Mutare. Earlier she met the "
+    "Chairperson of the African Fisheries Union Commission, Anna Mwale-Kito."
+)
+
+
+def test_bodies_without_the_usual_words_titles_bylines_and_departures() -> None:
+    found = _candidates(MALAWI_VISIT, day="2016-10-14")
+    kinds = _kinds(found)
+    for body in (
+        "Malawi Airlines",
+        "Peace Corps",
+        "Zomba Teachers College",
+        "Lilongwe Centre for Water Studies",
+        "Chamber of Commerce of Malawi",
+        "National Water Safety Board",
+        "Intergovernmental Council on Fisheries",
+        "Freedom and Justice Party",
+        "Group of Five",
+    ):
+        assert kinds.get(body) == Kind.ORGANIZATION, body
+    titles = {n: c.title for n, c in found.items() if c.kind == Kind.PERSON}
+    assert titles == {
+        "Tomas Berg": "Diplomatic Correspondent",
+        "Peter Banda": "Speaker",
+        "Grace Phiri": "First Lady",
+        # a title past its complements when a body's name closes it
+        "Anna Mwale-Kito": "Chairperson of the African Fisheries Union Commission",
+    }
+    for place in ("Lilongwe", "Blantyre", "Harare", "Bulawayo", "Mutare"):
+        assert kinds.get(place) == Kind.PLACE, place
+    # The cut forms are gone.
+    assert not {"Intergovernmental Council", "Justice Party"} & set(kinds)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ambassador Tomas L. Berg, Sr., who presented his credentials, will join.",
+        "Ambassador Tomas L. Berg will join.",
+        "Ambassador Tomas Berg Sr. will join.",
+    ],
+)
+def test_a_known_person_with_sr_or_jr_is_linked_with_or_without_it(sentence: str) -> None:
+    """The historian's records write "Tomas Lamar Berg, Sr."; texts add or leave out the
+    Sr. and write the middle name as an initial: the same person, never a new one."""
+    known = KnownEntity("berg-tomas-lamar-sr", Kind.PERSON, "Tomas Lamar Berg, Sr.")
+    analysis = analyse(prepare_text(f"Talks\n\n{sentence}", date="2014-04-01"), [known])
+    assert [m.entity_id for m in analysis.mentions] == ["berg-tomas-lamar-sr"]
+    assert not [c for c in analysis.candidates if c.kind == Kind.PERSON]
+
+
+def test_an_acronym_alone_that_the_text_never_spells_out_is_an_organization() -> None:
+    found = _kinds(
+        _candidates(
+            "Ministers Meet\n\nCAPITAL LINE\n\n"
+            "LJUBLJANA, Slovenia - Slovenia stands within the European Union and SADCO, the "
+            "minister said. The SADCO Summit opened in Ljubljana. The World Fish Programme "
+            "(WFP) and WFP staff came. The talks on BRAVO went on.",
+            day="2016-10-14",
+        )
+    )
+    assert found.get("SADCO") == Kind.ORGANIZATION
+    assert found.get("BRAVO") == Kind.ORGANIZATION
+    # spelled out (defined in brackets), part of a longer name, or an all-capitals line
+    assert not {"WFP", "CAPITAL", "LINE", "LJUBLJANA"} & set(found)
+
+
+def test_a_weekday_before_a_range_of_days_does_not_move_the_year() -> None:
+    """ "Thursday and Friday, October 13-14" in a text of October 12, 2016: the weekday is
+    the range's last day's; October 13, 2016 (a Thursday) is no Friday, and the meeting is
+    not put a year away where October 13 is one."""
+    for days in ("Thursday and Friday, October 13-14", "Tomorrow and Friday, October 13-14"):
+        found = _candidates(
+            f"Ministers to Meet\n\n{days}, Foreign Minister Mojca Kranjc will meet Foreign "
+            "Minister Ivo Horvat in Zagreb.",
+            day="2016-10-12",
+        )
+        [meeting] = _meetings(found).values()
+        assert meeting.date is not None and meeting.date.value == "2016-10-13", days

@@ -363,9 +363,13 @@ def test_an_entity_the_analyst_added_is_reported_as_such_not_as_a_candidate(
     with pytest.raises(LoadError) as raised:
         accept_review(empty_db, db, review, knowledge, None)
     assert (
-        f"entities[2] (id state-western-hemisphere-affairs): 'state-western-hemisphere-affairs'"
-        f" is defined in {knowledge / 'actors.yaml'} already"
+        "entities[2] (id state-western-hemisphere-affairs): Organization 'Western Hemisphere "
+        "Affairs (U.S. Department of State)': the id 'state-western-hemisphere-affairs' is "
+        f"defined in {knowledge / 'actors.yaml'} already"
     ) in str(raised.value)
+    # What to do, for either reading of the clash: the same thing, or another one.
+    assert "delete this record and relate to" in str(raised.value)
+    assert "give this record a new id (keep its `review: candidate:` line" in str(raised.value)
     assert (count_by_label(empty_db, db), count_relationships(empty_db, db)) == before
     assert (knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8") == kept
     # What was accepted loads as knowledge.

@@ -62,6 +62,49 @@ def norm(text: str | None) -> str:
     return " ".join(words)
 
 
+# A person's title before the name ("President Obama", "Secretary of State John Kerry") and a
+# generational suffix after it ("Dwight L. Bush, Sr.") are not part of the name: a link to the
+# right person whose span held the title is the same mention as the bare name. The scorer's
+# own list, kept apart from the ingest rules, so the rules cannot shape what counts as right.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLE_WORDS = _words(
+    """
+    mr mrs ms miss dr sir dame prof professor his her excellency majesty highness
+    president vice secretary general deputy assistant under undersecretary acting principal
+    state foreign defense defence treasury homeland security interior finance trade
+    minister prime premier chancellor king queen prince princess crown sheikh emir sultan
+    ambassador envoy special representative senator sen rep congressman congresswoman
+    governor mayor chairman chairwoman chairperson chair commissioner director spokesperson
+    spokesman spokeswoman admiral rear adm gen lt colonel col captain
+    first lady former u s us united states of for the and
+    """
+)
+GENERATION_WORDS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_core(text: str | None) -> str:
+    """A surface's normalised words without a leading run of title words (at least one word
+    is kept) and without a trailing Jr./Sr.: "Secretary of State John Kerry" -> "john kerry".
+    A surface that is all title words ("Secretary of State") keeps them all."""
+    words = norm(text).split()
+    while len(words) > 1 and words[-1] in GENERATION_WORDS:
+        words = words[:-1]
+    start = 0
+    while start < len(words) and words[start] in TITLE_WORDS:
+        start += 1
+    return " ".join(words[start:] if start < len(words) else words)
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """Two surfaces of one mention: equal once normalised, or equal once a leading title and
+    a trailing Jr./Sr. are set aside on either side ("President Obama" is "Obama", not
+    "Michelle Obama")."""
+    return norm(a) == norm(b) or name_core(a) == name_core(b)
+
+
 def id_matches(entity: str, patterns: Iterable[str]) -> bool:
     return any(fnmatchcase(entity, p) for p in patterns)
 
@@ -333,7 +376,7 @@ def proposal_matches(pred: PredProposal, item: GoldItem) -> bool:
 
 
 def _surface_ok(surface: str | None, wanted: Iterable[str | None]) -> bool:
-    return any(w is None or norm(surface) == norm(w) for w in wanted)
+    return any(w is None or same_name(surface, w) for w in wanted)
 
 
 def _title_ok(pred: Any, gold: str) -> bool:
@@ -493,7 +536,7 @@ def score(
             for i, item in enumerate(wanted)
             if item.doc == pred.doc
             and id_matches(pred.entity, item.may_link)
-            and (not pred.surface or norm(pred.surface) in item.names)
+            and (not pred.surface or any(same_name(pred.surface, n) for n in item.names))
         ]
         if hits or via_proposal:
             correct += 1

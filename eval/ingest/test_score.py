@@ -420,3 +420,42 @@ def test_hsg_ids_exist(name: str, hsg_ids: set[str]) -> None:
     patterns += [entity for _, _, entity in gold.neutral_links if entity.startswith("hsg-")]
     missing = [p for p in patterns if not sc.id_matches_any(hsg_ids, p)]
     assert not missing, f"match no hsg id: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("predicted", "wanted", "same"),
+    [
+        ("President Obama", "Obama", True),
+        ("Obama", "President Obama", True),
+        ("Secretary of State John Kerry", "John Kerry", True),
+        ("U.S. Ambassador Jane Roe", "Jane Roe", True),
+        ("Dwight L. Bush, Sr.", "Dwight L. Bush", True),
+        ("Ambassador John Doe Jr.", "John Doe", True),
+        ("Michelle Obama", "Obama", False),
+        ("First Lady Michelle Obama", "Obama", False),
+        ("Secretary of State", "State", False),
+        ("President Obama", "Barack Obama", False),
+    ],
+)
+def test_same_name_sets_a_title_and_jr_sr_aside(predicted: str, wanted: str, same: bool) -> None:
+    assert sc.same_name(predicted, wanted) is same
+
+
+def test_a_titled_span_of_the_right_person_is_a_right_link() -> None:
+    gold = sc.parse_gold(
+        {
+            "documents": [
+                {
+                    "file": "x.txt",
+                    "title": "t",
+                    "publisher": "p",
+                    "date": "2015-01-01",
+                    "links": [{"surface": "Doe", "entity": "doe-jane"}],
+                }
+            ]
+        }
+    )
+    right = {"links": [{"doc": "x.txt", "surface": "President Doe", "entity": "doe-jane"}]}
+    assert sc.score(gold, right, with_hsg=False).figures["link_recall"] == 1.0
+    other = {"links": [{"doc": "x.txt", "surface": "Jim Doe", "entity": "doe-jane"}]}
+    assert sc.score(gold, other, with_hsg=False).figures["link_recall"] == 0.0

@@ -33,6 +33,7 @@ from loaders.ingest.text import (
     DAYS_FROM_DOCUMENT,
     DEMONYMS,
     EVENT_NOUNS,
+    FIELD_WORDS,
     FUNCTION_WORDS,
     MEETING_WORDS,
     NUMBER_WORDS,
@@ -88,6 +89,17 @@ _LOWER_CASE_HEADS = vocabulary(
 _SPEAKER_VERBS = vocabulary(
     """said says told met meets added announced visited welcomed spoke stated noted urged
     praised thanked"""
+)
+# Verbs of leaving a place: "departs Lima for Quito" names two places.
+_DEPARTS = vocabulary("departs departed depart departing leaves leave left leaving")
+# What a party stands for, joined by "and" in its name: "Freedom and Justice Party".
+_PARTY_VALUES = FIELD_WORDS | vocabulary(
+    "freedom democracy progress unity solidarity prosperity liberty reform renewal"
+)
+# Ranks and forms of address: a title of these words alone names no post.
+_RANKS = vocabulary(
+    """ambassador amb. admiral adm. general gen. colonel col. captain commander lieutenant
+    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof."""
 )
 # Words of names that are no person's: "the White House said".
 _NOT_NAMES = vocabulary("house palace hall building street avenue square times post news")
@@ -253,6 +265,10 @@ class _Candidates:
                 if title is not None
                 else self._appositive_title(last, first) or self._lower_case_title(first, last)
             )
+            if title is not None and self._rank_only(title):
+                # "Ambassador Ana Ruiz, the Deputy Chief of Mission": the rank is how she is
+                # addressed, the appositive is the post she holds.
+                title_text = self._appositive_title(last, first) or title_text
             if words & AGREEMENT_WORDS and last == first:
                 continue  # "the Protocol", "the Agreement": a reference, not a name
             if title is None and _country_name(name):
@@ -306,6 +322,18 @@ class _Candidates:
                 # "State Department Spokesperson": a title named after its body, no body;
                 # "Office of the Legal Adviser" is a body named after its head.
                 of = any(tok.lower in ("of", "for") for tok in tokens[first : last + 1])
+                value = first - 2
+                if (
+                    value >= 0
+                    and tokens[first - 1].lower == "and"
+                    and tokens[value].capitalised
+                    and tokens[value].lower in _PARTY_VALUES
+                    and t.gap(tokens[value], tokens[first - 1]) == " "
+                    and t.gap(tokens[first - 1], tokens[first]) == " "
+                ):
+                    # "Freedom and Justice Party": the value before "and" is the name's
+                    start = tokens[value].start
+                    name = t.text[start:end]
                 if last > first and (tokens[last].lower not in TITLE_HEADS or of):
                     self.add(
                         Candidate(
@@ -380,11 +408,20 @@ class _Candidates:
                     end,
                 )
 
+    # Words a delegation's noun may carry before it: "the Croatian trade delegation", "a
+    # five-member delegation".
+    _DELEGATION_WORDS = (
+        r"(?:(?:trade|business|high-level|senior|official|government|parliamentary|"
+        r"negotiating|technical|military|interagency|inter-agency|joint|large|small|"
+        r"ministerial|congressional|\w+-member|\w+-strong)\s+){0,2}"
+    )
     _DELEGATION = re.compile(
         r"(?:(?:[Tt]he\s+|[Aa]\s+)?(?P<side>U\.S\.|(?!The\s|A\s)[A-Z][\w.'-]*"
-        r"(?:\s[A-Z][\w.'-]*)?)\s+)?"
-        r"(?P<noun>delegation)(?P<by>,?\s+(?:which\s+was\s+|was\s+)?"
-        r"(?:led|headed|chaired)\s+by\s+)"
+        r"(?:\s[A-Z][\w.'-]*)?)\s+)?" + _DELEGATION_WORDS + r"(?P<noun>delegations?)"
+        # "a delegation from Croatia, headed by": whose it is, after the noun
+        r"(?:\s+(?:from|of)\s+(?P<from>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}))?"
+        r"(?P<by>,?\s+(?:(?:which|that)\s+)?(?:(?:is|was|were|are|will\s+be|would\s+be|"
+        r"has\s+been|had\s+been|to\s+be|being)\s+)?(?:led|headed|chaired)\s+by\s+)"
     )
 
     def delegations(self) -> None:
@@ -404,13 +441,18 @@ class _Candidates:
         for match in self._LED_DELEGATION.finditer(text):
             if self.t.in_headline(match.start()):
                 continue
-            leader = self._person_before(match.start("verb"))
+            leader = self._person_before(match.start("verb")) or self._untitled_subject(
+                match.start("verb")
+            )
             if leader is not None:
                 self._delegation(match, leader)
 
     _LED_DELEGATION = re.compile(
-        r"\b(?P<verb>led|headed|leads|heads|chaired|chairs)\s+(?:the\s+|a\s+|its\s+)"
-        r"(?:(?P<side>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)\s+)?(?P<noun>delegation)\b"
+        r"\b(?P<verb>led|headed|leads|heads|chaired|chairs|will\s+lead|will\s+head)\s+"
+        r"(?:the\s+|an?\s+|its\s+|his\s+|her\s+|their\s+)?(?:country's\s+)?"
+        r"(?:(?P<side>U\.S\.|[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*)?)(?:'s)?\s+)?"
+        + _DELEGATION_WORDS
+        + r"(?P<noun>delegations?)\b"
     )
 
     def _delegation(self, match: re.Match[str], leader: tuple[str, str]) -> None:
@@ -420,8 +462,14 @@ class _Candidates:
         side = match["side"] if match["side"] and match["side"] != "The" else None
         if side and re.search(r"[.!?]\s", side):
             side = None  # "Bolivia. A delegation": the sentence before is no side
+        if side:
+            side = side.removesuffix("'s").removesuffix("\u2019s")  # "Croatia's delegation"
         start = match.start("side") if side else match.start("noun")
         country = self._country_of(match.start("side"), side) if side else None
+        whose = match.groupdict().get("from")
+        if side is None and whose:
+            # "A delegation from Croatia": the country named after the noun
+            side, country = whose, self._country_of(match.start("from"), whose)
         named = self._country_before(match.start("noun"))
         if named is not None:  # "a Republic of Korea delegation": the whole name
             country, start = named.entity_id, named.start
@@ -445,8 +493,27 @@ class _Candidates:
         who led it, proposed as such."""
         t = self.t
         run = next(((f, la) for f, la in t.name_runs() if t.tokens[f].start == offset), None)
-        if run is None:
-            return None
+        return self._untitled_person(run) if run is not None else None
+
+    def _untitled_subject(self, offset: int) -> tuple[str, str] | None:
+        """ "Klaus Weber led the German delegation": the name of two to four words just
+        before the verb (", who" may come between), the person who led it."""
+        t = self.t
+        run = next(
+            (
+                (f, la)
+                for f, la in t.name_runs()
+                if t.tokens[la].end <= offset
+                and re.fullmatch(r"\s*(?:,\s*who\s+|who\s+)?", t.text[t.tokens[la].end : offset])
+            ),
+            None,
+        )
+        return self._untitled_person(run) if run is not None else None
+
+    def _untitled_person(self, run: tuple[int, int]) -> tuple[str, str] | None:
+        """The name run `run`, proposed as a person who led a delegation; None when it is
+        no person's name (one word, or more than four, or a body's)."""
+        t = self.t
         first, last = run
         start, end = t.span(first, last)
         names = {tok.lower for tok in t.tokens[first : last + 1]}
@@ -578,6 +645,41 @@ class _Candidates:
                     check()
                     if self.free(*found.span()):
                         self.add(candidate, *found.span())
+
+    _LONE_ACRONYM = re.compile(r"(?<![\w.&'-])[A-Z]{3,6}(?![\w&'-]|\.\w)")
+
+    def lone_acronyms(self) -> None:
+        """ "... within the European Union and NATO": an acronym of three to six capitals,
+        alone in a sentence, that the text never spells out and the graph does not hold,
+        is an organization's name. Not one of a longer name ("NATO Summit"), of an
+        all-capitals line or dateline ("ADDIS ABABA"), nor a country's ("USA")."""
+        t = self.t
+        text = t.text
+        for match in self._LONE_ACRONYM.finditer(text):
+            check()
+            start, end = match.span()
+            word = match.group()
+            if not self.free(start, end) or t.in_headline(start) or f"({word})" in text:
+                continue
+            if REGNAL_NUMBER.fullmatch(word) or word.lower() in COUNTRY_NAMES:
+                continue
+            if not reads_as_sentence(text[slice(*self._paragraph_of(start))]):
+                continue
+            tokens = t.tokens_in(start, end)
+            if len(tokens) != 1:
+                continue  # never expected; an odd spelling must not end the ingest
+            token = tokens[0]
+            run = t.run_by_token.get(token.index)
+            if run is None or run[0] != run[1]:
+                continue
+            neighbours = t.tokens[max(token.index - 1, 0) : token.index + 2]
+            if any(n is not token and n.text.isupper() and len(n.text) > 1 for n in neighbours):
+                continue
+            self.add(
+                Candidate(_slug(word), Kind.ORGANIZATION, word,
+                          "an acronym the text does not spell out: probably an organization"),
+                start, end,
+            )  # fmt: skip
 
     # Capitalised words, then "of (the)", just before a proposed name.
     _HEAD_OF = re.compile(r"(?:[A-Z][\w.'-]*\s+){1,4}of\s+(?:the\s+)?$")
@@ -878,6 +980,10 @@ class _Candidates:
             before -= 1
         elif before >= 0 and tokens[before].lower in ("visited", "toured"):
             pass  # "the President visited Bariloche"
+        elif before >= 0 and tokens[before].lower in _DEPARTS:
+            pass  # "departs Lilongwe for ..."
+        elif before > 0 and tokens[before].lower == "for" and self._departed(before):
+            pass  # "... departs Lilongwe for Blantyre"
         elif before > 0 and tokens[before].lower == "of" and tokens[before - 1].lower in _PLACES_OF:
             before -= 1  # "the regions of Donetsk and Luhansk", "the city of Aleppo"
         elif before > 0 and tokens[before].lower == "and" and self._place_ends(before - 1):
@@ -904,6 +1010,17 @@ class _Candidates:
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _departed(self, k: int) -> bool:
+        """Whether the "for" at token k follows a place left: "departs Lilongwe | for"."""
+        tokens = self.t.tokens
+        j = k - 1
+        if j > 0 and tokens[j].lower in DAYS_FROM_DOCUMENT:
+            j -= 1  # "leaves Dakar today for Pretoria"
+        top = j
+        while j >= 0 and tokens[j].capitalised and self.t.gap(tokens[j], tokens[j + 1]) == " ":
+            j -= 1
+        return 0 <= j < top and tokens[j].lower in _DEPARTS
 
     def _place_ends(self, index: int) -> bool:
         """Whether token `index` ends a place linked or proposed."""
@@ -1054,6 +1171,11 @@ class _Candidates:
                 return None  # "In Mombasa, the Foreign Minister said": no appositive
         return t.text[tokens[run[0]].start : tokens[run[1]].end]
 
+    def _rank_only(self, title: tuple[int, int]) -> bool:
+        """A title that is only a rank or a form of address ("Ambassador", "Rear Admiral",
+        "Dr."), no post: a post given after the name says more."""
+        return all(tok.lower in _RANKS for tok in self.t.tokens[title[0] : title[1] + 1])
+
     def _title_starts(self, k: int) -> list[int]:
         """Where an appositive's title may start after its comma at token k: there, or
         after "the", a nationality or a country's possessive ("Norway's")."""
@@ -1141,8 +1263,11 @@ class _Candidates:
             rf"\b(?P<d>(?:last|this|next)\s+(?:year|month|spring|summer|fall|autumn|{months}))\b",
             rf"\b(?:in|since|until|by|from)\s+(?P<d>{months})\b",
             r"(?<![\d,.$-])\b(?P<d>(?:1[89]|20)\d\d)\b(?![\d,]|-\d)",
-            # year-less: "Thursday, January 9", "November 30", "on Tuesday"
-            rf"\b(?P<d>(?:(?:{weekdays}),?\s+)?(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
+            # year-less: "Thursday, January 9", "November 30", "on Tuesday"; before a range
+            # of days the weekday is the range's last day's ("Thursday and Friday,
+            # September 4-5"), not the first's: the first day alone
+            rf"\b(?P<d>(?:(?:{weekdays}),?\s+(?=(?:{months})\s+\d{{1,2}}\b(?![-\u2013]\d)))?"
+            rf"(?:{months})\s+\d{{1,2}})\b(?!,?\s+\d{{4}})",
             rf"\b(?:on|last|this|next)\s+(?P<d>{weekdays})\b",
             rf"\b(?P<d>{'|'.join(DAYS_FROM_DOCUMENT)})\b",
             _SAME_DAY.pattern,
@@ -1327,8 +1452,10 @@ class _Candidates:
         label = self.entity_names.get(place, place) if place else None
         noun = "Planned meeting" if planned else "Meeting"
         name = f"{noun} in {label}, {when}" if label else f"{noun}, {when}"
+        # Per document: two texts' meetings of one day are two candidates, and accepting
+        # one never takes the other's id ("meeting-2016-10-13-<document id>").
         key = f"{noun}-{when}"
-        existing = self.found.get(_slug(key))
+        existing = self.found.get(self._meeting_id(key))
         if existing is not None and self._other_meeting(existing, participants, s_start):
             # "... met in Tunis on Friday. Earlier that day the Secretary called on President
             # Ana Ruiz": each side has someone the other has not: another meeting that day.
@@ -1336,7 +1463,7 @@ class _Candidates:
             name = (
                 f"{noun} with {participants[0]}" + (f" in {label}" if label else "") + f", {when}"
             )
-            existing = self.found.get(_slug(key))
+            existing = self.found.get(self._meeting_id(key))
         if existing is not None:
             for p in participants:
                 if p not in existing.participants:
@@ -1346,12 +1473,15 @@ class _Candidates:
         if planned:
             reason = "a meeting the text announces for later (planned, not held): check it"
         self.add(
-            Candidate(_slug(key), Kind.MEETING, name, reason,
+            Candidate(self._meeting_id(key), Kind.MEETING, name, reason,
                       date=date, date_text=expression, place=place,
                       participants=list(dict.fromkeys(participants)),
                       properties={"status": "planned"} if planned else {}),
             start, end,
         )  # fmt: skip
+
+    def _meeting_id(self, key: str) -> str:
+        return _slug(f"{_slug(key)}-{self.doc.id}")
 
     def _other_meeting(self, existing: Candidate, participants: list[str], s_start: int) -> bool:
         """Whether a dated meeting sentence at `s_start` tells of another meeting than
@@ -1650,6 +1780,7 @@ def _found(
     finder.countries()
     finder.lone_surnames()
     finder.acronyms()
+    finder.lone_acronyms()
     check()
     finder.delegations()
     check()

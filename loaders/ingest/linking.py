@@ -60,6 +60,7 @@ from loaders.ingest.text import (
     DEMONYMS,
     ORGANIZATION_WORDS,
     TextIndex,
+    Token,
     fold,
     folded,
     lower_aligned,
@@ -145,9 +146,19 @@ def _particle_joined(words: list[str]) -> list[str]:
     return out
 
 
+# A father's or son's "Sr."/"Jr.": written or left out as the text pleases ("Dwight L.
+# Bush, Sr." and "Dwight L. Bush" for pocom's "Dwight Lamar Bush, Sr."), so not compared.
+_GENERATIONS = frozenset({"jr", "jr.", "sr", "sr."})
+
+
+def _without_generation(tokens: list[Token]) -> list[Token]:
+    return tokens[:-1] if len(tokens) > 2 and tokens[-1].lower in _GENERATIONS else tokens
+
+
 def name_words(form: str) -> list[str]:
-    """A person's name as comparable words: titles, initials and possessives dropped."""
-    words = [t for t in tokenize(form) if not t.initial]
+    """A person's name as comparable words: titles, initials, possessives and a Jr./Sr.
+    dropped."""
+    words = [t for t in _without_generation(tokenize(form)) if not t.initial]
     while words and (words[0].lower in TITLE_HEADS or words[0].lower in TITLE_MODIFIERS):
         words.pop(0)
     return [folded(t.text) for t in words]
@@ -603,7 +614,7 @@ class _Linker:
     def _run_words(self, first: int, last: int) -> list[str]:
         return [
             folded(t.text)
-            for t in self.t.tokens[first : last + 1]
+            for t in _without_generation(self.t.tokens[first : last + 1])
             if not t.initial and t.lower not in PARTICLES
         ]
 
@@ -612,7 +623,8 @@ class _Linker:
         initial the first letter of the known word in its place, every other word the
         same, two full words at least ("R. Stephen Beecroft" for "Robert Stephen
         Beecroft")."""
-        shaped = [(folded(t.text.rstrip(".")), t.initial) for t in self.t.tokens[first : last + 1]
+        shaped = [(folded(t.text.rstrip(".")), t.initial)
+                  for t in _without_generation(self.t.tokens[first : last + 1])
                   if t.lower not in PARTICLES]  # fmt: skip
         if not any(initial for _, initial in shaped) or sum(not i for _, i in shaped) < 2:
             return {}

@@ -31,7 +31,9 @@ ORGANIZATION_WORDS = words(
     administration government service services bureau guard navy army party congress
     parliament assembly senate court union nations organization organisation bank fund
     institute foundation church company corporation association mission alliance
-    initiative community system university secretariat authority forum force forces"""
+    initiative community system university secretariat authority forum force forces
+    board corps airlines airways college centre center group chamber academy school league
+    federation movement coalition"""
 )
 # The head words of a geographic name: a run holding one is a place wherever it stands
 # ("the Senkaku Islands", "Camp Aguinaldo", "Ho Chi Minh City", "the Mekong Delta").
@@ -527,7 +529,8 @@ class TextIndex:
                 tokens[end].capitalised
                 and (
                     tokens[end].lower in TITLE_COMPLEMENTS
-                    or (tokens[end].lower in FIELD_WORDS and tokens[end - 1].lower == "and")
+                    # "of Industry", "for Trade and Industry": a ministry's field
+                    or tokens[end].lower in FIELD_WORDS
                 )
             ) or (  # "for East Asian and Pacific Affairs"
                 tokens[end].lower == "and"
@@ -566,7 +569,13 @@ class TextIndex:
             and not tokens[longer - 1].possessive
         ):
             longer += 1
-        if end == k and longer > end and self._closed(longer):
+        if (
+            longer > end
+            and self._closed(longer)
+            and (end == k or tokens[longer - 1].lower in ORGANIZATION_WORDS)
+        ):
+            # ... or past a complement of the vocabulary when a body's name ends there:
+            # "Chairperson of the African Union Commission, ..." (no name ends so).
             end = longer
         # A list of fields: "for Verification, Compliance, and Implementation".
         if k < end < len(tokens) and self.gap(tokens[end - 1], tokens[end]) == ", ":
@@ -668,10 +677,11 @@ class TextIndex:
                         or (
                             tokens[first - 1].capitalised
                             and tokens[first - 1].lower
-                            in TITLE_COMPLEMENTS | TITLE_MODIFIERS | _OFFICE_BODIES
+                            in TITLE_COMPLEMENTS | TITLE_MODIFIERS | _OFFICE_BODIES | FIELD_WORDS
                             # a nationality or country is the person's, not the office's
                             and tokens[first - 1].lower not in DEMONYMS | {"cuba"}
                         )
+                        or self._fields_joined_at(first - 1)
                     )
                 ):
                     first -= 1
@@ -679,6 +689,19 @@ class TextIndex:
                     runs[t] = (first, j)
             i = j + 1
         return runs
+
+    def _fields_joined_at(self, i: int) -> bool:
+        """Token i is the "and" between two fields before an office's title word: "Trade
+        and Industry Minister"."""
+        tokens = self.tokens
+        return (
+            0 < i < len(tokens) - 1
+            and tokens[i].lower == "and"
+            and all(
+                t.capitalised and t.lower in FIELD_WORDS | TITLE_COMPLEMENTS
+                for t in (tokens[i - 1], tokens[i + 1])
+            )
+        )
 
     @staticmethod
     def _chunkable(token: Token) -> bool:
@@ -749,7 +772,8 @@ class TextIndex:
         words = {t.lower for t in tokens[i : j + 1]}
         if tokens[j].possessive or not words & (ORGANIZATION_WORDS | AGREEMENT_WORDS):
             return None
-        joins: tuple[str, ...] = ("of", "for")
+        # "Intergovernmental Authority on Development", "Council on Foreign Relations"
+        joins: tuple[str, ...] = ("of", "for", "on")
         if words & AGREEMENT_WORDS:
             joins = ("of", "for", "on", "between")  # "Protocol on the Southern Ice Fields"
         elif tokens[j].lower in _POSTS_IN and j > i:  # not "Chief of | Mission in Lima"
