@@ -13,7 +13,7 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|c|d|e|f|g|all]
+        [--set a|b|c|d|e|f|g|h|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
 written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
@@ -22,8 +22,9 @@ the fourth, written blind while the rules of issue 12d were being tuned on a-c (
 `gold-d.yaml`), `--set e` the fifth, written blind while the rules of issue 12g were being
 tuned on a-d (`texts-e/`, `gold-e.yaml`), `--set f` the sixth, written blind while the
 rules were being tuned on a-e (`texts-f/`, `gold-f.yaml`), `--set g` the seventh, written
-blind while the rules were being tuned on a-f (`texts-g/`, `gold-g.yaml`); by default all,
-ingested into the same throwaway Neo4j of each mode and scored apart.
+blind while the rules were being tuned on a-f (`texts-g/`, `gold-g.yaml`), `--set h` the
+eighth, written blind while the rules were being tuned on a-g (`texts-h/`, `gold-h.yaml`);
+by default all, ingested into the same throwaway Neo4j of each mode and scored apart.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ SETS = {
     "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
+    "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
 }
 
 

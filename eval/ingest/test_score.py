@@ -326,6 +326,7 @@ LATER_SETS = {
     "e": (HERE / "gold-e.yaml", HERE / "texts-e"),
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
+    "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -396,6 +397,10 @@ def test_sixth_set_keeps_off_cuba() -> None:
 
 def test_seventh_set_keeps_off_cuba() -> None:
     keeps_off_cuba("g")
+
+
+def test_eighth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("h")
 
 
 @pytest.fixture(scope="module")
