@@ -18,13 +18,18 @@ nothing is written, and the next ingest gets a fresh process.
 
 Bounded: at most `processes` children per API worker (started on first use, then kept;
 about 120 MB resident each after an ingest of the 95 KB texts). An ingest beyond them
-waits for one to be free, and its budget runs meanwhile: a burst of ingests answers
-TIMEOUT for those that could not start in time, rather than piling up threads.
+waits for one to be free, and its budget runs meanwhile. Admission keeps that wait
+short: at most MAX_WAITING ingests wait, and one that would not start in time to finish
+within its budget (each ingest's time estimated from its text's size, `estimate`) is
+refused at once with `IngestBusy` and when to try again. Hostile review 4: 8 x a 95 KB
+text at once all waited, all answered TIMEOUT, and kept the server busy for nothing.
 """
 
 from __future__ import annotations
 
 import gc
+import heapq
+import math
 import multiprocessing
 import queue
 import threading
@@ -33,6 +38,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import partial
 
 from neo4j import Driver
@@ -49,6 +55,16 @@ from services.pipeline import IngestResult, IngestTimeout, ingest_documents
 GRACE_SECONDS = 2.0
 # Children per API worker: two ingests at once each get one (two API workers: four).
 PROCESSES = 2
+# Ingests that may wait for a free child; one more is refused (IngestBusy).
+MAX_WAITING = 2
+# An ingest's expected seconds: a fixed part and a part per 1,000 characters. Measured:
+# names-heavy texts (ops/hostile.py) of 24 KB 3.5-4.1 s, 48 KB 5.7-6.9 s, 95 KB 9.6-24 s
+# on a loaded machine; the estimate is near the slow end, so that a burst is refused
+# rather than admitted to time out.
+ESTIMATE_BASE = 1.0
+ESTIMATE_PER_KCHAR = 0.2
+# A running ingest past its estimate is expected to end within this many seconds more.
+OVERRUN = 2.0
 
 # The child's driver and bookmarks, made once by `_start` in each child process.
 _child: tuple[Driver, BookmarkManager] | None = None
@@ -56,6 +72,27 @@ _child: tuple[Driver, BookmarkManager] | None = None
 
 class IngestProcessDied(RuntimeError):
     """The child process ended without answering (killed from outside, out of memory)."""
+
+
+class IngestBusy(RuntimeError):
+    """Refused before it started: it would wait too long for a child (or too many wait)."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(f"{reason}; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def estimate(documents: Sequence[Document]) -> float:
+    """Seconds ingesting `documents` is expected to take (see ESTIMATE_PER_KCHAR)."""
+    return sum(ESTIMATE_BASE + ESTIMATE_PER_KCHAR * len(d.text) / 1000 for d in documents)
+
+
+@dataclass
+class Ticket:
+    """An admitted ingest: its estimate, and since when it runs (None: it waits)."""
+
+    seconds: float
+    started: float | None = None
 
 
 def _start(settings: Settings) -> None:
@@ -95,9 +132,11 @@ class IngestProcesses:
         self.free: queue.SimpleQueue[ProcessPoolExecutor | None] = queue.SimpleQueue()
         for _ in range(processes):
             self.free.put(None)
+        self.processes = processes
         self.started: list[ProcessPoolExecutor] = []
         self.lock = threading.Lock()
         self.closed = False
+        self.tickets: list[Ticket] = []  # admitted and not ended, in arrival order
 
     def _new(self) -> ProcessPoolExecutor:
         # spawn: a fresh interpreter, not a fork of a process with threads and sockets.
@@ -126,7 +165,55 @@ class IngestProcesses:
         """`services.pipeline.ingest_documents` in a child; blocks the calling thread (not
         the event loop's: call it from a worker thread) without holding the interpreter."""
         since = time.monotonic()
-        executor = self.free.get() or self._new()
+        ticket = self.admit(documents, budget, since)
+        try:
+            executor = self.free.get()
+            ticket.started = time.monotonic()
+            return self._run(executor, database, documents, budget, since)
+        finally:
+            with self.lock:
+                self.tickets.remove(ticket)
+
+    def admit(self, documents: Sequence[Document], budget: float, now: float) -> Ticket:
+        """A ticket for this ingest, or IngestBusy: when MAX_WAITING wait already, or when
+        the children would be free for it too late to finish within `budget` (an ingest
+        expected to take longer than its budget alone is admitted: waiting cannot help)."""
+        seconds = estimate(documents)
+        with self.lock:
+            waiting = [t for t in self.tickets if t.started is None]
+            # When each child is expected to be free; the waiting ones take them in turn.
+            free_at = [
+                max(t.seconds - (now - t.started), OVERRUN)
+                for t in self.tickets
+                if t.started is not None
+            ]
+            free_at += [0.0] * (self.processes - len(free_at))
+            heapq.heapify(free_at)
+            for t in waiting:
+                heapq.heappush(free_at, heapq.heappop(free_at) + t.seconds)
+            start = free_at[0]
+            retry_after = max(1, math.ceil(start))
+            if len(waiting) >= MAX_WAITING:
+                raise IngestBusy(f"{len(waiting)} ingests wait already", retry_after)
+            if start > 0 and start + seconds > budget * len(documents):
+                raise IngestBusy(
+                    f"the ingest processes are busy for about {start:.0f} s more and this "
+                    f"text needs about {seconds:.0f} s of a budget of {budget:g} s",
+                    retry_after,
+                )
+            ticket = Ticket(seconds)
+            self.tickets.append(ticket)
+            return ticket
+
+    def _run(
+        self,
+        executor: ProcessPoolExecutor | None,
+        database: str,
+        documents: Sequence[Document],
+        budget: float,
+        since: float,
+    ) -> list[IngestResult]:
+        executor = executor or self._new()
         if not all(p.is_alive() for p in (executor._processes or {}).values()):
             self._end(executor)  # its process ended while idle (killed from outside)
             executor = self._new()
