@@ -394,7 +394,10 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.timer = None
         if self.stopped or self.framing.state == HEAD:
             return
-        if self.flow.read_paused:  # the app is behind, not the client: wait for it
+        cycle = self.cycle
+        if self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue):
+            # The app is behind, not the client (it reads no more yet, or has not asked
+            # for the body a client sending `Expect: 100-continue` holds back): wait.
             self._arm(self.limits.body_timeout, self._body_timeout)
             return
         seconds = self.limits.body_timeout

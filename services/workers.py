@@ -19,10 +19,10 @@ nothing is written, and the next ingest gets a fresh process.
 Bounded: at most `processes` children per API worker (started on first use, then kept;
 about 120 MB resident each after an ingest of the 95 KB texts). An ingest beyond them
 waits for one to be free, and its budget runs meanwhile. Admission keeps that wait
-short: at most MAX_WAITING ingests wait, and one that would not start in time to finish
-within its budget (each ingest's time estimated from its text's size, `estimate`) is
-refused at once with `IngestBusy` and when to try again. Hostile review 4: 8 x a 95 KB
-text at once all waited, all answered TIMEOUT, and kept the server busy for nothing.
+short: at most MAX_WAITING ingests wait, and one that would not finish within its budget
+(its time estimated from its text's size, `estimate`, times the ingests running beside
+it) is refused at once with `IngestBusy` and when to try again. Hostile review 4: 8 x a
+95 KB text at once all waited, all answered TIMEOUT, and kept the server busy for nothing.
 """
 
 from __future__ import annotations
@@ -176,29 +176,33 @@ class IngestProcesses:
 
     def admit(self, documents: Sequence[Document], budget: float, now: float) -> Ticket:
         """A ticket for this ingest, or IngestBusy: when MAX_WAITING wait already, or when
-        the children would be free for it too late to finish within `budget` (an ingest
-        expected to take longer than its budget alone is admitted: waiting cannot help)."""
-        seconds = estimate(documents)
+        it would not finish within `budget`, after waiting for a child and beside the
+        ingests still running then (they share the machine's cores: with k of them beside
+        it, an ingest is expected to take k + 1 times its estimate)."""
+        alone = estimate(documents)
         with self.lock:
             waiting = [t for t in self.tickets if t.started is None]
-            # When each child is expected to be free; the waiting ones take them in turn.
-            free_at = [
-                max(t.seconds - (now - t.started), OVERRUN)
-                for t in self.tickets
-                if t.started is not None
-            ]
-            free_at += [0.0] * (self.processes - len(free_at))
+            # When each admitted ingest is expected to end: the running ones from what is
+            # left of their estimate, the waiting ones taking the children in turn.
+            ends = [max(t.seconds - (now - t.started), OVERRUN) for t in self.tickets
+                    if t.started is not None]  # fmt: skip
+            free_at = ends + [0.0] * (self.processes - len(ends))
             heapq.heapify(free_at)
             for t in waiting:
-                heapq.heappush(free_at, heapq.heappop(free_at) + t.seconds)
+                ends.append(heapq.heappop(free_at) + t.seconds)
+                heapq.heappush(free_at, ends[-1])
             start = free_at[0]
-            retry_after = max(1, math.ceil(start))
+            beside = sorted(e for e in ends if e > start)
+            seconds = alone * (1 + len(beside))
+            # Then one of those before or beside it will have ended.
+            retry_after = max(1, math.ceil(beside[0] if beside else start))
             if len(waiting) >= MAX_WAITING:
                 raise IngestBusy(f"{len(waiting)} ingests wait already", retry_after)
-            if start > 0 and start + seconds > budget * len(documents):
+            if start + seconds > budget * len(documents) and (start > 0 or beside):
                 raise IngestBusy(
-                    f"the ingest processes are busy for about {start:.0f} s more and this "
-                    f"text needs about {seconds:.0f} s of a budget of {budget:g} s",
+                    f"the ingest processes are busy: this text would start in about "
+                    f"{start:.0f} s and take about {seconds:.0f} s beside {len(beside)} "
+                    f"other(s), past its budget of {budget:g} s",
                     retry_after,
                 )
             ticket = Ticket(seconds)

@@ -552,10 +552,10 @@ def test_a_burst_of_ingests_beyond_the_children_is_busy_at_once_and_writes_nothi
     import services.workers
     from ops.hostile import names_heavy_text
 
-    # Texts of 3,000 characters estimated at 12 s each (they take a few; the estimate is
-    # what admission knows): two run at once, a third would start after about 12 s and
-    # need 12 s more, past the budget of 20 s.
-    monkeypatch.setattr(services.workers, "ESTIMATE_PER_KCHAR", 11 / 3)
+    # Texts of 3,000 characters estimated at 8 s each alone (they take a few; the estimate
+    # is what admission knows), 16 s beside another: two run at once; a third would start
+    # after about 8 s beside the second and take 16 s, past the budget of 20 s.
+    monkeypatch.setattr(services.workers, "ESTIMATE_PER_KCHAR", 7 / 3)
     texts = [
         f"Envoys Meet On Water Number {i}\n\n" + names_heavy_text(2_960, seed=100 + i)
         for i in range(4)
