@@ -27,19 +27,23 @@ it) is refused at once with `IngestBusy` and when to try again. Hostile review 4
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import heapq
 import math
 import multiprocessing
+import os
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from neo4j import Driver
 from neo4j.api import BookmarkManager
@@ -89,10 +93,64 @@ def estimate(documents: Sequence[Document]) -> float:
 
 @dataclass
 class Ticket:
-    """An admitted ingest: its estimate, and since when it runs (None: it waits)."""
+    """An admitted ingest: its estimate, since when it runs (None: it waits), and the
+    slot it holds among the server's workers (`Slots`)."""
 
     seconds: float
     started: float | None = None
+    slot: int | None = None
+
+
+class Slots:
+    """The ingests admitted by all API workers of one server, counted with `flock` on
+    files of a directory they share (the multiprocess metrics directory): each admitted
+    ingest holds one file's lock, which the kernel releases if its process dies.
+
+    The workers share the machine's cores: an estimate made in one worker that does not
+    count the other's ingests admitted two 95 KB texts at once on two cores, both of which
+    passed their budget under load."""
+
+    FILES = 64
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.paths = [directory / f"ingest-slot-{i}" for i in range(self.FILES)]
+        self.admission = directory / "ingest-admission"
+
+    @contextmanager
+    def admitting(self) -> Iterator[None]:
+        """One admission at a time across the workers (between counting and taking)."""
+        fd = os.open(self.admission, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def held(self) -> int:
+        """How many ingests hold a slot now (this worker's included)."""
+        count = 0
+        for path in self.paths:
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                count += 1
+            finally:
+                os.close(fd)
+        return count
+
+    def take(self) -> int | None:
+        """A slot's open, locked file (its descriptor), or None if all are held."""
+        for path in self.paths:
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return fd
+        return None
 
 
 def _start(settings: Settings) -> None:
@@ -123,8 +181,15 @@ class IngestProcesses:
     """Child processes that ingest for one API worker; `close` ends them."""
 
     def __init__(
-        self, settings: Settings, bookmarks: BookmarkManager, processes: int = PROCESSES
+        self,
+        settings: Settings,
+        bookmarks: BookmarkManager,
+        processes: int = PROCESSES,
+        shared: Path | None = None,
     ) -> None:
+        """`shared`: a directory all API workers of the server share (`Slots`); None: this
+        worker's ingests are the only ones counted."""
+        self.slots = Slots(shared) if shared is not None else None
         self.settings = settings
         self.bookmarks = bookmarks
         # A slot holds a one-process pool, or None until it is first used. One process per
@@ -171,8 +236,14 @@ class IngestProcesses:
             ticket.started = time.monotonic()
             return self._run(executor, database, documents, budget, since)
         finally:
-            with self.lock:
-                self.tickets.remove(ticket)
+            self.release(ticket)
+
+    def release(self, ticket: Ticket) -> None:
+        """The ingest of `ticket` ended (or never started)."""
+        with self.lock:
+            self.tickets.remove(ticket)
+        if ticket.slot is not None:
+            os.close(ticket.slot)  # its lock goes with it
 
     def admit(self, documents: Sequence[Document], budget: float, now: float) -> Ticket:
         """A ticket for this ingest, or IngestBusy: when MAX_WAITING wait already, or when
@@ -180,7 +251,9 @@ class IngestProcesses:
         ingests still running then (they share the machine's cores: with k of them beside
         it, an ingest is expected to take k + 1 times its estimate)."""
         alone = estimate(documents)
-        with self.lock:
+        with self.lock, self.slots.admitting() if self.slots else nullcontext():
+            # Other workers' admitted ingests run (or will run) beside this one too.
+            others = self.slots.held() - len(self.tickets) if self.slots else 0
             waiting = [t for t in self.tickets if t.started is None]
             # When each admitted ingest is expected to end: the running ones from what is
             # left of their estimate, the waiting ones taking the children in turn.
@@ -193,19 +266,22 @@ class IngestProcesses:
                 heapq.heappush(free_at, ends[-1])
             start = free_at[0]
             beside = sorted(e for e in ends if e > start)
-            seconds = alone * (1 + len(beside))
+            seconds = alone * (1 + len(beside) + max(others, 0))
             # Then one of those before or beside it will have ended.
-            retry_after = max(1, math.ceil(beside[0] if beside else start))
+            # Then one of those before or beside it will have ended (another worker's:
+            # its time is not known here; about this one's is a guess).
+            ends_next = beside[0] if beside else (alone if others > 0 else start)
+            retry_after = max(1, math.ceil(ends_next))
             if len(waiting) >= MAX_WAITING:
                 raise IngestBusy(f"{len(waiting)} ingests wait already", retry_after)
-            if start + seconds > budget * len(documents) and (start > 0 or beside):
+            if start + seconds > budget * len(documents) and (start > 0 or beside or others):
                 raise IngestBusy(
                     f"the ingest processes are busy: this text would start in about "
-                    f"{start:.0f} s and take about {seconds:.0f} s beside {len(beside)} "
-                    f"other(s), past its budget of {budget:g} s",
+                    f"{start:.0f} s and take about {seconds:.0f} s beside "
+                    f"{len(beside) + max(others, 0)} other(s), past its budget of {budget:g} s",
                     retry_after,
                 )
-            ticket = Ticket(seconds)
+            ticket = Ticket(seconds, slot=self.slots.take() if self.slots else None)
             self.tickets.append(ticket)
             return ticket
 

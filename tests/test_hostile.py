@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -614,3 +615,29 @@ def test_the_same_new_text_ingested_twice_at_once_is_stored_once(
             "MATCH (d:Document) WHERE d.id IN $ids DETACH DELETE d",
             ids=[r["slug"] for r in results], database_=settings.neo4j_database,
         )  # fmt: skip
+
+
+def test_admission_counts_the_ingests_every_worker_admitted(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Measured (docs/operations.md): with two API workers each admitted a 95 KB text, and
+    two at once on two cores passed their budget under load. The workers share a
+    directory (the metrics one); an ingest admitted in one counts in the other's estimate."""
+    from graph.driver import shared_bookmarks
+    from loaders.ingest.documents import prepare_text
+    from ops.hostile import names_heavy_text
+    from services.workers import IngestBusy, IngestProcesses
+
+    document = prepare_text("Water Talks In Oslo\n\n" + names_heavy_text(95_000))
+    first, second = (IngestProcesses(settings, shared_bookmarks(), shared=tmp_path)
+                     for _ in range(2))  # fmt: skip
+    ticket = first.admit([document], 30.0, time.monotonic())
+    with pytest.raises(IngestBusy) as busy:
+        second.admit([document], 30.0, time.monotonic())
+    assert busy.value.retry_after >= 10, busy.value
+    assert "beside 1 other(s)" in str(busy.value)
+    # A worker that shares no directory counts only its own.
+    alone = IngestProcesses(settings, shared_bookmarks())
+    alone.release(alone.admit([document], 30.0, time.monotonic()))
+    first.release(ticket)  # ended: the other worker may take one again
+    second.release(second.admit([document], 30.0, time.monotonic()))
