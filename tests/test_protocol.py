@@ -210,6 +210,20 @@ def test_a_chunked_request_is_answered(api: httpx.Client) -> None:
     assert answers[0].body["data"]["people"]["totalCount"] > 0
 
 
+def test_a_request_arriving_a_byte_at_a_time_is_answered(api: httpx.Client) -> None:
+    """Every line and chunk size split across reads (CR and LF apart too) is followed."""
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(QUERY), QUERY)
+    request = post_chunked(body) + get(extra=b"Connection: close\r\n")
+    with connect(port_of(api)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for byte in request:
+            sock.sendall(bytes([byte]))
+            time.sleep(0.001)
+        answers = list(replies(sock))
+    assert [a.status for a in answers] == [200, 200], answers
+    assert answers[0].body["data"]["people"]["totalCount"] > 0
+
+
 def test_a_websocket_upgrade_is_a_coded_400(api: httpx.Client) -> None:
     """Hostile review 4: it answered 403 in plain text (uvicorn's websocket refusal)."""
     upgrade = (
