@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # Empty: the local server's Browser (http://127.0.0.1:7474 and http://localhost:7474).
     browser_origins_text: str = Field(default="", alias="DIPLOGRAPH_BROWSER_ORIGINS")
     max_body_bytes: int = Field(default=100_000, alias="DIPLOGRAPH_MAX_BODY_BYTES")
+    # Seconds a request's head may take from its first byte (or from the connection's
+    # opening), and a body may go without a byte; then 408 (schema/protocol.py).
+    head_timeout: float = Field(default=10.0, gt=0, alias="DIPLOGRAPH_HEAD_TIMEOUT")
+    body_timeout: float = Field(default=10.0, gt=0, alias="DIPLOGRAPH_BODY_TIMEOUT")
     # A response larger than this is refused (RESPONSE_TOO_LARGE) before Neo4j sends it.
     max_response_bytes: int = Field(default=4_000_000, alias="DIPLOGRAPH_MAX_RESPONSE_BYTES")
     # Bearer token for mutations; mutations are refused while it is unset.

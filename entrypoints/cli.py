@@ -554,7 +554,7 @@ def serve(
     import uvicorn
 
     from schema.metrics import worker_metrics
-    from schema.protocol import JsonErrorsProtocol
+    from schema.protocol import server_options
 
     settings = get_settings()
     host = host or settings.api_host
@@ -571,8 +571,7 @@ def serve(
         # killed for it is replaced by one that is killed again.
         uvicorn.run(
             "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
-            loop="uvloop", http=JsonErrorsProtocol, log_level="info", proxy_headers=False,
-            timeout_worker_healthcheck=60,
+            log_level="info", timeout_worker_healthcheck=60, **server_options(settings),
         )  # fmt: skip
 
 

@@ -1,10 +1,15 @@
 """Issue 11's hostile reproductions against a running API, with /readyz polled meanwhile.
 
     .venv/bin/python -m ops.hostile URL [--pid PID] [--only NAME ...] [--fanout 6]
+        [--copies N] [--token TOKEN]
 
 For each reproduction it prints the HTTP status, the error codes, the response size,
 the time taken, the slowest `/readyz` answer seen while it ran (polled every 20 ms
-from another thread) and, with --pid, the server's peak resident memory.
+from another thread) and, with --pid, the server's peak resident memory. `--copies N`
+sends N of each at once. The `raw: ...` cases speak HTTP over a socket of their own
+(endless or slow heads, stalled or huge chunked bodies, an upgrade, pipelining) and
+print the statuses each connection got, how many the server closed, and, with --pid,
+the server's memory before and after.
 """
 
 from __future__ import annotations
@@ -15,11 +20,15 @@ import json
 import multiprocessing
 import os
 import random
+import re
+import select
+import socket
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -193,7 +202,7 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
     # A mutation: needs --token (or DIPLOGRAPH_API_TOKEN); refused with TIMEOUT after
     # DIPLOGRAPH_INGEST_TIMEOUT, nothing written.
     "ingest: 95 KB names-heavy text": lambda a: {
-        "query": "mutation($t: String!) { ingestDocument(text: $t) { slug candidates } }",
+        "query": "mutation($t: String!) { ingestDocument(text: $t) { slug status candidates } }",
         "variables": {"t": names_heavy_text()},
     },
     # Hostile review 3: any quote of the document renamed an entity (now BAD_USER_INPUT:
@@ -283,6 +292,100 @@ CASES: dict[str, Callable[[argparse.Namespace], Any]] = {
 }
 
 
+# Raw-socket cases (hostile review 4): each sends its bytes on a connection of its own
+# (some slowly or without end) and reads the replies until the server closes it.
+KB = 1024
+HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+POST = b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+# How long a raw case may send (an endless one stops when the server answers or closes).
+RAW_SECONDS = 40.0
+
+
+def _endless(sock: socket.socket, start: bytes, block: bytes) -> None:
+    """`start`, then `block` again and again until the server answers or closes."""
+    sock.sendall(start)
+    deadline = time.monotonic() + RAW_SECONDS
+    while time.monotonic() < deadline and not select.select([sock], [], [], 0)[0]:
+        sock.sendall(block)
+
+
+def _slowly(sock: socket.socket, data: bytes, every: float = 1.0) -> None:
+    """A byte of `data` every `every` seconds until the server answers or closes."""
+    for byte in data:
+        sock.sendall(bytes([byte]))
+        if select.select([sock], [], [], every)[0]:
+            return
+
+
+RAW: dict[str, Callable[[socket.socket], None]] = {
+    "raw: endless header line": lambda s: _endless(s, HEAD + b"X-Endless: ", b"a" * 64 * KB),
+    "raw: endless headers": lambda s: _endless(s, HEAD, b"X-Many: " + b"m" * 1000 + b"\r\n"),
+    "raw: 2 MB header line": lambda s: s.sendall(
+        HEAD + b"X-Big: " + b"b" * 2_000_000 + b"\r\n\r\n"
+    ),
+    "raw: slow head": lambda s: _slowly(s, HEAD + b"X-Slow: 1\r\n" * 50 + b"\r\n"),
+    "raw: stalled body": lambda s: s.sendall(POST + b'Content-Length: 100\r\n\r\n{"query"'),
+    "raw: huge chunk size": lambda s: s.sendall(
+        POST + b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n"
+    ),
+    "raw: bad chunk": lambda s: s.sendall(POST + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
+    "raw: websocket upgrade": lambda s: s.sendall(
+        b"GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+        b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    ),
+    "raw: pipelined before a 414": lambda s: s.sendall(
+        HEAD + b"\r\n" + b"GET /graphql?query=" + b"+" * 90_000 + b" HTTP/1.1\r\n\r\n"
+    ),
+}
+
+
+def raw_exchange(url: str, case: Callable[[socket.socket], None]) -> dict[str, Any]:
+    """One connection: the statuses and codes of the replies, whether the server closed
+    it, and the seconds until then."""
+    address = httpx.URL(url)
+    started = time.monotonic()
+    reply = b""
+    with socket.create_connection((address.host, address.port or 80), timeout=60) as sock:
+        with suppress(OSError):  # the server closed the connection while the case sent
+            case(sock)
+        closed = True
+        try:
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except TimeoutError:
+            closed = False
+        except OSError:  # reset: closed too
+            pass
+    return {
+        "statuses": [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", reply)],
+        "codes": sorted({c.decode() for c in re.findall(rb'"code": ?"([A-Z_]+)"', reply)}),
+        "closed": closed,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def run_raw(url: str, name: str, pid: int | None, copies: int = 1) -> dict[str, Any]:
+    """`copies` connections of a raw case at once, with /readyz and memory watched."""
+    before = rss_kb(pid) / 1024 if pid else None
+    with watch(url, pid) as seen, ThreadPoolExecutor(copies) as pool:
+        results = list(pool.map(lambda _: raw_exchange(url, RAW[name]), range(copies)))
+    statuses = Counter(",".join(map(str, r["statuses"])) or "none" for r in results)
+    return {
+        "case": name + (f" x{copies}" if copies > 1 else ""),
+        "statuses": dict(statuses),
+        "codes": sorted({c for r in results for c in r["codes"]}),
+        "closed": sum(r["closed"] for r in results),
+        "seconds_max": round(max(r["seconds"] for r in results), 2),
+        **{k: round(v, 3) for k, v in seen.items()},
+        **(
+            {"rss_before_mb": round(before, 1), "rss_after_mb": round(rss_kb(pid) / 1024, 1)}
+            if pid and before is not None
+            else {}
+        ),
+    }
+
+
 def rss_kb(pid: int) -> int:
     """Resident memory of a process and its children (uvicorn workers), in kB."""
     total = 0
@@ -353,6 +456,26 @@ def send(client: httpx.Client, body: Any) -> httpx.Response:
     return client.post("/graphql", json=body)
 
 
+def codes_of(response: httpx.Response) -> list[str]:
+    try:
+        return sorted({e.get("extensions", {}).get("code") for e in response.json()["errors"]})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def outcome(response: httpx.Response) -> str:
+    """An error code (BUSY with its retryAfter), an ingest's status, or the HTTP status."""
+    try:
+        body = response.json()
+        if body.get("errors"):
+            error = body["errors"][0]["extensions"]
+            retry = f" retryAfter={error['retryAfter']}" if "retryAfter" in error else ""
+            return f"{error['code']}{retry}"
+        return str(body["data"]["ingestDocument"]["status"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return str(response.status_code)
+
+
 def run(
     url: str, name: str, body: Any, pid: int | None, copies: int = 1, token: str | None = None
 ) -> dict[str, Any]:
@@ -366,12 +489,11 @@ def run(
             responses = list(pool.map(lambda _: send(client, body), range(copies)))
         seconds = time.monotonic() - started
     response = responses[0]
-    try:
-        codes = sorted({e.get("extensions", {}).get("code") for e in response.json()["errors"]})
-    except (ValueError, KeyError, TypeError, AttributeError):
-        codes = []
+    codes = codes_of(response)
     return {
         "case": name + (f" x{copies}" if copies > 1 else ""),
+        # With copies: what each answered (an error code, or an ingest's status).
+        **({"outcomes": dict(Counter(map(outcome, responses)))} if copies > 1 else {}),
         "status": response.status_code,
         "codes": codes,
         "bytes": len(response.content),
@@ -397,10 +519,14 @@ def main() -> None:
         "--token", default=os.environ.get("DIPLOGRAPH_API_TOKEN"), help="for the mutation cases"
     )
     args = parser.parse_args()
-    for name, make in CASES.items():
+    for name in [*CASES, *RAW]:
         if args.only and name not in args.only:
             continue
-        result = run(args.url, name, make(args), args.pid, args.copies, args.token)
+        if name in RAW:
+            result = run_raw(args.url, name, args.pid, args.copies)
+        else:
+            body = CASES[name](args)
+            result = run(args.url, name, body, args.pid, args.copies, args.token)
         print(json.dumps(result), flush=True)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -372,7 +373,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.sync_driver = connect(settings, app.state.bookmarks)
         # ingestDocument's analysis is seconds of Python: in child processes, started on
         # first use, so that this process's interpreter keeps answering (services.workers).
-        app.state.ingest_processes = IngestProcesses(settings, app.state.bookmarks)
+        # Several workers share the metrics directory: admission counts all their ingests.
+        shared = os.environ.get(metrics.MULTIPROC_DIR)
+        app.state.ingest_processes = IngestProcesses(
+            settings, app.state.bookmarks, shared=Path(shared) if shared else None
+        )
         app.state.readiness = Readiness(
             warmup_seconds=settings.warmup_seconds, seed=example_statements(app, graphql)
         )

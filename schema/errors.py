@@ -68,6 +68,15 @@ class IngestInterrupted(CodedError):
     code = "INGEST_INTERRUPTED"
 
 
+class Busy(GraphQLError):
+    """Refused before it started, for lack of capacity: `retryAfter` seconds later may do."""
+
+    code = "BUSY"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, extensions={"code": self.code, "retryAfter": retry_after})
+
+
 class ResponseTooLarge(GraphQLError):
     """The response would exceed the configured budget; nothing of it is returned."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from neo4j import Driver
+from neo4j.exceptions import ConstraintError
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
@@ -18,9 +19,10 @@ from loaders.knowledge import LoadError
 from schema.auth import bearer_ok
 from schema.candidates import Candidate, candidate_of
 from schema.context import Context, Info, coded_neo4j_errors
-from schema.errors import BadUserInput, IngestInterrupted, Timeout, Unauthenticated
+from schema.errors import BadUserInput, Busy, IngestInterrupted, Timeout, Unauthenticated
+from services.pipeline import IngestResult as PipelineResult
 from services.pipeline import IngestTimeout, ingest_documents, upsert_facts
-from services.workers import IngestProcessDied, IngestProcesses
+from services.workers import IngestBusy, IngestProcessDied, IngestProcesses
 
 PAYLOAD = "upsertKnowledge(facts)"
 # Maximum sizes, in characters, of what upsertKnowledge stores (docs/api.md). A name is
@@ -175,11 +177,23 @@ def ingest(
         )  # fmt: skip
     except ArticleError as error:
         raise BadUserInput(str(error)) from None
-    try:
+
+    def run() -> PipelineResult:
         if processes is not None:
             (result,) = processes.ingest(database, [document], budget)
         else:
             (result,) = ingest_documents(driver, database, [document], budget)
+        return result
+
+    try:
+        try:
+            result = run()
+        except ConstraintError:
+            # The same text stored by another request meanwhile (hostile review 4: two at
+            # once, one INTERNAL_SERVER_ERROR): found now, it is reported unchanged.
+            result = run()
+    except IngestBusy as error:
+        raise Busy(f"ingestDocument: {error}; nothing was written", error.retry_after) from None
     except IngestTimeout as error:
         raise Timeout(
             f"ingestDocument: ingesting '{document.id}' took longer than {budget:g}s; "

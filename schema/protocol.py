@@ -1,48 +1,414 @@
-"""uvicorn's HTTP protocol, with its own refusals answered in JSON like the app's.
+"""uvicorn's HTTP protocol, with limits on what a connection may hold and coded JSON refusals.
 
-httptools (the parser `diplograph serve` runs) refuses a request it cannot parse before
-any ASGI app sees it, with a plain-text 400 "Invalid HTTP request received.". One such
-request a client can send by mistake: a GET whose request target (path and query string)
-is 65,536 bytes or more, which the URL parser cannot hold (its offsets are 16 bits). A
-GET of up to 65,535 bytes reaches the app, and its query is parsed (and refused) there.
-Here the refusals of the protocol layer get a coded JSON body like every other request
-error (schema/http.py): 414 `BAD_REQUEST` for a target too long, saying what to do
-instead, and 400 `BAD_REQUEST` for anything else it cannot parse.
+httptools (the parser `diplograph serve` runs) keeps a request's head in memory until it
+is complete, with no limit: 200 connections sending endless 1 MB header lines grew the
+workers to 1.8 GB, and a request with a 2 MB header was answered. It waits for ever for a
+head or body that does not come (a slow client held a connection ~30 s with no answer),
+and for a chunk announced as 2^64 bytes. Its own refusals were plain text.
+
+Here the bytes of each request are followed as they arrive, before the parser gets them
+(`Framing`): the request line, each header line and the head as a whole, the body by its
+`Content-Length` or its chunks. Over a limit the request is refused at once, with nothing
+more read, in JSON like every other request error (schema/http.py), and the connection
+closes:
+
+* 414: a request target (path and query) over 65,535 bytes (httptools' URL parser
+  keeps 16-bit offsets);
+* 431: a header line over 16 KiB, or header lines over 64 KiB in all;
+* 408: a head not complete `DIPLOGRAPH_HEAD_TIMEOUT` seconds after its first byte (or
+  after the connection opened), or no byte of a body for `DIPLOGRAPH_BODY_TIMEOUT`;
+* 413: a chunk announced larger than a body may be (`DIPLOGRAPH_MAX_BODY_BYTES`), or
+  chunks adding up to more;
+* 400: anything that does not parse (a malformed chunk among them), and a protocol
+  upgrade (WebSocket).
+
+Requests sent before the refused one on the same connection (pipelined) are answered
+first, then the refusal. `server_options` is how `diplograph serve` and the tests' server
+both run uvicorn.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+from asyncio.events import TimerHandle
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+import httptools
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from diplograph.settings import Settings
+from schema.http import error_body
 
 # The longest request target httptools parses (http_parser_url keeps 16-bit offsets).
 MAX_TARGET_BYTES = 65_535
+# A request line is its target and at most this much more (method, version, spaces, CRLF).
+REQUEST_LINE_EXTRA = 64
+MAX_HEADER_LINE = 16 * 1024
+MAX_HEAD = 64 * 1024
+
+# Where in a request the bytes arriving are.
+HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER = range(6)
+HEX = frozenset(b"0123456789abcdefABCDEF")
+# The status lines of the refusals, with RFC 9110's reason phrases (Python 3.11's
+# http.HTTPStatus still has RFC 2616's "Request-URI Too Long").
+STATUS_LINES = {
+    400: b"HTTP/1.1 400 Bad Request\r\n",
+    408: b"HTTP/1.1 408 Request Timeout\r\n",
+    413: b"HTTP/1.1 413 Content Too Large\r\n",
+    414: b"HTTP/1.1 414 URI Too Long\r\n",
+    431: b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+}
 
 
-class JsonErrorsProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol; its 400 answer (the request did not parse) is JSON and coded."""
+@dataclass(frozen=True)
+class Limits:
+    head_timeout: float = 10.0
+    body_timeout: float = 10.0
+    max_body_bytes: int = 100_000
+    max_header_line: int = MAX_HEADER_LINE
+    max_head: int = MAX_HEAD
 
-    def send_400_response(self, msg: str) -> None:
-        if len(self.url) > MAX_TARGET_BYTES:
-            status = b"HTTP/1.1 414 URI Too Long\r\n"
-            message = (
-                f"the request target is {len(self.url):,} bytes or more; at most "
-                f"{MAX_TARGET_BYTES:,}: send a long query in a POST body"
-            )
-        else:
-            status = b"HTTP/1.1 400 Bad Request\r\n"
-            message = "the request is not valid HTTP/1.1"
-        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
-        content = [status]
-        for name, value in self.server_state.default_headers:
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        return cls(settings.head_timeout, settings.body_timeout, settings.max_body_bytes)
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that `diplograph serve` runs with (and the tests' server).
+
+    `ws="none"`: a WebSocket upgrade is an HTTP request, refused by the protocol; `http`
+    is a partial (not a subclass made here) so that spawned workers can unpickle it."""
+    return {
+        "http": partial(JsonErrorsProtocol, limits=Limits.of(settings)),
+        "ws": "none",
+        "loop": "uvloop",
+        "proxy_headers": False,
+    }
+
+
+class Refusal(Exception):
+    """A request refused by the protocol layer: its status, message and code."""
+
+    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+
+    def response(self, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+        body = error_body(self.message, self.code)
+        content = [STATUS_LINES[self.status]]
+        for name, value in default_headers:
             content.extend([name, b": ", value, b"\r\n"])
         content += [
             b"content-type: application/json\r\n",
             b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
             b"connection: close\r\n",
             b"\r\n",
-            body.encode("ascii"),
+            body,
         ]
-        self.transport.write(b"".join(content))
+        return b"".join(content)
+
+
+def too_large(limits: Limits, size: int, what: str) -> Refusal:
+    return Refusal(
+        413,
+        f"{what} of {size:,} bytes: a request body may be at most {limits.max_body_bytes:,}",
+        "PAYLOAD_TOO_LARGE",
+    )
+
+
+class Framing:
+    """Where a connection's byte stream is (head, body by length, chunks), and the limits.
+
+    It only finds boundaries and counts: httptools still parses every byte and decides
+    what is valid; this refuses, early, what would be too big or never end."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.state = HEAD
+        self.line = bytearray()  # the current line, kept only while in a chunk's framing
+        self.line_bytes = 0  # bytes of the current head line so far
+        self.head_bytes = 0  # bytes of the current head's header lines so far
+        self.request_line = False  # the current head's request line is complete
+        self.cr = False  # the bytes before ended in a CR
+        self.remaining = 0  # body or chunk bytes still to come
+        self.body_bytes = 0  # chunk sizes announced so far
+
+    @property
+    def started(self) -> bool:
+        """Bytes of a request have come that do not yet make it complete."""
+        return self.state != HEAD or self.line_bytes > 0 or self.request_line
+
+    def scan(self, data: bytes, start: int) -> tuple[int, bool]:
+        """The offset up to which `data` may go to the parser next, and whether a head
+        ends there (the parser then tells the body's framing: `body`); `Refusal` if a
+        limit is passed before it."""
+        if self.state == HEAD:
+            return self._head(data, start)
+        end = len(data)
+        pos = start
+        while pos < end and self.state != HEAD:
+            pos = self._body(data, pos)
+        return pos, False
+
+    def body(self, length: int | None, chunked: bool) -> None:
+        """The head just parsed announces this body (none: the next head follows)."""
+        self.line_bytes = self.head_bytes = 0
+        self.request_line = False
+        self.body_bytes = 0
+        if chunked:
+            self.state = CHUNK_SIZE
+        elif length:
+            self.state, self.remaining = LENGTH, length
+
+    def _head(self, data: bytes, start: int) -> tuple[int, bool]:
+        pos = start
+        while True:
+            newline = data.find(b"\n", pos)
+            end = len(data) if newline == -1 else newline + 1
+            self.line_bytes += end - pos
+            if self.request_line:
+                self.head_bytes += end - pos
+            self._check_head_line()
+            if newline == -1:
+                self.cr = data.endswith(b"\r")
+                return end, False
+            # An empty line (CRLF; a bare LF the parser refuses) ends a head.
+            before = data[newline - 1 : newline] == b"\r" if newline > pos else self.cr
+            empty = self.line_bytes == 1 or (self.line_bytes == 2 and before)
+            self.line_bytes = 0
+            pos = end
+            if empty and self.request_line:
+                return end, True
+            self.request_line = self.request_line or not empty
+
+    def _check_head_line(self) -> None:
+        if not self.request_line:
+            if self.line_bytes > MAX_TARGET_BYTES + REQUEST_LINE_EXTRA:
+                raise target_too_long(self.line_bytes)
+            return
+        limit = self.limits.max_header_line
+        if self.line_bytes > limit:
+            raise Refusal(431, f"a header line of over {limit:,} bytes: at most {limit:,} each")
+        limit = self.limits.max_head
+        if self.head_bytes > limit:
+            raise Refusal(431, f"header lines of over {limit:,} bytes in all: at most {limit:,}")
+
+    def _body(self, data: bytes, pos: int) -> int:
+        if self.state in (LENGTH, CHUNK_DATA):
+            take = min(self.remaining, len(data) - pos)
+            self.remaining -= take
+            if not self.remaining:
+                self.state = HEAD if self.state == LENGTH else CHUNK_END
+            return pos + take
+        newline = data.find(b"\n", pos)
+        end = len(data) if newline == -1 else newline + 1
+        self.line += data[pos:end]
+        if self.state == TRAILER:
+            self._trailer_line(newline != -1)
+        elif self.state == CHUNK_END:
+            if len(self.line) > 2 or (newline != -1 and self.line != b"\r\n"):
+                raise Refusal(400, "a chunk of the request body does not end where its size says")
+            if newline != -1:
+                self.line.clear()
+                self.state = CHUNK_SIZE
+        else:
+            self._size_line(newline != -1)
+        return end
+
+    def _size_line(self, complete: bool) -> None:
+        digits = bytes(self.line).split(b";", 1)[0].rstrip(b"\r\n")
+        if (complete and not digits) or any(c not in HEX for c in digits):
+            raise Refusal(400, "a chunk size of the request body is not a hexadecimal number")
+        size = int(digits, 16) if digits else 0
+        if size > self.limits.max_body_bytes:
+            raise too_large(self.limits, size, "a chunk")
+        if len(self.line) > self.limits.max_header_line:
+            raise Refusal(400, "a chunk size line of the request body is too long")
+        if not complete:
+            return
+        self.line.clear()
+        self.body_bytes += size
+        if self.body_bytes > self.limits.max_body_bytes:
+            raise too_large(self.limits, self.body_bytes, "chunks")
+        self.state, self.remaining = (CHUNK_DATA, size) if size else (TRAILER, 0)
+
+    def _trailer_line(self, complete: bool) -> None:
+        if len(self.line) > self.limits.max_header_line:
+            raise Refusal(431, f"a trailer line of over {self.limits.max_header_line:,} bytes")
+        if not complete:
+            return
+        self.head_bytes += len(self.line)
+        if self.head_bytes > self.limits.max_head:
+            raise Refusal(431, f"trailer lines of over {self.limits.max_head:,} bytes in all")
+        empty = bytes(self.line) in (b"\r\n", b"\n")
+        self.line.clear()
+        if empty:
+            self.state, self.head_bytes = HEAD, 0
+
+
+def target_too_long(size: int) -> Refusal:
+    return Refusal(
+        414,
+        f"the request target is {size:,} bytes or more; at most "
+        f"{MAX_TARGET_BYTES:,}: send a long query in a POST body",
+    )
+
+
+class JsonErrorsProtocol(HttpToolsProtocol):
+    """HttpToolsProtocol with `Framing`'s limits, time limits and coded JSON refusals."""
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        limits: Limits | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.limits = limits or Limits()
+        self.framing = Framing(self.limits)
+        self.stopped = False  # a request was refused: nothing more is read
+        self.refusal: bytes | None = None  # sent once earlier requests are answered
+        self.timer: TimerHandle | None = None
+        self.head_timing = False  # `timer` is the head's
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self.limits.head_timeout, self._head_timeout, head=True)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.stopped:
+            return
+        self._unset_keepalive_if_required()
+        pos = 0
+        while pos < len(data) and not self.stopped:
+            try:
+                end, head_complete = self.framing.scan(data, pos)
+            except Refusal as refusal:
+                self.refuse(refusal)
+                return
+            try:
+                self.parser.feed_data(data[pos:end])
+            except httptools.HttpParserUpgrade:  # refused in on_headers_complete
+                return
+            except httptools.HttpParserError as error:
+                cause = error.__context__
+                self.refuse(cause if isinstance(cause, Refusal) else self._unparsable())
+                return
+            if head_complete:
+                self._disarm()  # the head's timer; the body's is armed below
+            pos = end
+        if self.stopped:
+            return
+        if self.framing.state != HEAD:
+            self._arm(self.limits.body_timeout, self._body_timeout)  # from the last byte
+        elif not self.framing.started:
+            self._disarm()  # between requests: uvicorn's keep-alive timeout applies
+        elif not self.head_timing:
+            # From the head's first byte (or the connection's opening: that timer runs on).
+            self._arm(self.limits.head_timeout, self._head_timeout, head=True)
+
+    def _unparsable(self) -> Refusal:
+        url = getattr(self, "url", b"")  # set by the parser's first callback
+        if len(url) > MAX_TARGET_BYTES:
+            return target_too_long(len(url))
+        if self.framing.state != HEAD:
+            return Refusal(400, "the request body's chunked encoding is not valid")
+        return Refusal(400, "the request is not valid HTTP/1.1")
+
+    def on_headers_complete(self) -> None:
+        if self.parser.should_upgrade():
+            raise Refusal(
+                400,
+                "protocol upgrades (WebSocket) and CONNECT are not supported: "
+                "send each GraphQL request as an HTTP POST to /graphql",
+            )
+        length: int | None = None
+        chunked = False
+        for name, value in self.headers:
+            if name == b"content-length":
+                length = int(value)  # httptools has checked it is a number
+            elif name == b"transfer-encoding":
+                chunked = value.rsplit(b",", 1)[-1].strip().lower() == b"chunked"
+        super().on_headers_complete()
+        self.framing.body(length, chunked)
+
+    def refuse(self, refusal: Refusal) -> None:
+        """Answer `refusal` and close: at once, or after the requests before it."""
+        self.stopped = True
+        self._disarm()
+        response = refusal.response(self.server_state.default_headers)
+        cycle = self.cycle
+        if self.framing.state != HEAD and cycle is not None:
+            # The body of the latest request failed: that request is the one refused.
+            queued = [(c, a) for c, a in self.pipeline if c is cycle]
+            if queued:
+                self.pipeline.remove(queued[0])
+            elif cycle.response_started:
+                # Its app answered already (or is answering): nothing more to say.
+                if cycle.response_complete:
+                    self.transport.close()
+                else:
+                    cycle.keep_alive = False
+                return
+            cycle.disconnected = True  # its app, if running, sees the client gone
+            cycle.message_event.set()
+        self.refusal = response
+        self._send_refusal_when_idle()
+
+    def _send_refusal_when_idle(self) -> None:
+        cycle = self.cycle
+        busy = self.pipeline or (
+            cycle is not None and not cycle.response_complete and not cycle.disconnected
+        )
+        if self.refusal is None or busy or self.transport.is_closing():
+            return
+        self.transport.write(self.refusal)
+        self.refusal = None
         self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._send_refusal_when_idle()
+
+    def _head_timeout(self) -> None:
+        self.timer, self.head_timing = None, False
+        if not self.stopped and self.framing.state == HEAD:
+            seconds = self.limits.head_timeout
+            self.refuse(Refusal(408, f"the request head was not complete within {seconds:g} s"))
+
+    def _body_timeout(self) -> None:
+        self.timer = None
+        if self.stopped or self.framing.state == HEAD:
+            return
+        cycle = self.cycle
+        if self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue):
+            # The app is behind, not the client (it reads no more yet, or has not asked
+            # for the body a client sending `Expect: 100-continue` holds back): wait.
+            self._arm(self.limits.body_timeout, self._body_timeout)
+            return
+        seconds = self.limits.body_timeout
+        self.refuse(Refusal(408, f"no byte of the request body came for {seconds:g} s"))
+
+    def _arm(self, seconds: float, callback: Callable[[], None], head: bool = False) -> None:
+        self._disarm()
+        self.timer = self.loop.call_later(seconds, callback)
+        self.head_timing = head
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer, self.head_timing = None, False

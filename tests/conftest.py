@@ -26,7 +26,7 @@ from graph.repository import write_knowledge
 from graph.server import LocalNeo4j, free_port
 from loaders.knowledge import read_knowledge
 from schema.app import create_app
-from schema.protocol import JsonErrorsProtocol
+from schema.protocol import server_options
 from tests import dbsafety
 from tests.dbsafety import claim, external_uri, suite_settings
 
@@ -98,7 +98,7 @@ class LiveServer:
         self.port = port or free_port()
         config = uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-            http=JsonErrorsProtocol,  # as `diplograph serve` runs it
+            **server_options(settings),  # as `diplograph serve` runs it
         )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

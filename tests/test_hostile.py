@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -531,3 +532,112 @@ def test_the_reader_runs_read_transactions_that_neo4j_refuses_to_write_in(
         "MATCH (n:Entity {id: 'cuba'}) RETURN n.name AS name", database_=settings.neo4j_database
     )
     assert records[0]["name"] == "Cuba"
+
+
+INGEST_SLUG = "mutation($t: String!) { ingestDocument(text: $t) { slug created status } }"
+
+
+def documents(driver: Driver, settings: Settings) -> set[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (d:Document) RETURN d.id AS id", database_=settings.neo4j_database
+    )
+    return {r["id"] for r in records}
+
+
+def test_a_burst_of_ingests_beyond_the_children_is_busy_at_once_and_writes_nothing(
+    settings: Settings, knowledge_graph: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hostile review 4: 8 x a 95 KB text at once all waited for the two children and all
+    answered TIMEOUT. Those that could not finish in time are refused at once: BUSY, with
+    `retryAfter`, nothing written; the admitted ones are stored."""
+    import services.workers
+    from ops.hostile import names_heavy_text
+
+    # Texts of 3,000 characters estimated at 8 s each alone (they take a few; the estimate
+    # is what admission knows), 16 s beside another: two run at once; a third would start
+    # after about 8 s beside the second and take 16 s, past the budget of 20 s.
+    monkeypatch.setattr(services.workers, "ESTIMATE_PER_KCHAR", 7 / 3)
+    texts = [
+        f"Envoys Meet On Water Number {i}\n\n" + names_heavy_text(2_960, seed=100 + i)
+        for i in range(4)
+    ]
+    busy = settings.model_copy(update={"api_token": API_TOKEN, "ingest_timeout": 20.0,
+                                       "warmup_seconds": 0.0})  # fmt: skip
+    before = documents(knowledge_graph, settings)
+    headers = {"authorization": f"Bearer {API_TOKEN}"}
+    with LiveServer(busy) as live:
+
+        def ingest(text: str) -> tuple[dict[str, Any], float]:
+            started = time.monotonic()
+            with httpx.Client(base_url=live.url, timeout=60) as client:
+                body = graphql(client, INGEST_SLUG, headers=headers, t=text)
+            return body, time.monotonic() - started
+
+        with ThreadPoolExecutor(len(texts)) as pool:
+            answers = list(pool.map(ingest, texts))
+    stored = [b["data"]["ingestDocument"]["slug"] for b, _ in answers if b.get("data")]
+    refused = [(b["errors"][0], s) for b, s in answers if b.get("errors")]
+    try:
+        assert len(stored) == 2, answers
+        assert [e["extensions"]["code"] for e, _ in refused] == ["BUSY", "BUSY"], refused
+        for error, seconds in refused:
+            assert error["extensions"]["retryAfter"] >= 1 and seconds < 2, error
+            assert "nothing was written" in error["message"]
+        assert documents(knowledge_graph, settings) - before == set(stored)
+    finally:
+        knowledge_graph.execute_query(
+            "MATCH (d:Document) WHERE d.id IN $ids DETACH DELETE d",
+            ids=stored, database_=settings.neo4j_database,
+        )  # fmt: skip
+
+
+def test_the_same_new_text_ingested_twice_at_once_is_stored_once(
+    api: httpx.Client, settings: Settings, knowledge_graph: Driver
+) -> None:
+    """Hostile review 4: two identical ingests at once: one INTERNAL_SERVER_ERROR at the
+    uniqueness constraint. The loser tries again and finds the text: `unchanged`."""
+    text = (
+        "Fisheries Council Meets In Oslo Again\n\n"
+        "The Northern Fisheries Council met in Oslo on March 3, 2014, to talk about quotas."
+    )
+    headers = {"authorization": f"Bearer {API_TOKEN}"}
+    with ThreadPoolExecutor(4) as pool:
+        bodies = list(pool.map(lambda _: graphql(api, INGEST_SLUG, headers=headers, t=text),
+                               range(4)))  # fmt: skip
+    results = [b["data"]["ingestDocument"] for b in bodies if "errors" not in b]
+    try:
+        assert len(results) == 4, bodies
+        assert sorted(r["status"] for r in results) == ["new", "unchanged", "unchanged",
+                                                        "unchanged"]  # fmt: skip
+        assert len({r["slug"] for r in results}) == 1
+    finally:
+        knowledge_graph.execute_query(
+            "MATCH (d:Document) WHERE d.id IN $ids DETACH DELETE d",
+            ids=[r["slug"] for r in results], database_=settings.neo4j_database,
+        )  # fmt: skip
+
+
+def test_admission_counts_the_ingests_every_worker_admitted(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Measured (docs/operations.md): with two API workers each admitted a 95 KB text, and
+    two at once on two cores passed their budget under load. The workers share a
+    directory (the metrics one); an ingest admitted in one counts in the other's estimate."""
+    from graph.driver import shared_bookmarks
+    from loaders.ingest.documents import prepare_text
+    from ops.hostile import names_heavy_text
+    from services.workers import IngestBusy, IngestProcesses
+
+    document = prepare_text("Water Talks In Oslo\n\n" + names_heavy_text(95_000))
+    first, second = (IngestProcesses(settings, shared_bookmarks(), shared=tmp_path)
+                     for _ in range(2))  # fmt: skip
+    ticket = first.admit([document], 30.0, time.monotonic())
+    with pytest.raises(IngestBusy) as busy:
+        second.admit([document], 30.0, time.monotonic())
+    assert busy.value.retry_after >= 10, busy.value
+    assert "beside 1 other(s)" in str(busy.value)
+    # A worker that shares no directory counts only its own.
+    alone = IngestProcesses(settings, shared_bookmarks())
+    alone.release(alone.admit([document], 30.0, time.monotonic()))
+    first.release(ticket)  # ended: the other worker may take one again
+    second.release(second.admit([document], 30.0, time.monotonic()))
