@@ -22,6 +22,8 @@ import json
 import pstats
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +36,15 @@ from bench.api.profiling import answer_ours
 from diplograph.settings import Settings
 from graph.driver import connect_async
 from graph.reads import Reader
-from schema.app import create_app
+from schema import compiled
+from schema.app import GraphQLApp, create_app
+from schema.compiled import Compiler
 from schema.context import Context
+
+# The layers of a request on the compiled path, in the order a request crosses them
+# (`--layers`). Each is the CPU inside the functions that `LayerClock` times, less the
+# timed functions they call.
+LAYERS = ("http", "compiled", "convert_arguments", "resolver", "driver", "shaping", "orjson")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -46,6 +55,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3, help="measurements per operation; the least")
     p.add_argument("--operations", default=",".join(op.name for op in OPERATIONS))
     p.add_argument("--profile", type=Path, default=None, help="write a cProfile per operation")
+    p.add_argument(
+        "--layers",
+        action="store_true",
+        help="also split the whole application's CPU per request into layers (LAYERS)",
+    )
     return run.as_bench_api_arguments(p.parse_args(argv))
 
 
@@ -79,6 +93,84 @@ async def asgi_post(app: ASGIApp, body: bytes) -> bytes:
     if status != 200 or b'"errors"' in answer:
         raise RuntimeError(f"{status}: {answer[:500]!r}")
     return answer
+
+
+class LayerClock:
+    """CPU seconds of this process spent inside some functions of the request path, summed
+    per function, by wrapping them for the time of a measurement (`restore` puts them back).
+
+    `time.process_time` around an `await` counts whatever else the loop ran meanwhile:
+    requests are sent one at a time, so that is only the readiness check (once a second).
+    A plan's root fields run concurrently: their resolvers' times overlap when a document
+    has several (no bench operation has)."""
+
+    def __init__(self) -> None:
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        self._originals: list[tuple[object, str, Any]] = []
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        seconds = self.seconds
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[label] += time.process_time() - started
+
+        self._install(owner, name, original, timed)
+
+    def wrap_async(self, owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+        seconds = self.seconds
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                seconds[label] += time.process_time() - started
+
+        self._install(owner, name, original, timed)
+
+    def _install(self, owner: object, name: str, original: Any, timed: Callable[..., Any]) -> None:
+        self._originals.append((owner, name, original))
+        setattr(owner, name, timed)
+
+    def restore(self) -> None:
+        while self._originals:
+            owner, name, original = self._originals.pop()
+            setattr(owner, name, original)
+
+    def layers(self, total: float, requests: int) -> dict[str, float]:
+        """CPU ms per request of each of LAYERS, from `total` seconds for `requests`."""
+        s = self.seconds
+        split = {
+            "http": total - s["answer"] - s["orjson"],
+            "compiled": s["answer"] - s["resolve"] - s["shaping"],
+            "convert_arguments": s["convert_arguments"],
+            "resolver": s["resolve"] - s["convert_arguments"] - s["driver"],
+            "driver": s["driver"],
+            "shaping": s["shaping"],
+            "orjson": s["orjson"],
+        }
+        return {name: seconds * 1000 / requests for name, seconds in split.items()}
+
+
+def layer_clock() -> LayerClock:
+    """A clock on the compiled path's functions: the whole compiled answer, its root
+    resolvers (`Compiler._resolve`, which convert the arguments, build and run the
+    statement and build the objects the shaping reads), the driver's round trip and
+    decoding (`Reader._records`), the shaping and the response's serialisation."""
+    clock = LayerClock()
+    clock.wrap_async(Compiler, "answer", "answer")
+    clock.wrap_async(Compiler, "_resolve", "resolve")
+    clock.wrap(compiled, "convert_arguments", "convert_arguments")
+    clock.wrap_async(Reader, "_records", "driver")
+    clock.wrap(compiled, "_shape_all", "shaping")
+    clock.wrap(GraphQLApp, "encode_json", "orjson")
+    return clock
 
 
 async def per_request(
@@ -120,6 +212,16 @@ async def per_request(
                     await request(i)
                 out[f"{name}_cpu"] = (time.process_time() - cpu) * 1000 / args.iterations
                 out[f"{name}_wall"] = (time.perf_counter() - wall) * 1000 / args.iterations
+            if args.layers:
+                clock = layer_clock()
+                try:
+                    cpu = time.process_time()
+                    for i in range(args.iterations):
+                        await asgi(i)
+                    total = time.process_time() - cpu
+                finally:
+                    clock.restore()
+                out |= {f"layer_{k}": v for k, v in clock.layers(total, args.iterations).items()}
             if args.profile:
                 # Apart from the measured requests: the profiler slows small calls several
                 # fold. The whole application's path, which includes the compiled one.
@@ -153,6 +255,25 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def layer_table(rows: dict[str, dict[str, float]]) -> str:
+    """CPU ms per request of each layer, per operation and weighted by the mix's shares."""
+    lines = [
+        "| operation | " + " | ".join(LAYERS) + " | sum |",
+        "|---|" + "---:|" * (len(LAYERS) + 1),
+    ]
+    weights = {name: BY_NAME[name].weight for name in rows}
+    for name, r in rows.items():
+        values = [r[f"layer_{k}"] for k in LAYERS]
+        lines.append(f"| {name} | " + " | ".join(f"{v:.2f}" for v in values) +
+                     f" | {sum(values):.2f} |")  # fmt: skip
+    share = sum(weights.values())
+    if share:
+        mix = [sum(rows[n][f"layer_{k}"] * w for n, w in weights.items()) / share for k in LAYERS]
+        lines.append("| mix-weighted | " + " | ".join(f"{v:.2f}" for v in mix) +
+                     f" | {sum(mix):.2f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ops = [BY_NAME[name] for name in args.operations.split(",") if name]
@@ -173,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
           f"operation, the least of {args.rounds} rounds; CPU of this process (Python and "
           "driver, not Neo4j's)")  # fmt: skip
     print(table(rows))
+    if args.layers:
+        print()
+        print("CPU ms per request by layer (`--layers`: the whole application, timed apart)")
+        print(layer_table(rows))
     return 0
 
 

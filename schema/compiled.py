@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
@@ -97,6 +97,7 @@ from schema.selected import (
     fixed_selections,
     selected_field,
 )
+from schema.selection import encode_cursor
 from schema.types import native
 
 logger = logging.getLogger(__name__)
@@ -130,10 +131,11 @@ class NotCompilable(Exception):
 
 @dataclass
 class Run:
-    """One execution of a plan: the coerced variables, and the arguments computed so far."""
+    """One execution of a plan: the coerced variables, and the readers of paged fields
+    whose arguments name variables (by the field node's id), made so far."""
 
     variables: VariableValues
-    arguments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    readers: dict[int, Callable[..., Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -438,6 +440,17 @@ class Compiler:
             walk(selection_set)
         return found
 
+    def _asked(
+        self,
+        type_: GraphQLObjectType,
+        selection_sets: tuple[SelectionSetNode | None, ...],
+        scope: Scope,
+    ) -> Iterator[tuple[str, str, list[FieldNode]]]:
+        """The fields of `type_` the selection sets ask, in order: response key, the field's
+        name and its nodes."""
+        for key, nodes in self._collect(type_, selection_sets, scope).items():
+            yield key, nodes[0].name.value, nodes
+
     def _applies(self, condition: str, runtime: GraphQLObjectType) -> bool:
         if condition == runtime.name:
             return True
@@ -465,6 +478,9 @@ class Compiler:
                 return shaped
 
             return non_null_leaf
+        if isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLObjectType):
+            selection_sets = _selection_sets(nodes)
+            return self._object(type_.of_type, selection_sets, scope, non_null=True)
         if isinstance(type_, GraphQLNonNull):
             inner = self._complete(type_.of_type, nodes, scope)
 
@@ -496,7 +512,7 @@ class Compiler:
                 return serialized
 
             return leaf
-        selection_sets = tuple(n.selection_set for n in nodes)
+        selection_sets = _selection_sets(nodes)
         if isinstance(type_, GraphQLObjectType):
             return self._object(type_, selection_sets, scope)
         if isinstance(type_, GraphQLInterfaceType):
@@ -522,33 +538,52 @@ class Compiler:
         type_: GraphQLObjectType,
         selection_sets: tuple[SelectionSetNode | None, ...],
         scope: Scope,
+        non_null: bool = False,
     ) -> Shape:
+        """One function for the objects of `type_` under these selections, generated once
+        per plan: a dict display of the response keys in order, a scalar read off the object
+        written into it (no call per field), the other fields completed by their closures.
+        `non_null`: the object of a non-null field (a null is not completed)."""
         strawberry_fields = self._strawberry_fields(type_.name)
-        entries: list[tuple[str, Callable[[Any, Run], Any]]] = []
-        for key, nodes in self._collect(type_, selection_sets, scope).items():
-            name = nodes[0].name.value
+        code = _Code()
+        entries: list[str] = []
+        for key, name, nodes in self._asked(type_, selection_sets, scope):
             if name == "__typename":
-                typename = type_.name
-                entries.append((key, _constant(typename)))
+                entries.append(f"{key!r}: {type_.name!r}")
                 continue
             definition = type_.fields[name]
-            leaf = self._leaf(strawberry_fields.get(name), definition, key, name, type_.name)
+            strawberry_field = strawberry_fields.get(name)
+            leaf = self._leaf(strawberry_field, definition, key, name, type_.name)
             if leaf is not None:
-                entries.append((key, leaf))
+                entries.append(f"{key!r}: {code.leaf(leaf)}")
                 continue
-            getter = self._getter(
-                strawberry_fields.get(name), definition, key, nodes[0], type_.name
-            )
-            complete = self._complete(definition.type, nodes, scope)
-            entries.append((key, _field(getter, complete)))
-        entries_ = tuple(entries)
-
-        def shape(value: Any, run: Run) -> Any:
-            if value is None:
-                return None
-            return {key: complete(value, run) for key, complete in entries_}
-
-        return shape
+            date = self._date(strawberry_field, definition, key, name, type_.name, nodes, scope)
+            if date is not None:
+                shape_date, where = date
+                entries.append(f"{key!r}: {code.name(shape_date)}({code.found(where)})")
+                continue
+            window = self._connection(strawberry_field, definition, key, nodes, scope, type_.name)
+            if window is not None:
+                shape_window, read = window
+                if read is types.projected_page:
+                    code.reads_data = code.reads_node = True  # page_reader's type check
+                entries.append(f"{key!r}: {code.name(shape_window)}(value, run)")
+                continue
+            getter = self._getter(strawberry_field, definition, key, nodes[0], type_.name)
+            complete = code.name(self._complete(definition.type, nodes, scope))
+            entries.append(f"{key!r}: {complete}({code.read(getter)}, run)")
+        null = "raise Incomplete('null for a non-null field')" if non_null else "return None"
+        lines = ["def shape(value, run):", "    if value is None:", f"        {null}"]
+        if code.reads_data:
+            lines.append("    data = value.data")
+        if code.reads_node:
+            # A node of another type than its field's (never seen): the ordinary execution.
+            lines += [
+                f"    if data['__typename'] != {type_.name!r}:",
+                "        raise Incomplete('a node of another type')",
+            ]
+        lines.append("    return {" + ", ".join(entries) + "}")
+        return cast(Shape, code.define("\n".join(lines), f"<shape {type_.name}>"))
 
     def _leaf(
         self,
@@ -557,11 +592,11 @@ class Compiler:
         key: str,
         name: str,
         type_name: str,
-    ) -> Callable[[Any, Run], Any] | None:
-        """One closure for a scalar field read straight off its object (an attribute, a
-        projected property or slug, an edge's stored value), completed as `_complete`
-        does: most fields of a response, which took a getter's call, a completion's and a
-        serializer's each. None for the other fields."""
+    ) -> Leaf | None:
+        """A scalar field read straight off its object (an attribute, a projected property
+        or slug, an edge's stored value), completed as `_complete` does: most fields of a
+        response, which took a getter's call, a completion's and a serializer's each. None
+        for the other fields."""
         type_: GraphQLOutputType = definition.type
         non_null = isinstance(type_, GraphQLNonNull)
         if isinstance(type_, GraphQLNonNull):
@@ -575,35 +610,191 @@ class Compiler:
         as_is = type_ in (GraphQLString, GraphQLID)
         resolver = strawberry_field.base_resolver
         if resolver is None:
-            python_name = strawberry_field.python_name
-
-            def attribute(value: Any, run: Run) -> Any:
-                found = getattr(value, python_name)
-                return found if as_is and found.__class__ is str else finish(found)
-
-            return attribute
+            return Leaf("attribute", strawberry_field.python_name, name, as_is, finish)
         function = resolver.wrapped_func
         if function is types.edge_value and name not in types.EDGE_CONVERTED:
-
-            def stored_on_edge(value: Any, run: Run) -> Any:
-                data = value.data
-                found = data[key] if key in data else data.get(name)
-                return found if as_is and found.__class__ is str else finish(native(found))
-
-            return stored_on_edge
+            return Leaf("edge", key, name, as_is, finish)
         stored = types.stored_key(type_name, name, key) if function is types.projected else None
         if stored is None:
             return None
-        general = types.projected_reader(type_name, FieldInfo(name, _Path(key)))
+        return Leaf("node", stored, name, as_is, finish)
 
-        def stored_on_node(value: Any, run: Run) -> Any:
-            data = value.data
-            if data["__typename"] != type_name:
-                return finish(general(value))
-            found = data.get(stored)
-            return found if as_is and found.__class__ is str else finish(native(found))
+    def _date(
+        self,
+        strawberry_field: StrawberryField | None,
+        definition: GraphQLField,
+        key: str,
+        name: str,
+        type_name: str,
+        nodes: list[FieldNode],
+        scope: Scope,
+    ) -> tuple[Callable[[Any], Any], Leaf] | None:
+        """A nullable fuzzy date of a node or an edge, shaped straight from its projected
+        map (`types.date_parts`, as `fuzzy_date` reads it), without a `FuzzyDate` object
+        and its shaper; and where the map is read. None for any other field."""
+        type_ = definition.type
+        if not isinstance(type_, GraphQLObjectType) or type_.name != "FuzzyDate":
+            return None
+        if strawberry_field is None or strawberry_field.extensions:
+            return None
+        if getattr(strawberry_field, "permission_classes", None):
+            return None
+        resolver = strawberry_field.base_resolver
+        function = resolver.wrapped_func if resolver is not None else None
+        if function is types.edge_value and name in types.EDGE_DATES:
+            where = Leaf("edge", key, name, False, _same)
+        elif function is types.projected and types.is_date(type_name, name):
+            where = Leaf("node", key, name, False, _same)
+        else:
+            return None
+        parts = {"value": 0, "precision": 1, "start": 2, "end": 3, "basis": 4}
+        code = _Code()
+        code.names["date_parts"] = types.date_parts
+        entries: list[str] = []
+        for part_key, part, _ in self._asked(type_, _selection_sets(nodes), scope):
+            if part == "__typename":
+                entries.append(f"{part_key!r}: {type_.name!r}")
+                continue
+            if part not in parts:
+                return None
+            part_type = type_.fields[part].type
+            non_null = isinstance(part_type, GraphQLNonNull)
+            if isinstance(part_type, GraphQLNonNull):
+                part_type = part_type.of_type
+            if not isinstance(part_type, GraphQLLeafType):
+                return None
+            finish = code.name(_finish(_serializer(part_type), non_null))
+            found = f"t[{parts[part]}]"
+            if part_type in (GraphQLString, GraphQLID):
+                entries.append(
+                    f"{part_key!r}: (x if (x := {found}).__class__ is str else {finish}(x))"
+                )
+            else:
+                entries.append(f"{part_key!r}: {finish}({found})")
+        source = "\n".join(
+            [
+                "def shape(value):",
+                # Every part converted, as `fuzzy_date` does, asked or not (one that does not
+                # convert is an error either way).
+                "    t = date_parts(value)",
+                "    if t is None:",
+                "        return None",
+                "    return {" + ", ".join(entries) + "}",
+            ]
+        )
+        return code.define(source, "<shape FuzzyDate>"), where
 
-        return stored_on_node
+    def _connection(
+        self,
+        strawberry_field: StrawberryField | None,
+        definition: GraphQLField,
+        key: str,
+        nodes: list[FieldNode],
+        scope: Scope,
+        type_name: str,
+    ) -> tuple[Shape, Callable[..., Any]] | None:
+        """A nested page with constant arguments shaped straight from its projected window,
+        without the `Connection`, `Edge` and `PageInfo`... objects `types.connection` makes:
+        when its edges ask only leaves, dates, `cursor` and `node`. The shaper and the
+        field function it stands for; None for any other field."""
+        if strawberry_field is None or strawberry_field.extensions:
+            return None
+        resolver = strawberry_field.base_resolver
+        function = resolver.wrapped_func if resolver is not None else None
+        type_ = definition.type
+        if function not in PAGED or not isinstance(type_, GraphQLNonNull):
+            return None
+        connection_type = type_.of_type
+        node = nodes[0]
+        if not isinstance(connection_type, GraphQLObjectType) or any(
+            _uses_variables(a.value) for a in node.arguments or ()
+        ):
+            return None
+        arguments = {
+            k: v for k, v in get_argument_values(definition, node).items() if k in PAGE_ARGUMENTS
+        } if node.arguments else {}  # fmt: skip
+        info = FieldInfo(node.name.value, _Path(key))
+        window = types.window_reader(function, type_name, info, arguments)
+        if window is None:
+            return None
+        code = _Code()
+        code.names |= {"window": window, "page_info": types.page_info}
+        entries: list[str] = []
+        selection_sets = _selection_sets(nodes)
+        for part_key, part, part_nodes in self._asked(connection_type, selection_sets, scope):
+            part_type = connection_type.fields[part].type if part != "__typename" else None
+            edge_type = _list_of_objects(part_type)
+            if part == "__typename":
+                entries.append(f"{part_key!r}: {connection_type.name!r}")
+            elif (
+                part == "totalCount"
+                and isinstance(part_type, GraphQLNonNull)
+                and isinstance(part_type.of_type, GraphQLLeafType)
+            ):
+                finish = code.name(_finish(_serializer(part_type.of_type), True))
+                entries.append(f"{part_key!r}: {finish}(total if total is not None "
+                               "else offset + len(items))")  # fmt: skip
+            elif part == "pageInfo" and part_type is not None:
+                complete = code.name(self._complete(part_type, part_nodes, scope))
+                entries.append(f"{part_key!r}: {complete}(page_info(offset, len(items), total, "
+                               "more), run)")  # fmt: skip
+            elif part == "edges" and edge_type is not None:
+                edge = self._edge(edge_type, part_nodes, scope)
+                if edge is None:
+                    return None
+                shape_edge = code.name(edge)
+                entries.append(f"{part_key!r}: [{shape_edge}(item, offset + i, run) "
+                               "for i, item in enumerate(items)]")  # fmt: skip
+            else:
+                return None
+        source = "\n".join(
+            [
+                "def shape(value, run):",
+                "    items, offset, total, more = window(value)",
+                "    return {" + ", ".join(entries) + "}",
+            ]
+        )
+        return cast(Shape, code.define(source, f"<shape {connection_type.name}>")), function
+
+    def _edge(
+        self, type_: GraphQLObjectType, nodes: list[FieldNode], scope: Scope
+    ) -> Callable[[dict[str, Any], int, Run], Any] | None:
+        """An edge of a page shaped from its projected row and its offset, as the shaper of
+        the `Edge` that `types.connection` would make of them; None when it asks a field
+        read otherwise than as a leaf, a date, the cursor or the node."""
+        strawberry_fields = self._strawberry_fields(type_.name)
+        code = _Code()
+        code.names |= {"encode_cursor": encode_cursor, "graph_object": types.graph_object}
+        entries: list[str] = []
+        for key, name, field_nodes in self._asked(type_, _selection_sets(nodes), scope):
+            if name == "__typename":
+                entries.append(f"{key!r}: {type_.name!r}")
+                continue
+            definition = type_.fields[name]
+            strawberry_field = strawberry_fields.get(name)
+            python_name = getattr(strawberry_field, "python_name", None)
+            plain = strawberry_field is not None and strawberry_field.base_resolver is None
+            if plain and python_name == "cursor" and _is_non_null_string(definition.type):
+                entries.append(f"{key!r}: encode_cursor(index)")
+                continue
+            if plain and python_name == "node":
+                complete = code.name(self._complete(definition.type, field_nodes, scope))
+                entries.append(f"{key!r}: {complete}(graph_object(data['node']), run)")
+                continue
+            leaf = self._leaf(strawberry_field, definition, key, name, type_.name)
+            if leaf is not None and leaf.read == "edge":
+                entries.append(f"{key!r}: {code.leaf(leaf)}")
+                continue
+            date = self._date(strawberry_field, definition, key, name, type_.name, field_nodes,
+                              scope)  # fmt: skip
+            if date is not None and date[1].read == "edge":
+                entries.append(f"{key!r}: {code.name(date[0])}({code.found(date[1])})")
+                continue
+            return None
+        source = "\n".join(
+            ["def shape(data, index, run):", "    return {" + ", ".join(entries) + "}"]
+        )
+        return code.define(source, f"<shape {type_.name}>")
 
     def _getter(
         self,
@@ -619,8 +810,7 @@ class Compiler:
             raise NotCompilable("a field with permissions")
         resolver = strawberry_field.base_resolver
         if resolver is None:
-            python_name = strawberry_field.python_name
-            return lambda value, run: getattr(value, python_name)
+            return _attribute(strawberry_field.python_name)
         function = resolver.wrapped_func
         info = FieldInfo(node.name.value, _Path(key))
         if function is types.projected:
@@ -630,16 +820,18 @@ class Compiler:
             return lambda value, run: function(value, info)
         if function in PAGED:
             if not node.arguments:
-                return lambda value, run: function(value, info)
+                return types.page_reader(function, type_name, info, {})
             literal = not any(_uses_variables(a.value) for a in node.arguments)
 
             def paged(value: Any, run: Run) -> Any:
-                arguments = run.arguments.get(id(node))
-                if arguments is None:
+                # The arguments' values, and the window they make, once per execution.
+                reader = run.readers.get(id(node))
+                if reader is None:
                     found = get_argument_values(definition, node, run.variables)
                     arguments = {k: found[k] for k in PAGE_ARGUMENTS if k in found}
-                    run.arguments[id(node)] = arguments
-                return function(value, info, **arguments)
+                    reader = types.page_reader(function, type_name, info, arguments)
+                    run.readers[id(node)] = reader
+                return reader(value)
 
             if literal:
                 constant = {
@@ -647,7 +839,7 @@ class Compiler:
                     for k, v in get_argument_values(definition, node).items()
                     if k in PAGE_ARGUMENTS
                 }
-                return lambda value, run: function(value, info, **constant)
+                return types.page_reader(function, type_name, info, constant)
             return paged
         raise NotCompilable(f"resolver {function.__name__}")
 
@@ -830,15 +1022,96 @@ def _shape_all(values: list[tuple[RootField, Any]], run: Run) -> dict[str, Any]:
     return {root.key: root.shape(value, run) for root, value in values}
 
 
-def _constant(value: str) -> Callable[[Any, Run], Any]:
-    return lambda _, run: value
+@dataclass(frozen=True)
+class Leaf:
+    """A scalar field read straight off its object: an attribute (`source`: its Python
+    name), an edge's stored value (`source`: the response key, else the field's `name`)
+    or a node's projected property (`source`: its key in the projected map)."""
+
+    read: str
+    source: str
+    name: str
+    # A string is the value as is (String, ID); anything else is `finish`ed.
+    as_is: bool
+    finish: Callable[[Any], Any]
 
 
-def _field(getter: Callable[[Any, Run], Any], complete: Shape) -> Callable[[Any, Run], Any]:
-    def resolve(value: Any, run: Run) -> Any:
-        return complete(getter(value, run), run)
+class _Code:
+    """The text of a generated shaper and the values it names (closures, constants)."""
 
-    return resolve
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"Incomplete": Incomplete, "native": native}
+        self.reads_data = False  # it reads `value.data`
+        self.reads_node = False  # ... of a graph node, whose `__typename` it checks
+
+    def name(self, value: Any) -> str:
+        found = f"_{len(self.names)}"
+        self.names[found] = value
+        return found
+
+    def read(self, getter: Callable[[Any, Run], Any]) -> str:
+        attribute = getattr(getter, "attribute", None)
+        if isinstance(attribute, str) and attribute.isidentifier():
+            return f"value.{attribute}"
+        return f"{self.name(getter)}(value, run)"
+
+    def found(self, leaf: Leaf) -> str:
+        """The expression of a leaf's value as its object holds it."""
+        if leaf.read == "attribute":
+            if not leaf.source.isidentifier():
+                raise NotCompilable(f"attribute {leaf.source!r}")
+            return f"value.{leaf.source}"
+        self.reads_data = True
+        key = repr(leaf.source)
+        if leaf.read == "edge":
+            return f"(data[{key}] if {key} in data else data.get({leaf.name!r}))"
+        self.reads_node = True
+        return f"data.get({key})"
+
+    def leaf(self, leaf: Leaf) -> str:
+        """The expression of a leaf's completed value (`x`: a local of the shaper)."""
+        found = self.found(leaf)
+        finish = self.name(leaf.finish)
+        # A property or an edge's value may be a Neo4j temporal: `native` as `projected`.
+        template = f"{finish}({{}})" if leaf.read == "attribute" else f"{finish}(native({{}}))"
+        if leaf.as_is:
+            return f"(x if (x := {found}).__class__ is str else {template.format('x')})"
+        return template.format(found)
+
+    def define(self, source: str, filename: str) -> Callable[..., Any]:
+        namespace = dict(self.names)
+        # The text holds only repr()s of response keys and identifiers, and names of values.
+        exec(compile(source, filename, "exec"), namespace)
+        return cast(Callable[..., Any], namespace["shape"])
+
+
+def _list_of_objects(type_: GraphQLOutputType | None) -> GraphQLObjectType | None:
+    """The object type of `[T!]!`, else None."""
+    if isinstance(type_, GraphQLNonNull) and isinstance(type_.of_type, GraphQLList):
+        item = type_.of_type.of_type
+        if isinstance(item, GraphQLNonNull) and isinstance(item.of_type, GraphQLObjectType):
+            return item.of_type
+    return None
+
+
+def _is_non_null_string(type_: GraphQLOutputType) -> bool:
+    return isinstance(type_, GraphQLNonNull) and type_.of_type is GraphQLString
+
+
+def _selection_sets(nodes: Sequence[FieldNode]) -> tuple[SelectionSetNode | None, ...]:
+    return tuple(n.selection_set for n in nodes)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _attribute(python_name: str) -> Callable[[Any, Run], Any]:
+    def getter(value: Any, run: Run) -> Any:
+        return getattr(value, python_name)
+
+    getter.attribute = python_name  # type: ignore[attr-defined]  # read inline by _Code
+    return getter
 
 
 def _name(operation: OperationDefinitionNode) -> str | None:

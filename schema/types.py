@@ -47,24 +47,33 @@ def graph_object(data: dict[str, Any] | None) -> Any:
     return GRAPH_TYPES[data["__typename"]](data=data)
 
 
-def _day(value: Any) -> Any:
+def day(value: Any) -> Any:
     # The statements send a fuzzy date's first and last day as ISO text
     # (graph.projection.date_part): read in C, not as a neo4j.time.Date built in Python.
     return date.fromisoformat(value) if value.__class__ is str else native(value)
 
 
-def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
+def date_parts(value: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """A projected fuzzy date's value, precision, start, end and basis, converted (None:
+    no date). Parts the request did not ask for were not fetched: they are None."""
     if value is None or value.get("value") is None:
         return None
     precision = value.get("precision")
-    # Parts the request did not ask for were not fetched; their fields are never resolved.
-    return FuzzyDate(
-        value=value["value"],
-        precision=DatePrecision(precision) if precision is not None else None,  # type: ignore[arg-type]
-        start=_day(value.get("start")),
-        end=_day(value.get("end")),
-        basis=value.get("basis"),
+    return (
+        value["value"],
+        DatePrecision(precision) if precision is not None else None,
+        day(value.get("start")),
+        day(value.get("end")),
+        value.get("basis"),
     )
+
+
+def fuzzy_date(value: dict[str, Any] | None) -> FuzzyDate | None:
+    parts = date_parts(value)
+    if parts is None:
+        return None
+    found, precision, start, end, basis = parts
+    return FuzzyDate(value=found, precision=precision, start=start, end=end, basis=basis)
 
 
 def sources(value: list[dict[str, Any]] | None) -> list[Source]:
@@ -189,12 +198,14 @@ def projected_reader(type_name: str, info: Any) -> Callable[..., Any]:
 def stored_key(type_name: str, field_name: str, response_key: str) -> str | None:
     """The key of a `type_name` object's projected map whose value `projected` returns as
     is when it is a string (else `native(value)`): a property's response key, the slug's
-    `id`. None for the fields `projected` converts otherwise (ids, kinds, dates, sources,
-    related nodes)."""
+    `id`, the kind's `__typename`. None for the fields `projected` converts otherwise (ids,
+    dates, sources, related nodes)."""
     spec = FIELDS.get(type_name, {}).get(field_name)
     if isinstance(spec, Slug):
         return "id"
-    if spec is None or isinstance(spec, GlobalId | Typename | SourcesOf | DateOf):
+    if isinstance(spec, Typename):
+        return "__typename"
+    if spec is None or isinstance(spec, GlobalId | SourcesOf | DateOf):
         return None
     if isinstance(spec, Relation) and spec.single:
         return None
@@ -235,8 +246,74 @@ def projected_relationships(
     return connection(root.data.get(info.path.key), page)
 
 
+def _page_of(
+    function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
+) -> tuple[Page, bool] | None:
+    """The window that constant page arguments ask of `function`'s field for the objects
+    of one type, and whether its edges are mentions; None when each object must go the
+    general way (arguments refused, a field without a spec)."""
+    try:
+        page = PageArgs(**arguments).page()
+    except BadUserInput:
+        return None
+    if function is projected_relationships:
+        return page, False
+    spec = FIELDS.get(type_name, {}).get(info.field_name)
+    if function is not projected_page or spec is None:
+        return None
+    return page, spec.mention
+
+
+def page_reader(
+    function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
+) -> Callable[..., Any]:
+    """`function` (`projected_page` or `projected_relationships`) for the objects of one
+    type, with page arguments that are the same for every object (literals): the window
+    and the field's spec worked out once, for a compiled plan, not per object. Arguments
+    it refuses, and an object of another type, go the general way (which raises). Further
+    arguments are ignored."""
+
+    def general(root: Any, *_: Any) -> Any:
+        return function(root, info, **arguments)
+
+    found = _page_of(function, type_name, info, arguments)
+    if found is None:
+        return general
+    page, mention = found
+    key = str(info.path.key)
+    if function is projected_relationships:
+        return lambda root, *_: connection(root.data.get(key), page)
+
+    def read(root: Any, *_: Any) -> Any:
+        data: dict[str, Any] = root.data
+        if data["__typename"] != type_name:
+            return general(root)
+        return connection(data.get(key), page, mention)
+
+    return read
+
+
+def window_reader(
+    function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
+) -> Callable[[Any], tuple[list[Any], int, int | None, bool]] | None:
+    """The `window` of the connection that `page_reader` builds, for shaping it without
+    its objects (the compiled path, which checks the object's type itself); None when
+    `page_reader` would go the general way for every object."""
+    found = _page_of(function, type_name, info, arguments)
+    if found is None:
+        return None
+    page, key = found[0], str(info.path.key)
+    return lambda root: window(root.data.get(key), page)
+
+
 # The fields of an edge or fact that `edge_value` converts: the others are read as stored.
-EDGE_CONVERTED = frozenset({"sources", "date", "start", "end"})
+EDGE_DATES = frozenset({"date", "start", "end"})
+EDGE_CONVERTED = EDGE_DATES | {"sources"}
+
+
+def is_date(type_name: str, field_name: str) -> bool:
+    """Whether `projected` reads this field of a `type_name` object as a fuzzy date."""
+    return isinstance(FIELDS.get(type_name, {}).get(field_name), DateOf)
 
 
 def edge_value(root: Any, info: Info) -> Any:

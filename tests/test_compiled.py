@@ -132,6 +132,43 @@ CODED: list[tuple[str, dict[str, Any], int]] = [
     ('{ paths(from: "cuba", to: "nowhere-at-all") { nodes { name } } }', {}, 1),
     ('{ search(query: "cuba", first: 2, after: "x") { totalCount } }', {}, 1),
 ]
+# Answered by the generated shapers (issue 13p), each on the compiled path.
+SHAPED: list[tuple[str, dict[str, Any], int]] = [
+    # Generated shapers (issue 13p): aliases of leaves on nodes, edges and page info, the
+    # same leaf twice, enums and dates on nodes and edges, __typename beside them.
+    (
+        '{ p: node(id: "cuba") { t: __typename ... on Country { n: name n2: name s: slug '
+        "k: kind d: date { p: precision v: value s: start } ms: meetings(first: 3) "
+        "{ c: totalCount pi: pageInfo { e: endCursor h: hasNextPage t: __typename } "
+        "es: edges { c: cursor r: role t: __typename n: node { t: __typename s: slug "
+        "d: date { p: precision e: end } } } } } } }",
+        {}, 1,
+    ),
+    # A nested page shaped from its window: dates of edges with every part and
+    # __typename, the same page twice under two keys, an empty page past the end.
+    (
+        f'{{ node(id: "{PERSON}") {{ ... on Person {{ positions(first: 2) {{ __typename '
+        "totalCount edges { cursor title start { __typename value precision start end basis } "
+        "end { value } node { slug } } } again: positions(first: 1) { pageInfo "
+        '{ hasNextPage } } past: positions(after: "Y3Vyc29yOjUwMA==") { totalCount '
+        "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } } } } }",
+        {}, 1,
+    ),
+    # Nested pages: arguments from variables (a window per execution, not per plan), none
+    # at all (the default window), and a page from the end.
+    (
+        "query Q($n: Int, $l: Int) { countries(first: 3) { edges { node { name "
+        "a: meetings(first: $n) { totalCount pageInfo { hasNextPage endCursor } edges "
+        "{ cursor node { name } } } b: meetings { totalCount } c: meetings(last: $l) "
+        "{ pageInfo { hasPreviousPage startCursor } edges { cursor } } } } } }",
+        {"n": 2, "l": 1}, 1,
+    ),
+    (
+        f'{{ node(id: "{PERSON}") {{ ... on Actor {{ relationships {{ totalCount edges '
+        "{ type outgoing node { __typename slug } } } } } }",
+        {}, 1,
+    ),
+]  # fmt: skip
 GENERATED: list[tuple[str, dict[str, Any]]] = [
     # Fragments, inline fragments on interfaces, __typename at every level.
     (
@@ -228,7 +265,7 @@ GENERATED: list[tuple[str, dict[str, Any]]] = [
         {"x": None},
     ),
     ("{ __typename people(first: 2) { edges { node { name } } } }", {}),
-    *[(d, v) for d, v, _ in [*DIRECTIVES, *CODED]],
+    *[(d, v) for d, v, _ in [*DIRECTIVES, *CODED, *SHAPED]],
 ]
 
 
@@ -306,7 +343,7 @@ def test_directives_and_coded_errors_are_answered_on_the_compiled_path(
     both: tuple[httpx.Client, httpx.Client],
 ) -> None:
     fast, _ = both
-    for document, variables, count in [*DIRECTIVES, *CODED]:
+    for document, variables, count in [*DIRECTIVES, *CODED, *SHAPED]:
         before = answered(fast)
         body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
         assert answered(fast) - before == count, (document, body)
