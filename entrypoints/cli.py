@@ -520,6 +520,7 @@ def review_accept(
             (f"Already in the graph ({sources})", done.candidates, linked),
             (f"{by_hand}, created", done.added, created),
             (f"{by_hand}, already in the graph ({sources})", done.added, linked),
+            (f"Recorded for the load (known: true; {sources})", done.known, created | linked),
         ):
             shown = [i for i in ids if i in within]
             if shown:

@@ -28,15 +28,18 @@ class Accepted:
     """What a review file yields: its document, the facts to write, the entity ids kept and,
     for each kept entity with a `review:` block, the candidate it was (`review: candidate:`,
     else its own id). An entity without one the analyst added by hand, unless the graph
-    holds a candidate of its id for the document (`stored`)."""
+    holds a candidate of its id for the document (`stored`). `known`: the kept records of
+    entities the graph already holds that ingest wrote for the load (`review: known:
+    true`); they are no candidates."""
 
     document: str
     facts: dict[str, list[dict[str, Any]]]
     ids: list[str] = field(default_factory=list)
     candidates: dict[str, str] = field(default_factory=dict)
+    known: list[str] = field(default_factory=list)
 
     def was_candidate(self, ident: str, stored: Collection[str]) -> bool:
-        return ident in self.candidates or ident in stored
+        return ident not in self.known and (ident in self.candidates or ident in stored)
 
     def accepted_candidates(self, stored: Collection[str]) -> list[dict[str, Any]]:
         """Per kept entity that was a candidate: the candidate it was, and its id, kind and
@@ -91,6 +94,7 @@ def accepted_facts(
     kept: list[dict[str, Any]] = []
     ids: list[str] = []
     candidates: dict[str, str] = {}
+    known: list[str] = []
     # Quotes citing another document than the header's (and how many quotes there are).
     mismatches: list[Problem] = []
     cited_elsewhere: set[str] = set()
@@ -126,7 +130,9 @@ def accepted_facts(
         kept.append(entity)
         ids.append(ident)
         review = raw.get("review")
-        if isinstance(review, Mapping):
+        if isinstance(review, Mapping) and review.get("known") is True:
+            known.append(ident)
+        elif isinstance(review, Mapping):
             was = review.get("candidate")
             candidates[ident] = was if isinstance(was, str) and was else ident
     if len(cited_elsewhere) == 1 and len(mismatches) == quotes:
@@ -170,7 +176,8 @@ def accepted_facts(
                                for k, v in ends.items()}})  # fmt: skip
     if problems:
         raise LoadError(problems)
-    return Accepted(str(doc_id), {"entities": kept, "relationships": rels}, ids, candidates)
+    facts = {"entities": kept, "relationships": rels}
+    return Accepted(str(doc_id), facts, ids, candidates, known)
 
 
 def _known_ends_of(asked: set[str], entities: list[Any], relationships: list[Any]) -> set[str]:

@@ -487,8 +487,9 @@ def decide_identity(driver: Driver, database: str, a: str, b: str, same: bool) -
 @dataclass
 class Acceptance:
     """What `accept_review` wrote: the document, the entities kept (`ids`: `candidates`,
-    the ones ingest proposed, and `added`, the ones the analyst added by hand), which of
-    them are new (`created`) or were in the graph already (`linked`: they gained this
+    the ones ingest proposed, `added`, the ones the analyst added by hand, and `known`,
+    the records ingest wrote for ends the graph held but no knowledge file defined), which
+    of them are new (`created`) or were in the graph already (`linked`: they gained this
     document as a source), the summary."""
 
     document: str
@@ -499,6 +500,7 @@ class Acceptance:
     linked: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
 
 
 def _check_loadable(
@@ -582,5 +584,10 @@ def accept_review(
         created=[i for i in accepted.ids if i not in held],
         linked=[i for i in accepted.ids if i in held],
         candidates=[i for i in accepted.ids if accepted.was_candidate(i, stored)],
-        added=[i for i in accepted.ids if not accepted.was_candidate(i, stored)],
+        added=[
+            i
+            for i in accepted.ids
+            if not accepted.was_candidate(i, stored) and i not in accepted.known
+        ],
+        known=list(accepted.known),
     )  # fmt: skip

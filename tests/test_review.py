@@ -791,6 +791,17 @@ def test_a_relationship_to_an_entity_no_knowledge_file_defines_comes_with_its_re
         settings, "review", "accept", str(review), "--only", meeting, "--knowledge", str(knowledge)
     )
     assert done.returncode == 0, done.stderr
+    # The city's record is no candidate: not counted, not added by the analyst, not listed.
+    said = " ".join(done.stdout.split())
+    assert f"Accepted 1 candidate(s) of {DOC}: 1 created, 0 already in the graph" in said
+    assert "Recorded for the load (known: true;" in said
+    assert "Added by the analyst" not in said
+    statuses, _, _ = empty_db.execute_query(
+        "MATCH (c:Candidate {document: $doc}) WHERE c.status = 'accepted' "
+        "RETURN collect(c.entity) AS entities",
+        doc=DOC, database_=db,
+    )  # fmt: skip
+    assert statuses[0]["entities"] == [meeting]
     kept = yaml.safe_load((knowledge / f"accepted-{DOC}.yaml").read_text(encoding="utf-8"))
     assert {e["id"] for e in kept["entities"]} == {meeting, "lima-peru"}
     assert ("HELD_IN", meeting, "lima-peru") in {
