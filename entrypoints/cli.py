@@ -365,14 +365,14 @@ def ingest(
     """Add new articles: store each, link mentions of known entities, write the rest for review."""
     if url is not None and len(files) > 1:
         fail("--url names one article; give it with one FILE.")
-    documents, problems, warnings = [], [], list[str]()
+    documents, problems, warnings = [], [], list[list[str]]()
     for path in files:
+        said: list[str] = []
         try:
-            documents.append(prepare_article(path, date=date, url=url, warnings=warnings))
+            documents.append(prepare_article(path, date=date, url=url, warnings=said))
+            warnings.append(said)
         except ArticleError as error:
             problems.append(str(error))
-    for warning in warnings:
-        say(warning, "!", "yellow")
     if problems:
         for problem in problems:
             say(str(problem), "✗", "red")
@@ -385,7 +385,9 @@ def ingest(
             )
         except IngestTimeout as error:
             fail(str(error))
-    for result in results:
+    for result, said in zip(results, warnings, strict=True):
+        for warning in result.settle_warnings(said):
+            say(warning, "!", "yellow")
         analysis = result.analysis
         path = write_review(review_path(analysis.document, review, many=len(files) > 1), analysis)
         linked = len({m.entity_id for m in analysis.mentions})

@@ -226,7 +226,7 @@ def ingest(
             )
             for c in result.analysis.candidates
         ],
-        warnings=warnings,
+        warnings=result.settle_warnings(warnings),
     )
 
 

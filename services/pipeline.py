@@ -85,6 +85,7 @@ from loaders.accepted import (
 from loaders.hsg import input_digest, read_hsg
 from loaders.ingest.budget import OverBudget, check, deadline
 from loaders.ingest.candidates import analyse, known_names
+from loaders.ingest.documents import NO_DATE
 from loaders.ingest.linking import find_mentions
 from loaders.knowledge import LoadError, Problem, defined_in, entity_ids, validate
 from services import identity
@@ -103,6 +104,16 @@ class IngestResult:
     @property
     def document_created(self) -> bool:
         return self.stored.status in (DocumentStatus.NEW, DocumentStatus.NEW_VERSION)
+
+    def settle_warnings(self, warnings: list[str]) -> list[str]:
+        """The warnings of preparing the text, once it is stored: "no date found" is moot
+        for a text stored before with a date, which it keeps (newcomer review)."""
+        if self.stored.date is None:
+            return warnings
+        kept = (
+            f"no date in the text; it keeps the date it was stored with, {self.stored.date.value}"
+        )
+        return [w.split(NO_DATE)[0] + kept if NO_DATE in w else w for w in warnings]
 
 
 class IngestTimeout(Exception):

@@ -477,6 +477,14 @@ def test_ingest_document_returns_the_warnings_the_cli_prints(
     [warning] = body["data"]["ingestDocument"]["warnings"]
     assert warning.startswith("ingestDocument(text): no date found in the text")
     assert "pass the date argument YYYY-MM-DD" in warning and "--date" not in warning
+    # Dated once, then sent again without a date: it keeps its date, and says that instead.
+    body = graphql(api, WARNED, headers=auth, text=undated, date="2015-03-06")
+    assert body["data"]["ingestDocument"]["status"] == "date updated", body
+    body = graphql(api, WARNED, headers=auth, text=undated)
+    assert body["data"]["ingestDocument"]["warnings"] == [
+        "ingestDocument(text): no date in the text; it keeps the date it was stored with, "
+        "2015-03-06"
+    ]
     dated = (
         "Envoys Meet in Tallinn\n\nTALLINN, March 3, 2015 — The envoys of Estonia and "
         "Latvia met in Tallinn."

@@ -173,6 +173,8 @@ def parse_date_text(text: str) -> FuzzyDate | None:
         return None
 
 
+# The warning for a text with no date; `services.pipeline.settle_warnings` finds it.
+NO_DATE = "no date found in the text"
 MAX_INPUT_BYTES = 2_000_000
 """The largest file or posted text ingest reads (an HTML page with its markup)."""
 MAX_TEXT_CHARS = 200_000
@@ -358,7 +360,7 @@ def prepare_document(
     if found_date is None and warnings is not None:
         # Relative and year-less dates in it then stay undated: say so, not silently.
         warnings.append(
-            f'{where}: no date found in the text (a dateline such as "OSLO, May 14, 2024 -" '
+            f'{where}: {NO_DATE} (a dateline such as "OSLO, May 14, 2024 -" '
             f"or a date line in the header); pass {date_option} YYYY-MM-DD to date it"
         )
     if url is not None and len(url) > MAX_URL_CHARS:
