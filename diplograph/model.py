@@ -158,6 +158,17 @@ PROPERTY_TYPES: dict[str, tuple[str, tuple[type, ...]]] = {
 }
 
 
+# Node properties that diplograph manages itself: `properties` may not set them, nor any
+# date* name (the date's own: dateStart ... would shadow it in reads), nor a look-alike in
+# another case (`ID`, `Name` would read as the managed ones in Browser).
+RESERVED_PROPERTIES = frozenset(
+    {"id", "name", "aliases", "aliasText", "description", "note", "sources", "quotes", "key"}
+    | {"kind", "slug", "hsgHashes", "mergedFrom", "mergedInto", "mergedKey", "mergedKind"}
+    | {f"date{suffix}" for suffix in ("", "Precision", "From", "To", "Basis")}
+)
+_RESERVED_LOWER = frozenset(name.lower() for name in RESERVED_PROPERTIES)
+
+
 class Entity(Fact):
     """A node of the knowledge graph."""
 
@@ -184,6 +195,11 @@ class Entity(Fact):
         bad = sorted(key for key in value if not PROPERTY_NAME.fullmatch(key))
         if bad:
             raise ValueError(f"property names must match {PROPERTY_NAME.pattern}: {bad}")
+        reserved = sorted(
+            key for key in value if key.lower() in _RESERVED_LOWER or key.lower().startswith("date")
+        )
+        if reserved:
+            raise ValueError(f"properties may not set {reserved} (managed by diplograph)")
         # Neo4j stores 64-bit integers; a larger one would fail inside the driver.
         huge = sorted(
             key for key, v in value.items() if isinstance(v, int) and not INT64[0] <= v <= INT64[1]

@@ -4,8 +4,9 @@ A whole `Knowledge` is written in one transaction with `MERGE` on ids, so a
 load is all-or-nothing and reloading changes no counts. Properties are set
 with `+=`, so facts already loaded from elsewhere are kept.
 
-An entity never changes kind and never gets its id from `properties`
-(`KindConflict`, `ReservedProperty`). A partial write (`write_knowledge(...,
+An entity never changes kind (`KindConflict`); its managed properties (id, name, dates
+...) never come from `properties` (`diplograph.model.RESERVED_PROPERTIES`, checked when
+a record is validated). A partial write (`write_knowledge(...,
 named=...)`, the API's upsert) sets only the fields each record names.
 """
 
@@ -22,21 +23,10 @@ from neo4j import Driver, ManagedTransaction
 from diplograph.model import Document, Entity, FuzzyDate, Kind, Knowledge, Relationship, Source
 
 BATCH_SIZE = 5_000
-# Node properties that diplograph manages itself: `properties` may not set them.
-RESERVED_PROPERTIES = frozenset(
-    {"id", "name", "aliases", "aliasText", "description", "note", "sources", "quotes", "key"}
-    | {"kind", "slug", "hsgHashes", "mergedFrom", "mergedInto", "mergedKey", "mergedKind"}
-    | {f"date{suffix}" for suffix in ("", "Precision", "From", "To", "Basis")}
-)
-RESERVED_LOWER = frozenset(name.lower() for name in RESERVED_PROPERTIES)
 
 
 class KindConflict(ValueError):
     """A write would give an existing entity another kind."""
-
-
-class ReservedProperty(ValueError):
-    """`properties` names a property diplograph manages itself."""
 
 
 @dataclass
@@ -77,17 +67,6 @@ def source_properties(sources: Iterable[Source]) -> dict[str, list[str]]:
 
 def entity_row(entity: Entity, named: frozenset[str] | None = None) -> dict[str, Any]:
     """The row to write; with `named`, only the optional fields the record names."""
-    # Every date* name is the date's own (dateStart, dateEnd ... would shadow it in reads);
-    # look-alikes in another case (`ID`, `Name`) would read as the managed ones in Browser.
-    reserved = sorted(
-        key
-        for key in entity.properties
-        if key.lower() in RESERVED_LOWER or key.lower().startswith("date")
-    )
-    if reserved:
-        raise ReservedProperty(
-            f"entity '{entity.id}': properties may not set {reserved} (managed by diplograph)"
-        )
     props: dict[str, Any] = {
         **entity.properties,
         "name": entity.name,

@@ -134,7 +134,12 @@ def accepted_facts(
             known.append(ident)
         elif isinstance(review, Mapping):
             was = review.get("candidate")
-            candidates[ident] = was if isinstance(was, str) and was else ident
+            was = was if isinstance(was, str) and was else ident
+            twice = next((now for now, other in candidates.items() if other == was), None)
+            if twice is not None:
+                message = f"{was!r} is kept already as {twice!r}; keep one record per candidate"
+                problems.append(Problem(file, record, f"field 'review.candidate': {message}"))
+            candidates[ident] = was
     if len(cited_elsewhere) == 1 and len(mismatches) == quotes:
         # Every quote cites one other document: the header is what was edited.
         (cited,) = cited_elsewhere

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
 from graph.candidates import PROPOSED, candidate_row
-from graph.repository import KindConflict, ReservedProperty, WriteSummary
+from graph.repository import KindConflict, WriteSummary
 from loaders.articles import ArticleError
 from loaders.ingest.documents import prepare_text
 from loaders.knowledge import LoadError
@@ -119,7 +119,7 @@ def upsert(driver: Driver, database: str, facts: Any) -> WriteSummary:
         return upsert_facts(driver, database, facts, PAYLOAD)
     except LoadError as error:
         raise BadUserInput("\n".join(str(p) for p in error.problems)) from None
-    except (KindConflict, ReservedProperty) as error:
+    except KindConflict as error:
         raise BadUserInput(f"{PAYLOAD}: {error}") from None
 
 

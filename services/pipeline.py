@@ -577,8 +577,15 @@ def accept_review(
         raise LoadError([Problem(str(review), "document", problem)])
     knowledge = checked_facts(driver, database, accepted.facts, str(review))
     target = accepted_path(knowledge_dir, accepted.document)
-    _check_loadable(review, accepted.facts, knowledge_dir, target)
     held = kinds_by_id(driver, database, accepted.ids)
+    ghosts = [
+        Problem(str(review), f"entities (id {ident})", "field 'review.known': true, but the graph "
+                "holds no entity of this id: delete the line if the entity is new, else the record")
+        for ident in accepted.known if ident not in held
+    ]  # fmt: skip
+    if ghosts:
+        raise LoadError(ghosts)
+    _check_loadable(review, accepted.facts, knowledge_dir, target)
     stored = set(stored_for)
 
     def work(tx: ManagedTransaction) -> WriteSummary:

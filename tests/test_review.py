@@ -235,6 +235,15 @@ def test_ingest_document_returns_its_candidates(
         (lambda d: d["document"].update(id="another-document"),
          "document: field 'id': 'another-document', but every candidate quotes document"),
         (lambda d: d["relationships"][0].update(to="nowhere"), "unknown id 'nowhere'"),
+        # Hostile review 5: a traceback, a candidate ingest never proposed, one kept twice.
+        (lambda d: d["entities"][0].update(properties={"id": "cuba", "slug": "cuba"}),
+         "properties may not set ['id', 'slug'] (managed by diplograph)"),
+        (lambda d: d["entities"].append({**d["entities"][0], "id": "ghost-entity",
+                                         "review": {"known": True}}),
+         "entities (id ghost-entity): field 'review.known': true, but the graph holds no entity"),
+        (lambda d: d["entities"].append({**d["entities"][0], "id": "maria-twice"}),
+         "field 'review.candidate': 'maria-delgado-fuentes' is kept already as "
+         "'maria-delgado-fuentes'"),
     ],
 )  # fmt: skip
 def test_a_review_file_in_a_bad_shape_names_the_problem_and_writes_nothing(
