@@ -13,7 +13,7 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|c|d|e|f|g|h|all]
+        [--set a|b|c|d|e|f|g|h|i|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
 written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
@@ -23,8 +23,10 @@ the fourth, written blind while the rules of issue 12d were being tuned on a-c (
 tuned on a-d (`texts-e/`, `gold-e.yaml`), `--set f` the sixth, written blind while the
 rules were being tuned on a-e (`texts-f/`, `gold-f.yaml`), `--set g` the seventh, written
 blind while the rules were being tuned on a-f (`texts-g/`, `gold-g.yaml`), `--set h` the
-eighth, written blind while the rules were being tuned on a-g (`texts-h/`, `gold-h.yaml`);
-by default all, ingested into the same throwaway Neo4j of each mode and scored apart.
+eighth, written blind while the rules were being tuned on a-g (`texts-h/`, `gold-h.yaml`),
+`--set i` the ninth, written blind while the rules were being tuned on a-h (`texts-i/`,
+`gold-i.yaml`); by default all, ingested into the same throwaway Neo4j of each mode and
+scored apart.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ SETS = {
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
     "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
+    "i": (HERE / "gold-i.yaml", HERE / "texts-i"),
 }
 
 

@@ -327,6 +327,7 @@ LATER_SETS = {
     "f": (HERE / "gold-f.yaml", HERE / "texts-f"),
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
     "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
+    "i": (HERE / "gold-i.yaml", HERE / "texts-i"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -401,6 +402,10 @@ def test_seventh_set_keeps_off_cuba() -> None:
 
 def test_eighth_set_keeps_off_cuba() -> None:
     keeps_off_cuba("h")
+
+
+def test_ninth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("i")
 
 
 @pytest.fixture(scope="module")
