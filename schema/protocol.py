@@ -353,11 +353,11 @@ class JsonErrorsProtocol(HttpToolsProtocol):
             pos = end
         if self.stopped:
             return
-        if self.framing.state == HEAD:
-            self._end_deadline()
         if self.framing.state != HEAD:
             self._arm(self.limits.body_timeout, self._body_timeout)  # from the last byte
-        elif not self.framing.started:
+            return
+        self._end_deadline()  # the body, if there was one, is complete
+        if not self.framing.started:
             self._disarm()  # between requests: uvicorn's keep-alive timeout applies
         elif not self.head_timing:
             # From the head's first byte (or the connection's opening: that timer runs on).
