@@ -15,13 +15,14 @@ a plain-text page or a stack trace.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -30,6 +31,8 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from schema.context import Context
 from schema.limits import MAX_TOKENS
+
+logger = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -118,6 +121,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         request = Request(scope, receive=receive)
         try:
             response = await self.run(request)
+        except ClientDisconnect:
+            # The client left mid-body (or its body was refused for it): no one to answer,
+            # and nothing went wrong here; uvicorn would log a traceback per drop.
+            logger.debug("client gone before its request body was complete: %s", scope["path"])
+            return
         except HTTPException as error:
             media_type = negotiate(request.headers.get("accept"))
             code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")

@@ -16,11 +16,16 @@ closes:
   keeps 16-bit offsets);
 * 431: a header line over 16 KiB, or header lines over 64 KiB in all;
 * 408: a head not complete `DIPLOGRAPH_HEAD_TIMEOUT` seconds after its first byte (or
-  after the connection opened), or no byte of a body for `DIPLOGRAPH_BODY_TIMEOUT`;
-* 413: a chunk announced larger than a body may be (`DIPLOGRAPH_MAX_BODY_BYTES`), or
-  chunks adding up to more;
-* 400: anything that does not parse (a malformed chunk among them), and a protocol
-  upgrade (WebSocket).
+  after the connection opened; the empty lines a client may send before a request line
+  count as its first bytes), no byte of a body for `DIPLOGRAPH_BODY_TIMEOUT`, or a body
+  not complete within three times that;
+* 413: a `Content-Length` over `DIPLOGRAPH_MAX_BODY_BYTES` (refused with the head, the
+  body never read), a chunk announced larger than a body may be, or chunks adding up to
+  more;
+* 501: a `Transfer-Encoding` other than `chunked` alone (one header, one coding): the
+  parser would not know where such a body ends;
+* 400: anything that does not parse (a malformed chunk among them), over 64 KiB of
+  empty lines before a request line, and a protocol upgrade (WebSocket).
 
 Requests sent before the refused one on the same connection (pipelined) are answered
 first, then the refusal. `server_options` is how `diplograph serve` and the tests' server
@@ -38,6 +43,7 @@ from typing import Any
 
 import httptools
 from uvicorn.config import Config
+from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
@@ -62,7 +68,13 @@ STATUS_LINES = {
     413: b"HTTP/1.1 413 Content Too Large\r\n",
     414: b"HTTP/1.1 414 URI Too Long\r\n",
     431: b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+    501: b"HTTP/1.1 501 Not Implemented\r\n",
 }
+# The app's own 413 (schema/metrics.py, BodyLimit) goes out with uvicorn's status line,
+# Python's "Request Entity Too Large": the same status gets the same reason phrase.
+httptools_impl.STATUS_LINE[413] = STATUS_LINES[413]
+# A body, however slowly it arrives, is complete within this many times the silence allowed.
+BODY_DEADLINE_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,10 @@ class Limits:
     @classmethod
     def of(cls, settings: Settings) -> Limits:
         return cls(settings.head_timeout, settings.body_timeout, settings.max_body_bytes)
+
+    @property
+    def body_deadline(self) -> float:
+        return self.body_timeout * BODY_DEADLINE_FACTOR
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -134,7 +150,7 @@ class Framing:
         self.state = HEAD
         self.line = bytearray()  # the current line, kept only while in a chunk's framing
         self.line_bytes = 0  # bytes of the current head line so far
-        self.head_bytes = 0  # bytes of the current head's header lines so far
+        self.head_bytes = 0  # bytes of the current head's header (or leading empty) lines
         self.request_line = False  # the current head's request line is complete
         self.cr = False  # the bytes before ended in a CR
         self.remaining = 0  # body or chunk bytes still to come
@@ -143,7 +159,7 @@ class Framing:
     @property
     def started(self) -> bool:
         """Bytes of a request have come that do not yet make it complete."""
-        return self.state != HEAD or self.line_bytes > 0 or self.request_line
+        return self.state != HEAD or self.line_bytes > 0 or self.request_line or self.head_bytes > 0
 
     def scan(self, data: bytes, start: int) -> tuple[int, bool]:
         """The offset up to which `data` may go to the parser next, and whether a head
@@ -182,16 +198,33 @@ class Framing:
             # An empty line (CRLF; a bare LF the parser refuses) ends a head.
             before = data[newline - 1 : newline] == b"\r" if newline > pos else self.cr
             empty = self.line_bytes == 1 or (self.line_bytes == 2 and before)
-            self.line_bytes = 0
             pos = end
             if empty and self.request_line:
+                self.line_bytes = 0
                 return end, True
-            self.request_line = self.request_line or not empty
+            if empty:
+                # The parser skips empty lines before a request line; they are bytes a
+                # client sent all the same, and keep the head's time limit running.
+                self.head_bytes += self.line_bytes
+                if self.head_bytes > self.limits.max_head:
+                    raise Refusal(
+                        400,
+                        f"over {self.limits.max_head:,} bytes of empty lines before a request line",
+                    )
+            self.line_bytes = 0
+            if not self.request_line and not empty:
+                self.request_line = True
+                self.head_bytes = 0  # the header lines' limit counts from here
 
     def _check_head_line(self) -> None:
         if not self.request_line:
-            if self.line_bytes > MAX_TARGET_BYTES + REQUEST_LINE_EXTRA:
-                raise target_too_long(self.line_bytes)
+            limit = MAX_TARGET_BYTES + REQUEST_LINE_EXTRA
+            if self.line_bytes > limit:
+                raise Refusal(
+                    414,
+                    f"the request line is over {limit:,} bytes; its target may be at most "
+                    f"{MAX_TARGET_BYTES:,}: send a long query in a POST body",
+                )
             return
         limit = self.limits.max_header_line
         if self.line_bytes > limit:
@@ -280,6 +313,7 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.refusal: bytes | None = None  # sent once earlier requests are answered
         self.timer: TimerHandle | None = None
         self.head_timing = False  # `timer` is the head's
+        self.deadline: TimerHandle | None = None  # the current body's whole time
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -287,6 +321,7 @@ class JsonErrorsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._end_deadline()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -310,12 +345,19 @@ class JsonErrorsProtocol(HttpToolsProtocol):
                 return
             if head_complete:
                 self._disarm()  # the head's timer; the body's is armed below
+                self._end_deadline()
+                if self.framing.state != HEAD:
+                    self.deadline = self.loop.call_later(
+                        self.limits.body_deadline, self._body_deadline
+                    )
             pos = end
         if self.stopped:
             return
         if self.framing.state != HEAD:
             self._arm(self.limits.body_timeout, self._body_timeout)  # from the last byte
-        elif not self.framing.started:
+            return
+        self._end_deadline()  # the body, if there was one, is complete
+        if not self.framing.started:
             self._disarm()  # between requests: uvicorn's keep-alive timeout applies
         elif not self.head_timing:
             # From the head's first byte (or the connection's opening: that timer runs on).
@@ -337,12 +379,27 @@ class JsonErrorsProtocol(HttpToolsProtocol):
                 "send each GraphQL request as an HTTP POST to /graphql",
             )
         length: int | None = None
-        chunked = False
+        codings = [value for name, value in self.headers if name == b"transfer-encoding"]
         for name, value in self.headers:
             if name == b"content-length":
                 length = int(value)  # httptools has checked it is a number
-            elif name == b"transfer-encoding":
-                chunked = value.rsplit(b",", 1)[-1].strip().lower() == b"chunked"
+        chunked = bool(codings)
+        if codings and (len(codings) > 1 or codings[0].strip().lower() != b"chunked"):
+            # httptools reads such a body to the connection's end (or not at all) while
+            # the app has the request: no answer ever came. Only `chunked` says where it ends.
+            given = b", ".join(codings).decode("latin-1")[:100]
+            raise Refusal(
+                501,
+                f"Transfer-Encoding '{given}' is not supported: send the body with "
+                "Content-Length, or with Transfer-Encoding: chunked alone",
+            )
+        if length is not None and length > self.limits.max_body_bytes:
+            raise Refusal(
+                413,
+                f"the request body exceeds {self.limits.max_body_bytes:,} bytes: its "
+                f"Content-Length is {length:,}",
+                "PAYLOAD_TOO_LARGE",
+            )
         super().on_headers_complete()
         self.framing.body(length, chunked)
 
@@ -350,6 +407,7 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         """Answer `refusal` and close: at once, or after the requests before it."""
         self.stopped = True
         self._disarm()
+        self._end_deadline()
         response = refusal.response(self.server_state.default_headers)
         cycle = self.cycle
         if self.framing.state != HEAD and cycle is not None:
@@ -394,14 +452,32 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.timer = None
         if self.stopped or self.framing.state == HEAD:
             return
-        cycle = self.cycle
-        if self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue):
-            # The app is behind, not the client (it reads no more yet, or has not asked
-            # for the body a client sending `Expect: 100-continue` holds back): wait.
+        if self._app_behind():
             self._arm(self.limits.body_timeout, self._body_timeout)
             return
         seconds = self.limits.body_timeout
         self.refuse(Refusal(408, f"no byte of the request body came for {seconds:g} s"))
+
+    def _body_deadline(self) -> None:
+        self.deadline = None
+        if self.stopped or self.framing.state == HEAD:
+            return
+        if self._app_behind():
+            self.deadline = self.loop.call_later(self.limits.body_timeout, self._body_deadline)
+            return
+        seconds = self.limits.body_deadline
+        self.refuse(Refusal(408, f"the request body was not complete within {seconds:g} s"))
+
+    def _app_behind(self) -> bool:
+        """The app reads no more yet, or has not asked for the body a client sending
+        `Expect: 100-continue` holds back: the client is not the one to blame."""
+        cycle = self.cycle
+        return self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue)
+
+    def _end_deadline(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+        self.deadline = None
 
     def _arm(self, seconds: float, callback: Callable[[], None], head: bool = False) -> None:
         self._disarm()
