@@ -1045,3 +1045,35 @@ def test_a_weekday_before_a_range_of_days_does_not_move_the_year() -> None:
         )
         [meeting] = _meetings(found).values()
         assert meeting.date is not None and meeting.date.value == "2016-10-13", days
+
+
+def test_a_titled_surname_goes_to_the_namesake_with_that_title() -> None:
+    """Two people of one surname in a text (a son and his father): "Ambassador Berg" later
+    is the one the text called Ambassador, not a third person; with no title, nobody."""
+    found = _candidates(
+        "Reception in Ljubljana\n\nU.S. Ambassador Ana Berg, the daughter of the former "
+        "Senator Ivo Berg, hosted a reception in Ljubljana. Slovenia's partners, Ambassador "
+        "Berg said, are old friends. Berg later left.",
+        day="2016-10-14",
+    )
+    people = {n: c for n, c in found.items() if c.kind == Kind.PERSON}
+    assert set(people) == {"Ana Berg", "Ivo Berg"}
+    assert len(people["Ana Berg"].occurrences) == 2
+    assert len(people["Ivo Berg"].occurrences) == 1
+
+
+def test_a_title_not_yet_taken_and_sheikh_inside_a_name() -> None:
+    """ "President-elect" and "-designate" are titles; "Sheikh" between a given name and a
+    surname is part of the name, while "Sheikh Tamim" at a sentence's start is a title."""
+    text = (
+        "Inauguration\n\nForeign Minister Ivo Horvat met President-elect Ana Ruiz Berg in "
+        "Ljubljana. He met President Ivan Sheikh Musa. Then Sheikh Tamim spoke. "
+        "Ambassador-designate Tina Loy came."
+    )
+    assert {n: c.title for n, c in _candidates(text).items() if c.kind == Kind.PERSON} == {
+        "Ivo Horvat": "Foreign Minister",
+        "Ana Ruiz Berg": "President-elect",
+        "Ivan Sheikh Musa": "President",
+        "Sheikh Tamim": "Sheikh",
+        "Tina Loy": "Ambassador-designate",
+    }

@@ -890,6 +890,8 @@ class _Candidates:
                 if self.kinds.get(m.entity_id) == Kind.PERSON and " " in m.text
                 and m.text.split()[-1] == lone.name
             })  # fmt: skip
+            if len(owners) > 1:
+                owners = self._same_title(lone, owners)
             if len(owners) != 1:
                 continue
             owner = owners[0]
@@ -907,6 +909,20 @@ class _Candidates:
                                   Method.SURNAME)  # fmt: skip
                 self.mentions.append(mention)
                 self.held.append(mention)
+
+    @staticmethod
+    def _same_title(lone: Candidate, owners: list[Candidate | str]) -> list[Candidate | str]:
+        """Of namesakes in one text (a son and his father, "Ambassador Ana Berg" and
+        "Senator Ivo Berg"), the ones whose title holds the lone surname's title words
+        ("Ambassador Berg"): the text addresses each by the post it gave them."""
+        words = {w.lower().rstrip(".") for w in (lone.title or "").split()}
+        if not words:
+            return []
+        return [
+            o for o in owners
+            if isinstance(o, Candidate)
+            and words <= {w.lower().rstrip(".") for w in (o.title or "").split()}
+        ]  # fmt: skip
 
     def _index_person(self, person: Candidate) -> None:
         for surname in dict.fromkeys(_surnames(person.name)):
