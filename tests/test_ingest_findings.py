@@ -1047,19 +1047,26 @@ def test_a_weekday_before_a_range_of_days_does_not_move_the_year() -> None:
         assert meeting.date is not None and meeting.date.value == "2016-10-13", days
 
 
+BERGS = (
+    "Reception in Ljubljana\n\nU.S. Ambassador Ana Berg, the daughter of the former "
+    "Senator Ivo Berg, hosted a reception in Ljubljana. Slovenia's partners, Ambassador "
+    "Berg said, are old friends. Berg later left."
+)
+
+
 def test_a_titled_surname_goes_to_the_namesake_with_that_title() -> None:
     """Two people of one surname in a text (a son and his father): "Ambassador Berg" later
     is the one the text called Ambassador, not a third person; with no title, nobody."""
-    found = _candidates(
-        "Reception in Ljubljana\n\nU.S. Ambassador Ana Berg, the daughter of the former "
-        "Senator Ivo Berg, hosted a reception in Ljubljana. Slovenia's partners, Ambassador "
-        "Berg said, are old friends. Berg later left.",
-        day="2016-10-14",
-    )
-    people = {n: c for n, c in found.items() if c.kind == Kind.PERSON}
+    people = {n: c for n, c in _candidates(BERGS).items() if c.kind == Kind.PERSON}
     assert set(people) == {"Ana Berg", "Ivo Berg"}
     assert len(people["Ana Berg"].occurrences) == 2
     assert len(people["Ivo Berg"].occurrences) == 1
+    # the ambassador known (the historian's records), her father not: a mention of her
+    known = KnownEntity("berg-ana-maria", Kind.PERSON, "Ana Maria Berg")
+    analysis = analyse(prepare_text(BERGS, date="2016-10-14"), [*KNOWN, known])
+    hers = [m.text for m in analysis.mentions if m.entity_id == known.id]
+    assert hers == ["Ana Berg", "Ambassador Berg"]
+    assert [c.name for c in analysis.candidates if c.kind == Kind.PERSON] == ["Ivo Berg"]
 
 
 def test_a_title_not_yet_taken_and_sheikh_inside_a_name() -> None:

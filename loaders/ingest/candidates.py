@@ -914,14 +914,15 @@ class _Candidates:
     def _same_title(lone: Candidate, owners: list[Candidate | str]) -> list[Candidate | str]:
         """Of namesakes in one text (a son and his father, "Ambassador Ana Berg" and
         "Senator Ivo Berg"), the ones whose title holds the lone surname's title words
-        ("Ambassador Berg"): the text addresses each by the post it gave them."""
+        ("Ambassador Berg"): the text addresses each by the post it gave them. A person
+        linked has no title here and stays; one proposed with another title does not."""
         words = {w.lower().rstrip(".") for w in (lone.title or "").split()}
         if not words:
             return []
         return [
             o for o in owners
-            if isinstance(o, Candidate)
-            and words <= {w.lower().rstrip(".") for w in (o.title or "").split()}
+            if not isinstance(o, Candidate)
+            or words <= {w.lower().rstrip(".") for w in (o.title or "").split()}
         ]  # fmt: skip
 
     def _index_person(self, person: Candidate) -> None:
