@@ -1084,3 +1084,31 @@ def test_a_title_not_yet_taken_and_sheikh_inside_a_name() -> None:
         "Sheikh Tamim": "Sheikh",
         "Tina Loy": "Ambassador-designate",
     }
+
+
+def test_two_travellers_records_of_one_visit_are_one_occasion() -> None:
+    """The President's and the Secretary's records of one city that day (she went with
+    him): the meeting the text tells of is that occasion, not a new one; records that
+    share a traveller are two meetings, and nothing is linked."""
+    d = date(2015, 8, 4)
+    people = [KnownEntity(f"{s}-{g}".lower(), Kind.PERSON, f"{g} {s}")
+              for g, s in (("Ana", "Kos"), ("Ivo", "Lind"))]  # fmt: skip
+    people.append(KnownEntity("lilongwe", Kind.PLACE, "Lilongwe"))
+    text = (
+        "Lake Visit\n\nPresident Ivo Lind met President Peter Banda in Lilongwe today. "
+        "Secretary of State Ana Kos joined him."
+    )
+    for attendees, linked in (
+        (("lind-ivo", "kos-ana"), ["trip-lind"]),
+        (("lind-ivo", "lind-ivo"), []),
+    ):
+        trips = [
+            KnownEntity(f"trip-{who.split('-')[0]}-{n}", Kind.MEETING, "Trip to Malawi",
+                        held=(d, d), places=("lilongwe",), attendees=(who,))
+            for n, who in enumerate(attendees)
+        ]  # fmt: skip
+        doc = prepare_text(text, date="2015-08-04")
+        analysis = analyse(doc, [*KNOWN, *people, *trips])
+        held = [m.entity_id for m in analysis.mentions if m.method == Method.HELD]
+        assert held == [f"{t}-0" for t in linked], attendees
+        assert len(_meetings({c.name: c for c in analysis.candidates})) == 1 - len(linked)

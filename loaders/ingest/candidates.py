@@ -1550,7 +1550,7 @@ class _Candidates:
         if len(held) == 1:
             return held[0]
         if held:
-            return None
+            return self._one_occasion(held, on_day, participants)
         # A foreign leader's visit the historian records, whose visitor the text names (a
         # person proposed here: the visitor is no resolved person in the graph).
         visitors = {"-" + _slug(c.name) for c in self.found.values() if c.kind == Kind.PERSON}
@@ -1562,6 +1562,35 @@ class _Candidates:
         cited = [i for i, places, _, documents in on_day if self.doc.id in documents
                  and (place in places or not places or place not in self.kinds)]  # fmt: skip
         return cited[0] if not visits and len(cited) == 1 else None
+
+    def _one_occasion(
+        self,
+        held: list[str],
+        on_day: list[tuple[str, set[str], set[str], set[str]]],
+        participants: Sequence[str],
+    ) -> str | None:
+        """Records of one place that day, each of another traveller the text names (the
+        President's and the Secretary's who went with him): one occasion, seen by each.
+        The record of someone the meeting's sentence names stands for it, else the one
+        of whoever the text names first; records sharing an attendee are two meetings."""
+        records = [(places, attendees) for i, places, attendees, _ in on_day if i in held]
+        first_places = records[0][0]
+        everyone = [a for _, attendees in records for a in attendees]
+        if (
+            not first_places
+            or len(everyone) != len(set(everyone))
+            or any(places != first_places for places, _ in records)
+        ):
+            return None
+        order = {m.entity_id: m.start for m in sorted(self.mentions, key=lambda m: -m.start)}
+        ranked = sorted(
+            held,
+            key=lambda i: min(
+                (0 if a in participants else 1, order.get(a, len(self.t.text)))
+                for a in next(att for j, _, att, _ in on_day if j == i)
+            ),
+        )
+        return ranked[0]
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
         return next(
