@@ -1112,3 +1112,18 @@ def test_two_travellers_records_of_one_visit_are_one_occasion() -> None:
         held = [m.entity_id for m in analysis.mentions if m.method == Method.HELD]
         assert held == [f"{t}-0" for t in linked], attendees
         assert len(_meetings({c.name: c for c in analysis.candidates})) == 1 - len(linked)
+
+
+def test_the_country_visited_on_a_day_is_its_place_not_a_city_of_earlier_stops() -> None:
+    """ "visited Malawi on Monday, after stops in Lusaka": Monday's place is Malawi (and the
+    trip the graph holds there), not Lusaka, a stop before it."""
+    d = date(2015, 8, 3)
+    kos = KnownEntity("kos-ana", Kind.PERSON, "Ana Kos")
+    lusaka = KnownEntity("lusaka", Kind.PLACE, "Lusaka")
+    trips = [KnownEntity(f"trip-{p}", Kind.MEETING, "Trip", held=(d, d), places=(p,),
+                         attendees=("kos-ana",)) for p in ("malawi", "lusaka")]  # fmt: skip
+    text = "Secretary Ana Kos visited Malawi on Monday, after stops in Lusaka and Harare."
+    doc = prepare_text(f"Lake Visit\n\n{text}", date="2015-08-05")
+    analysis = analyse(doc, [*KNOWN, kos, lusaka, *trips])
+    held = [(m.text, m.entity_id) for m in analysis.mentions if m.method == Method.HELD]
+    assert held == [("Monday", "trip-malawi")]

@@ -1443,7 +1443,8 @@ class _Candidates:
         planned meeting (`status: planned`), never as one held, nor as a mention of one the
         graph holds."""
         place = (
-            self._place_in(s_start, s_end, near=start)
+            self._country_visited(s_start, start, dated=True)
+            or self._place_in(s_start, s_end, near=start)
             or self._country_visited(s_start, s_end)
             or self._place_before(s_start)
         )
@@ -1611,14 +1612,19 @@ class _Candidates:
 
     _VISITED = re.compile(r"\b(?:visit(?:ed|s|ing)?|arrived\s+in|was\s+in|visit\s+to)\s+$")
 
-    def _country_visited(self, start: int, end: int) -> str | None:
+    _DATED_NEXT = re.compile(r"\s*,?\s*(?:on\s+|this\s+|early\s+|late\s+)?")
+
+    def _country_visited(self, start: int, end: int, dated: bool = False) -> str | None:
         """A sentence that names no city: the country someone visited or arrived in
-        ("visited Singapore today"), its place."""
+        ("visited Singapore today"), its place. `dated`: only one the date expression
+        at `end` follows ("visited Malawi on Monday, after stops in Lusaka"): that day's
+        place, before any city the sentence names."""
         text = self.t.text
         return next(
             (m.entity_id for m in self.mentions if start <= m.start < end
              and self.kinds.get(m.entity_id) == Kind.COUNTRY
-             and self._VISITED.search(text, max(start, m.start - 20), m.start)),
+             and self._VISITED.search(text, max(start, m.start - 20), m.start)
+             and (not dated or self._DATED_NEXT.fullmatch(text, m.end, end) is not None)),
             None,
         )  # fmt: skip
 
