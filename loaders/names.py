@@ -134,6 +134,8 @@ TITLE_HEADS = words(
     under-secretary-general representative-designate advisor adviser
     editor correspondent reporter columnist chief speaker lady"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
+# "President-elect Ana Berg", "Ambassador-designate": the office not yet taken is a title.
+TITLE_HEADS |= {f"{head}-{when}" for head in TITLE_HEADS for when in ("elect", "designate")}
 TITLE_MODIFIERS = (
     words(
         """vice deputy assistant principal foreign chief head special senior acting interim

@@ -1045,3 +1045,85 @@ def test_a_weekday_before_a_range_of_days_does_not_move_the_year() -> None:
         )
         [meeting] = _meetings(found).values()
         assert meeting.date is not None and meeting.date.value == "2016-10-13", days
+
+
+BERGS = (
+    "Reception in Ljubljana\n\nU.S. Ambassador Ana Berg, the daughter of the former "
+    "Senator Ivo Berg, hosted a reception in Ljubljana. Slovenia's partners, Ambassador "
+    "Berg said, are old friends. Berg later left."
+)
+
+
+def test_a_titled_surname_goes_to_the_namesake_with_that_title() -> None:
+    """Two people of one surname in a text (a son and his father): "Ambassador Berg" later
+    is the one the text called Ambassador, not a third person; with no title, nobody."""
+    people = {n: c for n, c in _candidates(BERGS).items() if c.kind == Kind.PERSON}
+    assert set(people) == {"Ana Berg", "Ivo Berg"}
+    assert len(people["Ana Berg"].occurrences) == 2
+    assert len(people["Ivo Berg"].occurrences) == 1
+    # the ambassador known (the historian's records), her father not: a mention of her
+    known = KnownEntity("berg-ana-maria", Kind.PERSON, "Ana Maria Berg")
+    analysis = analyse(prepare_text(BERGS, date="2016-10-14"), [*KNOWN, known])
+    hers = [m.text for m in analysis.mentions if m.entity_id == known.id]
+    assert hers == ["Ana Berg", "Ambassador Berg"]
+    assert [c.name for c in analysis.candidates if c.kind == Kind.PERSON] == ["Ivo Berg"]
+
+
+def test_a_title_not_yet_taken_and_sheikh_inside_a_name() -> None:
+    """ "President-elect" and "-designate" are titles; "Sheikh" between a given name and a
+    surname is part of the name, while "Sheikh Tamim" at a sentence's start is a title."""
+    text = (
+        "Inauguration\n\nForeign Minister Ivo Horvat met President-elect Ana Ruiz Berg in "
+        "Ljubljana. He met President Ivan Sheikh Musa. Then Sheikh Tamim spoke. "
+        "Ambassador-designate Tina Loy came."
+    )
+    assert {n: c.title for n, c in _candidates(text).items() if c.kind == Kind.PERSON} == {
+        "Ivo Horvat": "Foreign Minister",
+        "Ana Ruiz Berg": "President-elect",
+        "Ivan Sheikh Musa": "President",
+        "Sheikh Tamim": "Sheikh",
+        "Tina Loy": "Ambassador-designate",
+    }
+
+
+def test_two_travellers_records_of_one_visit_are_one_occasion() -> None:
+    """The President's and the Secretary's records of one city that day (she went with
+    him): the meeting the text tells of is that occasion, not a new one; records that
+    share a traveller are two meetings, and nothing is linked."""
+    d = date(2015, 8, 4)
+    people = [KnownEntity(f"{s}-{g}".lower(), Kind.PERSON, f"{g} {s}")
+              for g, s in (("Ana", "Kos"), ("Ivo", "Lind"))]  # fmt: skip
+    people.append(KnownEntity("lilongwe", Kind.PLACE, "Lilongwe"))
+    text = (
+        "Lake Visit\n\nPresident Ivo Lind met President Peter Banda in Lilongwe today. "
+        "Secretary of State Ana Kos joined him."
+    )
+    for attendees, linked in (
+        (("lind-ivo", "kos-ana"), ["trip-lind"]),
+        (("lind-ivo", "lind-ivo"), []),
+    ):
+        trips = [
+            KnownEntity(f"trip-{who.split('-')[0]}-{n}", Kind.MEETING, "Trip to Malawi",
+                        held=(d, d), places=("lilongwe",), attendees=(who,))
+            for n, who in enumerate(attendees)
+        ]  # fmt: skip
+        doc = prepare_text(text, date="2015-08-04")
+        analysis = analyse(doc, [*KNOWN, *people, *trips])
+        held = [m.entity_id for m in analysis.mentions if m.method == Method.HELD]
+        assert held == [f"{t}-0" for t in linked], attendees
+        assert len(_meetings({c.name: c for c in analysis.candidates})) == 1 - len(linked)
+
+
+def test_the_country_visited_on_a_day_is_its_place_not_a_city_of_earlier_stops() -> None:
+    """ "visited Malawi on Monday, after stops in Lusaka": Monday's place is Malawi (and the
+    trip the graph holds there), not Lusaka, a stop before it."""
+    d = date(2015, 8, 3)
+    kos = KnownEntity("kos-ana", Kind.PERSON, "Ana Kos")
+    lusaka = KnownEntity("lusaka", Kind.PLACE, "Lusaka")
+    trips = [KnownEntity(f"trip-{p}", Kind.MEETING, "Trip", held=(d, d), places=(p,),
+                         attendees=("kos-ana",)) for p in ("malawi", "lusaka")]  # fmt: skip
+    text = "Secretary Ana Kos visited Malawi on Monday, after stops in Lusaka and Harare."
+    doc = prepare_text(f"Lake Visit\n\n{text}", date="2015-08-05")
+    analysis = analyse(doc, [*KNOWN, kos, lusaka, *trips])
+    held = [(m.text, m.entity_id) for m in analysis.mentions if m.method == Method.HELD]
+    assert held == [("Monday", "trip-malawi")]

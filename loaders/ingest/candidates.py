@@ -890,6 +890,8 @@ class _Candidates:
                 if self.kinds.get(m.entity_id) == Kind.PERSON and " " in m.text
                 and m.text.split()[-1] == lone.name
             })  # fmt: skip
+            if len(owners) > 1:
+                owners = self._same_title(lone, owners)
             if len(owners) != 1:
                 continue
             owner = owners[0]
@@ -907,6 +909,21 @@ class _Candidates:
                                   Method.SURNAME)  # fmt: skip
                 self.mentions.append(mention)
                 self.held.append(mention)
+
+    @staticmethod
+    def _same_title(lone: Candidate, owners: list[Candidate | str]) -> list[Candidate | str]:
+        """Of namesakes in one text (a son and his father, "Ambassador Ana Berg" and
+        "Senator Ivo Berg"), the ones whose title holds the lone surname's title words
+        ("Ambassador Berg"): the text addresses each by the post it gave them. A person
+        linked has no title here and stays; one proposed with another title does not."""
+        words = {w.lower().rstrip(".") for w in (lone.title or "").split()}
+        if not words:
+            return []
+        return [
+            o for o in owners
+            if not isinstance(o, Candidate)
+            or words <= {w.lower().rstrip(".") for w in (o.title or "").split()}
+        ]  # fmt: skip
 
     def _index_person(self, person: Candidate) -> None:
         for surname in dict.fromkeys(_surnames(person.name)):
@@ -1426,7 +1443,8 @@ class _Candidates:
         planned meeting (`status: planned`), never as one held, nor as a mention of one the
         graph holds."""
         place = (
-            self._place_in(s_start, s_end, near=start)
+            self._country_visited(s_start, start, dated=True)
+            or self._place_in(s_start, s_end, near=start)
             or self._country_visited(s_start, s_end)
             or self._place_before(s_start)
         )
@@ -1533,7 +1551,7 @@ class _Candidates:
         if len(held) == 1:
             return held[0]
         if held:
-            return None
+            return self._one_occasion(held, on_day, participants)
         # A foreign leader's visit the historian records, whose visitor the text names (a
         # person proposed here: the visitor is no resolved person in the graph).
         visitors = {"-" + _slug(c.name) for c in self.found.values() if c.kind == Kind.PERSON}
@@ -1545,6 +1563,35 @@ class _Candidates:
         cited = [i for i, places, _, documents in on_day if self.doc.id in documents
                  and (place in places or not places or place not in self.kinds)]  # fmt: skip
         return cited[0] if not visits and len(cited) == 1 else None
+
+    def _one_occasion(
+        self,
+        held: list[str],
+        on_day: list[tuple[str, set[str], set[str], set[str]]],
+        participants: Sequence[str],
+    ) -> str | None:
+        """Records of one place that day, each of another traveller the text names (the
+        President's and the Secretary's who went with him): one occasion, seen by each.
+        The record of someone the meeting's sentence names stands for it, else the one
+        of whoever the text names first; records sharing an attendee are two meetings."""
+        records = [(places, attendees) for i, places, attendees, _ in on_day if i in held]
+        first_places = records[0][0]
+        everyone = [a for _, attendees in records for a in attendees]
+        if (
+            not first_places
+            or len(everyone) != len(set(everyone))
+            or any(places != first_places for places, _ in records)
+        ):
+            return None
+        order = {m.entity_id: m.start for m in sorted(self.mentions, key=lambda m: -m.start)}
+        ranked = sorted(
+            held,
+            key=lambda i: min(
+                (0 if a in participants else 1, order.get(a, len(self.t.text)))
+                for a in next(att for j, _, att, _ in on_day if j == i)
+            ),
+        )
+        return ranked[0]
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
         return next(
@@ -1565,14 +1612,19 @@ class _Candidates:
 
     _VISITED = re.compile(r"\b(?:visit(?:ed|s|ing)?|arrived\s+in|was\s+in|visit\s+to)\s+$")
 
-    def _country_visited(self, start: int, end: int) -> str | None:
+    _DATED_NEXT = re.compile(r"\s*,?\s*(?:on\s+|this\s+|early\s+|late\s+)?")
+
+    def _country_visited(self, start: int, end: int, dated: bool = False) -> str | None:
         """A sentence that names no city: the country someone visited or arrived in
-        ("visited Singapore today"), its place."""
+        ("visited Singapore today"), its place. `dated`: only one the date expression
+        at `end` follows ("visited Malawi on Monday, after stops in Lusaka"): that day's
+        place, before any city the sentence names."""
         text = self.t.text
         return next(
             (m.entity_id for m in self.mentions if start <= m.start < end
              and self.kinds.get(m.entity_id) == Kind.COUNTRY
-             and self._VISITED.search(text, max(start, m.start - 20), m.start)),
+             and self._VISITED.search(text, max(start, m.start - 20), m.start)
+             and (not dated or self._DATED_NEXT.fullmatch(text, m.end, end) is not None)),
             None,
         )  # fmt: skip
 

@@ -761,6 +761,10 @@ class _Linker:
                 known = people[key].get(entity.id)
                 if known is None or mention.start < known[1]:
                     people[key][entity.id] = (form, mention.start)
+        # The title words each person linked is given in the text, for namesakes apart.
+        titled: dict[str, list[set[str]]] = defaultdict(list)
+        for mention in self.mentions:
+            titled[mention.entity_id].append(_title_words(self._title_of(mention.start)))
         runs = self.t.name_runs()
         # The words of every other unlinked multi-word name: perhaps people not in the graph.
         unknown_words: set[str] = set()
@@ -769,6 +773,7 @@ class _Linker:
             words = self._run_words(first, last)
             if len(words) > 1 and " ".join(words) not in people and not self.taken(start, end):
                 unknown_words.update(words)
+                titled[" ".join(words)].append(_title_words(self._title_of(start)))
         for first, last in runs:
             start, end = self.t.span(first, last)
             words = self._run_words(first, last)
@@ -779,7 +784,12 @@ class _Linker:
             if not earlier:
                 continue
             written = self.t.text[start:end]
-            if len(sharing) > 1 or set(words) & unknown_words:
+            by_title = _one_with_title(
+                _title_words(self._title_of(start)), list(earlier), " ".join(words), titled
+            )
+            if by_title is not None:
+                earlier = {by_title: earlier[by_title]}
+            elif len(sharing) > 1 or set(words) & unknown_words:
                 reason = "several people" if len(sharing) > 1 else "a person not in the graph"
                 self.ambiguities.append(
                     Ambiguity(start, end, written, tuple(sorted(sharing)),
@@ -791,6 +801,27 @@ class _Linker:
                 Mention(entity_id, start, end, written, form, Method.SURNAME,
                         title=self._title_of(start))
             )  # fmt: skip
+
+
+def _title_words(title: str | None) -> set[str]:
+    return {w.rstrip(".") for w in folded(title or "").split()}
+
+
+def _one_with_title(
+    said: set[str], earlier: list[str], surname: str, titled: dict[str, list[set[str]]]
+) -> str | None:
+    """Of namesakes in one text ("U.S. Ambassador Ana Berg" linked, "Senator Ivo Berg"
+    not), the one person linked whom the text gave the title of the lone surname
+    ("Ambassador Berg"); none when another one, linked or not, had that title too."""
+    if not said:
+        return None
+    holders = [i for i in earlier if any(said <= words for words in titled.get(i, []))]
+    others = [
+        name for name, titles in titled.items()
+        if name not in earlier and name.split()[-1] == surname.split()[-1]
+        and any(said <= words for words in titles)
+    ]  # fmt: skip
+    return holders[0] if len(holders) == 1 and not others else None
 
 
 def _title_key(title: str) -> str:

@@ -319,6 +319,8 @@ _POSTS_IN = words("mission embassy section")
 _GROUP_NOUNS = words("states nations countries republics peoples")
 # Titles that are also common family names: "Julie Bishop", "Angus King".
 _SURNAME_TITLES = words("bishop king judge chancellor marshal")
+# Title words that are also a middle part of some names: "Hassan Sheikh Mohamud".
+_NAME_PART_TITLES = words("sheikh shaikh")
 # Title words an adviser's "to <whom>" follows: "Senior Advisor to the Secretary".
 _ADVISERS = words("advisor adviser advisors advisers")
 
@@ -376,6 +378,23 @@ class TextIndex:
             or before.lower in FUNCTION_WORDS | TITLE_COMPLEMENTS | ORGANIZATION_WORDS | DEMONYMS
             or before.lower in COUNTRY_NAMES
         )
+
+    def _inside_a_name(self, i: int) -> bool:
+        """ "Sheikh" between two words of a name ("President Ali Sheikh Omar"): a part of
+        the name, as Somali names have it, not the title of the words after it."""
+        tokens = self.tokens
+        if tokens[i].lower not in _NAME_PART_TITLES or not 1 < i < len(tokens) - 1:
+            return False
+        before, after = tokens[i - 1], tokens[i + 1]
+        # a word of the name or its title before the given name: not a sentence's start
+        return (
+            tokens[i - 2].capitalised and self.gap(tokens[i - 2], before) == " "
+            and self.gap(before, tokens[i]) == " " == self.gap(tokens[i], after)
+            and before.capitalised and after.capitalised and not before.possessive
+            and not self._is_title_word(before) and not self._is_title_word(after)
+            and before.lower not in FUNCTION_WORDS | TITLE_COMPLEMENTS | ORGANIZATION_WORDS
+            and before.lower not in DEMONYMS and before.lower not in COUNTRY_NAMES
+        )  # fmt: skip
 
     def _closed(self, index: int, by_lower_case: bool = False) -> bool:
         """Whether a phrase ending before token `index` is closed there: by punctuation, the
@@ -645,7 +664,7 @@ class TextIndex:
         tokens = self.tokens
         i = 0
         while i < len(tokens):
-            if not self._is_title_word(tokens[i]) or self._surname_at(i):
+            if not self._is_title_word(tokens[i]) or self._surname_at(i) or self._inside_a_name(i):
                 i += 1
                 continue
             j = i
