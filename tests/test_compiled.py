@@ -193,6 +193,7 @@ MERGED: list[tuple[str, dict[str, Any]]] = [
      "{ x: positions(first: 2) { edges { title } } } } }", {}),
     (f'{{ node(id: "{PERSON}") {{ ... on Entity {{ relationships(types: LED) {{ totalCount }} }} '
      "} }", {}),
+    ('{ timeline(of: "cuba", first: 2) { edges { role } edges { role node { name } } } }', {}),
     (f'query Q($t: [RelationshipType!]) {{ node(id: "{PERSON}") {{ ... on Entity '
      "{ relationships(types: $t) { totalCount edges { type } } } } }", {"t": "LED"}),
 ]  # fmt: skip
