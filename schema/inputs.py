@@ -287,6 +287,20 @@ def _get(value: Any, graphql_name: str, python_name: str) -> Any:
     return getattr(value, python_name, None)
 
 
+def listed(value: Any) -> list[Any]:
+    """A list argument in its raw form as GraphQL's input coercion reads it: a single
+    value where a list is expected is a list of one (`types: ATTENDED`), null none."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def enum_names(value: Any, enum: type[Enum], field_name: str) -> list[Any]:
+    """The values of a list-of-enum argument, raw (a literal's names, a variable's members,
+    or one of either alone) or typed, in order, each once."""
+    return list(dict.fromkeys(_enum_value(v, enum, field_name) for v in listed(value)))
+
+
 def _date(value: Any, name: str) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -342,7 +356,7 @@ def to_filter(where: Any) -> Filter:
         related_to=_slug(_get(where, "relatedTo", "related_to")),
         compares=_compares(where),
         during=_slug(_get(where, "during", "during")),
-        relations=[_relation(r) for r in _get(where, "relationships", "relationships") or []],
+        relations=[_relation(r) for r in listed(_get(where, "relationships", "relationships"))],
         candidate=_get(where, "candidate", "candidate"),
     )
 
@@ -443,10 +457,7 @@ def _relation(value: Any) -> RelationFilter:
         )
     quantifier = given[0]
     types = tuple(
-        dict.fromkeys(
-            _enum_value(t, RelationshipType, "relationships.types")
-            for t in _get(value, "types", "types") or []
-        )
+        enum_names(_get(value, "types", "types"), RelationshipType, "relationships.types")
     )
     direction = _get(value, "direction", "direction") or Direction.BOTH
     direction = _enum_value(direction, Direction, "relationships.direction")

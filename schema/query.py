@@ -110,6 +110,8 @@ def fact_fields(
         if not isinstance(sub, SelectedField) or sub.name in skip:
             continue
         key = response_key(sub)
+        if key in dict(fields):
+            continue  # a copy of a field asked already (`edges { role } edges { role }`)
         if sub.name == "sources":
             fields.append((key, sources_spec(sub)))
         elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":

@@ -18,7 +18,6 @@ from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from diplograph.model import RelType
 from graph.projection import (
     DATE_PARTS,
     GROUPINGS,
@@ -39,7 +38,14 @@ from graph.projection import (
 )
 from schema.context import Info
 from schema.errors import BadUserInput
-from schema.inputs import to_edge_filter, to_filter, to_relation_order
+from schema.inputs import (
+    RelationshipType,
+    enum_names,
+    listed,
+    to_edge_filter,
+    to_filter,
+    to_relation_order,
+)
 from schema.specs import FIELDS, GlobalId, Slug, possible_types
 
 MAX_PAGE_SIZE = 100
@@ -193,10 +199,21 @@ def response_key(field: SelectedField) -> str:
 
 
 def current_field(info: Info) -> SelectedField:
-    """The root field's selection, without what `@skip`/`@include` leave out."""
-    field = info.selected_fields[0]
+    """The root field's selection, without what `@skip`/`@include` leave out.
+
+    A request may ask the field more than once under one response key (`{ people { a }
+    people { b } }`, or a fragment on Query adding to it): Strawberry gives one entry per
+    copy, and GraphQL's field collection answers them as one field asking all of it."""
+    return merged(info.selected_fields)
+
+
+def merged(copies: Sequence[Selection]) -> SelectedField:
+    """Copies of one field (one response key; validation made their arguments the same)
+    as one field with all their selections, without what `@skip`/`@include` leave out."""
+    field = copies[0]
     assert isinstance(field, SelectedField)
-    selections = included(field.selections)
+    below = field.selections if len(copies) == 1 else [s for c in copies for s in c.selections]
+    selections = included(below)
     return field if selections is field.selections else replace(field, selections=selections)
 
 
@@ -234,15 +251,22 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
     """What to fetch for nodes of `type_name` (a type or an interface)."""
     concrete = possible_types(type_name)
     projection = NodeProjection(typename=type_name if concrete == (type_name,) else None)
-    seen: set[str] = set()
-    for field, types in _fields_for(selections, possible_types(type_name)):
-        key = response_key(field)
-        if field.name == "__typename" or key in seen:
-            continue
-        seen.add(key)
-        cases = {t: _field_spec(t, field) for t in types if field.name in FIELDS[t]}
-        if field.name == "relationships":
-            cases = {t: _relationships_spec(field) for t in types}
+    # By response key, per concrete type, every copy of the field that applies to it: the
+    # same key under fragments on different types is one field per type (each type gets
+    # its `name`), and copies under one type are merged, as GraphQL's field collection does.
+    collected: dict[str, dict[str, list[SelectedField]]] = {}
+    for field, types in _fields_for(selections, concrete):
+        by_type = collected.setdefault(response_key(field), {})
+        for t in types:
+            by_type.setdefault(t, []).append(field)
+    for key, by_type in collected.items():
+        cases: dict[str, Any] = {}
+        for t, copies in by_type.items():
+            field = merged(copies)
+            if field.name == "relationships":
+                cases[t] = _relationships_spec(field)
+            elif field.name != "__typename" and field.name in FIELDS[t]:
+                cases[t] = _field_spec(t, field)
         cases = {t: spec for t, spec in cases.items() if spec is not None}
         if not cases:
             continue
@@ -280,7 +304,7 @@ def date_parts(field: SelectedField) -> tuple[str, ...] | None:
 
 def sources_spec(field: SelectedField) -> SourcesOf:
     documents = child(field, "document")
-    return SourcesOf(project(documents[0].selections if documents else [], "Document"))
+    return SourcesOf(project([s for d in documents for s in d.selections], "Document"))
 
 
 def relation_spec(relation: Relation, field: SelectedField) -> Related:
@@ -355,14 +379,10 @@ def aggregate_spec(field: SelectedField) -> Aggregate | None:
 
 def _relationships_spec(field: SelectedField) -> Related:
     """The generic `relationships(types:, direction:)` field, its types checked."""
-    names = list(field.arguments.get("types") or [])
-    if len(names) > MAX_LIST:
-        raise BadUserInput(f"'relationships(types:)' lists {len(names)} types; at most {MAX_LIST}")
-    names = list(dict.fromkeys(names))
-    allowed = {t.value for t in RelType}
-    unknown = [n for n in names if n not in allowed]
-    if unknown:
-        raise BadUserInput(f"unknown relationship type(s) {unknown}; known: {sorted(allowed)}")
+    given = listed(field.arguments.get("types"))
+    if len(given) > MAX_LIST:
+        raise BadUserInput(f"'relationships(types:)' lists {len(given)} types; at most {MAX_LIST}")
+    names = enum_names(given, RelationshipType, "relationships(types:)")
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
     pattern = f"({{n}}){left}[{{r}}]{right}({{m}}:Entity)"

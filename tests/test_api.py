@@ -669,3 +669,83 @@ def test_root_list_edges_have_no_relationship(api: httpx.Client) -> None:
     # Found by the fuzzer: root lists reuse the edge type of relations.
     edges = data(graphql(api, "{ meetings(first: 2) { edges { type outgoing role } } }"))
     assert edges["meetings"]["edges"] == [{"type": None, "outgoing": None, "role": None}] * 2
+
+
+# -- field collection (hostile review 5) ----------
+
+CUBA = base64.b64encode(b"Country:cuba").decode()
+NAMED = "... on Person { name } ... on Country { name }"
+
+
+def test_the_same_field_under_fragments_on_different_types_is_fetched_for_each(
+    api: httpx.Client,
+) -> None:
+    listed = data(graphql(api, f"{{ actors(first: 100) {{ edges {{ node {{ __typename {NAMED} "
+                               "} } } }"))  # fmt: skip
+    nodes = [e["node"] for e in listed["actors"]["edges"]]
+    assert {"Person", "Country"} <= {n["__typename"] for n in nodes}
+    for node in nodes:
+        named = node["__typename"] in ("Person", "Country")
+        assert ("name" in node) == named and (not named or node["name"]), node
+    one = data(graphql(api, f'{{ node(id: "{CUBA}") {{ {NAMED} }} }}'))
+    assert one["node"]["name"] == "Cuba"
+    many = data(graphql(api, f'{{ nodes(ids: ["{CUBA}", "craig-kelly"]) {{ {NAMED} }} }}'))
+    assert [n["name"] for n in many["nodes"]] == ["Cuba", "Craig Kelly"]
+    hits = data(graphql(api, '{ search(query: "cuba", first: 50) { edges { node { __typename '
+                             "... on Issue { name } ... on Country { name } } } } }"))  # fmt: skip
+    found = [e["node"] for e in hits["search"]["edges"]]
+    assert "Country" in {n["__typename"] for n in found}
+    assert all(n["name"] for n in found if n["__typename"] in ("Issue", "Country"))
+
+
+def test_a_field_asked_twice_is_answered_once_with_everything_both_ask(
+    api: httpx.Client,
+) -> None:
+    total = data(graphql(api, "{ people { totalCount } }"))["people"]["totalCount"]
+    assert total > 2
+    page = data(graphql(api, "{ people(first: 2) { edges { node { name } } } }"))["people"]
+    assert len(page["edges"]) == 2
+    edges = "people(first: 2) { edges { node { name } } }"
+    for document in (
+        f"{{ people(first: 2) {{ totalCount }} {edges} }}",
+        f"{{ {edges} people(first: 2) {{ totalCount pageInfo {{ hasNextPage }} }} }}",
+        f"fragment A on Query {{ people(first: 2) {{ totalCount }} }} {{ {edges} ...A }}",
+        f"{{ ... on Query {{ {edges} }} people(first: 2) {{ totalCount }} }}",
+    ):
+        found = data(graphql(api, document))["people"]
+        assert found["totalCount"] == total, document
+        assert found["edges"] == page["edges"], document
+    more = data(graphql(api, f"{{ {edges} people(first: 2) {{ pageInfo {{ hasNextPage }} }} }}"))
+    assert more["people"]["pageInfo"]["hasNextPage"] is True
+    # Nested: one connection under fragments on a type and on an interface it implements.
+    count = data(
+        graphql(api, '{ node(id: "cuba") { ... on Country { meetings { totalCount } } } }')
+    )
+    count = count["node"]["meetings"]["totalCount"]
+    assert count >= 2
+    nested = data(graphql(api, '{ node(id: "cuba") { ... on Country { meetings(first: 1) { edges '
+                               "{ node { name } } } } ... on Actor { meetings(first: 1) "
+                               "{ totalCount } } } }"))  # fmt: skip
+    assert nested["node"]["meetings"]["totalCount"] == count
+    assert [bool(e["node"]["name"]) for e in nested["node"]["meetings"]["edges"]] == [True]
+
+
+def test_a_single_relationship_type_is_a_list_of_one(api: httpx.Client) -> None:
+    query = (
+        '{ node(id: "craig-kelly") { ... on Entity { relationships(types: %s) { totalCount } } } }'
+    )
+    listed = data(graphql(api, query % "[LED]"))["node"]["relationships"]["totalCount"]
+    assert listed >= 1
+    assert data(graphql(api, query % "LED"))["node"]["relationships"]["totalCount"] == listed
+    variable = (
+        'query Q($t: [RelationshipType!]) { node(id: "craig-kelly") { ... on Entity '
+        "{ relationships(types: $t) { totalCount } } } }"
+    )
+    for value in ("LED", ["LED"], ["LED", "LED"]):
+        body = graphql(api, variable, t=value)
+        assert data(body)["node"]["relationships"]["totalCount"] == listed, value
+    # The same in a filter's `relationships` (a list of one item, of one type).
+    where = "{ meetings(where: {relationships: %s}) { totalCount } }"
+    one = data(graphql(api, where % '{some: {text: "havana"}, types: HELD_IN}'))
+    assert one == data(graphql(api, where % '[{some: {text: "havana"}, types: [HELD_IN]}]'))
+    assert one["meetings"]["totalCount"] >= 1

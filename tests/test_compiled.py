@@ -169,7 +169,36 @@ SHAPED: list[tuple[str, dict[str, Any], int]] = [
         {}, 1,
     ),
 ]  # fmt: skip
+CUBA = "Q291bnRyeTpjdWJh"  # Country:cuba
+# The same field under fragments on different types, and a field asked twice (the same
+# response key, a fragment on Query adding to it, nested): merged as GraphQL's field
+# collection merges them (hostile review 5). And a single enum where a list is expected.
+MERGED: list[tuple[str, dict[str, Any]]] = [
+    ("{ actors(first: 10) { edges { node { ... on Person { name } ... on Country { name } } } } }",
+     {}),
+    (f'{{ node(id: "{CUBA}") {{ ... on Person {{ name }} ... on Country {{ name }} }} }}', {}),
+    (f'{{ nodes(ids: ["{CUBA}", "{PERSON}"]) {{ ... on Person {{ name slug }} ... on Country '
+     "{ name } } }", {}),
+    ('{ search(query: "cuba") { edges { node { ... on Issue { name } ... on Country { name } } } '
+     "} }", {}),
+    ("{ people(first: 2) { totalCount } people(first: 2) { edges { node { name } } } }", {}),
+    ("{ people(first: 1) { edges { node { name } } } people(first: 1) { totalCount } }", {}),
+    ("{ people(first: 1) { edges { node { name } } } people(first: 1) { pageInfo "
+     "{ hasNextPage } } }", {}),
+    ("fragment A on Query { people(first: 2) { totalCount } } { people(first: 2) { edges "
+     "{ node { name } } } ...A }", {}),
+    ('{ node(id: "cuba") { ... on Country { meetings(first: 1) { edges { node { name } } } } '
+     "... on Actor { meetings(first: 1) { totalCount } } } }", {}),
+    ('{ node(id: "cuba") { ... on Country { x: meetings(first: 1) { totalCount } } ... on Person '
+     "{ x: positions(first: 2) { edges { title } } } } }", {}),
+    (f'{{ node(id: "{PERSON}") {{ ... on Entity {{ relationships(types: LED) {{ totalCount }} }} '
+     "} }", {}),
+    ('{ timeline(of: "cuba", first: 2) { edges { role } edges { role node { name } } } }', {}),
+    (f'query Q($t: [RelationshipType!]) {{ node(id: "{PERSON}") {{ ... on Entity '
+     "{ relationships(types: $t) { totalCount edges { type } } } } }", {"t": "LED"}),
+]  # fmt: skip
 GENERATED: list[tuple[str, dict[str, Any]]] = [
+    *MERGED,
     # Fragments, inline fragments on interfaces, __typename at every level.
     (
         'query Q { node(id: "cuba") { __typename id ...E ... on Country { meetings(first: 3) '
@@ -352,6 +381,16 @@ def test_directives_and_coded_errors_are_answered_on_the_compiled_path(
         body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
         codes = {e["extensions"]["code"] for e in body["errors"]}
         assert codes <= {"BAD_USER_INPUT", "NOT_FOUND"}, (document, body)
+
+
+def test_merged_fields_are_answered_on_the_compiled_path(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    fast, _ = both
+    for document, variables in MERGED:
+        before = answered(fast)
+        body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
+        assert "errors" not in body and answered(fast) - before == 1, (document, body)
 
 
 def cypher_texts(settings: Settings, document: str, variables: dict[str, Any],
