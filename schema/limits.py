@@ -301,6 +301,14 @@ def _check_repeats(
         _check_repeats(inner, fragments)
 
 
+# Response keys a field may take only if it is one of these (the keys the projected map of
+# a graph object holds for itself).
+RESERVED_ALIASES = {
+    "id": frozenset({"id", "slug"}),
+    "__typename": frozenset({"__typename", "kind"}),
+}
+
+
 class RequestLimits(ValidationRule):
     """Refuses operations too deep, with too many aliases, over the cost budget, and
     documents with too many fields (or too many of one name side by side)."""
@@ -363,6 +371,22 @@ class RequestLimits(ValidationRule):
             self.report_error(
                 GraphQLError(
                     f"a name of {len(node.value)} characters; names are at most {MAX_NAME}",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
+
+    def enter_field(self, node: Any, *_: Any) -> None:
+        # A graph object's projected map keeps its slug under `id` and its kind under
+        # `__typename` beside the response keys (schema/types.py): another field aliased so
+        # answered the slug (`id: name`) or lost the node's id (hostile re-check).
+        alias = node.alias.value if node.alias else None
+        if alias in RESERVED_ALIASES and node.name.value not in RESERVED_ALIASES[alias]:
+            self.report_error(
+                GraphQLError(
+                    f"the alias '{alias}' is reserved for the fields "
+                    f"{', '.join(sorted(RESERVED_ALIASES[alias]))}; choose another alias "
+                    f"for '{node.name.value}'",
                     node,
                     extensions={"code": "BAD_USER_INPUT"},
                 )

@@ -1082,3 +1082,25 @@ def test_cli_ingest_over_its_budget_names_the_file_and_writes_nothing(
     assert "Traceback" not in done.stderr
     assert Counts.of(driver, settings.neo4j_database) == before
     assert not (tmp_path / "review").exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ people(first: 2) { edges { node { id: name } } } }",
+        "{ countries(first: 3) { edges { node { id: name realid: id slug } } } }",
+        '{ node(id: "Q291bnRyeTpjdWJh") { ... on Country { __typename: name } } }',
+    ],
+)
+def test_an_alias_the_projection_keeps_for_itself_is_refused_not_answered_wrong(
+    api: httpx.Client, query: str
+) -> None:
+    """Hostile re-check: `id: name` answered the slug, `id: name` on a country lost its id."""
+    body = graphql(api, query)
+    assert codes(body) == ["BAD_USER_INPUT"] and "is reserved for the fields" in str(body), body
+
+
+def test_the_aliases_that_name_the_reserved_keys_own_field_still_answer(api: httpx.Client) -> None:
+    country = "... on Country { id: slug __typename: __typename name }"
+    body = graphql(api, '{ node(id: "Q291bnRyeTpjdWJh") { ' + country + " } }")
+    assert body == {"data": {"node": {"id": "cuba", "__typename": "Country", "name": "Cuba"}}}
