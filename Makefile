@@ -87,5 +87,5 @@ clean: ## remove the virtualenvs and the local database (not the Neo4j jar cache
 	-$(BIN)/diplograph neo4j stop
 	rm -rf $(VENV) $(TOOLS) .data
 
-eval-ingest: install ## score ingest on the held-apart sets (eval/ingest texts, texts-b .. texts-i), curated only and with $(HSG)
+eval-ingest: install ## score ingest on the held-apart sets (eval/ingest texts, texts-b .. texts-j), curated only and with $(HSG)
 	$(BIN)/python -m eval.ingest.run --hsg "$(HSG)"

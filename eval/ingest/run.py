@@ -13,7 +13,7 @@ figures are printed, so the rules cannot be tuned on the per-item listings; `--d
 prints those too, for the set's owner.
 
     .venv/bin/python -m eval.ingest.run [--hsg ../shared/datasets/hsg] [--only curated|hsg]
-        [--set a|b|c|d|e|f|g|h|i|all]
+        [--set a|b|c|d|e|f|g|h|i|j|all]
 
 `--set a` is the first held-apart set (`texts/`, `gold.yaml`), `--set b` the second,
 written after the rules of issue 12c changed (`texts-b/`, `gold-b.yaml`), `--set c` the
@@ -25,8 +25,9 @@ rules were being tuned on a-e (`texts-f/`, `gold-f.yaml`), `--set g` the seventh
 blind while the rules were being tuned on a-f (`texts-g/`, `gold-g.yaml`), `--set h` the
 eighth, written blind while the rules were being tuned on a-g (`texts-h/`, `gold-h.yaml`),
 `--set i` the ninth, written blind while the rules were being tuned on a-h (`texts-i/`,
-`gold-i.yaml`); by default all, ingested into the same throwaway Neo4j of each mode and
-scored apart.
+`gold-i.yaml`), `--set j` the tenth, written blind while the rules were being tuned on a-i
+(`texts-j/`, `gold-j.yaml`); by default all, ingested into the same throwaway Neo4j of each
+mode and scored apart.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ SETS = {
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
     "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
     "i": (HERE / "gold-i.yaml", HERE / "texts-i"),
+    "j": (HERE / "gold-j.yaml", HERE / "texts-j"),
 }
 
 

@@ -316,7 +316,7 @@ def test_events_match_on_name_or_day(gold: sc.Gold) -> None:
     assert sc.score(gold, {"proposals": [undated]}, with_hsg=True).figures["noise_share"] == 1.0
 
 
-# -- the later held-apart sets (texts-b/../-g + gold-b/../-g.yaml) ---------------------------
+# -- the later held-apart sets (texts-b/../-j + gold-b/../-j.yaml) ---------------------------
 
 HERE = Path(__file__).resolve().parent
 LATER_SETS = {
@@ -328,6 +328,7 @@ LATER_SETS = {
     "g": (HERE / "gold-g.yaml", HERE / "texts-g"),
     "h": (HERE / "gold-h.yaml", HERE / "texts-h"),
     "i": (HERE / "gold-i.yaml", HERE / "texts-i"),
+    "j": (HERE / "gold-j.yaml", HERE / "texts-j"),
 }
 ALL_GOLD = {"a": sc.GOLD, **{name: gold for name, (gold, _) in LATER_SETS.items()}}
 
@@ -406,6 +407,10 @@ def test_eighth_set_keeps_off_cuba() -> None:
 
 def test_ninth_set_keeps_off_cuba() -> None:
     keeps_off_cuba("i")
+
+
+def test_tenth_set_keeps_off_cuba() -> None:
+    keeps_off_cuba("j")
 
 
 @pytest.fixture(scope="module")
