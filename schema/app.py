@@ -99,6 +99,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
+@dataclass
+class CompiledAttempt:
+    """A request the compiled path gave up on, for the execution that answers it instead."""
+
+    fallback: Fallback
+    context: Context
+
+
 class GraphQLApp(GraphQLOverHTTP):
     """Strawberry's ASGI app with our context, error codes, metrics (and schema/http.py)."""
 
@@ -124,22 +132,21 @@ class GraphQLApp(GraphQLOverHTTP):
     ) -> ExecutionResult:
         """The compiled path when it covers the request; else Strawberry's execution, on a
         fresh context (nothing of the abandoned attempt counts but a database failure)."""
+        attempt: CompiledAttempt | None = getattr(request.state, "compiled_attempt", None)
         if (
-            self.compiler is not None
+            attempt is None
+            and self.compiler is not None
             and request_data.query is not None
             and isinstance(request_data.variables, dict | None)
         ):
-            fallback = Fallback()
-            result = await self.compiler.answer(
-                request_data.query, request_data.variables, request_data.operation_name,
-                context, fallback,
-            )  # fmt: skip
+            result = await self.attempt_compiled(request, request_data, context)
             if result is not None:
                 return result
-            attempted = context
+            attempt = request.state.compiled_attempt
             context = await self.get_context(request, sub_response)
-            context.replay = fallback.failure
-            context.reuse = attempted.answered
+        if attempt is not None:
+            context.replay = attempt.fallback.failure
+            context.reuse = attempt.context.answered
         # graphql-core parses, validates and completes a result in Python, all of it in one
         # go (a large answer: a second or more): on an event loop of its own in a worker
         # thread, the server's loop keeps answering other requests meanwhile. Statements
@@ -150,6 +157,29 @@ class GraphQLApp(GraphQLOverHTTP):
                 request, request_adapter, sub_response, context, root_value, request_data
             ),
         )
+
+    async def execute_directly(
+        self, request: Request, data: GraphQLRequestData
+    ) -> ExecutionResult | None:
+        """A plain POST's result on the compiled path, without Strawberry's view; when the
+        path does not cover it, the view's execution follows with what the attempt left."""
+        if self.compiler is None or data.query is None:
+            return None
+        return await self.attempt_compiled(request, data, await self.get_context(request, None))
+
+    async def attempt_compiled(
+        self, request: Request, data: GraphQLRequestData, context: Context
+    ) -> ExecutionResult | None:
+        """The compiled path's result; None: what the attempt left is kept on the request for
+        Strawberry's execution (a database failure replayed, statements answered reused)."""
+        assert self.compiler is not None and data.query is not None
+        fallback = Fallback()
+        result = await self.compiler.answer(
+            data.query, data.variables, data.operation_name, context, fallback
+        )
+        if result is None:
+            request.state.compiled_attempt = CompiledAttempt(fallback, context)
+        return result
 
     def one_operation(self, query: str) -> bool:
         # Parsing a document to count its operations took a bench request's largest share
