@@ -197,6 +197,11 @@ MERGED: list[tuple[str, dict[str, Any]]] = [
     ('{ timeline(of: "cuba", first: 2) { edges { role } edges { role node { name } } } }', {}),
     (f'query Q($t: [RelationshipType!]) {{ node(id: "{PERSON}") {{ ... on Entity '
      "{ relationships(types: $t) { totalCount edges { type } } } } }", {"t": "LED"}),
+    # `sources` twice on an edge: one field asking what both ask.
+    (f'{{ node(id: "{PERSON}") {{ ... on Person {{ led(first: 2) {{ edges {{ sources {{ document '
+     "{ title } } sources { quote } node { slug } } } } } }", {}),
+    (f'{{ timeline(of: "{PERSON}", first: 3) {{ edges {{ sources {{ quote }} sources {{ document '
+     "{ title } } } } }", {}),
 ]  # fmt: skip
 # Meetings an actor reached several ways (tests/participation.py): one edge each, on both
 # paths, with its edge's properties, its pages, filters, orders and measures.
