@@ -40,10 +40,10 @@ from schema.selection import (
     counted,
     current_field,
     date_parts,
+    edge_sources,
     encode_cursor,
     project,
     response_key,
-    sources_spec,
 )
 from schema.specs import ACTOR_KINDS, ALL_KINDS
 from schema.types import (
@@ -105,6 +105,7 @@ def fact_fields(
     `computed` names fields the statement fills itself (a timeline entry's date).
     """
     fields: list[tuple[str, Any]] = [("type", TypeOf())]
+    sources = edge_sources(selections)
     for sub in selections:
         skip = {"node", "cursor", "__typename", *computed}
         if not isinstance(sub, SelectedField) or sub.name in skip:
@@ -113,7 +114,7 @@ def fact_fields(
         if key in dict(fields):
             continue  # a copy of a field asked already (`edges { role } edges { role }`)
         if sub.name == "sources":
-            fields.append((key, sources_spec(sub)))
+            fields.append((key, sources[key]))
         elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":
             fields.append((key, FACT_EDGE[sub.name]))
     return fields

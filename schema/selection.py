@@ -307,6 +307,17 @@ def sources_spec(field: SelectedField) -> SourcesOf:
     return SourcesOf(project([s for d in documents for s in d.selections], "Document"))
 
 
+def edge_sources(fields: Iterable[Selection]) -> dict[str, SourcesOf]:
+    """The `sources` an edge's fields ask, by response key: the copies of one key merged
+    (`sources { quote } sources { document { title } }` is one field asking both), as
+    GraphQL's field collection merges them (and `_project` does a node's)."""
+    copies: dict[str, list[SelectedField]] = {}
+    for sub in fields:
+        if isinstance(sub, SelectedField) and sub.name == "sources":
+            copies.setdefault(response_key(sub), []).append(sub)
+    return {key: sources_spec(merged(found)) for key, found in copies.items()}
+
+
 def relation_spec(relation: Relation, field: SelectedField) -> Related:
     """A relation field: a single node, or a connection with edges and a page."""
     target, mention = relation.target, relation.mention
@@ -315,14 +326,18 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
     edge_fields = MENTION_EDGE if mention else FACT_EDGE
     node_selections: list[Selection] = []
     edge: list[tuple[str, Any]] = []
-    for edges in child(field, "edges"):
-        for sub, _ in _fields_for(edges.selections, ("*",)):
-            if sub.name == "node":
-                node_selections += sub.selections
-            elif sub.name == "sources" and not mention:
-                edge.append((response_key(sub), sources_spec(sub)))
-            elif sub.name in edge_fields and response_key(sub) not in dict(edge):
-                edge.append((response_key(sub), edge_fields[sub.name]))
+    subs = [s for edges in child(field, "edges") for s, _ in _fields_for(edges.selections, ("*",))]
+    sources = {} if mention else edge_sources(subs)
+    for sub in subs:
+        key = response_key(sub)
+        if sub.name == "node":
+            node_selections += sub.selections
+        elif key in dict(edge):
+            continue  # a copy of a field asked already, merged
+        elif key in sources and sub.name == "sources":
+            edge.append((key, sources[key]))
+        elif sub.name in edge_fields:
+            edge.append((key, edge_fields[sub.name]))
     aggregate = aggregate_spec(field)
     page = PageArgs.of(field.arguments).page()
     where = field.arguments.get("where")

@@ -66,7 +66,7 @@ def _actor_fields(kind: str) -> dict[str, Any]:
     return {
         **_entity_fields(),
         # The same participation as the `participant` filter and `meetingsBetween`.
-        "meetings": Relation(PARTICIPATION, "Meeting"),
+        "meetings": Relation(PARTICIPATION, "Meeting", one_per_node=True),
         "raised": Relation(raised, "Issue"),
         "memberOf": Relation("({n})-[{r}:MEMBER_OF]->({m}:Delegation|Organization)", "Actor"),
     }

@@ -749,3 +749,22 @@ def test_a_single_relationship_type_is_a_list_of_one(api: httpx.Client) -> None:
     one = data(graphql(api, where % '{some: {text: "havana"}, types: HELD_IN}'))
     assert one == data(graphql(api, where % '[{some: {text: "havana"}, types: [HELD_IN]}]'))
     assert one["meetings"]["totalCount"] >= 1
+
+
+def test_sources_asked_twice_on_an_edge_are_one_field(api: httpx.Client) -> None:
+    # `sources { document { title } } sources { quote }` on an edge kept only the last copy
+    # (a null title: an error), or only the first on a timeline's.
+    for document in (
+        '{ node(id: "craig-kelly") { ... on Person { led(first: 2) { edges { %s } } } } }',
+        '{ timeline(of: "craig-kelly", first: 3) { edges { %s } } }',
+        '{ neighborhood(id: "craig-kelly", depth: 1, limit: 5) { edges { %s } } }',
+    ):
+        once = data(graphql(api, document % "sources { quote document { slug title } }"))
+        edges = next(iter(once.values()))
+        edges = edges["led"]["edges"] if "led" in edges else edges["edges"]
+        assert edges and all(s["document"]["title"] for e in edges for s in e["sources"])
+        for twice in (
+            "sources { document { slug title } } sources { quote }",
+            "sources { quote } sources { document { title } } sources { document { slug } }",
+        ):
+            assert data(graphql(api, document % twice)) == once, (document, twice)
