@@ -3,7 +3,8 @@
 Ada Quill attended the first harbour round herself and led the delegation that attended
 it; a second delegation she belonged to attended the second round; she alone attended the
 third. Both delegations represent Northland, whose people and delegations are its own
-participants (graph/projection.py PARTICIPATION).
+participants (graph/projection.py PARTICIPATION). She raised the harbour dues herself, and
+so did the first delegation: one issue she raised, reached two ways.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ TEXT = (
     "that attended it. A second Northland delegation, with Ada Quill as a member, attended "
     "the second harbour round. Ada Quill alone attended the third harbour round."
 )
+ISSUE = "harbour-dues"
 PERSON, COUNTRY = "ada-quill", "northland"
 FIRST, SECOND = "northland-delegation-round-1", "northland-delegation-round-2"
 ROUNDS = ("harbour-round-1", "harbour-round-2", "harbour-round-3")
@@ -40,6 +42,7 @@ def knowledge() -> Knowledge:
             _fact(id=slug, kind="Meeting", name=f"Harbour round {i}", date=f"1981-0{i + 2}-02")
             for i, slug in enumerate(ROUNDS, start=1)
         ),
+        _fact(id=ISSUE, kind="Issue", name="Harbour dues"),
     ]
     relationships = [
         _fact(type="ATTENDED", **{"from": PERSON, "to": ROUNDS[0]}, role="in person"),
@@ -57,6 +60,8 @@ def knowledge() -> Knowledge:
         _fact(type="ATTENDED", **{"from": PERSON, "to": ROUNDS[2]}, role="alone"),
         _fact(type="REPRESENTS", **{"from": FIRST, "to": COUNTRY}),
         _fact(type="REPRESENTS", **{"from": SECOND, "to": COUNTRY}),
+        _fact(type="RAISED", **{"from": PERSON, "to": ISSUE}, role="herself"),
+        _fact(type="RAISED", **{"from": FIRST, "to": ISSUE}, role="delegation"),
     ]
     document = {"id": DOCUMENT, "title": "Northland at the harbour rounds", "text": TEXT}
     return Knowledge.model_validate(

@@ -443,6 +443,24 @@ def actor_meetings(client: httpx.Client, actor: str, arguments: str = "") -> dic
     return found
 
 
+@pytest.mark.parametrize("path", ["compiled", "strawberry"])
+def test_an_issue_raised_by_a_person_and_her_delegation_is_one_edge(
+    both: tuple[httpx.Client, httpx.Client], path: str
+) -> None:
+    client = both[0] if path == "compiled" else both[1]
+    asked = "{ totalCount edges { role node { slug } } }"
+    expected = {
+        participation.PERSON: "herself",  # her own before her delegation's
+        participation.FIRST: "delegation",
+        participation.COUNTRY: "delegation",
+    }
+    for actor, role in expected.items():
+        body = graphql(client, f'{{ node(id: "{actor}") {{ ... on Actor {{ raised {asked} }} }} }}')
+        raised = body["data"]["node"]["raised"]
+        assert raised["totalCount"] == 1, (actor, raised)
+        assert raised["edges"] == [{"role": role, "node": {"slug": participation.ISSUE}}]
+
+
 def roles(connection: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["node"]["slug"], e["role"]) for e in connection["edges"]]
 
