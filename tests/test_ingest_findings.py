@@ -1129,21 +1129,23 @@ def test_the_country_visited_on_a_day_is_its_place_not_a_city_of_earlier_stops()
     assert held == [("Monday", "trip-malawi")]
 
 
+def _titled_people(found: dict[str, Candidate]) -> dict[str, tuple[str | None, int]]:
+    """Each person proposed: its title and how often the text names it."""
+    return {n: (c.title, len(c.occurrences)) for n, c in found.items() if c.kind == Kind.PERSON}
+
+
 def test_a_name_that_starts_with_a_given_name_is_a_person_without_a_title() -> None:
     """A given name of the historian's people starts a person's name, titled or not:
     "Anders Vik" alone, "Carla Dunn" after the complement of her title and "Rafael Mora"
     after a title's head word take the words before them as their titles; a run that
     starts with a place's word or holds a body's word is no person."""
-    found = _candidates(
+    text = (
         "Fishing Talks\n\n"
         "The talks drew Anders Vik and the critic Dmitri Sorokin. Minister of Overseas "
         "Trade Carla Dunn and Harbour Authority (HA) Administrator Rafael Mora spoke "
-        "later. Greta Holm University and the Saint Bruno Lake stayed apart. Vik left.",
-        known=[NEPAL],
+        "later. Greta Holm University and the Saint Bruno Lake stayed apart. Vik left."
     )
-    people = {n: (c.title, len(c.occurrences)) for n, c in found.items()
-              if c.kind == Kind.PERSON}  # fmt: skip
-    assert people == {
+    assert _titled_people(_candidates(text, known=[NEPAL])) == {
         "Anders Vik": (None, 2),  # "Vik left": a later occurrence
         "Dmitri Sorokin": ("critic", 1),  # a lower-case office before the name
         "Carla Dunn": ("Minister of Overseas Trade", 1),
@@ -1181,8 +1183,7 @@ def test_bylines_an_office_field_and_lower_case_offices_before_a_name() -> None:
         "talks, as did the blogger Ivo Kral and the diplomat Karel Zed. Tali wrote it.",
         known=[NEPAL],
     )
-    people = {n: (c.title, len(c.occurrences)) for n, c in found.items()
-              if c.kind == Kind.PERSON}  # fmt: skip
+    people = _titled_people(found)
     assert people == {
         "Somu Tali": ("Himalaya Bureau Chief", 2),
         "Kiran Lowe": ("Deputy Assistant Secretary of State for Mountain Affairs", 1),
