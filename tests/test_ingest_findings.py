@@ -1151,6 +1151,10 @@ def test_a_name_that_starts_with_a_given_name_is_a_person_without_a_title() -> N
         "Carla Dunn": ("Minister of Overseas Trade", 1),
         "Rafael Mora": ("Administrator", 1),
     }
+    # Particles inside, a middle initial and a regnal number do not make it no name.
+    text = "Fishing Talks\n\nThey met Yusuf bin Ali bin Omar and James T. Lamb III today."
+    assert set(_titled_people(_candidates(text, known=[NEPAL]))) == {
+        "Yusuf bin Ali bin Omar", "James T. Lamb III"}  # fmt: skip
 
 
 def test_a_name_spelled_out_before_its_acronym_is_one_name() -> None:
@@ -1192,3 +1196,17 @@ def test_bylines_an_office_field_and_lower_case_offices_before_a_name() -> None:
     }
     found = _candidates("Talks Resume\n\nSomu Tali / Andes Correspondent\n\nThe talks resumed.")
     assert [(n, c.title) for n, c in found.items()] == [("Somu Tali", "Andes Correspondent")]
+
+
+def test_a_minister_responsible_for_a_field_and_sayyid_as_a_form_of_address() -> None:
+    """ "Minister Responsible for Defense Affairs" is one title; "Sayyid" before a name is a
+    form of address, so the post after the name is the person's title."""
+    found = _candidates(
+        "Gulf Talks\n\nHe will meet Sayyid Omar bin Said al-Harthi, the Minister Responsible "
+        "for Defense Affairs, and Yusuf bin Ali bin Omar, Minister Responsible for Water.",
+        known=[NEPAL],
+    )
+    assert _titled_people(found) == {
+        "Omar bin Said al-Harthi": ("Minister Responsible for Defense Affairs", 1),
+        "Yusuf bin Ali bin Omar": ("Minister Responsible for Water", 1),
+    }

@@ -102,7 +102,7 @@ _PARTY_VALUES = FIELD_WORDS | vocabulary(
 # Ranks and forms of address: a title of these words alone names no post.
 _RANKS = vocabulary(
     """ambassador amb. admiral adm. general gen. colonel col. captain commander lieutenant
-    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof."""
+    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof. sayyid"""
 )
 # Words of names that are no person's: "the White House said".
 _NOT_NAMES = vocabulary(
@@ -795,18 +795,26 @@ class _Candidates:
         self.taken.add(start, occurrence.start)
 
     def _person_like(self, first: int, last: int) -> bool:
-        """A run of two to four words that could be a person's name: no word of a body,
-        agreement, place, office or nationality, not a country's name, not initials last."""
+        """A run of two to four capitalised words (particles between) that could be a
+        person's name: no word of a body, agreement, place, office or nationality, not a
+        country's name, not initials last."""
         t = self.t
-        if not 1 <= last - first <= 3:
-            return False
         names = t.tokens[first : last + 1]
+        # Particles inside do not count: "Yusuf bin Ali bin Omar" is a name of three words.
+        if not 2 <= sum(tok.capitalised for tok in names) <= 4 or len(names) > 7:
+            return False
         lowers = {tok.lower for tok in names}
         if lowers & (
             ORGANIZATION_WORDS | AGREEMENT_WORDS | PLACE_WORDS | TITLE_COMPLEMENTS | _NOT_NAMES
         ):
             return False
-        if any(tok.lower in DEMONYMS or tok.text.isupper() for tok in names):
+        # Capitals only: an acronym's ("CIA"), not a middle initial's or a regnal number's
+        # ("James T. Lamb III").
+        if any(
+            tok.lower in DEMONYMS
+            or (tok.text.isupper() and not tok.initial and not REGNAL_NUMBER.fullmatch(tok.text))
+            for tok in names
+        ):
             return False
         if names[-1].initial or any(tok.lower in COUNTRY_NAMES for tok in names):
             return False
