@@ -1151,6 +1151,12 @@ def test_a_name_that_starts_with_a_given_name_is_a_person_without_a_title() -> N
         "Carla Dunn": ("Minister of Overseas Trade", 1),
         "Rafael Mora": ("Administrator", 1),
     }
+    # People the graph holds under a longer name (a middle name, the full given name of a
+    # nickname) are not proposed again.
+    known = [NEPAL, KnownEntity("kos-maria-t", Kind.PERSON, "Maria Teresa Kos"),
+             KnownEntity("lind-william", Kind.PERSON, "William T. Lind")]  # fmt: skip
+    text = "Fishing Talks\n\nThe talks drew Maria Kos, Bill Lind and Bill Tamm today."
+    assert set(_titled_people(_candidates(text, known=known))) == {"Bill Tamm"}
     # Particles inside, a middle initial and a regnal number do not make it no name.
     text = "Fishing Talks\n\nThey met Yusuf bin Ali bin Omar and James T. Lamb III today."
     assert set(_titled_people(_candidates(text, known=[NEPAL]))) == {

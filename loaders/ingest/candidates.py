@@ -53,6 +53,7 @@ from loaders.names import (
     COUNTRY_NAMES,
     KNOWN_BY_TITLE,
     MONTHS,
+    NICKNAMES,
     TITLE_COMPLEMENTS,
     TITLE_HEADS,
     TITLE_MODIFIERS,
@@ -205,6 +206,13 @@ class _Candidates:
         self.held: list[Mention] = []
         # Folded names and aliases of what the graph holds: never proposed again.
         self.known_names = known_names(entities) if names is None else names
+        # People of the graph by their first and last words ("princeton", "lyman" of
+        # "Princeton N. Lyman"): an untitled name with those words is no new person.
+        self.person_ends = {
+            (words[0], words[-1])
+            for e in entities if e.kind == Kind.PERSON
+            for form in (e.name, *e.aliases) if len(words := form.lower().split()) > 1
+        }  # fmt: skip
 
     def _publisher_line(self, name: str, offset: int) -> bool:
         """Whether `name` at `offset` is (part of) the document's publisher, "U.S.
@@ -875,10 +883,15 @@ class _Candidates:
     def _given_name_first(self, first: int, last: int) -> bool:
         """A name of two to four words that starts with a given name the historian's records
         know ("Marta Lindqvist", "Tomas Berg-Olsen"): a person, though the text gives no
-        title and no verb of speech."""
-        return self._person_like(first, last) and folded(self.t.tokens[first].text) in (
-            given_names()
-        )
+        title and no verb of speech; not when the graph holds a person of that given name
+        (or the one its nickname stands for) and surname ("Princeton N. Lyman")."""
+        tokens = self.t.tokens
+        given = tokens[first].lower
+        if any(
+            (g, tokens[last].lower) in self.person_ends for g in (given, *NICKNAMES.get(given, ()))
+        ):
+            return False  # a person the graph holds under a longer name, no new one
+        return self._person_like(first, last) and folded(tokens[first].text) in given_names()
 
     def _speaker(self, first: int, last: int) -> bool:
         """A name of two to four words that meets or speaks, "Juan Perez said", "Ana Ruiz
