@@ -1154,7 +1154,7 @@ def test_a_name_that_starts_with_a_given_name_is_a_person_without_a_title() -> N
     # People the graph holds under a longer name (a middle name, the full given name of a
     # nickname) are not proposed again.
     known = [NEPAL, KnownEntity("kos-maria-t", Kind.PERSON, "Maria Teresa Kos"),
-             KnownEntity("lind-william", Kind.PERSON, "William T. Lind")]  # fmt: skip
+             KnownEntity("lind-william", Kind.PERSON, "William T. Lind, Jr.")]  # fmt: skip
     text = "Fishing Talks\n\nThe talks drew Maria Kos, Bill Lind and Bill Tamm today."
     assert set(_titled_people(_candidates(text, known=known))) == {"Bill Tamm"}
     # Particles inside, a middle initial and a regnal number do not make it no name.

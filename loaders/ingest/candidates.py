@@ -143,6 +143,7 @@ _CALLED_ON = re.compile(r"\bcall(?:ed|s)?\s+on\s+(?:[A-Z])")
 _SAME_DAY = re.compile(
     r"(?i:\b(?P<d>(?:earlier|later)\s+(?:that|the\s+same|in\s+the)\s+day|(?:that|the\s+same)\s+day))\b"
 )
+_SUFFIX = re.compile(r",?\s+(?:Jr\.?|Sr\.?|[IVX]+)$")
 _QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
 # Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
@@ -208,10 +209,12 @@ class _Candidates:
         self.known_names = known_names(entities) if names is None else names
         # People of the graph by their first and last words ("princeton", "lyman" of
         # "Princeton N. Lyman"): an untitled name with those words is no new person.
+        # A suffix after the surname is set aside ("James B. Warlick, Jr.").
         self.person_ends = {
             (words[0], words[-1])
             for e in entities if e.kind == Kind.PERSON
-            for form in (e.name, *e.aliases) if len(words := form.lower().split()) > 1
+            for form in (e.name, *e.aliases)
+            if len(words := _SUFFIX.sub("", form).lower().split()) > 1
         }  # fmt: skip
 
     def _publisher_line(self, name: str, offset: int) -> bool:
