@@ -132,7 +132,7 @@ TITLE_HEADS = words(
     undersecretary under-secretary charge chargé d'affaires sen. rep. gov. amb. prof.
     professor officer negotiator director-general secretary-general ambassador-at-large
     under-secretary-general representative-designate advisor adviser
-    editor correspondent reporter columnist chief speaker lady"""
+    editor correspondent reporter columnist chief speaker lady administrator sayyid"""
 ) | {title.split(" of ")[0].split()[-1].lower() for title in _TITLES}
 # "President-elect Ana Berg", "Ambassador-designate": the office not yet taken is a title.
 TITLE_HEADS |= {f"{head}-{when}" for head in TITLE_HEADS for when in ("elect", "designate")}
@@ -140,7 +140,7 @@ TITLE_MODIFIERS = (
     words(
         """vice deputy assistant principal foreign chief head special senior acting interim
     former under first second executive associate permanent rear major lieutenant
-    brigadier diplomatic contributing managing"""
+    brigadier diplomatic contributing managing responsible"""
     )
     | {w.lower() for title in _TITLES for w in title.split(" of ")[0].split()[:-1]} - TITLE_HEADS
 )

@@ -251,10 +251,10 @@ def test_titles_in_lower_case_before_or_after_a_name() -> None:
     found = _by_name(analyse(prepare_text(path.read_text(encoding="utf-8")), KNOWN))
     assert found["Kenneth Ward"].title == "chief negotiator"  # "Kenneth Ward, the U.S. ..."
     # A clause after the name is no title (though "who" makes her a person); an honorific
-    # in lower case is none either.
+    # in lower case is none either (her given name makes "Ann Lee" a person, untitled).
     text = "Talks\n\nSally Axworthy, who met the minister, said so. Ask the dr. Ann Lee now."
     found = analyse(prepare_text(text), []).candidates
-    assert [(c.name, c.title) for c in found] == [("Sally Axworthy", None)]
+    assert [(c.name, c.title) for c in found] == [("Sally Axworthy", None), ("Ann Lee", None)]
 
 
 def test_a_nickname_links_to_the_one_person_in_post_on_the_date() -> None:

@@ -1127,3 +1127,92 @@ def test_the_country_visited_on_a_day_is_its_place_not_a_city_of_earlier_stops()
     analysis = analyse(doc, [*KNOWN, kos, lusaka, *trips])
     held = [(m.text, m.entity_id) for m in analysis.mentions if m.method == Method.HELD]
     assert held == [("Monday", "trip-malawi")]
+
+
+def _titled_people(found: dict[str, Candidate]) -> dict[str, tuple[str | None, int]]:
+    """Each person proposed: its title and how often the text names it."""
+    return {n: (c.title, len(c.occurrences)) for n, c in found.items() if c.kind == Kind.PERSON}
+
+
+def test_a_name_that_starts_with_a_given_name_is_a_person_without_a_title() -> None:
+    """A given name of the historian's people starts a person's name, titled or not:
+    "Anders Vik" alone, "Carla Dunn" after the complement of her title and "Rafael Mora"
+    after a title's head word take the words before them as their titles; a run that
+    starts with a place's word or holds a body's word is no person."""
+    text = (
+        "Fishing Talks\n\n"
+        "The talks drew Anders Vik and the critic Dmitri Sorokin. Minister of Overseas "
+        "Trade Carla Dunn and Harbour Authority (HA) Administrator Rafael Mora spoke "
+        "later. Greta Holm University and the Saint Bruno Lake stayed apart. Vik left."
+    )
+    assert _titled_people(_candidates(text, known=[NEPAL])) == {
+        "Anders Vik": (None, 2),  # "Vik left": a later occurrence
+        "Dmitri Sorokin": ("critic", 1),  # a lower-case office before the name
+        "Carla Dunn": ("Minister of Overseas Trade", 1),
+        "Rafael Mora": ("Administrator", 1),
+    }
+    # People the graph holds under a longer name (a middle name, the full given name of a
+    # nickname) are not proposed again.
+    known = [NEPAL, KnownEntity("kos-maria-t", Kind.PERSON, "Maria Teresa Kos"),
+             KnownEntity("lind-william", Kind.PERSON, "William T. Lind, Jr.")]  # fmt: skip
+    text = "Fishing Talks\n\nThe talks drew Maria Kos, Bill Lind and Bill Tamm today."
+    assert set(_titled_people(_candidates(text, known=known))) == {"Bill Tamm"}
+    # Particles inside, a middle initial and a regnal number do not make it no name.
+    text = "Fishing Talks\n\nThey met Yusuf bin Ali bin Omar and James T. Lamb III today."
+    assert set(_titled_people(_candidates(text, known=[NEPAL]))) == {
+        "Yusuf bin Ali bin Omar", "James T. Lamb III"}  # fmt: skip
+
+
+def test_a_name_spelled_out_before_its_acronym_is_one_name() -> None:
+    """The acronym in brackets tells where the name starts and which of its small words
+    belong to it: the whole name is the candidate (small words, a possessive and a linked
+    country inside), with the acronym as alias; brackets whose letters no name before
+    them spells are left to the other rules."""
+    found = _candidates(
+        "Valley Talks\n\n"
+        "They spoke of the Himalayan Rivers and Glaciers Partnership (HRGP), of the Monk's "
+        "Liberation Front (MLF), and of the Tribunal for the Crimes in Nepal (TCN). The MLF "
+        "has left the hills. The Kathmandu Water Board (XYZ) met.",
+        known=[NEPAL],
+    )
+    named = {n: (c.kind, c.aliases, len(c.occurrences)) for n, c in found.items()}
+    assert named["Himalayan Rivers and Glaciers Partnership"] == (Kind.AGREEMENT, ["HRGP"], 1)
+    assert named["Monk's Liberation Front"] == (Kind.ORGANIZATION, ["MLF"], 2)
+    assert named["Tribunal for the Crimes in Nepal"] == (Kind.ORGANIZATION, ["TCN"], 1)
+    assert named["Kathmandu Water Board"][0] == Kind.ORGANIZATION
+    assert not {"Glaciers Partnership", "Liberation Front", "Crimes"} & set(named)
+
+
+def test_bylines_an_office_field_and_lower_case_offices_before_a_name() -> None:
+    """ "By Name, Title" and "Name / Title" lines name their author with the title; an
+    office's field ends with "Affairs", so the name after it is no part of the title; "the
+    blogger" and "the diplomat" are offices in lower case."""
+    found = _candidates(
+        "Mountain Talks\n\nBy Somu Tali, Himalaya Bureau Chief\n\n"
+        "Deputy Assistant Secretary of State for Mountain Affairs Kiran Lowe joined the "
+        "talks, as did the blogger Ivo Kral and the diplomat Karel Zed. Tali wrote it.",
+        known=[NEPAL],
+    )
+    people = _titled_people(found)
+    assert people == {
+        "Somu Tali": ("Himalaya Bureau Chief", 2),
+        "Kiran Lowe": ("Deputy Assistant Secretary of State for Mountain Affairs", 1),
+        "Ivo Kral": ("blogger", 1),
+        "Karel Zed": ("diplomat", 1),
+    }
+    found = _candidates("Talks Resume\n\nSomu Tali / Andes Correspondent\n\nThe talks resumed.")
+    assert [(n, c.title) for n, c in found.items()] == [("Somu Tali", "Andes Correspondent")]
+
+
+def test_a_minister_responsible_for_a_field_and_sayyid_as_a_form_of_address() -> None:
+    """ "Minister Responsible for Defense Affairs" is one title; "Sayyid" before a name is a
+    form of address, so the post after the name is the person's title."""
+    found = _candidates(
+        "Gulf Talks\n\nHe will meet Sayyid Omar bin Said al-Harthi, the Minister Responsible "
+        "for Defense Affairs, and Yusuf bin Ali bin Omar, Minister Responsible for Water.",
+        known=[NEPAL],
+    )
+    assert _titled_people(found) == {
+        "Omar bin Said al-Harthi": ("Minister Responsible for Defense Affairs", 1),
+        "Yusuf bin Ali bin Omar": ("Minister Responsible for Water", 1),
+    }

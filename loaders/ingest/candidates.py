@@ -26,6 +26,7 @@ from loaders.ingest.documents import (
     parse_date_text,
     reads_as_sentence,
 )
+from loaders.ingest.given_names import given_names
 from loaders.ingest.linking import HONORIFICS, Named, find_mentions
 from loaders.ingest.spans import Spans
 from loaders.ingest.text import (
@@ -43,6 +44,7 @@ from loaders.ingest.text import (
     SEASON_END_MONTH,
     TIME_UNITS,
     TextIndex,
+    Token,
     folded,
     paragraph_spans,
     sentence_at,
@@ -51,6 +53,7 @@ from loaders.names import (
     COUNTRY_NAMES,
     KNOWN_BY_TITLE,
     MONTHS,
+    NICKNAMES,
     TITLE_COMPLEMENTS,
     TITLE_HEADS,
     TITLE_MODIFIERS,
@@ -83,7 +86,8 @@ _PAST_WORDS = vocabulary(
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
 # Offices editorials write in lower case before a name: "opposition leader Ana Ruiz".
 _LOWER_CASE_HEADS = vocabulary(
-    "leader leaders activist activists organizer organiser laureate journalist dissident"
+    """leader leaders activist activists organizer organiser laureate journalist dissident
+    blogger critic diplomat writer poet lawyer economist scholar historian novelist"""
 )
 # Verbs whose subject, named in full, is a person: "Ana Ruiz said", "... met in Lima".
 _SPEAKER_VERBS = vocabulary(
@@ -99,10 +103,13 @@ _PARTY_VALUES = FIELD_WORDS | vocabulary(
 # Ranks and forms of address: a title of these words alone names no post.
 _RANKS = vocabulary(
     """ambassador amb. admiral adm. general gen. colonel col. captain commander lieutenant
-    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof."""
+    lt. major brigadier rear vice mr. mrs. ms. miss dr. sir dame professor prof. sayyid"""
 )
 # Words of names that are no person's: "the White House said".
-_NOT_NAMES = vocabulary("house palace hall building street avenue square times post news")
+_NOT_NAMES = vocabulary(
+    """house palace hall building street avenue square times post news museum memorial
+    library park stadium airport hotel"""
+)
 # What a place's name follows with "of": "the city of Aleppo", "the regions of Donetsk".
 _PLACES_OF = vocabulary(
     """city cities town towns region regions province provinces district districts port
@@ -136,6 +143,7 @@ _CALLED_ON = re.compile(r"\bcall(?:ed|s)?\s+on\s+(?:[A-Z])")
 _SAME_DAY = re.compile(
     r"(?i:\b(?P<d>(?:earlier|later)\s+(?:that|the\s+same|in\s+the)\s+day|(?:that|the\s+same)\s+day))\b"
 )
+_SUFFIX = re.compile(r",?\s+(?:Jr\.?|Sr\.?|[IVX]+)$")
 _QUALIFIER = re.compile(r" \((?P<q>[A-Z][\w .'-]{1,30})\)")
 REGNAL_NUMBER = re.compile(r"[IVX]+")
 # Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
@@ -199,6 +207,15 @@ class _Candidates:
         self.held: list[Mention] = []
         # Folded names and aliases of what the graph holds: never proposed again.
         self.known_names = known_names(entities) if names is None else names
+        # People of the graph by their first and last words ("princeton", "lyman" of
+        # "Princeton N. Lyman"): an untitled name with those words is no new person.
+        # A suffix after the surname is set aside ("James B. Warlick, Jr.").
+        self.person_ends = {
+            (words[0], words[-1])
+            for e in entities if e.kind == Kind.PERSON
+            for form in (e.name, *e.aliases)
+            if len(words := _SUFFIX.sub("", form).lower().split()) > 1
+        }  # fmt: skip
 
     def _publisher_line(self, name: str, offset: int) -> bool:
         """Whether `name` at `offset` is (part of) the document's publisher, "U.S.
@@ -251,6 +268,8 @@ class _Candidates:
             last = self._before_parties(first, last)
             start, end = t.span(first, last)
             if first == last and self._surname_of_candidate(first):
+                continue
+            if self._titled_tail(first, last):
                 continue
             if last == first + 1 and self._surnames_of_candidate(first, last):
                 continue
@@ -382,6 +401,18 @@ class _Candidates:
                               "a name listed with a titled person, or who met or spoke: "
                               "check who it is",
                               description=listed or None, title=listed or None),
+                    start, end,
+                )  # fmt: skip
+            elif (byline := self._byline_title(first, last)) is not None:
+                self.add(
+                    Candidate(_slug(name), Kind.PERSON, name, "the author a byline names",
+                              description=byline or None, title=byline or None),
+                    start, end,
+                )  # fmt: skip
+            elif self._given_name_first(first, last):
+                self.add(
+                    Candidate(_slug(name), Kind.PERSON, name,
+                              "a name that starts with a given name: check who it is"),
                     start, end,
                 )  # fmt: skip
             elif (
@@ -618,6 +649,65 @@ class _Candidates:
         return None
 
     _ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Z.&-]{1,9}(?: [A-Z]{2,5})?)\)")
+    # What may stand between two words of a name.
+    _NAME_GAPS = (" ", "'s ", "\u2019s ")
+    # An acronym of capitals only, in brackets after a name: "(TTIP)", "(LRA)".
+    _DEFINED_ACRONYM = re.compile(r" \((?P<acronym>[A-Z]{2,8})\)")
+    # Small words a name's acronym skips: "Conference on the Great Lakes Region (ICGLR)".
+    _SKIPPED = vocabulary("of for and in on the to")
+
+    def spelled_acronyms(self) -> None:
+        """ "the Transatlantic Trade and Investment Partnership (TTIP)", "the Lord's
+        Resistance Army (LRA)": the name an acronym in brackets spells, found by its
+        letters (one for each capitalised word, back from the bracket; small words
+        skipped), is one name, not the runs that its small words cut it into. A body, or
+        an agreement when an agreement's word is in it; linked countries and places may sit
+        inside ("Courts of Cambodia")."""
+        t = self.t
+        for match in self._DEFINED_ACRONYM.finditer(t.text):
+            check()
+            letters = match["acronym"]
+            before = t.tokens_in(max(0, match.start() - 160), match.start())
+            first = self._spelled_from(before, letters)
+            if first is None:
+                continue
+            start, end = before[first].start, before[-1].end
+            words = {tok.lower for tok in before[first:]}
+            name = t.text[start:end]
+            if _country_name(name) or self.kinds_at(start) == Kind.PERSON:
+                continue
+            inside = list(self.taken.overlapping(start, end))
+            if any(
+                not (start < s and e <= end)
+                or not any(m.start == s and self.kinds.get(m.entity_id) in (Kind.COUNTRY,
+                           Kind.PLACE) for m in self.mentions)
+                for s, e in inside
+            ):  # fmt: skip
+                continue
+            # "African Growth and Opportunity Act (AGOA)": a law, proposed as agreements are
+            kind = Kind.AGREEMENT if words & (AGREEMENT_WORDS | {"act"}) else Kind.ORGANIZATION
+            self.add(
+                Candidate(_slug(name), kind, name, "a name the text spells out as an acronym"),
+                start, end, around=True,
+            )  # fmt: skip
+
+    def _spelled_from(self, before: Sequence[Token], letters: str) -> int | None:
+        """The index in `before` (the tokens up to an acronym's bracket) of the first word
+        of the name whose capitalised words' initials are `letters`, if they are."""
+        t = self.t
+        n = len(letters)
+        for index in range(len(before) - 1, -1, -1):
+            token = before[index]
+            # "Lord's Resistance Army": a possessive inside the name is part of it
+            if index < len(before) - 1 and t.gap(token, before[index + 1]) not in self._NAME_GAPS:
+                return None
+            if token.capitalised and token.text[0] == letters[n - 1]:
+                n -= 1
+                if n == 0:
+                    return index if index < len(before) - 1 else None
+            elif token.capitalised or token.lower not in self._SKIPPED:
+                return None
+        return None
 
     def acronyms(self) -> None:
         """An acronym the text defines after a proposed name, "Union of South American
@@ -716,22 +806,95 @@ class _Candidates:
         self.taken.add(start, occurrence.start)
 
     def _person_like(self, first: int, last: int) -> bool:
-        """A run of two to four words that could be a person's name: no word of a body,
-        agreement, place, office or nationality, not a country's name, not initials last."""
+        """A run of two to four capitalised words (particles between) that could be a
+        person's name: no word of a body, agreement, place, office or nationality, not a
+        country's name, not initials last."""
         t = self.t
-        if not 1 <= last - first <= 3:
-            return False
         names = t.tokens[first : last + 1]
+        # Particles inside do not count: "Yusuf bin Ali bin Omar" is a name of three words.
+        if not 2 <= sum(tok.capitalised for tok in names) <= 4 or len(names) > 7:
+            return False
         lowers = {tok.lower for tok in names}
         if lowers & (
             ORGANIZATION_WORDS | AGREEMENT_WORDS | PLACE_WORDS | TITLE_COMPLEMENTS | _NOT_NAMES
         ):
             return False
-        if any(tok.lower in DEMONYMS or tok.text.isupper() for tok in names):
+        # Capitals only: an acronym's ("CIA"), not a middle initial's or a regnal number's
+        # ("James T. Lamb III").
+        if any(
+            tok.lower in DEMONYMS
+            or (tok.text.isupper() and not tok.initial and not REGNAL_NUMBER.fullmatch(tok.text))
+            for tok in names
+        ):
             return False
         if names[-1].initial or any(tok.lower in COUNTRY_NAMES for tok in names):
             return False
         return t.country_at(first) != last
+
+    def _titled_tail(self, first: int, last: int) -> bool:
+        """A run that ends with a given name and a surname after the rest of a title: the
+        complement of a title before the run ("Minister of | Overseas Trade Marta Lindqvist",
+        "Envoy for the | Baltic Region Tomas Berg") or a title's head word in it ("Agency
+        Administrator Marta Lindqvist"). The person, titled, is proposed; True when the run
+        was read so (the words before the name are the title's, no name of their own)."""
+        t = self.t
+        tokens = t.tokens
+        for k in range(max(first + 1, last - 2), last):
+            if folded(tokens[k].text) not in given_names() or not self._person_like(k, last):
+                continue
+            j = first - 1
+            if j >= 0 and tokens[j].lower == "the":
+                j -= 1
+            complement = j >= 1 and tokens[j].lower in ("of", "for")
+            title = t.title_tokens.get(j - 1) if complement else None
+            if title is not None and title[1] == j - 1:
+                begin = title[0]
+            elif tokens[k - 1].lower in TITLE_HEADS:
+                begin = first
+            else:
+                continue
+            start, end = t.span(k, last)
+            title_text = t.text[tokens[begin].start : tokens[k - 1].end]
+            self.add(
+                Candidate(_slug(t.text[start:end]), Kind.PERSON, t.text[start:end],
+                          "a titled person who is not in the graph",
+                          description=title_text, title=title_text),
+                start, end,
+            )  # fmt: skip
+            return True
+        return False
+
+    def _byline_title(self, first: int, last: int) -> str | None:
+        """A byline's author: a name of two to four words that a line starts with "By"
+        ("By Ana Ruiz, Lima Bureau Chief") or that a slash and a title follow to the line's
+        end ("Ana Ruiz / Andes Correspondent"). The title after the comma or slash when it
+        ends with a title's head word, else ""; None when the run is no byline's name."""
+        t = self.t
+        if not self._person_like(first, last):
+            return None
+        start, end = t.span(first, last)
+        p_start, p_end = self._paragraph_of(start)
+        before, after = t.text[p_start:start], t.text[end:p_end].strip()
+        if before == "By ":
+            after = after.removeprefix(",").strip() if after.startswith(",") else ""
+        elif before or not after.startswith("/"):
+            return None
+        title = after.removeprefix("/").strip()
+        words = title.split()
+        return title if 0 < len(words) <= 6 and words[-1].lower() in TITLE_HEADS else ""
+
+    def _given_name_first(self, first: int, last: int) -> bool:
+        """A name of two to four words that starts with a given name the historian's records
+        know ("Marta Lindqvist", "Tomas Berg-Olsen"): a person, though the text gives no
+        title and no verb of speech; not when the graph holds a person of that given name
+        (or the one its nickname stands for) and surname ("Princeton N. Lyman")."""
+        tokens = self.t.tokens
+        given = tokens[first].lower
+        if any(
+            (g, tokens[last].lower) in self.person_ends for g in (given, *NICKNAMES.get(given, ()))
+        ):
+            return False  # a person the graph holds under a longer name, no new one
+        return self._person_like(first, last) and folded(tokens[first].text) in given_names()
 
     def _speaker(self, first: int, last: int) -> bool:
         """A name of two to four words that meets or speaks, "Juan Perez said", "Ana Ruiz
@@ -1828,6 +1991,7 @@ def _found(
                          mentions, entities, names)  # fmt: skip
     finder.formal_countries()
     finder.dateline_places()
+    finder.spelled_acronyms()
     finder.names()
     finder.countries()
     finder.lone_surnames()

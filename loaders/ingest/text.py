@@ -592,6 +592,9 @@ class TextIndex:
             longer > end
             and self._closed(longer)
             and (end == k or tokens[longer - 1].lower in ORGANIZATION_WORDS)
+            # "for Gulf Affairs Ana Ruiz.": the field ends at "Affairs" (below), the name
+            # after it is no part of the title
+            and not any(tokens[i].lower in _FIELD_ENDS for i in range(end, longer - 1))
         ):
             # ... or past a complement of the vocabulary when a body's name ends there:
             # "Chairperson of the African Union Commission, ..." (no name ends so).
