@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import ClassVar
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
@@ -35,13 +34,12 @@ from loaders.ingest.text import (
     EVENT_NOUNS,
     FIELD_WORDS,
     FUNCTION_WORDS,
+    HAPPENINGS,
     MEETING_WORDS,
     NUMBER_WORDS,
     ORGANIZATION_WORDS,
     PLACE_WORDS,
-    QUANTITY_STOP,
     SEASON_END_MONTH,
-    TIME_UNITS,
     TextIndex,
     folded,
     paragraph_spans,
@@ -141,6 +139,15 @@ REGNAL_NUMBER = re.compile(r"[IVX]+")
 # Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
 _PRESENT_IN = re.compile(
     rf"\b(?:was|were|arrived|landed|stopped)\s+in\s+(?!(?i:{MONTH_NAMES})\b)[A-Z]"
+)
+# "Meet" and "welcome" said of a thing, not of someone: "to help meet the needs of the
+# refugees", "welcomed the delivery of aircraft", "welcomed Jordan's economic program".
+_NOT_MET = re.compile(
+    r"\b(?:meets?|welcom(?:ed|es|e))\s+(?:(?:the|a|an|its|their|his|her|our)\s+"
+    r"|(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*'s\s+)"
+    r"(?!(?:two|three|both|all|other|visiting|foreign|new|prime|vice|deputy|delegation|"
+    r"delegations|leaders?|ministers?|president|king|queen|officials|participants|guests|"
+    r"visitors|secretary|ambassador)\b)[a-z]"
 )
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
@@ -1214,60 +1221,6 @@ class _Candidates:
             starts.append(country + 1)
         return starts
 
-    _QUANTITY = re.compile(
-        r"(?<![\w.,$])(?P<dollar>\$)?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-        r"(?:\s+(?P<scale>hundred|thousand|million|billion))?(?P<rest>(?:\s+[a-z][\w-]*){1,3})"
-    )
-    _SCALES: ClassVar[dict[str, int]] = {
-        "hundred": 100,
-        "thousand": 1_000,
-        "million": 1_000_000,
-        "billion": 1_000_000_000,
-    }
-
-    def quantities(self) -> None:
-        """'20,000 travel documents', '$5 million in aid' (counts under ten are left out)."""
-        text = self.t.text
-        for match in self._QUANTITY.finditer(text):
-            if self.t.in_headline(match.start()):
-                continue
-            number_text = match["number"]
-            if _YEAR.fullmatch(number_text):
-                continue
-            value = float(number_text.replace(",", ""))
-            if match["scale"]:
-                value *= self._SCALES[match["scale"]]
-            if value < 10 and not match["dollar"] and not match["scale"]:
-                continue  # "the 2 countries": a count, not a term
-            words: list[re.Match[str]] = []
-            for word in re.finditer(r"\S+", match["rest"]):
-                # "422 migrants | intercepted at sea", "20,000 documents | to be issued"
-                if word.group() in QUANTITY_STOP or (
-                    len(word.group()) > 4 and word.group().endswith("ed")
-                ):
-                    break
-                words.append(word)
-            if not words or words[0].group().lower() in TIME_UNITS:
-                continue  # "15 years": a duration, not a term
-            if words[0].group().lower() in ("percent", "per"):
-                continue  # "20 percent": a share of something, not a term of its own
-            start = match.start()
-            end = match.start("rest") + words[-1].end()
-            name = text[start:end]
-            unit = " ".join(w.group() for w in words)
-            quantity: int | float = int(value) if value.is_integer() else value
-            self.add(
-                Candidate(
-                    _slug(name),
-                    Kind.TERM,
-                    name,
-                    "a quantity",
-                    properties={"quantity": quantity, "unit": unit},
-                ),
-                start,
-                end,
-            )
-
     def _date_spans(self) -> list[tuple[int, int]]:
         months = MONTH_NAMES
         numbers = "|".join(NUMBER_WORDS)
@@ -1325,9 +1278,11 @@ class _Candidates:
                 ((s, e) for s, e in self.t.sentences if s <= start < e), (0, len(text))
             )
             sentence = text[s_start:s_end]
+            if self._dated_happening(start, end, s_start, s_end, text[start:end]):
+                continue
             if not self._nearest_a_meeting_word((start, end), s_start, s_end, spans):
                 continue
-            words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
+            words = {w.lower() for w in re.findall(r"[\w-]+", _NOT_MET.sub(" ", sentence))}
             expression = text[start:end]
             future = self._future(start, end, s_start, s_end)
             if _SAME_DAY.fullmatch(expression):
@@ -1348,6 +1303,58 @@ class _Candidates:
                 self._meeting(s_start, s_end, start, end, expression, date, planned=future)
             elif words & EVENT_NOUNS:
                 self._event(s_start, s_end, start, end, expression, date)
+
+    # "the parliamentary elections of October 10", "elections held in January", "yesterday's
+    # earthquake": the date of something that happened, next to its noun.
+    _HAPPENED_BEFORE = re.compile(
+        r"(?P<np>(?:(?:[a-z][\w-]*|[A-Z][a-z]+(?:an|ese|ish|i))\s+){0,2}(?P<noun>[a-z][\w-]*))\s+"
+        r"(?:(?:held|due|scheduled|set|planned|expected)\s+)?(?:of|on|in|for)\s+$"
+    )
+    _HAPPENED_AFTER = re.compile(r"(?:[\u2019']s?)?(?P<np>(?:\s+[a-z][\w-]*){1,3})")
+
+    def _dated_happening(
+        self, start: int, end: int, s_start: int, s_end: int, expression: str
+    ) -> bool:
+        """A date that is an event's, not a meeting's, though the sentence tells of a
+        meeting ("discussed the parliamentary elections of October 10"): an Event named
+        after its noun phrase (with the place the sentence names, for a bare noun:
+        "Earthquake in Chile"). True when the date was the event's."""
+        text = self.t.text
+        before = self._HAPPENED_BEFORE.search(text, max(s_start, start - 60), start)
+        after = self._HAPPENED_AFTER.match(text, end, s_end)
+        if before is not None and before["noun"].lower() in HAPPENINGS:
+            lead = text[max(s_start, before.start("noun") - 30) : before.start("noun")]
+            if re.search(r"\bfrom\s+(?:\S+\s+)?$", lead):
+                return False  # "released from house arrest in November": the release's
+            words = before["np"].split()
+        elif after is not None and set(after["np"].lower().split()) & HAPPENINGS:
+            words = after["np"].split()
+            words = words[: 1 + next(i for i, w in enumerate(words) if w.lower() in HAPPENINGS)]
+            if {w.lower() for w in words} & FUNCTION_WORDS:
+                return False  # "met on Monday after the attack": the meeting's day
+        else:
+            return False
+        while words[0].lower() in FUNCTION_WORDS | {"last", "this", "next", "recent"}:
+            words = words[1:]
+        name = " ".join(words)
+        if len(words) == 1:
+            places = [(abs(m.start - start), self.entity_names.get(m.entity_id, m.text))
+                      for m in self._in_sentence(s_start, s_end)
+                      if self.kinds.get(m.entity_id) in (Kind.PLACE, Kind.COUNTRY)]  # fmt: skip
+            if not places:
+                return True  # a bare "the elections of May 4" names no event
+            name = f"{name} in {min(places)[1]}"
+        value, basis = self._resolve(expression)
+        date = FuzzyDate(value=value, basis=basis) if value else None
+        if date is None or date.precision == Precision.YEAR:
+            return True  # "the election due in 2016": too loose a date to name an event by
+        name = name[0].upper() + name[1:]
+        self.add(
+            Candidate(_slug(name), Kind.EVENT, name, "an event with a date: check its name "
+                      "and date", date=date, date_text=expression),
+            start, end,
+        )  # fmt: skip
+        return True
 
     def _background(
         self, start: int, end: int, s_start: int, s_end: int, date: FuzzyDate | None
@@ -1526,6 +1533,8 @@ class _Candidates:
         """The one meeting the graph holds on that day in that place (a linked place) that
         someone the text names attended: a capital hosts several meetings a day. A meeting
         the text announces (`planned`) is one the graph holds only in the place it names."""
+        if date is not None and date.precision == Precision.MONTH and not planned:
+            return self._held_that_month(date, place, participants)
         if date is None or date.precision != Precision.DAY:
             return None
         day = date.start
@@ -1563,6 +1572,31 @@ class _Candidates:
         cited = [i for i, places, _, documents in on_day if self.doc.id in documents
                  and (place in places or not places or place not in self.kinds)]  # fmt: skip
         return cited[0] if not visits and len(cited) == 1 else None
+
+    def _held_that_month(
+        self, date: FuzzyDate, place: str | None, participants: Sequence[str]
+    ) -> str | None:
+        """A meeting the text dates only by its month ("visited Toluca last February", "at
+        the White House late last month"): the one record of that month that is certainly
+        it. Someone the sentence names attended it in the place the sentence names, or a
+        visitor the sentence names (a person proposed here) made it to a place the sentence
+        does not contradict. A month holds many trips of one traveller, so a traveller
+        alone, without the place, links nothing."""
+        first, last = date.start, date.end
+        in_month = [(i, places, attendees) for i, (a, b), places, attendees, _ in self.meetings
+                    if a <= last and b >= first]  # fmt: skip
+        present = set(participants)
+        there = [i for i, places, attendees in in_month if place in places and attendees & present]
+        if there:
+            return there[0] if len(there) == 1 else None
+        if place in self.kinds and not any(place in places for _, places, _ in in_month):
+            return None  # a place the graph holds that no record of the month has
+        visitors = {"-" + _slug(c.name) for c in self.found.values()
+                    if c.kind == Kind.PERSON and c.name in present}  # fmt: skip
+        visits = [i for i, places, attendees in in_month
+                  if (place is None or place not in self.kinds or place in places)
+                  and any(a.endswith(v) for a in attendees for v in visitors)]  # fmt: skip
+        return visits[0] if len(visits) == 1 else None
 
     def _one_occasion(
         self,
@@ -1835,8 +1869,6 @@ def _found(
     finder.lone_acronyms()
     check()
     finder.delegations()
-    check()
-    finder.quantities()
     check()
     finder.dates()
     return finder
