@@ -1214,3 +1214,60 @@ def test_a_visit_dated_by_its_month_is_the_record_of_that_month() -> None:
         assert not [m for m in analysis.mentions if m.method == Method.HELD]
         names = [c.name for c in analysis.candidates if c.kind == Kind.MEETING]
         assert "Meeting in Zagreb, 2016-02" in names
+
+
+def test_stops_of_a_trip_announced_ahead_are_the_records_of_those_stops() -> None:
+    """A trip announced stop by stop: each day's stop is the record of that place and day
+    (the date's own clause, not the nearest city of the next; not the city left; a stop
+    "later that day" of its own; the country travelled to, not a base visited there)."""
+    kos = KnownEntity("kos-ana", Kind.PERSON, "Ana Kos")
+    days = {n: date(2015, 5, n) for n in range(1, 10)}
+
+    def trip(place: str, *on: int) -> KnownEntity:
+        held = (days[on[0]], days[on[-1]])
+        return KnownEntity(f"trip-{place}-{on[0]}", Kind.MEETING, "Trip", held=held,
+                           places=(place, "croatia" if place == "zagreb" else "slovenia"),
+                           attendees=("kos-ana",))  # fmt: skip
+
+    records = [trip("ljubljana", 4), trip("zagreb", 4), trip("ljubljana", 7), trip("zagreb", 8),
+               trip("zagreb", 6), trip("ljubljana", 6)]  # fmt: skip
+    text = (
+        "Secretary Kos Travels to the Adriatic\n\nSecretary of State Ana Kos departs today on "
+        "a trip to Slovenia and Croatia.\n\nOn Monday, May 4, the Secretary will open the "
+        "Adriatic Energy Forum in Ljubljana. Later that day she will travel to Zagreb for a "
+        "meeting with President Ivo Horvat.\n\nIn Ljubljana she will take part in the "
+        "Partners for Prosperity ministerial meeting on Thursday, and in Zagreb she will meet "
+        "the leaders of the region on Friday."
+    )
+
+    def held(text: str, day: str) -> tuple[dict[str, str], set[str]]:
+        analysis = analyse(prepare_text(text, date=day), [*KNOWN, kos, *records])
+        links = {m.text: m.entity_id for m in analysis.mentions if m.method == Method.HELD}
+        return links, {c.name for c in analysis.candidates}
+
+    links, names = held(text, "2015-05-03")
+    assert links == {"Later that day": "trip-zagreb-4", "Thursday": "trip-ljubljana-7",
+                     "Friday": "trip-zagreb-8"}  # fmt: skip
+    # "to Prosperity" of a name the text did not take whole is no place.
+    assert "Prosperity" not in names
+    text = (
+        "Secretary Kos in Ljubljana\n\nSecretary Ana Kos left Ljubljana on Wednesday for Zagreb, "
+        "where she will meet President Ivo Horvat. Tomorrow, Thursday, May 7, the Secretary "
+        "travels to Slovenia to meet the Prime Minister and to visit Camp Kranj, and then to "
+        "Vienna."
+    )
+    links, _ = held(text, "2015-05-06")
+    assert links == {"Wednesday": "trip-zagreb-6", "Thursday, May 7": "trip-ljubljana-7"}
+
+
+def test_a_date_in_a_since_clause_is_a_point_of_reference() -> None:
+    """ "the first visit to Slovenia since the war began in May": no meeting in May; "since
+    the talks resumed in July" still dates the talks."""
+    found = _candidates(
+        "Adriatic Visit\n\nSecretary Ana Kos visited Ljubljana on Tuesday, October 11, the "
+        "first visit by a Secretary since the war began in May. Minister Ivo Horvat has led "
+        "his delegation since the talks resumed in July.",
+        day="2016-10-14",
+    )
+    assert sorted(c.date.value for c in _meetings(found).values() if c.date) == [
+        "2016-07", "2016-10-11"]  # fmt: skip

@@ -40,6 +40,7 @@ from loaders.ingest.text import (
     ORGANIZATION_WORDS,
     PLACE_WORDS,
     SEASON_END_MONTH,
+    WEEKDAYS,
     TextIndex,
     folded,
     paragraph_spans,
@@ -75,7 +76,7 @@ _FUTURE_WORDS = vocabulary(
 )
 _PAST_WORDS = vocabulary(
     """met held began begun was were had took gave spoke led said went came saw told made
-    sent did ago last earlier previously"""
+    sent did ago last earlier previously left flew"""
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
@@ -1033,7 +1034,22 @@ class _Candidates:
                 return False  # "at NATO", "at ASEAN": a body
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
+        elif before > 0 and self._inside_a_name(before - 1):
+            return False  # "Pathways to Prosperity in the Americas": words of a name
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _inside_a_name(self, k: int) -> bool:
+        """Whether token k, before a preposition, is a capitalised word of a longer name
+        nothing else took: not the first of a sentence, a day or a month, nor a name
+        linked or proposed ("Ana Ruiz | in Lima")."""
+        token = self.t.tokens[k]
+        return (
+            token.capitalised
+            and not token.text.isupper()  # "the TNC in Benghazi": an acronym, then a place
+            and not any(a == token.start for a, _ in self.t.sentences)
+            and token.lower.rstrip(".") not in WEEKDAYS | MONTHS.keys()
+            and self.free(token.start, token.end)
+        )
 
     def _departed(self, k: int) -> bool:
         """Whether the "for" at token k follows a place left: "departs Lilongwe | for"."""
@@ -1317,8 +1333,8 @@ class _Candidates:
     ) -> bool:
         """A date that is an event's, not a meeting's, though the sentence tells of a
         meeting ("discussed the parliamentary elections of October 10"): an Event named
-        after its noun phrase (with the place the sentence names, for a bare noun:
-        "Earthquake in Chile"). True when the date was the event's."""
+        after its noun phrase (with the country the sentence names before it, for a bare
+        noun: "Earthquake in Chile"). True when the date was the event's."""
         text = self.t.text
         before = self._HAPPENED_BEFORE.search(text, max(s_start, start - 60), start)
         after = self._HAPPENED_AFTER.match(text, end, s_end)
@@ -1338,13 +1354,17 @@ class _Candidates:
             words = words[1:]
         name = " ".join(words)
         if len(words) == 1:
-            places = [(abs(m.start - start), self.entity_names.get(m.entity_id, m.text))
-                      for m in self._in_sentence(s_start, s_end)
-                      if self.kinds.get(m.entity_id) in (Kind.PLACE, Kind.COUNTRY)]  # fmt: skip
-            if not places:
-                return True  # a bare "the elections of May 4" names no event
-            name = f"{name} in {min(places)[1]}"
-        value, basis = self._resolve(expression)
+            # The country the sentence named before it: "help Chile recover from yesterday's
+            # earthquake"; a bare "the May 4 election" names no event.
+            countries = [(start - m.start, self.entity_names.get(m.entity_id, m.text))
+                         for m in self._in_sentence(s_start, start)
+                         if self.kinds.get(m.entity_id) == Kind.COUNTRY]  # fmt: skip
+            if not countries:
+                return True
+            name = f"{name} in {min(countries)[1]}"
+        due = before is not None and re.search(r"\b(?:due|scheduled|set|planned|expected)\b",
+                                               before.group())  # fmt: skip
+        value, basis = self._resolve(expression, future=bool(due))
         date = FuzzyDate(value=value, basis=basis) if value else None
         if date is None or date.precision == Precision.YEAR:
             return True  # "the election due in 2016": too loose a date to name an event by
@@ -1365,7 +1385,10 @@ class _Candidates:
         month long past, written out, far from the meeting word ("The meeting marked the
         anniversary of the normalization of relations in July 1995")."""
         text = self.t.text
-        if re.search(r"\bsince\s+(?:the\s+)?$", text[max(s_start, start - 12) : start], re.I):
+        # "since 1958", "since the revolution began in February": a point of reference,
+        # unless what began then is a meeting ("since the talks resumed in July 2009").
+        since = re.search(r"\bsince\b(?P<rest>[^,;:()]*)$", text[s_start:start], re.I)
+        if since and not {w.lower() for w in _WORD.findall(since["rest"])} & MEETING_WORDS:
             return True
         relative = list(_RELATIVE_CLAUSE.finditer(text, s_start, start))
         antecedent = _WORD.findall(text, s_start, relative[-1].start()) if relative else []
@@ -1432,6 +1455,15 @@ class _Candidates:
                  if m.group().lower() in MEETING_WORDS]  # fmt: skip
         if not words:
             return True
+        # "..., and in Guatemala City she will meet the President on Friday": a clause of its
+        # own with a meeting word and no other date.
+        bounds = [m.end() for m in _CLAUSE_END.finditer(self.t.text, s_start, span[0])]
+        after = _CLAUSE_END.search(self.t.text, span[1], s_end)
+        c_start, c_end = max(bounds, default=s_start), after.start() if after else s_end
+        if not any(c_start <= o[0] < c_end for o in others) and any(
+            c_start <= s_start + a and s_start + b <= c_end for a, b in words
+        ):
+            return True
 
         def distance(date: tuple[int, int], word: tuple[int, int]) -> int:
             a, b = date[0] - s_start, date[1] - s_start
@@ -1465,7 +1497,15 @@ class _Candidates:
         # "Earlier that day the Secretary met ...": a side meeting of a day the text dated
         # before; its day and place are no evidence that it is the meeting the graph holds.
         same_day = _SAME_DAY.fullmatch(expression) is not None
-        known = None if same_day else self._meeting_held(date, place, planned, participants)
+        # Stops of a trip announced ahead, nearest the date first: "travels to Djibouti to
+        # meet the President and to visit Camp Lemonnier, and then to Riyadh".
+        stops = [m.entity_id for m in sorted(self._in_sentence(s_start, s_end),
+                                             key=lambda m: abs(m.start - start))
+                 if self.kinds.get(m.entity_id) in (Kind.PLACE, Kind.COUNTRY)]  # fmt: skip
+        # "Later that day she will travel to Buenos Aires": a stop of its own, named there.
+        if same_day and planned and place in stops:
+            same_day = False
+        known = None if same_day else self._meeting_held(date, place, planned, participants, stops)
         if known is not None and self.free(start, end):
             self.taken.add(start, end)
             text = self.t.text[start:end]
@@ -1529,10 +1569,13 @@ class _Candidates:
         place: str | None,
         planned: bool = False,
         participants: Sequence[str] = (),
+        stops: Sequence[str] = (),
     ) -> str | None:
         """The one meeting the graph holds on that day in that place (a linked place) that
         someone the text names attended: a capital hosts several meetings a day. A meeting
-        the text announces (`planned`) is one the graph holds only in the place it names."""
+        the text announces (`planned`) is one the graph holds only in the place it names,
+        or, when that is no place the graph holds, in the stop its sentence names nearest
+        the date (`stops`)."""
         if date is not None and date.precision == Precision.MONTH and not planned:
             return self._held_that_month(date, place, participants)
         if date is None or date.precision != Precision.DAY:
@@ -1547,6 +1590,11 @@ class _Candidates:
         if planned:
             ahead = [i for i, places, attendees, _ in on_day
                      if place in places and attendees & named]  # fmt: skip
+            for stop in stops if place not in self.kinds else ():
+                if ahead:
+                    break
+                ahead = [i for i, places, attendees, _ in on_day
+                         if stop in places and attendees & named]  # fmt: skip
             return ahead[0] if len(ahead) == 1 else None
         # A place the graph does not hold ("the White House", a palace) or none: a meeting
         # that someone the sentence names attended, or somewhere the text names at all; a
@@ -1641,8 +1689,20 @@ class _Candidates:
         proposed = [(o.start, c.name) for c in self.found.values() if c.kind == Kind.PLACE
                     for o in c.occurrences if start <= o.start < end]  # fmt: skip
         if near is not None and linked + proposed:
-            return min(linked + proposed, key=lambda p: abs(p[0] - near))[1]
+            # "left Lusaka on Saturday for Dar es Salaam": not the place left; "In San José
+            # ... on Thursday, and in Guatemala City ... on Friday": the date's own clause.
+            places = [p for p in linked + proposed if not self._left(p[0])] or linked + proposed
+            bounds = [m.end() for m in _CLAUSE_END.finditer(self.t.text, start, near)]
+            after = _CLAUSE_END.search(self.t.text, near, end)
+            c_start, c_end = max(bounds, default=start), after.start() if after else end
+            clause = [p for p in places if c_start <= p[0] < c_end]
+            return min(clause or places, key=lambda p: abs(p[0] - near))[1]
         return min(linked)[1] if linked else min(proposed)[1] if proposed else None
+
+    def _left(self, offset: int) -> bool:
+        """Whether the place at `offset` is one the sentence says someone left."""
+        words = _WORD.findall(self.t.text, max(0, offset - 12), offset)
+        return bool(words) and words[-1].lower() in _DEPARTS
 
     _VISITED = re.compile(r"\b(?:visit(?:ed|s|ing)?|arrived\s+in|was\s+in|visit\s+to)\s+$")
 
