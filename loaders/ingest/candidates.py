@@ -1034,12 +1034,14 @@ class _Candidates:
                 return False  # "at NATO", "at ASEAN": a body
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
-        elif before > 0 and self._inside_a_name(before - 1):
-            return False  # "Pathways to Prosperity in the Americas": words of a name
+        elif before > 0 and tokens[before].lower == "to" and self._inside_a_name(before - 1):
+            # "Pathways to Prosperity in the Americas": words of a name ("the Embassy in
+            # Rabat", "the NATO Summit in Newport" are places)
+            return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
 
     def _inside_a_name(self, k: int) -> bool:
-        """Whether token k, before a preposition, is a capitalised word of a longer name
+        """Whether token k, before "to", is a capitalised word of a longer name
         nothing else took: not the first of a sentence, a day or a month, nor a name
         linked or proposed ("Ana Ruiz | in Lima")."""
         token = self.t.tokens[k]
