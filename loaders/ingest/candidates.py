@@ -1042,12 +1042,13 @@ class _Candidates:
 
     def _inside_a_name(self, k: int) -> bool:
         """Whether token k, before "to", is a capitalised word of a longer name
-        nothing else took: not the first of a sentence, a day or a month, nor a name
-        linked or proposed ("Ana Ruiz | in Lima")."""
+        nothing else took: not the first of a sentence, a day, a month or a title, nor a
+        name linked or proposed ("Ana Ruiz | to Lima")."""
         token = self.t.tokens[k]
         return (
             token.capitalised
             and not token.text.isupper()  # "the TNC in Benghazi": an acronym, then a place
+            and token.lower not in TITLE_HEADS  # "welcomed the President to Brussels"
             and not any(a == token.start for a, _ in self.t.sentences)
             and token.lower.rstrip(".") not in WEEKDAYS | MONTHS.keys()
             and self.free(token.start, token.end)
