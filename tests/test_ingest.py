@@ -239,12 +239,12 @@ def test_a_title_the_historian_reader_knows_reaches_article_linking(tmp_path: Pa
     assert people == {"Enda Kenny": "Taoiseach", "Qaboos bin Said": "Sultan"}
 
 
-def test_dates_and_quantities_become_candidates() -> None:
+def test_dates_become_candidates_and_quantities_do_not() -> None:
     doc = prepare_article(OWN_ARTICLE)
     candidates = {c.name: c for c in analyse(doc, []).candidates}
-    terms = {c.name: c.properties for c in candidates.values() if c.kind == Kind.TERM}
-    assert terms["20,000 travel documents"] == {"quantity": 20000, "unit": "travel documents"}
-    assert terms["422 migrants"] == {"quantity": 422, "unit": "migrants"}
+    # "20,000 travel documents", "422 migrants": a quantity is no candidate (brief 12R5:
+    # no evaluation set's gold holds one as a Term; most were noise).
+    assert not [c for c in candidates.values() if c.kind == Kind.TERM]
     # A date proposes a meeting in a sentence about talks, an event next to an event
     # noun, and nothing else: no event is named after a clause.
     dated = {c.date_text: c for c in candidates.values() if c.date is not None}

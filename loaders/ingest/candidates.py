@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import ClassVar
 
 from diplograph.model import Document, FuzzyDate, Kind, Precision, slugify
 from diplograph.records import Ambiguity, Analysis, Candidate, Mention, Method, Occurrence
@@ -36,13 +35,13 @@ from loaders.ingest.text import (
     EVENT_NOUNS,
     FIELD_WORDS,
     FUNCTION_WORDS,
+    HAPPENINGS,
     MEETING_WORDS,
     NUMBER_WORDS,
     ORGANIZATION_WORDS,
     PLACE_WORDS,
-    QUANTITY_STOP,
     SEASON_END_MONTH,
-    TIME_UNITS,
+    WEEKDAYS,
     TextIndex,
     Token,
     folded,
@@ -80,7 +79,7 @@ _FUTURE_WORDS = vocabulary(
 )
 _PAST_WORDS = vocabulary(
     """met held began begun was were had took gave spoke led said went came saw told made
-    sent did ago last earlier previously"""
+    sent did ago last earlier previously left flew"""
 )
 # Verbs of a meeting after "to": "agreed to meet", "invited him to visit", "plan to hold".
 _TO_COME = vocabulary("meet hold visit convene reconvene resume host continue travel return")
@@ -149,6 +148,15 @@ REGNAL_NUMBER = re.compile(r"[IVX]+")
 # Someone in a place on a day, a visit: "Secretary Kerry was in Hanoi on August 7".
 _PRESENT_IN = re.compile(
     rf"\b(?:was|were|arrived|landed|stopped)\s+in\s+(?!(?i:{MONTH_NAMES})\b)[A-Z]"
+)
+# "Meet" and "welcome" said of a thing, not of someone: "to help meet the needs of the
+# refugees", "welcomed the delivery of aircraft", "welcomed Jordan's economic program".
+_NOT_MET = re.compile(
+    r"\b(?:meets?|welcom(?:ed|es|e))\s+(?:(?:the|a|an|its|their|his|her|our)\s+"
+    r"|(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*'s\s+)"
+    r"(?!(?:two|three|both|all|other|visiting|foreign|new|prime|vice|deputy|delegation|"
+    r"delegations|leaders?|ministers?|president|king|queen|officials|participants|guests|"
+    r"visitors|secretary|ambassador)\b)[a-z]"
 )
 # A sentence about a meeting that names its participants only as a pair.
 _BOTH_SIDES = re.compile(r"\b(?:the\s+(?:two\s+)?delegations|(?:the\s+two|both)\s+sides)\b", re.I)
@@ -1189,7 +1197,25 @@ class _Candidates:
                 return False  # "at NATO", "at ASEAN": a body
         elif before < 0 or tokens[before].lower not in ("in", "to", "from", "near"):
             return False
+        elif before > 0 and tokens[before].lower == "to" and self._inside_a_name(before - 1):
+            # "Pathways to Prosperity in the Americas": words of a name ("the Embassy in
+            # Rabat", "the NATO Summit in Newport" are places)
+            return False
         return all(t.gap(tokens[i], tokens[i + 1]) == " " for i in range(before, first))
+
+    def _inside_a_name(self, k: int) -> bool:
+        """Whether token k, before "to", is a capitalised word of a longer name
+        nothing else took: not the first of a sentence, a day, a month or a title, nor a
+        name linked or proposed ("Ana Ruiz | to Lima")."""
+        token = self.t.tokens[k]
+        return (
+            token.capitalised
+            and not token.text.isupper()  # "the TNC in Benghazi": an acronym, then a place
+            and token.lower not in TITLE_HEADS  # "welcomed the President to Brussels"
+            and not any(a == token.start for a, _ in self.t.sentences)
+            and token.lower.rstrip(".") not in WEEKDAYS | MONTHS.keys()
+            and self.free(token.start, token.end)
+        )
 
     def _departed(self, k: int) -> bool:
         """Whether the "for" at token k follows a place left: "departs Lilongwe | for"."""
@@ -1377,60 +1403,6 @@ class _Candidates:
             starts.append(country + 1)
         return starts
 
-    _QUANTITY = re.compile(
-        r"(?<![\w.,$])(?P<dollar>\$)?(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-        r"(?:\s+(?P<scale>hundred|thousand|million|billion))?(?P<rest>(?:\s+[a-z][\w-]*){1,3})"
-    )
-    _SCALES: ClassVar[dict[str, int]] = {
-        "hundred": 100,
-        "thousand": 1_000,
-        "million": 1_000_000,
-        "billion": 1_000_000_000,
-    }
-
-    def quantities(self) -> None:
-        """'20,000 travel documents', '$5 million in aid' (counts under ten are left out)."""
-        text = self.t.text
-        for match in self._QUANTITY.finditer(text):
-            if self.t.in_headline(match.start()):
-                continue
-            number_text = match["number"]
-            if _YEAR.fullmatch(number_text):
-                continue
-            value = float(number_text.replace(",", ""))
-            if match["scale"]:
-                value *= self._SCALES[match["scale"]]
-            if value < 10 and not match["dollar"] and not match["scale"]:
-                continue  # "the 2 countries": a count, not a term
-            words: list[re.Match[str]] = []
-            for word in re.finditer(r"\S+", match["rest"]):
-                # "422 migrants | intercepted at sea", "20,000 documents | to be issued"
-                if word.group() in QUANTITY_STOP or (
-                    len(word.group()) > 4 and word.group().endswith("ed")
-                ):
-                    break
-                words.append(word)
-            if not words or words[0].group().lower() in TIME_UNITS:
-                continue  # "15 years": a duration, not a term
-            if words[0].group().lower() in ("percent", "per"):
-                continue  # "20 percent": a share of something, not a term of its own
-            start = match.start()
-            end = match.start("rest") + words[-1].end()
-            name = text[start:end]
-            unit = " ".join(w.group() for w in words)
-            quantity: int | float = int(value) if value.is_integer() else value
-            self.add(
-                Candidate(
-                    _slug(name),
-                    Kind.TERM,
-                    name,
-                    "a quantity",
-                    properties={"quantity": quantity, "unit": unit},
-                ),
-                start,
-                end,
-            )
-
     def _date_spans(self) -> list[tuple[int, int]]:
         months = MONTH_NAMES
         numbers = "|".join(NUMBER_WORDS)
@@ -1488,9 +1460,11 @@ class _Candidates:
                 ((s, e) for s, e in self.t.sentences if s <= start < e), (0, len(text))
             )
             sentence = text[s_start:s_end]
+            if self._dated_happening(start, end, s_start, s_end, text[start:end]):
+                continue
             if not self._nearest_a_meeting_word((start, end), s_start, s_end, spans):
                 continue
-            words = {w.lower() for w in re.findall(r"[\w-]+", sentence)}
+            words = {w.lower() for w in re.findall(r"[\w-]+", _NOT_MET.sub(" ", sentence))}
             expression = text[start:end]
             future = self._future(start, end, s_start, s_end)
             if _SAME_DAY.fullmatch(expression):
@@ -1512,6 +1486,62 @@ class _Candidates:
             elif words & EVENT_NOUNS:
                 self._event(s_start, s_end, start, end, expression, date)
 
+    # "the parliamentary elections of October 10", "elections held in January", "yesterday's
+    # earthquake": the date of something that happened, next to its noun.
+    _HAPPENED_BEFORE = re.compile(
+        r"(?P<np>(?:(?:[a-z][\w-]*|[A-Z][a-z]+(?:an|ese|ish|i))\s+){0,2}(?P<noun>[a-z][\w-]*))\s+"
+        r"(?:(?:held|due|scheduled|set|planned|expected)\s+)?(?:of|on|in|for)\s+$"
+    )
+    _HAPPENED_AFTER = re.compile(r"(?:[\u2019']s?)?(?P<np>(?:\s+[a-z][\w-]*){1,3})")
+
+    def _dated_happening(
+        self, start: int, end: int, s_start: int, s_end: int, expression: str
+    ) -> bool:
+        """A date that is an event's, not a meeting's, though the sentence tells of a
+        meeting ("discussed the parliamentary elections of October 10"): an Event named
+        after its noun phrase (with the country the sentence names before it, for a bare
+        noun: "Earthquake in Chile"). True when the date was the event's."""
+        text = self.t.text
+        before = self._HAPPENED_BEFORE.search(text, max(s_start, start - 60), start)
+        after = self._HAPPENED_AFTER.match(text, end, s_end)
+        if before is not None and before["noun"].lower() in HAPPENINGS:
+            lead = text[max(s_start, before.start("noun") - 30) : before.start("noun")]
+            if re.search(r"\bfrom\s+(?:\S+\s+)?$", lead):
+                return False  # "released from house arrest in November": the release's
+            words = before["np"].split()
+        elif after is not None and set(after["np"].lower().split()) & HAPPENINGS:
+            words = after["np"].split()
+            words = words[: 1 + next(i for i, w in enumerate(words) if w.lower() in HAPPENINGS)]
+            if {w.lower() for w in words} & FUNCTION_WORDS:
+                return False  # "met on Monday after the attack": the meeting's day
+        else:
+            return False
+        while words[0].lower() in FUNCTION_WORDS | {"last", "this", "next", "recent"}:
+            words = words[1:]
+        name = " ".join(words)
+        if len(words) == 1:
+            # The country the sentence named before it: "help Chile recover from yesterday's
+            # earthquake"; a bare "the May 4 election" names no event.
+            countries = [(start - m.start, self.entity_names.get(m.entity_id, m.text))
+                         for m in self._in_sentence(s_start, start)
+                         if self.kinds.get(m.entity_id) == Kind.COUNTRY]  # fmt: skip
+            if not countries:
+                return True
+            name = f"{name} in {min(countries)[1]}"
+        due = before is not None and re.search(r"\b(?:due|scheduled|set|planned|expected)\b",
+                                               before.group())  # fmt: skip
+        value, basis = self._resolve(expression, future=bool(due))
+        date = FuzzyDate(value=value, basis=basis) if value else None
+        if date is None or date.precision == Precision.YEAR:
+            return True  # "the election due in 2016": too loose a date to name an event by
+        name = name[0].upper() + name[1:]
+        self.add(
+            Candidate(_slug(name), Kind.EVENT, name, "an event with a date: check its name "
+                      "and date", date=date, date_text=expression),
+            start, end,
+        )  # fmt: skip
+        return True
+
     def _background(
         self, start: int, end: int, s_start: int, s_end: int, date: FuzzyDate | None
     ) -> bool:
@@ -1521,7 +1551,10 @@ class _Candidates:
         month long past, written out, far from the meeting word ("The meeting marked the
         anniversary of the normalization of relations in July 1995")."""
         text = self.t.text
-        if re.search(r"\bsince\s+(?:the\s+)?$", text[max(s_start, start - 12) : start], re.I):
+        # "since 1958", "since the revolution began in February": a point of reference,
+        # unless what began then is a meeting ("since the talks resumed in July 2009").
+        since = re.search(r"\bsince\b(?P<rest>[^,;:()]*)$", text[s_start:start], re.I)
+        if since and not {w.lower() for w in _WORD.findall(since["rest"])} & MEETING_WORDS:
             return True
         relative = list(_RELATIVE_CLAUSE.finditer(text, s_start, start))
         antecedent = _WORD.findall(text, s_start, relative[-1].start()) if relative else []
@@ -1588,6 +1621,15 @@ class _Candidates:
                  if m.group().lower() in MEETING_WORDS]  # fmt: skip
         if not words:
             return True
+        # "..., and in Guatemala City she will meet the President on Friday": a clause of its
+        # own with a meeting word and no other date.
+        bounds = [m.end() for m in _CLAUSE_END.finditer(self.t.text, s_start, span[0])]
+        after = _CLAUSE_END.search(self.t.text, span[1], s_end)
+        c_start, c_end = max(bounds, default=s_start), after.start() if after else s_end
+        if not any(c_start <= o[0] < c_end for o in others) and any(
+            c_start <= s_start + a and s_start + b <= c_end for a, b in words
+        ):
+            return True
 
         def distance(date: tuple[int, int], word: tuple[int, int]) -> int:
             a, b = date[0] - s_start, date[1] - s_start
@@ -1621,7 +1663,15 @@ class _Candidates:
         # "Earlier that day the Secretary met ...": a side meeting of a day the text dated
         # before; its day and place are no evidence that it is the meeting the graph holds.
         same_day = _SAME_DAY.fullmatch(expression) is not None
-        known = None if same_day else self._meeting_held(date, place, planned, participants)
+        # Stops of a trip announced ahead, nearest the date first: "travels to Djibouti to
+        # meet the President and to visit Camp Lemonnier, and then to Riyadh".
+        stops = [m.entity_id for m in sorted(self._in_sentence(s_start, s_end),
+                                             key=lambda m: abs(m.start - start))
+                 if self.kinds.get(m.entity_id) in (Kind.PLACE, Kind.COUNTRY)]  # fmt: skip
+        # "Later that day she will travel to Buenos Aires": a stop of its own, named there.
+        if same_day and planned and place in stops:
+            same_day = False
+        known = None if same_day else self._meeting_held(date, place, planned, participants, stops)
         if known is not None and self.free(start, end):
             self.taken.add(start, end)
             text = self.t.text[start:end]
@@ -1685,10 +1735,15 @@ class _Candidates:
         place: str | None,
         planned: bool = False,
         participants: Sequence[str] = (),
+        stops: Sequence[str] = (),
     ) -> str | None:
         """The one meeting the graph holds on that day in that place (a linked place) that
         someone the text names attended: a capital hosts several meetings a day. A meeting
-        the text announces (`planned`) is one the graph holds only in the place it names."""
+        the text announces (`planned`) is one the graph holds only in the place it names,
+        or, when that is no place the graph holds, in the stop its sentence names nearest
+        the date (`stops`)."""
+        if date is not None and date.precision == Precision.MONTH and not planned:
+            return self._held_that_month(date, place, participants)
         if date is None or date.precision != Precision.DAY:
             return None
         day = date.start
@@ -1701,6 +1756,11 @@ class _Candidates:
         if planned:
             ahead = [i for i, places, attendees, _ in on_day
                      if place in places and attendees & named]  # fmt: skip
+            for stop in stops if place not in self.kinds else ():
+                if ahead:
+                    break
+                ahead = [i for i, places, attendees, _ in on_day
+                         if stop in places and attendees & named]  # fmt: skip
             return ahead[0] if len(ahead) == 1 else None
         # A place the graph does not hold ("the White House", a palace) or none: a meeting
         # that someone the sentence names attended, or somewhere the text names at all; a
@@ -1726,6 +1786,31 @@ class _Candidates:
         cited = [i for i, places, _, documents in on_day if self.doc.id in documents
                  and (place in places or not places or place not in self.kinds)]  # fmt: skip
         return cited[0] if not visits and len(cited) == 1 else None
+
+    def _held_that_month(
+        self, date: FuzzyDate, place: str | None, participants: Sequence[str]
+    ) -> str | None:
+        """A meeting the text dates only by its month ("visited Toluca last February", "at
+        the White House late last month"): the one record of that month that is certainly
+        it. Someone the sentence names attended it in the place the sentence names, or a
+        visitor the sentence names (a person proposed here) made it to a place the sentence
+        does not contradict. A month holds many trips of one traveller, so a traveller
+        alone, without the place, links nothing."""
+        first, last = date.start, date.end
+        in_month = [(i, places, attendees) for i, (a, b), places, attendees, _ in self.meetings
+                    if a <= last and b >= first]  # fmt: skip
+        present = set(participants)
+        there = [i for i, places, attendees in in_month if place in places and attendees & present]
+        if there:
+            return there[0] if len(there) == 1 else None
+        if place in self.kinds and not any(place in places for _, places, _ in in_month):
+            return None  # a place the graph holds that no record of the month has
+        visitors = {"-" + _slug(c.name) for c in self.found.values()
+                    if c.kind == Kind.PERSON and c.name in present}  # fmt: skip
+        visits = [i for i, places, attendees in in_month
+                  if (place is None or place not in self.kinds or place in places)
+                  and any(a.endswith(v) for a in attendees for v in visitors)]  # fmt: skip
+        return visits[0] if len(visits) == 1 else None
 
     def _one_occasion(
         self,
@@ -1770,8 +1855,20 @@ class _Candidates:
         proposed = [(o.start, c.name) for c in self.found.values() if c.kind == Kind.PLACE
                     for o in c.occurrences if start <= o.start < end]  # fmt: skip
         if near is not None and linked + proposed:
-            return min(linked + proposed, key=lambda p: abs(p[0] - near))[1]
+            # "left Lusaka on Saturday for Dar es Salaam": not the place left; "In San José
+            # ... on Thursday, and in Guatemala City ... on Friday": the date's own clause.
+            places = [p for p in linked + proposed if not self._left(p[0])] or linked + proposed
+            bounds = [m.end() for m in _CLAUSE_END.finditer(self.t.text, start, near)]
+            after = _CLAUSE_END.search(self.t.text, near, end)
+            c_start, c_end = max(bounds, default=start), after.start() if after else end
+            clause = [p for p in places if c_start <= p[0] < c_end]
+            return min(clause or places, key=lambda p: abs(p[0] - near))[1]
         return min(linked)[1] if linked else min(proposed)[1] if proposed else None
+
+    def _left(self, offset: int) -> bool:
+        """Whether the place at `offset` is one the sentence says someone left."""
+        words = _WORD.findall(self.t.text, max(0, offset - 12), offset)
+        return bool(words) and words[-1].lower() in _DEPARTS
 
     _VISITED = re.compile(r"\b(?:visit(?:ed|s|ing)?|arrived\s+in|was\s+in|visit\s+to)\s+$")
 
@@ -1999,8 +2096,6 @@ def _found(
     finder.lone_acronyms()
     check()
     finder.delegations()
-    check()
-    finder.quantities()
     check()
     finder.dates()
     return finder

@@ -78,11 +78,6 @@ NUMBER_WORDS = {
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50}
 SEASON_END_MONTH = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11}
-# Words that end the noun phrase of a quantity: "20,000 travel documents | to be issued".
-QUANTITY_STOP = FUNCTION_WORDS | words(
-    """be is are was were been have has had each per every who which that will would"""
-)
-
 
 _QUOTES = str.maketrans(
     {
@@ -290,18 +285,19 @@ EVENT_NOUNS = words(
     earthquake hurricane bombing withdrawal opening reopening closure announcement launch
     resumption suspension expulsion ratification"""
 )
+# What happens rather than is held or attended: a date next to one of these is its date,
+# never a meeting's ("discussed the elections of October 10").
+HAPPENINGS = words(
+    """election elections vote runoff referendum earthquake hurricane typhoon cyclone flood
+    floods attack attacks bombing bombings killing killings death assassination coup invasion
+    arrest detention ceasefire cease-fire withdrawal expulsion"""
+)
 # Verbs and nouns of a meeting: a dated sentence holding one proposes a Meeting.
 MEETING_WORDS = words(
     """met meet meets meeting meetings talks talked consultations hosted host hosts convened
     convene gathered negotiations round dialogue summit received welcomed visit visits
     visited traveled travelled trip briefed plenary ministerial"""
 )
-# Quantities of time are durations, not terms of an agreement ("15 years").
-TIME_UNITS = words(
-    """second seconds minute minutes hour hours day days week weeks month months year years
-    decade decades century centuries"""
-)
-
 
 # Title words an envoy's "to <country or body>" follows.
 _ENVOYS = words("ambassador ambassadors envoy representative delegate observer emissary")
