@@ -25,7 +25,12 @@ class PrivateReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] != "OPTIONS":
-            headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers") or []}
+            # Latin-1, as Starlette reads headers: any byte decodes (a non-UTF-8 byte in a
+            # header was an unauthenticated 500, hostile review 6).
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1")
+                for k, v in scope.get("headers") or []
+            }
             if not bearer_ok(headers.get("authorization"), self.token):
                 body = json.dumps({"errors": [{
                     "message": "this server requires 'Authorization: Bearer <token>' for reads",

@@ -19,6 +19,13 @@ def error_code(error: GraphQLError) -> str:
     if error.original_error is not None:
         if error.path is None and error.locations:
             return "BAD_USER_INPUT"
+        if isinstance(error.original_error, GraphQLError) and error.message.startswith(
+            "Argument '"
+        ):
+            # graphql-core's coercion of a field's or directive's arguments while executing:
+            # an explicit null for a variable with a default, used where null is not
+            # allowed ("Argument 'query' of non-null type 'String!' must not be null").
+            return "BAD_USER_INPUT"
         return "INTERNAL_SERVER_ERROR"
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -114,8 +114,20 @@ def error_body(message: str, code: str) -> bytes:
     return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
 
 
+class CaseBlindContentType(StarletteRequestAdapter):
+    """Media types are case-insensitive (RFC 9110): `APPLICATION/JSON` is JSON to
+    Strawberry's own check too, as it is to `answer_directly` (hostile review 6)."""
+
+    @property
+    def content_type(self) -> str | None:
+        given = super().content_type
+        return given.lower() if given is not None else None
+
+
 class GraphQLOverHTTP(GraphQL[Context, None]):
     """Strawberry's ASGI view with content negotiation and JSON errors for refused requests."""
+
+    request_adapter_class = CaseBlindContentType
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -602,6 +602,14 @@ def test_private_reads_need_the_token(settings: Settings, driver: Driver) -> Non
         allowed = client.post("/graphql", json={"query": "{ people { totalCount } }"},
                               headers={"authorization": f"Bearer {API_TOKEN}"})  # fmt: skip
         health = client.get("/healthz")
+        # Hostile review 6: a byte that is not UTF-8 in any header was an unauthenticated 500.
+        odd_headers = {"user-agent": b"caf\xe9", "authorization": b"Bearer \xff"}
+        odd = client.post(
+            "/graphql", json={"query": "{ people { totalCount } }"}, headers=odd_headers
+        )
+    assert odd.status_code == 401 and odd.json()["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    )
     assert refused.status_code == 401
     assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert allowed.status_code == 200 and allowed.json()["data"]["people"]["totalCount"] > 0

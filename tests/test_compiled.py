@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from neo4j import Driver
 
@@ -724,6 +725,40 @@ RAW_BODIES = [
     b"{}",
     b"null",
 ]
+
+
+# Hostile review 6: an explicit null for a variable with a default, where null is not
+# allowed (a field's argument, a nested @skip), was INTERNAL_SERVER_ERROR and a traceback.
+NULL_INTO_DEFAULTS = [
+    ('query S($q: String = "ab") { search(query: $q) { totalCount } }', {"q": None}),
+    (
+        "query S($b: Boolean = false) { people(first: 1) { edges { node { "
+        "name @skip(if: $b) } } } }",
+        {"b": None},
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "variables"), NULL_INTO_DEFAULTS)
+def test_an_explicit_null_where_null_is_not_allowed_is_the_clients_mistake(
+    both: tuple[httpx.Client, httpx.Client], document: str, variables: dict[str, Any]
+) -> None:
+    for client in both:
+        body = client.post("/graphql", json={"query": document, "variables": variables}).json()
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+
+
+def test_a_media_type_in_capitals_is_json_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    """Hostile review 6: `APPLICATION/JSON` was 200 when answered directly, 400 through
+    Strawberry's view (its check was case-sensitive)."""
+    headers = {"content-type": "APPLICATION/JSON; Charset=UTF-8"}
+    for client in both:
+        for document in ("{ people(first: 1) { totalCount } }", "{ __typename }"):
+            body = orjson.dumps({"query": document})
+            response = client.post("/graphql", content=body, headers=headers)
+            assert response.status_code == 200 and "errors" not in response.json(), document
 
 
 @pytest.mark.parametrize("body", RAW_BODIES, ids=range(len(RAW_BODIES)))
