@@ -84,15 +84,12 @@ class Relation:
 
     `target` names the related nodes' type for whoever reads the result; `single` relations
     yield one node, `mention` relations are a document's mentions (edges with offsets).
-    `one_per_node` relations list a node once however many of their relationships reach it
-    (`{r}` points at `{m}`; see `_one_per_node` for which one its edge carries).
     """
 
     pattern: str | tuple[str, ...]  # several: the union of what each matches
     target: str = "Entity"
     single: bool = False
     mention: bool = False
-    one_per_node: bool = False
 
 
 @dataclass
@@ -763,39 +760,6 @@ def _order(node: str, rel: str, keys: tuple[tuple[str, str, bool], ...], flip: b
     )
 
 
-def _one_per_node(var: str, r: str, m: str, match: str, b: CypherBuilder) -> str:
-    """`match` (binding `r, m`) with one row per related node `m`.
-
-    Its relationship is the node `var`'s own first (a person's own ATTENDED), then one from
-    a delegation, then any other (a delegation's member's); among equals the one from the
-    lowest slug, then the lowest key: the same edge for every request, so pages and their
-    cursors stay put. The rows are sorted by node and each run of one node's rows reduced
-    to one, reading nothing more for a node reached once (most are): no aggregating
-    function, which Neo4j refuses inside the aggregate that builds the response.
-    """
-    rows, starts, i, j = b.fresh("rows"), b.fresh("starts"), b.fresh("i"), b.fresh("j")
-    p, rs, best, x = b.fresh("p"), b.fresh("rs"), b.fresh("best"), b.fresh("x")
-
-    def rank(rel: str) -> str:
-        start = f"startNode({rel})"
-        return (
-            f"[CASE WHEN {start} = {var} THEN 0 WHEN {start}:Delegation THEN 1 ELSE 2 END, "
-            f"{start}.id, coalesce({rel}.key, '')]"
-        )
-
-    run = f"{rows}[{starts}[{j}]..coalesce({starts}[{j} + 1], size({rows}))]"
-    return (
-        f"WITH *, COLLECT {{ {match} WITH {r}, {m} ORDER BY elementId({m}) "
-        f"RETURN [{r}, {m}] }} AS {rows} "
-        f"WITH *, [{i} IN range(0, size({rows}) - 1) "
-        f"WHERE {i} = 0 OR {rows}[{i}][1] <> {rows}[{i} - 1][1]] AS {starts} "
-        f"UNWIND range(0, size({starts}) - 1) AS {j} "
-        f"WITH *, {rows}[{starts}[{j}]][1] AS {m}, [{p} IN {run} | {p}[0]] AS {rs} "
-        f"WITH *, reduce({best} = head({rs}), {x} IN tail({rs}) | "
-        f"CASE WHEN {rank(x)} < {rank(best)} THEN {x} ELSE {best} END) AS {r}"
-    )
-
-
 def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     r, m = b.fresh("r"), b.fresh("m")
     raw = spec.relation.pattern
@@ -815,9 +779,6 @@ def _related(var: str, spec: Related, b: CypherBuilder) -> str:
     else:
         union = " UNION ".join(f"MATCH {p} RETURN {carried}" for p in patterns)
         match = f"CALL ({b.scope(var)}) {{ {union} }} WITH {carried} WHERE {condition}"
-    if spec.relation.one_per_node and has_rel:
-        # After the filters: a node one of whose relationships matches them is listed.
-        match = _one_per_node(var, r, m, match, b)
     edge = compile_edge(var, r, m, spec, b)
     if spec.relation.single:
         return (

@@ -65,12 +65,9 @@ def _actor_fields(kind: str) -> dict[str, Any]:
     }.get(kind, _VIA_DELEGATION + "-[{r}:RAISED]->({m}:Issue)")
     return {
         **_entity_fields(),
-        # The same participation as the `participant` filter and `meetingsBetween`. A
-        # delegation attends in one way only (its own ATTENDED): nothing to make one of,
-        # and the entity page asks many delegations' meetings (Neo4j's CPU, issue 13).
-        "meetings": Relation(PARTICIPATION, "Meeting", one_per_node=kind != "Delegation"),
-        # A person's own and their delegation's: one issue, listed once (the same rule).
-        "raised": Relation(raised, "Issue", one_per_node=kind != "Delegation"),
+        # The same participation as the `participant` filter and `meetingsBetween`.
+        "meetings": Relation(PARTICIPATION, "Meeting"),
+        "raised": Relation(raised, "Issue"),
         "memberOf": Relation("({n})-[{r}:MEMBER_OF]->({m}:Delegation|Organization)", "Actor"),
     }
 

@@ -204,8 +204,8 @@ MERGED: list[tuple[str, dict[str, Any]]] = [
     (f'{{ timeline(of: "{PERSON}", first: 3) {{ edges {{ sources {{ quote }} sources {{ document '
      "{ title } } } } }", {}),
 ]  # fmt: skip
-# Meetings an actor reached several ways (tests/participation.py): one edge each, on both
-# paths, with its edge's properties, its pages, filters, orders and measures.
+# Meetings an actor reached several ways (tests/participation.py): both paths answer alike,
+# with the edges' properties, pages, filters, orders and measures.
 _ROUND = "edges { cursor role date { value } node { slug name } }"
 _PERSON, _COUNTRY = participation.PERSON, participation.COUNTRY
 ONCE: list[tuple[str, dict[str, Any]]] = [
@@ -432,89 +432,6 @@ def test_merged_fields_are_answered_on_the_compiled_path(
         before = answered(fast)
         body = fast.post("/graphql", json={"query": document, "variables": variables}).json()
         assert "errors" not in body and answered(fast) - before == 1, (document, body)
-
-
-def actor_meetings(client: httpx.Client, actor: str, arguments: str = "") -> dict[str, Any]:
-    asked = "totalCount aggregate { count } pageInfo { hasNextPage endCursor } edges "
-    asked += "{ role node { slug } }"
-    document = f'{{ node(id: "{actor}") {{ ... on Actor {{ meetings{arguments} '
-    body = graphql(client, document + f"{{ {asked} }} }} }} }}")
-    assert "errors" not in body, body
-    found: dict[str, Any] = body["data"]["node"]["meetings"]
-    return found
-
-
-@pytest.mark.parametrize("path", ["compiled", "strawberry"])
-def test_an_issue_raised_by_a_person_and_her_delegation_is_one_edge(
-    both: tuple[httpx.Client, httpx.Client], path: str
-) -> None:
-    client = both[0] if path == "compiled" else both[1]
-    asked = "{ totalCount edges { role node { slug } } }"
-    expected = {
-        participation.PERSON: "herself",  # her own before her delegation's
-        participation.FIRST: "delegation",
-        participation.COUNTRY: "delegation",
-    }
-    for actor, role in expected.items():
-        body = graphql(client, f'{{ node(id: "{actor}") {{ ... on Actor {{ raised {asked} }} }} }}')
-        raised = body["data"]["node"]["raised"]
-        assert raised["totalCount"] == 1, (actor, raised)
-        assert raised["edges"] == [{"role": role, "node": {"slug": participation.ISSUE}}]
-
-
-def roles(connection: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(e["node"]["slug"], e["role"]) for e in connection["edges"]]
-
-
-@pytest.mark.parametrize("path", ["compiled", "strawberry"])
-def test_a_meeting_reached_several_ways_is_one_edge(
-    both: tuple[httpx.Client, httpx.Client], path: str
-) -> None:
-    client = both[0] if path == "compiled" else both[1]
-    rounds, person = list(participation.ROUNDS), participation.PERSON
-    # Her own attendance of round 1, not her delegation's as well.
-    everything = actor_meetings(client, person)
-    assert everything["totalCount"] == everything["aggregate"]["count"] == 3
-    assert roles(everything) == [
-        (rounds[0], "in person"), (rounds[1], "delegation, round 2"), (rounds[2], "alone")
-    ]  # fmt: skip
-    # A country: its delegation's attendance before its person's.
-    country = actor_meetings(client, participation.COUNTRY)
-    assert country["totalCount"] == 3
-    assert roles(country) == [
-        (rounds[0], "delegation, round 1"), (rounds[1], "delegation, round 2"),
-        (rounds[2], "alone"),
-    ]  # fmt: skip
-    # Page by page: each meeting once, the same edges as the whole list.
-    walked, after = [], ""
-    for _ in range(5):
-        page = actor_meetings(client, person, f"(first: 1{after})")
-        assert page["totalCount"] == 3
-        walked += roles(page)
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = f', after: "{page["pageInfo"]["endCursor"]}"'
-    assert walked == roles(everything)
-    assert roles(actor_meetings(client, person, "(last: 2)")) == roles(everything)[1:]
-    descending = "(orderBy: [{field: NAME, direction: DESC}])"
-    assert roles(actor_meetings(client, person, descending)) == roles(everything)[::-1]
-    # Filters choose among the edges first: the dated one (an undated relationship
-    # has no start to be before a day) is her delegation's.
-    dated = actor_meetings(client, person, '(edgeWhere: {dateTo: "1990-12-31"})')
-    assert dated["totalCount"] == 1 and roles(dated) == [(rounds[0], "delegation, round 1")]
-    named = actor_meetings(client, person, '(where: {text: "round 1"})')
-    assert named["totalCount"] == 1 and roles(named) == [(rounds[0], "in person")]
-    # The filters on meetings count each once too.
-    filtered = graphql(
-        client,
-        f'{{ a: meetings(where: {{participant: "{person}"}}) {{ totalCount }} '
-        f'b: meetingsBetween(actors: ["{person}", "{participation.COUNTRY}"]) '
-        "{ totalCount edges { node { slug } } } }",
-    )
-    assert filtered["data"]["a"]["totalCount"] == 3, filtered
-    between = filtered["data"]["b"]
-    assert between["totalCount"] == 3
-    assert [e["node"]["slug"] for e in between["edges"]] == rounds
 
 
 def cypher_texts(settings: Settings, document: str, variables: dict[str, Any],
