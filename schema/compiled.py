@@ -36,7 +36,15 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Coroutine,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
@@ -860,7 +868,8 @@ class Compiler:
             capture = StatementCapture()
             info = RootInfo(_selected(root, fragments), context(cast(Reader, capture)))
             with suppress(Exception):
-                await self._resolve(root, info, coerced, [], Fallback())
+                arguments = get_argument_values(root.definition, root.nodes[0], coerced)
+                await self._resolve(root, info, arguments, [], Fallback())
             found += capture.found
         return found
 
@@ -898,18 +907,10 @@ class Compiler:
         if coerced is None:
             return None
         run = Run(coerced)
-        fragment_info = _Fragments(plan.fragments, coerced)
         errors: list[GraphQLError] = []
-        calls: list[Awaitable[Any]] = []
-        for root in plan.roots:
-            if root.size > THREAD_ABOVE_FIELDS and None in root.selections:
-                selected = await anyio.to_thread.run_sync(_selected, root, fragment_info)
-            else:
-                selected = _selected(root, fragment_info)
-            calls.append(self._resolve(root, RootInfo(selected, context), coerced, errors,
-                                       fallback))  # fmt: skip
         data: dict[str, Any] | None
         try:
+            calls = await self._calls(plan, coerced, context, errors, fallback)
             # Concurrently, as graphql-core runs a query's root fields: a root that fails
             # before its statement runs is not kept waiting behind a slow one. One root is
             # awaited as is (a task of its own costs a turn of the loop).
@@ -936,19 +937,58 @@ class Compiler:
         record(operation_name or _name(plan.operation), bool(errors), started, context.reader)
         return ExecutionResult(data=data, errors=errors or None)
 
+    async def _calls(
+        self,
+        plan: Plan,
+        variables: VariableValues,
+        context: Context,
+        errors: list[GraphQLError],
+        fallback: Fallback,
+    ) -> list[Coroutine[Any, Any, Any]]:
+        """The root fields' resolutions, in order, none started yet.
+
+        graphql-core coerces a root field's arguments when it reaches the field, before any
+        resolver it called for an earlier root has run: such a failure is reported ahead of
+        theirs, and a non-null root's (raised here) instead of them (hostile review 6)."""
+        fragment_info = _Fragments(plan.fragments, variables)
+        calls: list[Coroutine[Any, Any, Any]] = []
+        try:
+            for root in plan.roots:
+                try:
+                    arguments = get_argument_values(root.definition, root.nodes[0], variables)
+                except GraphQLError as error:
+                    located = located_error(error, list(root.nodes), [root.key])
+                    if isinstance(root.definition.type, GraphQLNonNull):
+                        raise located from None
+                    errors.append(located)
+                    calls.append(_null())
+                    continue
+                if root.size > THREAD_ABOVE_FIELDS and None in root.selections:
+                    selected = await anyio.to_thread.run_sync(_selected, root, fragment_info)
+                else:
+                    selected = _selected(root, fragment_info)
+                info = RootInfo(selected, context)
+                calls.append(self._resolve(root, info, arguments, errors, fallback))
+        except BaseException:
+            for call in calls:  # never started: nothing to wait for
+                call.close()
+            raise
+        return calls
+
     async def _resolve(
         self,
         root: RootField,
         info: RootInfo,
-        variables: VariableValues,
+        arguments: dict[str, Any],
         errors: list[GraphQLError],
         fallback: Fallback,
     ) -> Any:
-        """A root field's value; its coded error as graphql-core reports it (raised for a
-        non-null field, else collected and the value null); another error abandons."""
+        """A root field's value (its arguments coerced by `_calls`); its coded error as
+        graphql-core reports it (raised for a non-null field, else collected and the value
+        null); another error abandons."""
         try:
-            arguments = convert_arguments(
-                get_argument_values(root.definition, root.nodes[0], variables),
+            converted = convert_arguments(
+                arguments,
                 root.strawberry_field.arguments,
                 scalar_registry=self.schema.schema_converter.scalar_registry,
                 config=self.schema.config,
@@ -958,7 +998,7 @@ class Compiler:
             # The Query's methods take `self` (the root value: none here) first.
             bound = (None,) if resolver.self_parameter is not None else ()
             function = cast(Callable[..., Awaitable[Any]], resolver.wrapped_func)
-            return await function(*bound, info=info, **arguments)
+            return await function(*bound, info=info, **converted)
         except GraphQLError as error:
             if isinstance(error, NEO4J_FAILURES):
                 # Kept for the ordinary execution, should another root abandon the attempt.
@@ -970,6 +1010,11 @@ class Compiler:
                 raise located from None
             errors.append(located)
             return None
+
+
+async def _null() -> None:
+    """The value of a nullable root whose arguments did not coerce (its error reported)."""
+    return None
 
 
 def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:

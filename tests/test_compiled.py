@@ -131,6 +131,35 @@ CODED: list[tuple[str, dict[str, Any], int]] = [
         1,
     ),
     (f'{{ neighborhood(id: "{PERSON}", depth: 9) {{ totalNodes }} }}', {}, 1),
+    # Two roots fail (hostile review 6): graphql-core coerces a root's arguments before any
+    # resolver it started runs, so an explicit null into a defaulted non-null argument is
+    # reported ahead of an earlier root's failure (a non-null root's: instead of it); two
+    # unknown ids, in the order of the roots.
+    (
+        'query S($n: Int = 3) { search(query: "a") { totalCount } neighborhood(id: "x", '
+        "depth: $n) { __typename } }",
+        {"n": None},
+        1,
+    ),
+    (
+        'query S($n: Int = 3) { a: people(first: -1) { totalCount } b: neighborhood(id: "x", '
+        "depth: $n) { __typename } c: people(first: 1) { totalCount } }",
+        {"n": None},
+        1,
+    ),
+    (
+        'query S($id: ID = "cuba") { x: node(id: "cuba") { ... on Country { meetings(after: '
+        '"x") { totalCount } } } y: node(id: $id) { id } z: people(first: 1) { totalCount } '
+        "w: nodes(ids: [$id]) { id } }",
+        {"id": None},
+        1,
+    ),
+    (
+        '{ a: timeline(of: "nope-1") { totalCount } b: timeline(of: "nope-2") { totalCount } }',
+        {},
+        1,
+    ),
+    ('{ a: search(query: "a") { totalCount } b: people(first: -1) { totalCount } }', {}, 1),
     ('{ paths(from: "cuba", to: "nowhere-at-all") { nodes { name } } }', {}, 1),
     ('{ search(query: "cuba", first: 2, after: "x") { totalCount } }', {}, 1),
 ]
