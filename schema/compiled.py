@@ -6,8 +6,9 @@ statement; below it, every field only reads what that statement projected
 still completed the result field by field (resolver wrappers, `Info` objects, type
 checks): most of the Python time of a large response (bench/README.md).
 
-Here a query document is parsed and validated once (same parser limits, same rules as
-Strawberry's execution: `schema.limits`) and compiled into a `Plan`: per root field the
+Here a query document is parsed and validated once (by `schema.limits.Documents`, whose
+caches Strawberry's execution shares: a document either takes is parsed and validated
+once) and compiled into a `Plan`: per root field the
 Strawberry resolver to call, and a tree of closures that completes its value exactly as
 graphql-core would, calling the same field functions. Executing a plan coerces the
 variables, calls each root resolver (which builds and runs its one statement, as on
@@ -79,10 +80,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     located_error,
-    parse,
     specified_directives,
-    specified_rules,
-    validate,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import gather_with_cancel
@@ -97,7 +95,7 @@ from graph.reads import QueryLog, Reader, Statement
 from schema import query, types
 from schema.context import Context
 from schema.errors import NEO4J_FAILURES
-from schema.limits import CACHE_SIZE, MAX_TOKENS, RULES, variables_problem
+from schema.limits import CACHE_SIZE, documents, variables_problem
 from schema.metrics import COMPILED, record
 from schema.selected import (
     THREAD_ABOVE_FIELDS,
@@ -262,7 +260,8 @@ class Compiler:
     def __init__(self, schema: Schema, cache_size: int = CACHE_SIZE) -> None:
         self.schema = schema
         self.graphql = graphql_schema(schema)
-        self.rules = [*specified_rules, *RULES]
+        # Parsed and validated once for this path and Strawberry's execution alike.
+        self.documents = documents(schema)
         self.cache_size = cache_size
         # Both keyed by the document's text and operation name; plans also by the values
         # of the variables its `@skip`/`@include` conditions name (() when none does).
@@ -364,9 +363,9 @@ class Compiler:
             return None
 
     def _parse(self, text: str, operation_name: str | None) -> Operation:
-        document = parse(text, max_tokens=MAX_TOKENS)
+        document = self.documents.parse(text)
         conditions = _conditions(document) if "@" in text else ()
-        if validate(self.graphql, document, self.rules):
+        if self.documents.errors(text):
             raise NotCompilable("invalid: Strawberry reports why")
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         chosen = [

@@ -19,21 +19,22 @@ import logging
 import re
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, OperationDefinitionNode
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
-from schema.limits import MAX_TOKENS
+from schema.limits import Documents, documents
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +232,11 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             _DECODED.set(None)
         unnamed = isinstance(data, GraphQLRequestData) and data.operation_name is None
         query = getattr(data, "query", None) or ""
-        if unnamed and not self.one_operation(query) and several_operations(query):
+        if (
+            unnamed
+            and not self.one_operation(query)
+            and several_operations(query, documents(cast(Schema, self.schema)))
+        ):
             raise HTTPException(400, OPERATION_NAME_NEEDED)
         return data
 
@@ -293,14 +298,15 @@ def direct_request(body: bytes) -> GraphQLRequestData | None:
     )
 
 
-def several_operations(query: str) -> bool:
+def several_operations(query: str, known: Documents) -> bool:
     """Whether the document holds more than one operation: GraphQL's GetOperation then
     needs `operationName` (Strawberry would run the first). A document that does not parse
     is left to the parser's own coded error."""
     if query.count("{") < 2:
         return False
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        # The parse the compiled path and Strawberry's execution then take from the cache.
+        document = known.parse(query)
     except GraphQLError:
         return False
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1
