@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+SERVED = (GRAPHQL_RESPONSE, JSON)
 
 ALLOWED_METHODS = "GET, POST"
 HTTP_CODES = {
@@ -58,6 +59,10 @@ NOT_UTF8 = "the request body is not valid UTF-8"
 NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
+NOT_ACCEPTABLE = (
+    "the Accept header refuses every media type served here (q=0): accept "
+    f"{GRAPHQL_RESPONSE} or {JSON}"
+)
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
 
 
@@ -76,18 +81,24 @@ def negotiate(accept: str | None) -> str:
 
     The media range with the highest quality wins, the earlier one on a tie;
     `application/json` is the answer to no header, to `*/*` and `application/*`,
-    and to a header that names neither supported type.
+    and to a header that names neither supported type (and the type of the 406 body
+    for a header that refuses both: `acceptable`).
     """
-    best, best_q = JSON, 0.0
+    return _chosen(accept) or JSON
+
+
+def acceptable(accept: str | None) -> bool:
+    """False when `Accept` names the supported types (or a range that holds them) only
+    at quality 0: `application/json;q=0`, `*/*;q=0`. Such a request answers 406 (GraphQL
+    over HTTP; RFC 9110: q=0 is "not acceptable"). A header naming neither type is
+    answered in `application/json`, as before."""
+    return _chosen(accept) is not None
+
+
+def _chosen(accept: str | None) -> str | None:
+    ranges: list[tuple[str, float]] = []
     for part in (accept or "").split(","):
         media, *params = (p.strip() for p in part.split(";"))
-        media = media.lower()
-        if media == GRAPHQL_RESPONSE:
-            candidate = GRAPHQL_RESPONSE
-        elif media in {JSON, "application/*", "*/*"}:
-            candidate = JSON
-        else:
-            continue
         quality = 1.0
         for param in params:
             key, _, value = param.partition("=")
@@ -96,9 +107,23 @@ def negotiate(accept: str | None) -> str:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if quality > best_q:
+        ranges.append((media.lower(), quality))
+    # A type refused by name is not chosen through a wildcard (RFC 9110: the more specific
+    # range decides): `application/json;q=0, */*` is the other type.
+    refused = {media for media, quality in ranges if media in SERVED and quality <= 0}
+    best, best_q, named = None, 0.0, False
+    for media, quality in ranges:
+        if media in SERVED:
+            candidates: tuple[str, ...] = (media,)
+        elif media in {"application/*", "*/*"}:
+            candidates = (JSON, GRAPHQL_RESPONSE)  # JSON first: the legacy default
+        else:
+            continue
+        named = True
+        candidate = next((c for c in candidates if c not in refused), None)
+        if candidate is not None and quality > best_q:
             best, best_q = candidate, quality
-    return best
+    return best if named else JSON
 
 
 def is_request_error(response: Mapping[str, Any]) -> bool:
@@ -113,6 +138,18 @@ def is_request_error(response: Mapping[str, Any]) -> bool:
 
 def error_body(message: str, code: str) -> bytes:
     return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
+class UnsupportedEncoding(HTTPException):
+    """A request body with a `Content-Encoding` (gzip, deflate, br ...): 415, and
+    `Accept-Encoding: identity` says what is accepted (RFC 9110, 15.5.16)."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__(
+            415,
+            f"unsupported Content-Encoding '{encoding[:100]}': send the request body "
+            "uncompressed (identity)",
+        )
 
 
 class CaseBlindContentType(StarletteRequestAdapter):
@@ -136,6 +173,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         try:
+            if scope["method"] in {"GET", "POST"} and not acceptable(request.headers.get("accept")):
+                raise HTTPException(406, NOT_ACCEPTABLE)
+            encoding = request.headers.get("content-encoding", "identity").strip().lower()
+            if scope["method"] == "POST" and encoding not in {"", "identity"}:
+                # Else a gzip body was "not valid UTF-8". Decoding it would need its own
+                # bound on the expanded size (a zip bomb): refused, as RFC 9110 allows.
+                raise UnsupportedEncoding(encoding)
             response = await self.answer_directly(request) if scope["method"] == "POST" else None
             if response is None:
                 # (The body the direct attempt read stays with `request`: read once.)
@@ -152,6 +196,8 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
                                 media_type=media_type)  # fmt: skip
             if error.status_code == 405:
                 response.headers["allow"] = ALLOWED_METHODS
+            if isinstance(error, UnsupportedEncoding):
+                response.headers["accept-encoding"] = "identity"
         await response(scope, receive, send)
 
     async def answer_directly(self, request: Request) -> Response | None:

@@ -10,6 +10,7 @@ sorted, `errors` with their `path` and `extensions.code` included. The compiled 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib
 import json
 import re
@@ -779,3 +780,59 @@ def test_bodies_read_directly_or_by_the_view_are_answered_alike(
             other.headers["content-type"],
             normalised(other),
         )
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json;q=0", f"{http.GRAPHQL_RESPONSE};q=0, application/json;q=0"]
+)
+def test_an_accept_header_refusing_every_type_served_is_406_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], accept: str
+) -> None:
+    """Hostile review 6: `Accept: application/json;q=0` was answered 200 in JSON. GraphQL
+    over HTTP: 406, with a JSON error body; the same from the direct path and the view."""
+    answers = []
+    for client in both:
+        for response in (
+            client.post("/graphql", json={"query": "{ people(first: 1) { totalCount } }"},
+                        headers={"accept": accept}),
+            client.post("/graphql", json={"query": "{ __typename }"}, headers={"accept": accept}),
+            client.get("/graphql", params={"query": "{ __typename }"}, headers={"accept": accept}),
+        ):  # fmt: skip
+            assert response.status_code == 406, response.text
+            assert response.headers["content-type"] == "application/json"
+            assert response.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
+            answers.append(response.text)
+    assert len(set(answers)) == 1
+    # A type refused by name, the other one allowed by a wildcard: that one.
+    for client in both:
+        response = client.post(
+            "/graphql", json={"query": "{ people { nope } }"},
+            headers={"accept": "application/json;q=0, */*"},
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert response.headers["content-type"] == http.GRAPHQL_RESPONSE
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "GZIP, identity"])
+def test_a_compressed_body_is_415_naming_its_content_encoding_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], encoding: str
+) -> None:
+    """Hostile review 6: a gzip body was reported as "not valid UTF-8" (400). 415, the
+    coding named, `Accept-Encoding: identity`; nothing decompressed (no zip bomb)."""
+    body = gzip.compress(orjson.dumps({"query": "{ people(first: 1) { totalCount } }"}))
+    headers = {"content-type": "application/json", "content-encoding": encoding}
+    answers = []
+    for client in both:
+        response = client.post("/graphql", content=body, headers=headers)
+        assert response.status_code == 415, response.text
+        assert response.headers["accept-encoding"] == "identity"
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+        assert f"Content-Encoding '{encoding.lower()}'" in error["message"]
+        answers.append(response.text)
+    assert answers[0] == answers[1]
+    # `identity` is no coding at all: the body is read as it is.
+    for client in both:
+        plain = {"content-type": "application/json", "content-encoding": "identity"}
+        response = client.post("/graphql", content=gzip.decompress(body), headers=plain)
+        assert response.status_code == 200 and "errors" not in response.json()

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schema.http import GRAPHQL_RESPONSE, JSON, negotiate
+from schema.http import GRAPHQL_RESPONSE, JSON, acceptable, negotiate
 from tests.conftest import API_TOKEN
 
 pytestmark = pytest.mark.usefixtures("knowledge_graph")
@@ -77,10 +77,30 @@ def test_graphql_over_http_audit_passes_every_must_and_should(api: httpx.Client)
         (f"{GRAPHQL_RESPONSE};q=0, */*", JSON),
         ("APPLICATION/GRAPHQL-RESPONSE+JSON; charset=utf-8", GRAPHQL_RESPONSE),
         (f"{GRAPHQL_RESPONSE};q=oops, application/json", JSON),
+        # A type refused by name is not chosen through a wildcard.
+        ("application/json;q=0, */*", GRAPHQL_RESPONSE),
+        (f"application/json;q=0, {GRAPHQL_RESPONSE};q=0.1", GRAPHQL_RESPONSE),
     ],
 )
 def test_negotiate(accept: str | None, chosen: str) -> None:
     assert negotiate(accept) == chosen
+    assert acceptable(accept)
+
+
+# Every type served refused (q=0): 406 (schema/http.py `acceptable`).
+REFUSING = [
+    "application/json;q=0",
+    "*/*;q=0",
+    "application/*;q=0",
+    f"application/json;q=0, {GRAPHQL_RESPONSE};q=0",
+    f"{GRAPHQL_RESPONSE};q=0, application/json;q=0.0, text/html",
+    "application/json;q=oops",
+]
+
+
+@pytest.mark.parametrize("accept", REFUSING)
+def test_a_header_that_refuses_every_type_served_is_not_acceptable(accept: str) -> None:
+    assert not acceptable(accept)
 
 
 def post(client: httpx.Client, body: Any, accept: str | None) -> httpx.Response:
