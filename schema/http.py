@@ -175,11 +175,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         try:
             if scope["method"] in {"GET", "POST"} and not acceptable(request.headers.get("accept")):
                 raise HTTPException(406, NOT_ACCEPTABLE)
-            encoding = request.headers.get("content-encoding", "identity").strip().lower()
-            if scope["method"] == "POST" and encoding not in {"", "identity"}:
+            # Every Content-Encoding header, each a list of codings (RFC 9110 8.4).
+            codings = ", ".join(request.headers.getlist("content-encoding")).strip().lower()
+            unsupported = {c.strip() for c in codings.split(",")} - {"", "identity"}
+            if scope["method"] == "POST" and unsupported:
                 # Else a gzip body was "not valid UTF-8". Decoding it would need its own
                 # bound on the expanded size (a zip bomb): refused, as RFC 9110 allows.
-                raise UnsupportedEncoding(encoding)
+                raise UnsupportedEncoding(codings)
             response = await self.answer_directly(request) if scope["method"] == "POST" else None
             if response is None:
                 # (The body the direct attempt read stays with `request`: read once.)

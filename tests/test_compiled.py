@@ -831,8 +831,13 @@ def test_a_compressed_body_is_415_naming_its_content_encoding_on_both_paths(
         assert f"Content-Encoding '{encoding.lower()}'" in error["message"]
         answers.append(response.text)
     assert answers[0] == answers[1]
-    # `identity` is no coding at all: the body is read as it is.
+    # `identity` is no coding at all: the body is read as it is. A second header counts too.
     for client in both:
         plain = {"content-type": "application/json", "content-encoding": "identity"}
         response = client.post("/graphql", content=gzip.decompress(body), headers=plain)
         assert response.status_code == 200 and "errors" not in response.json()
+        two = [("content-type", "application/json"), ("content-encoding", "identity"),
+               ("content-encoding", "gzip")]  # fmt: skip
+        response = client.post("/graphql", content=body, headers=two)
+        assert response.status_code == 415
+        assert "'identity, gzip'" in response.json()["errors"][0]["message"]
