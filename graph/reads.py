@@ -35,10 +35,12 @@ from graph.projection import (
     date_part,
     fields_size,
     flat_measures,
+    list_size,
     measure_size,
     merged_into,
     node_size,
     restore_keys,
+    size_sum,
     text_candidates,
 )
 from graph.warmup import HotStatements
@@ -131,13 +133,12 @@ def bounded(
 
 
 def items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
-    i, acc = b.fresh("i"), b.fresh("a")
-    return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
+    return f"2 + {list_size(column, '12', per_item, b)}"
 
 
 def _segment_size(expr: str, edge_fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
     """About how many bytes an edge between two nodes (`from`, `to`, its fields) takes."""
-    return "80 + " + b.section(fields_size, expr, edge_fields)
+    return size_sum("80", b.section(fields_size, expr, edge_fields))
 
 
 def ordered_window(
@@ -334,7 +335,9 @@ def search(
         )
     else:
         cypher = f"RETURN null AS total, COLLECT {{ {hits} {top} }} AS items{columns}"
-    size = items_size(b, "items", lambda i: "30 + " + b.section(node_size, f"{i}.node", projection))
+    size = items_size(
+        b, "items", lambda i: size_sum("30", b.section(node_size, f"{i}.node", projection))
+    )
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -369,13 +372,13 @@ def timeline(
         "END AS via WHERE via IS NOT NULL "
         "WITH e, r, m, via, CASE via WHEN 'date' THEN r.dateFrom WHEN 'start' THEN r.startFrom "
         "ELSE m.dateFrom END AS at "
-        "RETURN at, {at: at, via: via, outgoing: startNode(r) = e, "
+        "RETURN at, {outgoing: startNode(r) = e, "
         f"date: CASE via WHEN 'date' THEN {_date('r', 'date', date_parts)} WHEN 'start' THEN "
         f"{_date('r', 'start', date_parts)} ELSE {_date('m', 'date', date_parts)} END, "
         f"node: {node}, {rel_fields}}} AS entry "
         "UNION "
-        f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, {{at: e.dateFrom, "
-        f"via: 'self', outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
+        f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, "
+        f"{{outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
     )
     cypher = (
         f"{b.match_entity('e', entity_id)}"
@@ -385,8 +388,10 @@ def timeline(
     )
     size = items_size(
         b, "items",
-        lambda i: f"300 + {b.section(node_size, f'{i}.node', projection)} "
-        f"+ {b.section(fields_size, i, edge_fields)}",
+        lambda i: size_sum(
+            "300", b.section(node_size, f"{i}.node", projection),
+            b.section(fields_size, i, edge_fields),
+        ),
     )  # fmt: skip
     return bounded(b, cypher, ["found", "total"], {"items": size})
 
