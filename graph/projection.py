@@ -993,14 +993,14 @@ def compile_nested_aggregate(
 #
 # Only what can be long is measured: free text (descriptions, quotes, a document's text,
 # titles, notes...) and lists of any length. Ids, names, roles and the other short values
-# count a fixed, generous size, and a page of items whose size is fixed counts as its length
+# count a fixed size, and a page of items whose size is fixed counts as its length
 # times that size: measuring every name of an entity page was a sixth of the Neo4j CPU of
 # the whole statement and doubled its planning time (bench/README.md, issue 13). A size is
 # Cypher text; one that is a plain number is fixed, and sums of those are folded here.
 
 KEY_OVERHEAD = 6  # quotes, colon and comma around a key
-# Values counted at a fixed size: an id or a name is a few dozen characters at most.
-SHORT_BYTES = 100
+# Values counted at a fixed size: an id or a name is a few dozen characters.
+SHORT_BYTES = 40
 SHORT_PROPERTIES = frozenset({"name", "role", "meetingType", "unit", "period", "quantity",
                               "candidate", "start", "end", "offset"})  # fmt: skip
 
