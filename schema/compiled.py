@@ -629,10 +629,13 @@ class Compiler:
         nodes: list[FieldNode],
         scope: Scope,
     ) -> tuple[Callable[[Any], Any], Leaf] | None:
-        """A nullable fuzzy date of a node or an edge, shaped straight from its projected
-        map (`types.date_parts`, as `fuzzy_date` reads it), without a `FuzzyDate` object
-        and its shaper; and where the map is read. None for any other field."""
+        """A fuzzy date of a node or an edge, shaped straight from its projected map (as
+        `fuzzy_date` reads it), without a `FuzzyDate` object and its shaper; and where the
+        map is read. None for any other field."""
         type_ = definition.type
+        non_null = isinstance(type_, GraphQLNonNull)
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
         if not isinstance(type_, GraphQLObjectType) or type_.name != "FuzzyDate":
             return None
         if strawberry_field is None or strawberry_field.extensions:
@@ -670,7 +673,9 @@ class Compiler:
                 "def shape(value):",
                 "    t = output_parts(value)",
                 "    if t is None:",
-                "        return None",
+                "        raise Incomplete('null for a non-null field')"
+                if non_null
+                else "        return None",
                 *(null_check if required else []),
                 "    return {" + ", ".join(entries) + "}",
             ]
