@@ -182,10 +182,15 @@ NAME_ORDERED_MATCHES = 3
 def name_ordered(keys: list[tuple[str, bool]], where: Filter, page: Page) -> bool:
     """Whether a window sorted by name can be read from the `entity_name` range index in
     order, stopping once it is full (`PartialTop`): the filter seeks the name (a prefix, a
-    range) and the window has an end."""
+    range), has no `OR`/`NOT` (under `OR` the planner unions seeks, out of order, and read
+    twice as many db hits as the top-k) and the window has an end."""
     if not keys or keys[0][0] != "name" or page.fetch is None:
         return False
     leaves = [where, *where.all_of]
+    if any(f.any_of is not None or f.none_of is not None for f in leaves) or any(
+        f.all_of for f in where.all_of
+    ):
+        return False
     return any(c.prop == "name" and c.op in NAME_SEEKS for f in leaves for c in f.compares)
 
 

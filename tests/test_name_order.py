@@ -98,3 +98,25 @@ def test_name_ordered_window_is_the_top_k(
         assert hits < top_k_hits  # the read in name order stopped early
     else:
         assert hits == top_k_hits  # too few matches: the top-k it is
+
+
+def test_a_name_under_or_keeps_the_top_k(
+    zq_graph: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `OR` the planner unions index seeks, out of name order: read in name order
+    the window cost about twice the top-k's db hits."""
+    either = [Filter(compares=[Compare("dateFrom", "gte", START)]),
+              Filter(compares=[Compare("name", "contains", "9")])]  # fmt: skip
+    where = Filter(compares=[Compare("name", "startsWith", "Zq")], any_of=either)
+
+    def statement() -> Statement:
+        return reads.list_entities(
+            ("Meeting",), where, [Order("NAME")], Page(limit=20),
+            NodeProjection([("name", Prop("name"))]), True,
+        )  # fmt: skip
+
+    got, hits = run(zq_graph, settings, statement())
+    monkeypatch.setattr(reads, "NAME_ORDERED_MATCHES", 10**6)
+    top_k, top_k_hits = run(zq_graph, settings, statement())
+    assert got == top_k and got["total"] == 153
+    assert hits <= top_k_hits
