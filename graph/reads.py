@@ -171,6 +171,30 @@ def index_ordered(keys: list[tuple[str, bool]], where: Filter) -> bool:
     )  # fmt: skip
 
 
+# Name comparisons the `entity_name` range index seeks, in the order of the names.
+NAME_SEEKS = frozenset({"eq", "startsWith", "gt", "gte", "lt", "lte"})
+# A counted window is read in name order from the index (`name_ordered`) only when the
+# matches outnumber its rows by this much: that read stops once the window is full, after
+# about rows / matches of the name's candidates; with fewer matches it would read most of
+# them again, and a top-k over the matches already collected costs less.
+NAME_ORDERED_MATCHES = 3
+
+
+def name_ordered(keys: list[tuple[str, bool]], where: Filter, page: Page) -> bool:
+    """Whether a window sorted by name can be read from the `entity_name` range index in
+    order, stopping once it is full (`PartialTop`): the filter seeks the name (a prefix, a
+    range), has no `OR`/`NOT` (under `OR` the planner unions seeks, out of order, and read
+    twice as many db hits as the top-k) and the window has an end."""
+    if not keys or keys[0][0] != "name" or page.fetch is None:
+        return False
+    leaves = [where, *where.all_of]
+    if any(f.any_of is not None or f.none_of is not None for f in leaves) or any(
+        f.all_of for f in where.all_of
+    ):
+        return False
+    return any(c.prop == "name" and c.op in NAME_SEEKS for f in leaves for c in f.compares)
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -197,6 +221,10 @@ def list_entities(
     source = f"UNWIND {candidates} AS n MATCH (n:{label_expr})" if candidates else ""
     match = f"{source or f'MATCH (n:{label_expr})'} WHERE {predicate}"
     columns, measures = _measure_columns(match, aggregate, b)
+
+    def windowed(rows: str) -> str:
+        return f"COLLECT {{ {rows} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
+
     if with_total and with_items and predicate != "true" and not page.from_end:
         # A filtered list that wants its total: one pass finds and counts the matches (a
         # second pass only to count cost as much again). Unfiltered totals come from the
@@ -216,19 +244,25 @@ def list_entities(
             # Otherwise the window is a top-k over them: sorting every match to slice a
             # page cost Neo4j up to 1.5 times the CPU at equal db hits (bench/README.md,
             # issue 13e).
+            items = windowed("UNWIND matched AS n")
+            if not source and name_ordered(keys, where, page):
+                # Many matches: the window read again, in name order from the range index,
+                # costs less than the top-k over them (issue 13f). The planner seeks a
+                # prefix with the text index, which has no order, unless told; CASE
+                # evaluates only the branch it takes.
+                many = b.param(NAME_ORDERED_MATCHES * (page.offset + (page.fetch or 0)))
+                ordered = windowed(
+                    f"MATCH (n:{label_expr}) USING RANGE INDEX n:Entity(name) WHERE {predicate}"
+                )
+                items = f"CASE WHEN size(matched) > {many} THEN {ordered} ELSE {items} END"
             cypher = (
                 f"CALL ({b.scope()}) {{ {match} RETURN collect(n) AS matched }} "
-                f"RETURN size(matched) AS total, COLLECT {{ UNWIND matched AS n WITH n "
-                f"ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items{columns}"
+                f"RETURN size(matched) AS total, {items} AS items{columns}"
             )
         size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
         return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
-    items = (
-        f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
-        if with_items
-        else "[]"
-    )
+    items = windowed(match) if with_items else "[]"
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
     size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
