@@ -10,8 +10,8 @@ HTTP parsing), and, separately, sends the operation's raw statement through the 
 async driver. It prints the CPU time of this process per request (`time.process_time`:
 our Python and the driver's, not Neo4j's) and the wall time, the least of `--rounds`
 measurements. `--replayed` adds the application's own Python per request: each statement's
-first answer replayed, no driver and no Neo4j. Nothing runs concurrently, so the figures depend on the machine's load less
-than the closed-loop run's latencies do.
+first answer replayed, no driver and no Neo4j. Nothing runs concurrently, so the figures
+depend on the machine's load less than the closed-loop run's latencies do.
 """
 
 from __future__ import annotations
