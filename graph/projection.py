@@ -989,13 +989,45 @@ def compile_nested_aggregate(
 # The API bounds each response's size before Neo4j sends it: every statement also computes
 # about how many bytes its projected values take as JSON (`node_size`, `value_size`, mirrors
 # of the compilers above over the projected maps), and returns null instead of the values
-# when that exceeds the request's remaining budget. Strings count their length, other
-# values and map keys a small constant.
+# when that exceeds the request's remaining budget.
+#
+# Only what can be long is measured: free text (descriptions, quotes, a document's text,
+# titles, notes...) and lists of any length. Ids, names, roles and the other short values
+# count a fixed size, and a page of items whose size is fixed counts as its length
+# times that size: measuring every name of an entity page was a sixth of the Neo4j CPU of
+# the whole statement and doubled its planning time (bench/README.md, issue 13). A size is
+# Cypher text; one that is a plain number is fixed, and sums of those are folded here.
 
 KEY_OVERHEAD = 6  # quotes, colon and comma around a key
+# Values counted at a fixed size: an id or a name is a few dozen characters.
+SHORT_BYTES = 40
+SHORT_PROPERTIES = frozenset({"name", "role", "meetingType", "unit", "period", "quantity",
+                              "candidate", "start", "end", "offset"})  # fmt: skip
 
 
-def _scalar_size(expr: str, b: CypherBuilder) -> str:
+def _fixed(size: str) -> bool:
+    return size.isdigit()
+
+
+def size_sum(*sizes: str) -> str:
+    """The sum of size expressions, their fixed parts added up (a sum made here ends with its
+    fixed part, which is taken back out when it is summed again)."""
+    fixed, measured = 0, []
+    for size in sizes:
+        head, _, tail = size.rpartition(" + ")
+        if _fixed(size):
+            fixed += int(size)
+        elif head and _fixed(tail) and not size.endswith(")"):
+            fixed += int(tail)
+            measured.append(head)
+        else:
+            measured.append(size)
+    return " + ".join([*measured, str(fixed)] if fixed or not measured else measured)
+
+
+def _scalar_size(expr: str, name: str, b: CypherBuilder) -> str:
+    if name in SHORT_PROPERTIES:
+        return str(SHORT_BYTES)
     v, acc = b.fresh("v"), b.fresh("a")
     return (
         f"CASE WHEN {expr} IS NULL THEN 4 WHEN {expr} IS :: STRING THEN size({expr}) + 2 "
@@ -1005,19 +1037,29 @@ def _scalar_size(expr: str, b: CypherBuilder) -> str:
 
 
 def _fields_size(expr: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
-    parts = [
-        f"{_key_size(key, b)} + {value_size(expr, f'{expr}.{b.key(key)}', spec, b)}"
-        for key, spec in fields
-    ]
-    return " + ".join(parts) or "0"
+    return size_sum(
+        "0",
+        *(
+            size_sum(_key_size(key, b), value_size(expr, f"{expr}.{b.key(key)}", spec, b))
+            for key, spec in fields
+        ),
+    )
+
+
+def list_size(expr: str, each: str, item: Callable[[str], str], b: CypherBuilder) -> str:
+    """About how many bytes the list at `expr` takes: `each` more per item than `item`'s size
+    (given the item's variable); its length times that when the item's size is fixed."""
+    i, acc = b.fresh("i"), b.fresh("a")
+    per_item = item(i)
+    if _fixed(per_item):
+        return f"size(coalesce({expr}, [])) * {int(per_item) + int(each)}"
+    return f"reduce({acc} = 0, {i} IN coalesce({expr}, []) | {acc} + {size_sum(each, per_item)})"
 
 
 def node_size(expr: str, projection: NodeProjection, b: CypherBuilder) -> str:
-    """About how many bytes the projected node map at `expr` takes as JSON."""
-    fields = _fields_size(expr, projection.fields, b)
-    return (
-        f"(CASE WHEN {expr} IS NULL THEN 4 ELSE 40 + size(coalesce({expr}.id, '')) + {fields} END)"
-    )
+    """About how many bytes the projected node map at `expr` takes as JSON (a null one counts
+    as a node: about, and never below)."""
+    return size_sum("40", str(SHORT_BYTES), _fields_size(expr, projection.fields, b))
 
 
 def measure_size(expr: str, key: str, b: CypherBuilder) -> str:
@@ -1037,45 +1079,49 @@ def _aggregate_size(expr: str, spec: Aggregate, b: CypherBuilder) -> str:
 
 
 def edge_size(expr: str, spec: Related, b: CypherBuilder) -> str:
-    return f"({node_size(f'{expr}.node', spec.node, b)} + {_fields_size(expr, spec.edge, b)})"
+    return size_sum(node_size(f"{expr}.node", spec.node, b), _fields_size(expr, spec.edge, b))
 
 
 def fields_size(expr: str, fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
     """About how many bytes the entries `compile_fields` made take, in the map at `expr`."""
-    return f"({_fields_size(expr, fields, b)})"
+    return _fields_size(expr, fields, b)
+
+
+def _parenthesised(size: str) -> str:
+    return size if _fixed(size) else f"({size})"
 
 
 def value_size(parent: str, expr: str, spec: Any, b: CypherBuilder) -> str:
     """About how many bytes the value at `expr` (a field of the map at `parent`) takes."""
     if isinstance(spec, Prop):
-        return _scalar_size(expr, b)
+        return _parenthesised(_scalar_size(expr, spec.name, b))
     if isinstance(spec, DateOf):
+        # Its parts are short; `basis` is a sentence at most, measured when asked.
+        if spec.parts is not None and "basis" not in spec.parts:
+            return "160"
         return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE 160 + size(coalesce({expr}.basis, '')) END)"
     if isinstance(spec, Typename | TypeOf | Labels | Outgoing):
         return "40"
     if isinstance(spec, SourcesOf):
-        s, acc = b.fresh("s"), b.fresh("a")
-        return (
-            f"reduce({acc} = 2, {s} IN coalesce({expr}, []) | {acc} + 40 + "
-            f"size(coalesce({s}.quote, '')) + {node_size(f'{s}.document', spec.document, b)})"
-        )
+        return "(" + list_size(
+            expr, "40", lambda s: size_sum(
+                f"size(coalesce({s}.quote, ''))", node_size(f"{s}.document", spec.document, b)
+            ), b,
+        ) + ")"  # fmt: skip
     if isinstance(spec, Related):
         if spec.relation.single:
-            return f"(CASE WHEN {expr} IS NULL THEN 4 ELSE {edge_size(expr, spec, b)} END)"
-        e, acc = b.fresh("e"), b.fresh("a")
+            return _parenthesised(edge_size(expr, spec, b))
         measures = (
             f" + {_aggregate_size(f'{expr}.aggregate', spec.aggregate, b)}"
             if spec.aggregate is not None
             else ""
         )
-        return (
-            f"reduce({acc} = 60, {e} IN coalesce({expr}.items, []) | "
-            f"{acc} + 20 + {edge_size(e, spec, b)}){measures}"
-        )
+        items = list_size(f"{expr}.items", "20", lambda e: edge_size(e, spec, b), b)
+        return f"({size_sum(items, '60')}{measures})"
     if isinstance(spec, ByLabel):
-        whens = " ".join(
-            f"WHEN '{label}' THEN {value_size(parent, expr, case, b)}"
-            for label, case in spec.cases.items()
-        )
+        sizes = {label: value_size(parent, expr, case, b) for label, case in spec.cases.items()}
+        if all(_fixed(size) for size in sizes.values()):
+            return str(max(int(size) for size in sizes.values()))
+        whens = " ".join(f"WHEN '{label}' THEN {size}" for label, size in sizes.items())
         return f"(CASE {parent}.__typename {whens} ELSE 4 END)"
     raise TypeError(f"unknown field spec {spec!r}")

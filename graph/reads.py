@@ -35,10 +35,12 @@ from graph.projection import (
     date_part,
     fields_size,
     flat_measures,
+    list_size,
     measure_size,
     merged_into,
     node_size,
     restore_keys,
+    size_sum,
     text_candidates,
 )
 from graph.warmup import HotStatements
@@ -131,13 +133,12 @@ def bounded(
 
 
 def items_size(b: CypherBuilder, column: str, per_item: Callable[[str], str]) -> str:
-    i, acc = b.fresh("i"), b.fresh("a")
-    return f"reduce({acc} = 2, {i} IN coalesce({column}, []) | {acc} + 12 + {per_item(i)})"
+    return f"2 + {list_size(column, '12', per_item, b)}"
 
 
 def _segment_size(expr: str, edge_fields: list[tuple[str, Any]], b: CypherBuilder) -> str:
     """About how many bytes an edge between two nodes (`from`, `to`, its fields) takes."""
-    return "80 + " + b.section(fields_size, expr, edge_fields)
+    return size_sum("80", b.section(fields_size, expr, edge_fields))
 
 
 def ordered_window(
@@ -170,6 +171,30 @@ def index_ordered(keys: list[tuple[str, bool]], where: Filter) -> bool:
     )  # fmt: skip
 
 
+# Name comparisons the `entity_name` range index seeks, in the order of the names.
+NAME_SEEKS = frozenset({"eq", "startsWith", "gt", "gte", "lt", "lte"})
+# A counted window is read in name order from the index (`name_ordered`) only when the
+# matches outnumber its rows by this much: that read stops once the window is full, after
+# about rows / matches of the name's candidates; with fewer matches it would read most of
+# them again, and a top-k over the matches already collected costs less.
+NAME_ORDERED_MATCHES = 3
+
+
+def name_ordered(keys: list[tuple[str, bool]], where: Filter, page: Page) -> bool:
+    """Whether a window sorted by name can be read from the `entity_name` range index in
+    order, stopping once it is full (`PartialTop`): the filter seeks the name (a prefix, a
+    range), has no `OR`/`NOT` (under `OR` the planner unions seeks, out of order, and read
+    twice as many db hits as the top-k) and the window has an end."""
+    if not keys or keys[0][0] != "name" or page.fetch is None:
+        return False
+    leaves = [where, *where.all_of]
+    if any(f.any_of is not None or f.none_of is not None for f in leaves) or any(
+        f.all_of for f in where.all_of
+    ):
+        return False
+    return any(c.prop == "name" and c.op in NAME_SEEKS for f in leaves for c in f.compares)
+
+
 def list_entities(
     labels: tuple[str, ...],
     where: Filter,
@@ -196,6 +221,10 @@ def list_entities(
     source = f"UNWIND {candidates} AS n MATCH (n:{label_expr})" if candidates else ""
     match = f"{source or f'MATCH (n:{label_expr})'} WHERE {predicate}"
     columns, measures = _measure_columns(match, aggregate, b)
+
+    def windowed(rows: str) -> str:
+        return f"COLLECT {{ {rows} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
+
     if with_total and with_items and predicate != "true" and not page.from_end:
         # A filtered list that wants its total: one pass finds and counts the matches (a
         # second pass only to count cost as much again). Unfiltered totals come from the
@@ -215,19 +244,25 @@ def list_entities(
             # Otherwise the window is a top-k over them: sorting every match to slice a
             # page cost Neo4j up to 1.5 times the CPU at equal db hits (bench/README.md,
             # issue 13e).
+            items = windowed("UNWIND matched AS n")
+            if not source and name_ordered(keys, where, page):
+                # Many matches: the window read again, in name order from the range index,
+                # costs less than the top-k over them (issue 13f). The planner seeks a
+                # prefix with the text index, which has no order, unless told; CASE
+                # evaluates only the branch it takes.
+                many = b.param(NAME_ORDERED_MATCHES * (page.offset + (page.fetch or 0)))
+                ordered = windowed(
+                    f"MATCH (n:{label_expr}) USING RANGE INDEX n:Entity(name) WHERE {predicate}"
+                )
+                items = f"CASE WHEN size(matched) > {many} THEN {ordered} ELSE {items} END"
             cypher = (
                 f"CALL ({b.scope()}) {{ {match} RETURN collect(n) AS matched }} "
-                f"RETURN size(matched) AS total, COLLECT {{ UNWIND matched AS n WITH n "
-                f"ORDER BY {order_by}{window} RETURN {{node: {node}}} }} AS items{columns}"
+                f"RETURN size(matched) AS total, {items} AS items{columns}"
             )
         size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
         return bounded(b, cypher, ["total"], {"items": size}, measures)
     total = f"COUNT {{ {match} }}" if with_total else "null"
-    items = (
-        f"COLLECT {{ {match} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
-        if with_items
-        else "[]"
-    )
+    items = windowed(match) if with_items else "[]"
     cypher = f"RETURN {total} AS total, {items} AS items{columns}"
     size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
     return bounded(b, cypher, ["total"], {"items": size}, measures)
@@ -334,7 +369,9 @@ def search(
         )
     else:
         cypher = f"RETURN null AS total, COLLECT {{ {hits} {top} }} AS items{columns}"
-    size = items_size(b, "items", lambda i: "30 + " + b.section(node_size, f"{i}.node", projection))
+    size = items_size(
+        b, "items", lambda i: size_sum("30", b.section(node_size, f"{i}.node", projection))
+    )
     return bounded(b, cypher, ["total"], {"items": size}, measures)
 
 
@@ -369,13 +406,13 @@ def timeline(
         "END AS via WHERE via IS NOT NULL "
         "WITH e, r, m, via, CASE via WHEN 'date' THEN r.dateFrom WHEN 'start' THEN r.startFrom "
         "ELSE m.dateFrom END AS at "
-        "RETURN at, {at: at, via: via, outgoing: startNode(r) = e, "
+        "RETURN at, {outgoing: startNode(r) = e, "
         f"date: CASE via WHEN 'date' THEN {_date('r', 'date', date_parts)} WHEN 'start' THEN "
         f"{_date('r', 'start', date_parts)} ELSE {_date('m', 'date', date_parts)} END, "
         f"node: {node}, {rel_fields}}} AS entry "
         "UNION "
-        f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, {{at: e.dateFrom, "
-        f"via: 'self', outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
+        f"WITH e WHERE e.dateFrom IS NOT NULL RETURN e.dateFrom AS at, "
+        f"{{outgoing: true, date: {own_date}, node: {own}}} AS entry }}"
     )
     cypher = (
         f"{b.match_entity('e', entity_id)}"
@@ -385,8 +422,10 @@ def timeline(
     )
     size = items_size(
         b, "items",
-        lambda i: f"300 + {b.section(node_size, f'{i}.node', projection)} "
-        f"+ {b.section(fields_size, i, edge_fields)}",
+        lambda i: size_sum(
+            "300", b.section(node_size, f"{i}.node", projection),
+            b.section(fields_size, i, edge_fields),
+        ),
     )  # fmt: skip
     return bounded(b, cypher, ["found", "total"], {"items": size})
 

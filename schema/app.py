@@ -274,6 +274,8 @@ async def healthz(request: Request) -> Response:
 READY_INTERVAL = 1.0
 READY_TIMEOUT = 1.0
 READY_STALE = READY_INTERVAL + READY_TIMEOUT + 1.0
+# Young collections after this many allocations (the default is 700), older ones as usual.
+GC_THRESHOLDS = (50_000, 10, 10)
 # Seconds a thread may hold the interpreter while another waits for it (see the lifespan).
 SWITCH_INTERVAL = 0.001
 # The documents whose statements warm Neo4j's plans before any request came.
@@ -421,6 +423,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # the event loop or in a worker thread alike (0.03 s idle, 0.3 s on a busy machine).
         gc.collect()
         gc.freeze()
+        # A request allocates thousands of short-lived objects (the driver's decoded record,
+        # the shaped response), each 700 of which set off a young collection by default:
+        # a tenth of a request's Python time (bench/README.md, issue 13). Collected less
+        # often; what a request leaves dies with it, so the young generation stays small.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         # A worker thread completing a large result (Strawberry's execution, shaping) holds
         # the interpreter; the event loop's thread takes it back only after the switch
         # interval, at each of the several waits of one request: 5 ms by default, so a probe
@@ -431,6 +439,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             gc.unfreeze()  # (a test process serves many apps in turn)
+            gc.set_threshold(*thresholds)
             sys.setswitchinterval(switch_interval)
             checker.cancel()
             with suppress(asyncio.CancelledError):

@@ -636,10 +636,13 @@ class Compiler:
         nodes: list[FieldNode],
         scope: Scope,
     ) -> tuple[Callable[[Any], Any], Leaf] | None:
-        """A nullable fuzzy date of a node or an edge, shaped straight from its projected
-        map (`types.date_parts`, as `fuzzy_date` reads it), without a `FuzzyDate` object
-        and its shaper; and where the map is read. None for any other field."""
+        """A fuzzy date of a node or an edge, shaped straight from its projected map (as
+        `fuzzy_date` reads it), without a `FuzzyDate` object and its shaper; and where the
+        map is read. None for any other field."""
         type_ = definition.type
+        non_null = isinstance(type_, GraphQLNonNull)
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
         if not isinstance(type_, GraphQLObjectType) or type_.name != "FuzzyDate":
             return None
         if strawberry_field is None or strawberry_field.extensions:
@@ -656,36 +659,31 @@ class Compiler:
             return None
         parts = {"value": 0, "precision": 1, "start": 2, "end": 3, "basis": 4}
         code = _Code()
-        code.names["date_parts"] = types.date_parts
+        code.names["output_parts"] = _date_output(type_)
         entries: list[str] = []
+        required: list[str] = []
         for part_key, part, _ in self._asked(type_, _selection_sets(nodes), scope):
             if part == "__typename":
                 entries.append(f"{part_key!r}: {type_.name!r}")
                 continue
             if part not in parts:
                 return None
-            part_type = type_.fields[part].type
-            non_null = isinstance(part_type, GraphQLNonNull)
-            if isinstance(part_type, GraphQLNonNull):
-                part_type = part_type.of_type
-            if not isinstance(part_type, GraphQLLeafType):
-                return None
-            finish = code.name(_finish(_serializer(part_type), non_null))
-            found = f"t[{parts[part]}]"
-            if part_type in (GraphQLString, GraphQLID):
-                entries.append(
-                    f"{part_key!r}: (x if (x := {found}).__class__ is str else {finish}(x))"
-                )
-            else:
-                entries.append(f"{part_key!r}: {finish}({found})")
+            if isinstance(type_.fields[part].type, GraphQLNonNull):
+                required.append(f"t[{parts[part]}] is None")
+            entries.append(f"{part_key!r}: t[{parts[part]}]")
+        null_check = [
+            f"    if {' or '.join(required)}:",
+            "        raise Incomplete('null for a non-null field')",
+        ]
         source = "\n".join(
             [
                 "def shape(value):",
-                # Every part converted, as `fuzzy_date` does, asked or not (one that does not
-                # convert is an error either way).
-                "    t = date_parts(value)",
+                "    t = output_parts(value)",
                 "    if t is None:",
-                "        return None",
+                "        raise Incomplete('null for a non-null field')"
+                if non_null
+                else "        return None",
+                *(null_check if required else []),
                 "    return {" + ", ".join(entries) + "}",
             ]
         )
@@ -1056,6 +1054,55 @@ def _finish(serialize: Callable[[Any], Any], non_null: bool) -> Callable[[Any], 
         return serialized
 
     return finish
+
+
+def _date_output(type_: GraphQLObjectType) -> Callable[[Any], tuple[Any, ...] | None]:
+    """A projected fuzzy date's five parts in their serialised form (None: no date), as
+    `types.fuzzy_date` and the FuzzyDate type's serialisers give them, every part checked
+    whether asked or not (one that does not convert is an error on either path).
+
+    Without a `date` and a `DatePrecision` made per part and then serialised again: a day
+    Neo4j sent as ISO text (`graph.projection.date_part`) is its own serialisation."""
+    precision_type = type_.fields["precision"].type
+    if isinstance(precision_type, GraphQLNonNull):
+        precision_type = precision_type.of_type
+    assert isinstance(precision_type, GraphQLLeafType)
+    serialize_precision = _serializer(precision_type)
+    precisions = {m.value: serialize_precision(m) for m in types.DatePrecision}
+    day_type = type_.fields["start"].type
+    serialize_day = _serializer(
+        day_type.of_type if isinstance(day_type, GraphQLNonNull) else day_type
+    )
+
+    def iso_day(value: Any) -> Any:
+        if value is None:
+            return None
+        if (
+            value.__class__ is str
+            and len(value) == 10
+            and value[4] == value[7] == "-"
+            and value[:4] != "0000"
+        ):
+            return value
+        try:
+            return serialize_day(types.day(value))
+        except (TypeError, ValueError) as error:
+            raise Incomplete("a day that does not convert") from error
+
+    def output_parts(value: dict[str, Any] | None) -> tuple[Any, ...] | None:
+        if value is None or (found := value.get("value")) is None:
+            return None
+        precision = value.get("precision")
+        if precision is not None:
+            precision = precisions.get(precision, MISSING)
+            if precision is MISSING:
+                raise Incomplete("a precision of no DatePrecision")
+        basis = value.get("basis")
+        if found.__class__ is not str or (basis is not None and basis.__class__ is not str):
+            raise Incomplete("a date's text that is not a string")
+        return found, precision, iso_day(value.get("start")), iso_day(value.get("end")), basis
+
+    return output_parts
 
 
 def _selected(root: RootField, info: _Fragments) -> list[SelectedField]:

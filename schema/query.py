@@ -70,7 +70,6 @@ from schema.types import (
     TimelineEntry,
     check_kinds,
     connection,
-    fuzzy_date,
     graph_object,
     page_info,
 )
@@ -352,7 +351,6 @@ class Query(CandidateQuery):
             TimelineEntry(
                 cursor=encode_cursor(page.offset + i),
                 data=item,
-                date=fuzzy_date(item["date"]),  # type: ignore[arg-type]
                 node=graph_object(item["node"]),
             )
             for i, item in enumerate(record["items"])

@@ -667,7 +667,7 @@ class Subgraph:
 class TimelineEntry:
     cursor: str
     data: strawberry.Private[dict[str, Any]]
-    date: FuzzyDate
+    date: FuzzyDate = strawberry.field(resolver=edge_value)
     node: Entity = strawberry.field(description="The entity the fact relates to (or itself).")
     type: str | None = strawberry.field(resolver=edge_value, description="Relationship type.")
     outgoing: bool | None = strawberry.field(resolver=edge_value)

@@ -841,3 +841,26 @@ def test_a_compressed_body_is_415_naming_its_content_encoding_on_both_paths(
         response = client.post("/graphql", content=body, headers=two)
         assert response.status_code == 415
         assert "'identity, gzip'" in response.json()["errors"][0]["message"]
+
+
+def test_fuzzy_dates_are_serialised_as_the_ordinary_path_does_or_not_at_all() -> None:
+    from datetime import date
+
+    from graphql import GraphQLObjectType
+    from neo4j.time import Date as Neo4jDate
+
+    from schema.compiled import Incomplete, _date_output
+
+    fuzzy = Compiler(schema).graphql.get_type("FuzzyDate")
+    assert isinstance(fuzzy, GraphQLObjectType)
+    output = _date_output(fuzzy)
+    sent = {"value": "2014-12", "precision": "month", "start": "2014-12-01", "end": "2014-12-31"}
+    assert output(sent) == ("2014-12", "MONTH", "2014-12-01", "2014-12-31", None)
+    # A day as a date or a Neo4j date (not ISO text) is serialised as the Date scalar does.
+    typed = {**sent, "start": date(2014, 12, 1), "end": Neo4jDate(2014, 12, 31)}
+    assert output(typed) == ("2014-12", "MONTH", "2014-12-01", "2014-12-31", None)
+    assert output(None) is None and output({"value": None}) is None
+    # What the ordinary path could not convert is not produced here: it reports the error.
+    for bad in ({"precision": "week"}, {"start": "0000-01-01"}, {"end": "2014-13-45x"}):
+        with pytest.raises(Incomplete):
+            output({**sent, **bad})
