@@ -22,6 +22,8 @@ from strawberry.types.nodes import (
     convert_directives,
 )
 
+from schema.selection import Kept, included
+
 
 def names_variables(node: Node, fragments: Mapping[str, FragmentDefinitionNode]) -> bool:
     """Whether `node` or anything below it (fragments it spreads included) uses a variable."""
@@ -55,7 +57,7 @@ def fixed_selections(node: FieldNode, fragments: Mapping[str, FragmentDefinition
     if below is not None and names_variables(below, fragments):
         return None
     info = _NoVariables(fragments)
-    return SelectedField.from_node(info, node).selections  # type: ignore[arg-type]
+    return Kept(included(SelectedField.from_node(info, node).selections))  # type: ignore[arg-type]
 
 
 def field_count(node: Node, fragments: Mapping[str, FragmentDefinitionNode]) -> int:

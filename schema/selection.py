@@ -165,6 +165,12 @@ def _fields_for(
     return found
 
 
+class Kept(list[Selection]):
+    """Selections `included` has already filtered: a compiled plan's fixed selections
+    (schema/selected.py), built once and handed to every request of the plan, whose whole
+    tree was otherwise walked again per request."""
+
+
 def included(selections: list[Selection]) -> list[Selection]:
     """The selections `@skip`/`@include` keep, at every level (graphql-core's
     `should_include_node`: `@skip(if: true)` wins, `@include(if: false)` drops).
@@ -173,6 +179,8 @@ def included(selections: list[Selection]) -> list[Selection]:
     evaluated): without this the statement would fetch what the response leaves out.
     The same list comes back when nothing is dropped.
     """
+    if isinstance(selections, Kept):
+        return selections
     kept: list[Selection] = []
     changed = False
     for selection in selections:
@@ -212,29 +220,9 @@ def merged(copies: Sequence[Selection]) -> SelectedField:
     as one field with all their selections, without what `@skip`/`@include` leave out."""
     field = copies[0]
     assert isinstance(field, SelectedField)
-    if len(copies) == 1:
-        selections = _kept(field.selections)
-    else:
-        selections = included([s for c in copies for s in c.selections])
+    below = field.selections if len(copies) == 1 else [s for c in copies for s in c.selections]
+    selections = included(below)
     return field if selections is field.selections else replace(field, selections=selections)
-
-
-# What `included` keeps of a selection list, by the list's identity: the compiled path hands
-# the same lists to every request of a plan (schema/selected.py), whose whole tree was
-# walked per request. Each entry keeps its list alive: ids are not reused while cached.
-KEPT: OrderedDict[int, tuple[list[Selection], list[Selection]]] = OrderedDict()
-KEPT_SIZE = 1024
-
-
-def _kept(selections: list[Selection]) -> list[Selection]:
-    found = KEPT.get(id(selections))
-    if found is not None and found[0] is selections:
-        return found[1]
-    kept = included(selections)
-    KEPT[id(selections)] = (selections, kept)
-    while len(KEPT) > KEPT_SIZE:
-        KEPT.popitem(last=False)
-    return kept
 
 
 def child(field: SelectedField, name: str) -> list[SelectedField]:
