@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--operations", default="neighborhood,meetings_filtered,shortest_path")
     p.add_argument("--no-peer", action="store_true", help="leave @neo4j/graphql out")
     p.add_argument(
+        "--raw", action="store_true", help="the raw Cypher floor too (auto-commit, as raw_app)"
+    )
+    p.add_argument(
         "--managed", action="store_true", help="ours in managed transactions too (before 13s)"
     )
     p.add_argument(
@@ -78,8 +81,9 @@ def statements(
     cases: dict[str, list[dict[str, Any]]],
     names: list[str],
     with_peer: bool,
+    with_raw: bool,
 ) -> list[Job]:
-    """Every case's statements, ours and the peer's."""
+    """Every case's statements: ours, the peer's, the raw floor's."""
     jobs: list[Job] = []
 
     async def ours() -> None:
@@ -105,6 +109,10 @@ def statements(
             for s in got.get("statements", []):
                 name = key.split("/")[0]
                 jobs.append((name, "neo4j-graphql", s["cypher"], _plain(s["parameters"])))
+    if with_raw:
+        for name in names:
+            op = BY_NAME[name]
+            jobs.extend((name, "raw", op.raw, op.raw_params(case)) for case in cases[name])
     return jobs
 
 
@@ -114,7 +122,7 @@ def measure(
     """Neo4j CPU ms per run of each job, over one round."""
     out = []
     for _, server, cypher, params in jobs:
-        if managed or server != "diplograph":
+        if server == "neo4j-graphql" or (managed and server == "diplograph"):
 
             def once(cypher: str = cypher, params: dict[str, Any] = params) -> None:
                 driver.execute_query(
@@ -136,6 +144,10 @@ def measure(
     return out
 
 
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = [n for n in args.operations.split(",") if n]
@@ -148,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("an external Neo4j needs --neo4j-pid: its CPU is what is measured")
     try:
         with run.loaded_cases(args, settings) as (env, driver, cases):
-            jobs = statements(settings, driver, env, cases, names, not args.no_peer)
+            jobs = statements(settings, driver, env, cases, names, not args.no_peer, args.raw)
             least: list[float] | None = None
             for _ in range(args.rounds):
                 got = measure(
@@ -166,13 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python -m bench.neo4j_cpu {' '.join(sys.argv[1:])}: Neo4j CPU ms per statement, "
           f"mean over each operation's cases, the least of {args.rounds} rounds of "
           f"{args.iterations} runs per case")  # fmt: skip
-    print("| operation | diplograph | @neo4j/graphql | ÷ |\n|---|---:|---:|---:|")
+    print("| operation | diplograph | @neo4j/graphql | ÷ | raw Cypher | ÷ |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name in names:
-        ours = per.get((name, "diplograph"), [])
-        peer = per.get((name, "neo4j-graphql"), [])
-        o = sum(ours) / len(ours) if ours else float("nan")
-        q = sum(peer) / len(peer) if peer else float("nan")
-        print(f"| {name} | {o:.2f} | {q:.2f} | {o / q if q else float('nan'):.2f} |")
+        o, q, r = (_mean(per.get((name, s), [])) for s in ("diplograph", "neo4j-graphql", "raw"))
+        print(f"| {name} | {o:.2f} | {q:.2f} | {o / q:.2f} | {r:.2f} | {o / r:.2f} |")
     return 0
 
 

@@ -666,8 +666,9 @@ def _sources(var: str, spec: SourcesOf, b: CypherBuilder) -> str:
     )
 
 
-def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
-    """The Cypher expression for one field of the element bound to `var`."""
+def compile_value(var: str, spec: Any, b: CypherBuilder, kind: str | None = None) -> str:
+    """The Cypher expression for one field of the element bound to `var`; `kind`: its
+    label when known (a list of one type, or an interface field's branch for one type)."""
     if isinstance(spec, Prop):
         return f"{var}.{spec.name}"
     if isinstance(spec, DateOf):
@@ -681,7 +682,7 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
     if isinstance(spec, SourcesOf):
         return _sources(var, spec, b)
     if isinstance(spec, Related):
-        return _related(var, spec, b)
+        return _related(var, spec, b, kind)
     if isinstance(spec, ByLabel):
         # Kinds asking the same thing share one branch: Neo4j plans the subqueries of every
         # branch, and four equal branches (`... on Actor { meetings { aggregate } }`) cost
@@ -695,7 +696,7 @@ def compile_value(var: str, spec: Any, b: CypherBuilder) -> str:
                 same[0].append(label)
         whens = " ".join(
             f"WHEN {' OR '.join(f'{var}:{label}' for label in labels)} "
-            f"THEN {compile_value(var, case, b)}"
+            f"THEN {compile_value(var, case, b, labels[0] if len(labels) == 1 else None)}"
             for labels, case in groups
         )
         return f"CASE {whens} ELSE null END"
@@ -708,7 +709,10 @@ def compile_node(var: str, projection: NodeProjection, b: CypherBuilder) -> str:
         _quoted(projection.typename) if projection.typename else compile_value(var, Typename(), b)
     )
     entries = [f"__typename: {kind}", "id: " + f"{var}.id"]
-    entries += [f"{b.key(key)}: {compile_value(var, spec, b)}" for key, spec in projection.fields]
+    entries += [
+        f"{b.key(key)}: {compile_value(var, spec, b, projection.typename)}"
+        for key, spec in projection.fields
+    ]
     return f"{var} {{{', '.join(entries)}}}"
 
 
@@ -760,10 +764,29 @@ def _order(node: str, rel: str, keys: tuple[tuple[str, str, bool], ...], flip: b
     )
 
 
-def _related(var: str, spec: Related, b: CypherBuilder) -> str:
+# A union pattern's first node with a label test: `({n}:Delegation)` or `({n}:!Delegation)`.
+_LABELLED_START = re.compile(r"\(\{n\}:(!?)(\w+)\)")
+
+
+def could_match(pattern: str, kind: str | None) -> bool:
+    """Whether `pattern` can match from a node of label `kind` (None: not known). A node
+    has exactly one kind label (docs/graph-model.md), so a branch that tests the start
+    node's label is decided when the kind is known, and left out of the statement: a
+    delegation's meetings are one pattern, not a union of three of which two never match."""
+    test = _LABELLED_START.match(pattern)
+    if kind is None or test is None:
+        return True
+    negated, label = test.groups()
+    return (label != kind) if negated else (label == kind)
+
+
+def _related(var: str, spec: Related, b: CypherBuilder, kind: str | None = None) -> str:
     r, m = b.fresh("r"), b.fresh("m")
     raw = spec.relation.pattern
-    patterns = [p.format(n=var, r=r, m=m) for p in ((raw,) if isinstance(raw, str) else raw)]
+    templates = (raw,) if isinstance(raw, str) else raw
+    # Never none: a kind no branch can match keeps them all (and matches nothing, as before).
+    templates = tuple(t for t in templates if could_match(t, kind)) or templates
+    patterns = [p.format(n=var, r=r, m=m) for p in templates]
     has_rel = "{r}" in (raw if isinstance(raw, str) else raw[0])
     carried = f"{r}, {m}" if has_rel else m
     conditions = []

@@ -546,6 +546,44 @@ def test_aliases_do_not_change_the_cypher_text(settings: Settings, knowledge_gra
     assert one == other
 
 
+def test_a_known_kind_reads_only_the_union_branches_that_can_match(
+    settings: Settings, knowledge_graph: Driver
+) -> None:
+    """`Actor.meetings` is a union of three patterns, each testing the actor's label; a
+    list of delegations needs only the delegation's own, and answers the same."""
+    meetings = "meetings(first: 50) { totalCount edges { role node { slug } } }"
+    known = f"{{ delegations(first: 100) {{ edges {{ node {{ slug {meetings} }} }} }} }}"
+    unknown = (
+        f"{{ actors(first: 100) {{ edges {{ node {{ __typename slug "
+        f"... on Actor {{ {meetings} }} }} }} }} }}"
+    )
+    assert "UNION" not in " ".join(cypher_texts(settings, known, {}))
+    assert "UNION" in " ".join(cypher_texts(settings, unknown, {}))
+
+    async def data(document: str) -> dict[str, Any]:
+        from graph.driver import connect_async
+
+        driver = connect_async(settings)
+        try:
+            reader = Reader(driver, settings.neo4j_database, settings.query_timeout)
+            context = Context(reader=reader, settings=settings, sync_driver=None)  # type: ignore[arg-type]
+            result = await schema.execute(document, context_value=context)
+            assert result.errors is None and result.data is not None, result.errors
+            return result.data
+        finally:
+            await driver.close()
+
+    by_known = [e["node"] for e in asyncio.run(data(known))["delegations"]["edges"]]
+    by_unknown = [
+        {k: v for k, v in e["node"].items() if k != "__typename"}
+        for e in asyncio.run(data(unknown))["actors"]["edges"]
+        if e["node"]["__typename"] == "Delegation"
+    ]
+    known_by_slug = {n["slug"]: n for n in by_known}
+    assert len(by_unknown) > 3 and any(n["meetings"]["totalCount"] for n in by_unknown)
+    assert [known_by_slug.get(n["slug"]) for n in by_unknown] == by_unknown
+
+
 # A request among the largest accepted: 100 countries x 100 meetings (cost limit aside, the
 # graph holds few; the synthetic bench graph holds thousands).
 BIG = (
