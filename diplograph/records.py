@@ -266,7 +266,8 @@ class Ref:
 class CandidateLinks:
     """The entities and candidates a candidate names, which `review accept` writes as the
     relationships every loaded one has: a meeting HELD_IN its place and ATTENDED by its
-    participants, a delegation LED by its leader and REPRESENTS its country."""
+    participants, a delegation LED by its leader and REPRESENTS its country, a person
+    CITIZEN_OF the country a nationality before their title names."""
 
     place: Ref | None = None
     participants: tuple[Ref, ...] = ()
@@ -302,10 +303,11 @@ class Analysis:
 
     def links(self, candidate: Candidate) -> CandidateLinks:
         """What the candidate names, resolved by `ref`."""
-        leader, country = (
-            (candidate.properties.get(k) for k in ("leader", "country"))
-            if candidate.kind == Kind.DELEGATION
-            else (None, None)
+        leader = candidate.properties.get("leader") if candidate.kind == Kind.DELEGATION else None
+        country = (
+            candidate.properties.get("country")
+            if candidate.kind in (Kind.DELEGATION, Kind.PERSON)
+            else None
         )
         return CandidateLinks(
             place=self.ref(candidate.place) if candidate.place else None,

@@ -248,12 +248,17 @@ def validate(
     entities: dict[str, _Located[Entity]] = {}
     relationships: list[_Located[Relationship]] = []
     seen_edges: dict[tuple[str, str, str, str], str] = {}
+    # Ids of entity records refused above: an edge to one is not a second problem (one bad
+    # field would otherwise come back once per relationship of the entity).
+    invalid: set[str] = set()
 
     for file, content in files:
         for index, raw in enumerate(_section(content, "entities", file, problems)):
             record = _record_name("entities", index, raw)
             entity = _parse(Entity, raw, file, record, problems)
             if entity is None:
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    invalid.add(raw["id"])
                 continue
             if entity.id in entities:
                 first = entities[entity.id]
@@ -300,6 +305,8 @@ def validate(
             ("to", rel.target, allowed_to),
         ):
             kind = kinds.get(id_)
+            if kind is None and id_ in invalid:
+                continue
             if kind is None:
                 problems.append(
                     Problem(located.file, located.record, f"'{end}' refers to unknown id '{id_}'")

@@ -362,3 +362,16 @@ def test_hostile_yaml_is_reported_without_a_traceback(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{tmp_path / 'hostile.yaml'}: {expected}" in result.stderr, result.stderr
+
+
+def test_one_bad_field_is_one_problem_not_one_per_relationship(
+    settings: Settings, knowledge_copy: Path
+) -> None:
+    """An entity refused for one field is not reported again by every relationship that
+    refers to it (newcomer review: one bad `kind` came back as eight problems)."""
+    broken = unknown_kind(knowledge_copy)
+    result = run_load(settings, knowledge_copy, "--dry-run")
+    assert result.returncode == 1
+    assert f"{knowledge_copy / broken.file}: {broken.record}: {broken.reason}" in result.stderr
+    assert "refers to unknown id 'human-rights-in-cuba'" not in result.stderr, result.stderr
+    assert "1 problem(s) found" in result.stderr, result.stderr

@@ -827,3 +827,44 @@ def test_a_relationship_to_an_entity_no_knowledge_file_defines_comes_with_its_re
     # What a fresh `diplograph load` reads first: the folder alone defines both ends.
     fresh = read_knowledge(SOURCES_DIR, knowledge)
     assert {"lima-peru", meeting} <= {e.id for e in fresh.entities}
+
+
+# -- a nationality before a title: the person's country, as an edge ------------------------
+
+CITIZEN_TEXT = """\
+Cuba and Norway Discuss Fisheries
+Media Note
+May 9, 2019
+
+Cuban Vice Minister of Foreign Affairs Elena Marquez Soto met Norwegian diplomats in \
+Oslo on May 8, 2019 to discuss fisheries cooperation.
+"""
+
+
+def test_a_nationality_before_a_title_is_proposed_and_accepted_as_citizen_of(
+    empty_db: Driver, settings: Settings, api: httpx.Client, tmp_path: Path
+) -> None:
+    """A person's country was a plain property the API could not see (newcomer review):
+    the review file now proposes it as CITIZEN_OF, which `citizenOf` answers."""
+    write_knowledge_and_mentions(empty_db, settings.neo4j_database, read_knowledge())
+    source = tmp_path / "oslo.txt"
+    source.write_text(CITIZEN_TEXT, encoding="utf-8")
+    review = tmp_path / "review.yaml"
+    done = run_cli(settings, "ingest", str(source), "--review", str(review))
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = yaml.safe_load(review.read_text(encoding="utf-8"))
+    person = next(e for e in data["entities"] if e["name"] == "Elena Marquez Soto")
+    assert "country" not in person.get("properties", {})
+    assert person["review"]["country"] == {"id": "cuba", "name": "Cuba"}
+    carried = {(r["type"], r["from"], r["to"]) for r in data["relationships"]}
+    assert ("CITIZEN_OF", person["id"], "cuba") in carried
+    data["entities"] = [person]
+    data["relationships"] = [r for r in data["relationships"] if r["type"] == "CITIZEN_OF"]
+    review.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = run_cli(
+        settings, "review", "accept", str(review), "--knowledge", str(curated_copy(tmp_path))
+    )
+    assert done.returncode == 0, done.stderr
+    query = "query($id: ID!) { node(id: $id) { ... on Person { citizenOf { slug } } } }"
+    body = graphql(api, query, id=person["id"])
+    assert body["data"]["node"]["citizenOf"] == {"slug": "cuba"}, body

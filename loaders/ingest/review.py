@@ -51,8 +51,9 @@ def _ref_row(ref: Ref) -> dict[str, Any]:
 def proposed_relationships(analysis: Analysis) -> list[dict[str, Any]]:
     """What the candidates carry, in the knowledge shape: a meeting HELD_IN its place and
     ATTENDED by its participants, a delegation LED by its leader and REPRESENTS its country,
-    each quoting the candidate's first sentence. An end that is another candidate waits
-    for it: `review accept` writes the relationship only once both ends are kept or known."""
+    a person CITIZEN_OF theirs, each quoting the candidate's first sentence. An end that
+    is another candidate waits for it: `review accept` writes the relationship only once
+    both ends are kept or known."""
     doc = analysis.document
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for candidate in analysis.candidates:
@@ -64,7 +65,10 @@ def proposed_relationships(analysis: Analysis) -> list[dict[str, Any]]:
         ]
         ends += [("ATTENDED", p.id, candidate.id) for p in links.participants]
         ends.append(("LED", links.leader.id if links.leader else None, candidate.id))
-        ends.append(("REPRESENTS", candidate.id, links.country.id if links.country else None))
+        # A person's country (a nationality before the title) is an edge the API answers
+        # as `citizenOf`, as the historian's people have: a property would be invisible.
+        of_country = "CITIZEN_OF" if candidate.kind == Kind.PERSON else "REPRESENTS"
+        ends.append((of_country, candidate.id, links.country.id if links.country else None))
         quote = candidate.occurrences[0].quote
         for kind, start, end in ends:
             if start and end and start != end:
@@ -134,6 +138,8 @@ def review_data(analysis: Analysis, defined: Collection[str] = ()) -> dict[str, 
             # Written as LED and REPRESENTS (`relationships:`), as every loaded delegation.
             properties.pop("leader", None)
             properties.pop("country", None)
+        if candidate.kind == Kind.PERSON and links.country and links.country.id:
+            properties.pop("country", None)  # written as CITIZEN_OF (`relationships:`)
         if candidate.kind == Kind.MEETING:
             # Shown for the analyst to keep or change; `review accept` gives it otherwise.
             properties = {"meetingType": DEFAULT_MEETING_TYPE, **properties}
