@@ -20,10 +20,10 @@ from strawberry.scalars import JSON
 
 from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_measures
 from schema.context import Info
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, CodedError
 from schema.ids import to_global_id
 from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder, RelationshipType
-from schema.selection import PageArgs, encode_cursor
+from schema.selection import encode_cursor, group_limit, relation_arguments
 from schema.specs import FIELDS, GlobalId, Slug
 
 T = TypeVar("T")
@@ -223,9 +223,14 @@ def projected_page(
     last: int | None = None,
     before: str | None = None,
 ) -> Any:
-    """A relation as a connection; the window was fetched by the root query."""
+    """A relation as a connection; the window was fetched by the root query. Arguments it
+    refuses were left out of that query (`relation_arguments`): refused here, at this
+    field's path."""
     spec = FIELDS[root.data["__typename"]][info.field_name]
-    page = PageArgs(first, after, last, before).page()
+    page = relation_arguments(
+        {"where": where, "edgeWhere": edge_where, "orderBy": order_by, "first": first,
+         "after": after, "last": last, "before": before}
+    ).page  # fmt: skip
     return connection(root.data.get(info.path.key), page, mention=spec.mention)
 
 
@@ -242,19 +247,25 @@ def projected_relationships(
     last: int | None = None,
     before: str | None = None,
 ) -> Any:
-    page = PageArgs(first, after, last, before).page()
+    page = relation_arguments(
+        {"types": types, "where": where, "edgeWhere": edge_where, "orderBy": order_by,
+         "first": first, "after": after, "last": last, "before": before}
+    ).page  # fmt: skip
     return connection(root.data.get(info.path.key), page)
+
+
+PAGE_ARGUMENTS = ("first", "after", "last", "before")
 
 
 def _page_of(
     function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
 ) -> tuple[Page, bool] | None:
-    """The window that constant page arguments ask of `function`'s field for the objects
-    of one type, and whether its edges are mentions; None when each object must go the
-    general way (arguments refused, a field without a spec)."""
+    """The window that constant arguments (by GraphQL name) ask of `function`'s field for
+    the objects of one type, and whether its edges are mentions; None when each object
+    must go the general way (arguments refused, a field without a spec)."""
     try:
-        page = PageArgs(**arguments).page()
-    except BadUserInput:
+        page = relation_arguments(arguments).page
+    except CodedError:
         return None
     if function is projected_relationships:
         return page, False
@@ -268,14 +279,24 @@ def page_reader(
     function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
 ) -> Callable[..., Any]:
     """`function` (`projected_page` or `projected_relationships`) for the objects of one
-    type, with page arguments that are the same for every object (literals): the window
+    type, with arguments (by GraphQL name) that are the same for every object: the window
     and the field's spec worked out once, for a compiled plan, not per object. Arguments
-    it refuses, and an object of another type, go the general way (which raises). Further
-    arguments are ignored."""
+    it refuses raise their error for every object, as `function` would; an object of
+    another type goes the general way."""
+    paging = {k: v for k, v in arguments.items() if k in PAGE_ARGUMENTS}
 
     def general(root: Any, *_: Any) -> Any:
-        return function(root, info, **arguments)
+        return function(root, info, **paging)
 
+    try:
+        relation_arguments(arguments)
+    except CodedError as error:
+        refused = error
+
+        def refuse(root: Any, *_: Any) -> Any:
+            raise refused
+
+        return refuse
     found = _page_of(function, type_name, info, arguments)
     if found is None:
         return general
@@ -408,6 +429,7 @@ def measure(root: Any, info: Info) -> Any:
 
 
 def group_measure(root: Any, info: Info, first: int = 20) -> Any:
+    group_limit(info.field_name, first)  # refused: the root's statement left it out
     return measure(root, info)
 
 

@@ -902,3 +902,65 @@ def test_fuzzy_dates_are_serialised_as_the_ordinary_path_does_or_not_at_all() ->
     for bad in ({"precision": "week"}, {"start": "0000-01-01"}, {"end": "2014-13-45x"}):
         with pytest.raises(Incomplete):
             output({**sent, **bad})
+
+
+def error_at(message: str, path: list[Any], column: int) -> dict[str, Any]:
+    return {
+        "message": message, "locations": [{"line": 1, "column": column}], "path": path,
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }  # fmt: skip
+
+
+# A nested field's refused arguments are that field's error (hostile review 13, item 1): at
+# its path and location, null up to its nearest nullable parent, the root's other values
+# kept. They were refused while the root's statement was built: the whole root was null,
+# the error at the root's path.
+NESTED_ERRORS: list[tuple[str, dict[str, Any]]] = [
+    (
+        '{ nodes(ids: ["cuba", "nope"]) { ... on Country { meetings(after: "zz") '
+        "{ totalCount } } } }",
+        {
+            "data": {"nodes": [None, None]},
+            "errors": [error_at("invalid cursor 'zz'", ["nodes", 0, "meetings"], 51)],
+        },
+    ),
+    (
+        '{ node(id: "cuba") { ... on Country { meetings(first: -3) { totalCount } } } }',
+        {
+            "data": {"node": None},
+            "errors": [
+                error_at("'first' must be between 0 and 100, not -3", ["node", "meetings"], 39)
+            ],
+        },
+    ),
+    # Every other argument of a nested connection, and a grouping's size under a root list.
+    (
+        '{ a: node(id: "cuba") { ... on Country { name } } b: node(id: "cuba") { ... on Country { '
+        'meetings(where: {dateFrom: "2015-01-01", dateTo: "2010-01-01"}) { totalCount } } } }',
+        {
+            "data": {"a": {"name": "Cuba"}, "b": None},
+            "errors": [error_at("'dateFrom' must not be after 'dateTo'", ["b", "meetings"], 90)],
+        },
+    ),
+    (
+        "{ people(first: 1) { totalCount aggregate { byYear(first: 0) { key } } } }",
+        {
+            "data": None,
+            "errors": [
+                error_at(
+                    "'byYear(first:)' must be between 1 and 100",
+                    ["people", "aggregate", "byYear"],
+                    45,
+                )
+            ],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "expected"), NESTED_ERRORS)
+def test_a_nested_fields_refused_arguments_are_its_own_error_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], document: str, expected: dict[str, Any]
+) -> None:
+    for client in both:
+        assert client.post("/graphql", json={"query": document}).json() == expected
