@@ -129,7 +129,7 @@ class PageArgs:
                 raise BadUserInput(f"'{name}' must be between 0 and {MAX_PAGE_SIZE}, not {size}")
         if self.first is not None and self.last is not None:
             raise BadUserInput("use either 'first' or 'last', not both")
-        start = decode_cursor(self.after) + 1 if self.after else 0
+        start = decode_cursor(self.after) + 1 if self.after is not None else 0
         if self.before is not None:
             stop = decode_cursor(self.before)
             if self.last is not None:

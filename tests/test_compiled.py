@@ -964,3 +964,25 @@ def test_a_nested_fields_refused_arguments_are_its_own_error_on_both_paths(
 ) -> None:
     for client in both:
         assert client.post("/graphql", json={"query": document}).json() == expected
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ people(after: "") { totalCount } }',
+        '{ people(last: 1, before: "") { totalCount } }',
+        '{ search(query: "cuba", after: "") { totalCount } }',
+        '{ node(id: "cuba") { ... on Country { meetings(after: "") { totalCount } } } }',
+    ],
+)
+def test_an_empty_cursor_is_refused_like_any_malformed_one(
+    both: tuple[httpx.Client, httpx.Client], document: str
+) -> None:
+    # It was read as no cursor at all: the first page (hostile review 13, item 5).
+    for client in both:
+        body = client.post("/graphql", json={"query": document}).json()
+        [error] = body["errors"]
+        assert (error["message"], error["extensions"]["code"]) == (
+            "invalid cursor ''",
+            "BAD_USER_INPUT",
+        )
