@@ -706,8 +706,12 @@ class TimelineConnection:
 
 
 def check_kinds(kinds: list[str] | None, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
-    if not kinds:
+    """The kinds asked (None: every kind, the argument omitted or null). An empty list is
+    refused, not read as "no filter": as an empty id never is (hostile review 13)."""
+    if kinds is None:
         return None
+    if not kinds:
+        raise BadUserInput("'kinds' must name at least one kind; omit it for every kind")
     unknown = [k for k in kinds if k not in allowed]
     if unknown:
         raise BadUserInput(f"unknown kind(s) {unknown}; known: {list(allowed)}")

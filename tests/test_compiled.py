@@ -987,3 +987,28 @@ def test_an_empty_cursor_is_refused_like_any_malformed_one(
             "invalid cursor ''",
             "BAD_USER_INPUT",
         )
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ search(query: "cuba", kinds: []) { totalCount } }',
+        '{ neighborhood(id: "cuba", kinds: []) { nodes { slug } } }',
+    ],
+)
+def test_an_empty_kinds_list_is_refused_not_read_as_every_kind(
+    both: tuple[httpx.Client, httpx.Client], document: str
+) -> None:
+    # It answered every kind (hostile review 13, item 3); as an empty id, never "no filter".
+    for client in both:
+        body = client.post("/graphql", json={"query": document}).json()
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "'kinds' must name at least one kind" in error["message"]
+    # One kind still filters; null (or no argument) is every kind.
+    fast, _ = both
+    one = '{ search(query: "cuba", kinds: ["Country"]) { edges { node { kind } } } }'
+    kinds = {e["node"]["kind"] for e in graphql(fast, one)["data"]["search"]["edges"]}
+    assert kinds == {"Country"}
+    every = '{ search(query: "cuba", kinds: null) { edges { node { kind } } } }'
+    assert len({e["node"]["kind"] for e in graphql(fast, every)["data"]["search"]["edges"]}) > 1
