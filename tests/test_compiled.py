@@ -967,6 +967,17 @@ def test_a_nested_fields_refused_arguments_are_its_own_error_on_both_paths(
         assert client.post("/graphql", json={"query": document}).json() == expected
 
 
+def refused_on_both(both: tuple[httpx.Client, httpx.Client], document: str) -> str:
+    """The message of the one BAD_USER_INPUT error both paths answer the document with."""
+    messages = set()
+    for client in both:
+        [error] = client.post("/graphql", json={"query": document}).json()["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        messages.add(error["message"])
+    [message] = messages
+    return message
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -980,13 +991,7 @@ def test_an_empty_cursor_is_refused_like_any_malformed_one(
     both: tuple[httpx.Client, httpx.Client], document: str
 ) -> None:
     # It was read as no cursor at all: the first page (hostile review 13, item 5).
-    for client in both:
-        body = client.post("/graphql", json={"query": document}).json()
-        [error] = body["errors"]
-        assert (error["message"], error["extensions"]["code"]) == (
-            "invalid cursor ''",
-            "BAD_USER_INPUT",
-        )
+    assert refused_on_both(both, document) == "invalid cursor ''"
 
 
 @pytest.mark.parametrize(
@@ -1000,11 +1005,7 @@ def test_an_empty_kinds_list_is_refused_not_read_as_every_kind(
     both: tuple[httpx.Client, httpx.Client], document: str
 ) -> None:
     # It answered every kind (hostile review 13, item 3); as an empty id, never "no filter".
-    for client in both:
-        body = client.post("/graphql", json={"query": document}).json()
-        [error] = body["errors"]
-        assert error["extensions"]["code"] == "BAD_USER_INPUT"
-        assert "'kinds' must name at least one kind" in error["message"]
+    assert "'kinds' must name at least one kind" in refused_on_both(both, document)
     # One kind still filters; null (or no argument) is every kind.
     fast, _ = both
     one = '{ search(query: "cuba", kinds: ["Country"]) { edges { node { kind } } } }'
