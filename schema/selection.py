@@ -130,16 +130,16 @@ class PageArgs:
         if self.first is not None and self.last is not None:
             raise BadUserInput("use either 'first' or 'last', not both")
         start = decode_cursor(self.after) + 1 if self.after is not None else 0
-        if self.before is not None:
-            stop = decode_cursor(self.before)
-            if self.last is not None:
-                start = max(start, stop - self.last)
+        stop = decode_cursor(self.before) if self.before is not None else None
+        if self.last is not None:
+            # Where it starts depends on the total: a `before` beyond the end means "before
+            # the end" (the last rows), not a short or empty page (hostile review 13).
+            return Page(offset=start, limit=self.last, from_end=True, stop=stop)
+        if stop is not None:
             size = max(0, stop - start)
             if self.first is not None:
                 size = min(size, self.first)
             return Page(offset=start, limit=size)
-        if self.last is not None:
-            return Page(offset=start, limit=self.last, from_end=True)
         return Page(offset=start, limit=self.first if self.first is not None else DEFAULT_PAGE_SIZE)
 
 

@@ -90,7 +90,9 @@ def window(value: dict[str, Any] | None, page: Page) -> tuple[list[Any], int, in
     value = value or {"items": []}
     items = list(value.get("items") or [])
     total = value.get("total")
-    if page.from_end:
+    if page.sliced:
+        offset = value.get("offset") or 0  # the statement's (`slice_bounds`)
+    elif page.from_end:
         items.reverse()
         offset = max(0, (total or len(items)) - len(items))
     else:

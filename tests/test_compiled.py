@@ -33,6 +33,7 @@ from schema import http
 from schema.api import schema
 from schema.compiled import Compiler, Fallback, Plan
 from schema.context import Context
+from schema.selection import decode_cursor, encode_cursor
 from tests import participation
 from tests.conftest import API_TOKEN, LiveServer, graphql
 
@@ -1013,3 +1014,56 @@ def test_an_empty_kinds_list_is_refused_not_read_as_every_kind(
     assert kinds == {"Country"}
     every = '{ search(query: "cuba", kinds: null) { edges { node { kind } } } }'
     assert len({e["node"]["kind"] for e in graphql(fast, every)["data"]["search"]["edges"]}) > 1
+
+
+PAGE = "{ totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } }"
+
+
+def page_of(both: tuple[httpx.Client, httpx.Client], document: str) -> dict[str, Any]:
+    """The one connection a document asks for (through a node's `... on Country`, or at
+    the root), the same on both paths: its cursors' offsets and its page info."""
+    fast, slow = both
+    body = graphql(fast, document)
+    assert body == graphql(slow, document), document
+    found = body["data"]
+    while "edges" not in found:
+        [found] = found.values()
+    offsets = [decode_cursor(e["cursor"]) for e in found["edges"]]
+    return {"offsets": offsets, **found["pageInfo"]}
+
+
+def test_a_before_cursor_beyond_the_end_means_before_the_end(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    # `last` with `before` beyond the end gave a short page, or none (hostile review 13,
+    # item 2); Relay's "before the end" is the last rows. Root lists and nested pages alike.
+    total = graphql(both[0], "{ people { totalCount } }")["data"]["people"]["totalCount"]
+    assert total >= 4
+    last_two = {"offsets": [total - 2, total - 1], "hasPreviousPage": True, "hasNextPage": False}
+    for beyond in (total, total + 1, 100):
+        cursor = encode_cursor(beyond)
+        assert page_of(both, f'{{ people(last: 2, before: "{cursor}") {PAGE} }}') == last_two
+    inside = encode_cursor(total - 1)
+    assert page_of(both, f'{{ people(last: 2, before: "{inside}") {PAGE} }}') == {
+        "offsets": [total - 3, total - 2], "hasPreviousPage": True, "hasNextPage": True,
+    }  # fmt: skip
+    # `after` beyond the end: an empty page, whether read forward or from the end.
+    empty = {"offsets": [], "hasPreviousPage": True, "hasNextPage": False}
+    for size in ("first", "last"):
+        document = f'{{ people({size}: 2, after: "{encode_cursor(100)}") {PAGE} }}'
+        assert page_of(both, document) == empty
+    # `last` after a cursor: the last rows after it.
+    after = encode_cursor(total - 2)
+    assert page_of(both, f'{{ people(last: 3, after: "{after}") {PAGE} }}')["offsets"] == [
+        total - 1
+    ]
+    # Nested: Cuba's meetings (two), with and without an aggregate beside the page.
+    for extra in ("", " aggregate { count }"):
+        document = (
+            '{ node(id: "cuba") { ... on Country { meetings(last: 1, before: '
+            f'"{encode_cursor(100)}") {{ totalCount{extra} edges {{ cursor }} pageInfo '
+            "{ hasPreviousPage hasNextPage } } } } }"
+        )
+        assert page_of(both, document) == {
+            "offsets": [1], "hasPreviousPage": True, "hasNextPage": False,
+        }  # fmt: skip
