@@ -102,11 +102,35 @@ class Page:
     from_end: bool = False
     # Read one row more than `limit`: whether there is a next page, without counting.
     probe: bool = False
+    # `last` with `before`: the window ends before this row, or at the list's end if that
+    # comes first (a cursor beyond the end means "before the end", as Relay has it).
+    stop: int | None = None
 
     @property
     def fetch(self) -> int | None:
         """How many rows to read: `limit`, and one more when probing."""
         return self.limit + 1 if self.probe and self.limit is not None else self.limit
+
+    @property
+    def sliced(self) -> bool:
+        """`last` bounded by a cursor (`after`, `before`): where the window starts depends on
+        the total, so it is sliced from the counted, ordered matches (`slice_bounds`), not
+        read from the reversed order (which knows no cursor)."""
+        return self.from_end and (self.stop is not None or self.offset > 0)
+
+
+def slice_bounds(page: Page, total: str, b: CypherBuilder) -> tuple[str, str]:
+    """Cypher expressions of a sliced page's first row and the row after its last, among
+    `total` ordered matches: the last `limit` rows after `offset` and before `stop` (or
+    the end, if it comes first). A start past the end slices nothing."""
+    assert page.limit is not None
+    offset, limit = b.param(page.offset), b.param(page.limit)
+    end = total
+    if page.stop is not None:
+        stop = b.param(page.stop)
+        end = f"CASE WHEN {stop} < {total} THEN {stop} ELSE {total} END"
+    start = f"CASE WHEN {end} - {limit} > {offset} THEN {end} - {limit} ELSE {offset} END"
+    return start, end
 
 
 # Constant sub-patterns that filters and groupings share, so that `country: X` and a
@@ -741,20 +765,28 @@ def _counted_window(
     runs the match twice), and only the window is projected. The total counts what the
     pages list: distinct (relationship, node) pairs."""
     rows, part, k = b.fresh("rows"), b.fresh("part"), b.fresh("k")
-    first = 0 if page.from_end else page.offset
-    end = b.param(first + page.limit) if page.limit is not None else ""
     names = [name.strip() for name in carried.split(",")]
     unpack = ", ".join(f"{part}[{k}][{j}] AS {name}" for j, name in enumerate(names))
+    offset, keep = "", ""
+    if page.sliced:
+        start, end = slice_bounds(page, f"size({rows})", b)
+        # The row of the first item; the outer variables kept for an aggregate beside it.
+        offset, keep = f", offset: {start}", "*, "
+    else:
+        first = 0 if page.from_end else page.offset
+        end = b.param(first + page.limit) if page.limit is not None else ""
+        start = b.param(first)
     preamble = (
-        f"WITH COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order} "
-        f"RETURN [{carried}] }} AS {rows} WITH {rows}, {rows}[{b.param(first)}..{end}] AS {part}"
+        f"WITH {keep}COLLECT {{ {match} WITH DISTINCT {carried} ORDER BY {order} "
+        f"RETURN [{carried}] }} AS {rows} WITH {keep or rows + ', '}{rows}[{start}..{end}] "
+        f"AS {part}"
     )
     # Sorted again by position: the projection's subqueries need not keep the rows' order.
     items = (
         f"COLLECT {{ UNWIND range(0, size({part}) - 1) AS {k} WITH {k}, {unpack} "
         f"ORDER BY {k} RETURN {edge} }}"
     )
-    return preamble, f"items: {items}, total: size({rows})"
+    return preamble, f"items: {items}, total: size({rows}){offset}"
 
 
 def _order(node: str, rel: str, keys: tuple[tuple[str, str, bool], ...], flip: bool = False) -> str:
@@ -808,9 +840,13 @@ def _related(var: str, spec: Related, b: CypherBuilder, kind: str | None = None)
             f"head(COLLECT {{ {match} WITH DISTINCT {carried} "
             f"ORDER BY {_order(m, r, spec.order)} LIMIT 1 RETURN {edge} }})"
         )
-    order = _order(m, r, spec.order, flip=spec.page.from_end)
-    if spec.count and spec.aggregate is None:
+    order = _order(m, r, spec.order, flip=spec.page.from_end and not spec.page.sliced)
+    if spec.count and (spec.aggregate is None or spec.page.sliced):
         preamble, counted = _counted_window(match, carried, order, edge, spec.page, b)
+        if spec.aggregate is not None:
+            edge_var = r if spec.own_edges and has_rel else None
+            measures = compile_nested_aggregate(match, m, spec.aggregate, b, edge_var)
+            counted += f", aggregate: {measures}"
         return f"head(COLLECT {{ {preamble} RETURN {{{counted}}} }})"
     window = ""
     if spec.page.offset and not spec.page.from_end:

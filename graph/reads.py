@@ -41,6 +41,7 @@ from graph.projection import (
     node_size,
     restore_keys,
     size_sum,
+    slice_bounds,
     text_candidates,
 )
 from graph.warmup import HotStatements
@@ -148,7 +149,7 @@ def ordered_window(
     last keeps pages stable) and its window (`SKIP`/`LIMIT`), reversed to read from the
     end (`last`)."""
     keys = [*keys, ("id", False)]
-    if page.from_end:
+    if page.from_end and not page.sliced:
         keys = [(prop, not desc) for prop, desc in keys]
     order_by = ", ".join(f"{var}.{prop}{' DESC' if desc else ''}" for prop, desc in keys)
     window = "" if page.from_end or not page.offset else f" SKIP {b.param(page.offset)}"
@@ -225,6 +226,17 @@ def list_entities(
     def windowed(rows: str) -> str:
         return f"COLLECT {{ {rows} WITH n ORDER BY {order_by}{window} RETURN {{node: {node}}} }}"
 
+    if page.sliced:
+        # `last` bounded by a cursor: sliced from the counted matches (`slice_bounds`).
+        start, end = slice_bounds(page, "size(matched)", b)
+        cypher = (
+            f"CALL ({b.scope()}) {{ {match} WITH n ORDER BY {order_by} "
+            "RETURN collect(n) AS matched } "
+            f"RETURN size(matched) AS total, {start} AS offset, "
+            f"[n IN matched[{start}..{end}] | {{node: {node}}}] AS items{columns}"
+        )
+        size = items_size(b, "items", lambda i: b.section(node_size, f"{i}.node", projection))
+        return bounded(b, cypher, ["total", "offset"], {"items": size}, measures)
     if with_total and with_items and predicate != "true" and not page.from_end:
         # A filtered list that wants its total: one pass finds and counts the matches (a
         # second pass only to count cost as much again). Unfiltered totals come from the

@@ -449,7 +449,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.sync_driver.close()
             app.state.ingest_processes.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             # Every method reaches the GraphQL view, which refuses the others with a JSON 405.
             Route("/", index),
@@ -481,3 +481,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={404: not_found},
         lifespan=lifespan,
     )
+    # No redirect from `/graphql/` to `/graphql`: Starlette builds its absolute URL from the
+    # request's Host header (`Host: evil` was sent to `http://evil/graphql`). A path with a
+    # slash added is a 404 like any unknown path (hostile review 13, item 4).
+    app.router.redirect_slashes = False
+    return app

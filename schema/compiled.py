@@ -114,7 +114,6 @@ PAGED = frozenset({types.projected_page, types.projected_relationships})
 READERS = frozenset(
     {types.projected, types.edge_value, types.measure, types.group_measure, types.aggregate_of}
 )
-PAGE_ARGUMENTS = ("first", "after", "last", "before")
 # A result whose values Neo4j estimated above this many bytes is shaped in a worker thread:
 # 100 countries x 100 meetings take a few hundred milliseconds of Python, which on the event
 # loop would hold every other request (/readyz included) that long.
@@ -715,9 +714,7 @@ class Compiler:
             _uses_variables(a.value) for a in node.arguments or ()
         ):
             return None
-        arguments = {
-            k: v for k, v in get_argument_values(definition, node).items() if k in PAGE_ARGUMENTS
-        } if node.arguments else {}  # fmt: skip
+        arguments = get_argument_values(definition, node) if node.arguments else {}
         info = FieldInfo(node.name.value, _Path(key))
         window = types.window_reader(function, type_name, info, arguments)
         if window is None:
@@ -832,18 +829,13 @@ class Compiler:
                 # The arguments' values, and the window they make, once per execution.
                 reader = run.readers.get(id(node))
                 if reader is None:
-                    found = get_argument_values(definition, node, run.variables)
-                    arguments = {k: found[k] for k in PAGE_ARGUMENTS if k in found}
+                    arguments = get_argument_values(definition, node, run.variables)
                     reader = types.page_reader(function, type_name, info, arguments)
                     run.readers[id(node)] = reader
                 return reader(value)
 
             if literal:
-                constant = {
-                    k: v
-                    for k, v in get_argument_values(definition, node).items()
-                    if k in PAGE_ARGUMENTS
-                }
+                constant = get_argument_values(definition, node)
                 return types.page_reader(function, type_name, info, constant)
             return paged
         raise NotCompilable(f"resolver {function.__name__}")

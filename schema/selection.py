@@ -12,7 +12,7 @@ import base64
 import binascii
 import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +26,8 @@ from graph.projection import (
     ByLabel,
     ClientKey,
     DateOf,
+    EdgeFilter,
+    Filter,
     NodeProjection,
     Outgoing,
     Page,
@@ -37,7 +39,7 @@ from graph.projection import (
     TypeOf,
 )
 from schema.context import Info
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, CodedError
 from schema.inputs import (
     RelationshipType,
     enum_names,
@@ -107,7 +109,7 @@ class PageArgs:
     before: str | None = None
 
     @classmethod
-    def of(cls, arguments: dict[str, Any]) -> PageArgs:
+    def of(cls, arguments: Mapping[str, Any]) -> PageArgs:
         """From a selection's arguments (literals arrive as text, variables coerced)."""
 
         def integer(value: Any) -> int | None:
@@ -127,17 +129,17 @@ class PageArgs:
                 raise BadUserInput(f"'{name}' must be between 0 and {MAX_PAGE_SIZE}, not {size}")
         if self.first is not None and self.last is not None:
             raise BadUserInput("use either 'first' or 'last', not both")
-        start = decode_cursor(self.after) + 1 if self.after else 0
-        if self.before is not None:
-            stop = decode_cursor(self.before)
-            if self.last is not None:
-                start = max(start, stop - self.last)
+        start = decode_cursor(self.after) + 1 if self.after is not None else 0
+        stop = decode_cursor(self.before) if self.before is not None else None
+        if self.last is not None:
+            # Where it starts depends on the total: a `before` beyond the end means "before
+            # the end" (the last rows), not a short or empty page (hostile review 13).
+            return Page(offset=start, limit=self.last, from_end=True, stop=stop)
+        if stop is not None:
             size = max(0, stop - start)
             if self.first is not None:
                 size = min(size, self.first)
             return Page(offset=start, limit=size)
-        if self.last is not None:
-            return Page(offset=start, limit=self.last, from_end=True)
         return Page(offset=start, limit=self.first if self.first is not None else DEFAULT_PAGE_SIZE)
 
 
@@ -271,10 +273,15 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
         cases: dict[str, Any] = {}
         for t, copies in by_type.items():
             field = merged(copies)
-            if field.name == "relationships":
-                cases[t] = _relationships_spec(field)
-            elif field.name != "__typename" and field.name in FIELDS[t]:
-                cases[t] = _field_spec(t, field)
+            try:
+                if field.name == "relationships":
+                    cases[t] = _relationships_spec(field)
+                elif field.name != "__typename" and field.name in FIELDS[t]:
+                    cases[t] = _field_spec(t, field)
+            except CodedError:
+                # Arguments refused: not fetched. The field's resolver refuses them again,
+                # at its own path (`relation_arguments`, `group_limit`).
+                continue
         cases = {t: spec for t, spec in cases.items() if spec is not None}
         if not cases:
             continue
@@ -347,22 +354,55 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
         elif sub.name in edge_fields:
             edge.append((key, edge_fields[sub.name]))
     aggregate = aggregate_spec(field)
-    page = PageArgs.of(field.arguments).page()
-    where = field.arguments.get("where")
-    edge_where = field.arguments.get("edgeWhere")
-    page, wants_total = counted(field, page)
+    arguments = relation_arguments(field.arguments)
+    page, wants_total = counted(field, arguments.page)
     default = ["start", "id"] if mention else ["dateFrom", "name", "id"]
-    asked = to_relation_order(field.arguments.get("orderBy"))
+    asked = arguments.order
     # The slug last keeps pages stable when the asked keys tie.
     order = tuple(
         [*asked, ("node", "id", False)] if asked else [("node", p, False) for p in default]
     )
     return Related(
         relation, project(node_selections, target), edge=edge, page=page,
-        count=wants_total, order=order,
-        where=to_filter(where) if where is not None else None,
-        edge_where=to_edge_filter(edge_where), aggregate=aggregate,
+        count=wants_total, order=order, where=arguments.where,
+        edge_where=arguments.edge_where, aggregate=aggregate,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RelationArguments:
+    """A nested connection's arguments, checked and converted."""
+
+    page: Page
+    where: Filter | None
+    edge_where: EdgeFilter | None
+    order: list[tuple[str, str, bool]] | None
+    # `relationships(types:)`: the relationship types' names, in order, each once.
+    types: tuple[str, ...]
+
+
+def relation_arguments(arguments: Mapping[str, Any]) -> RelationArguments:
+    """A nested connection's arguments by their GraphQL names, raw (a selection's, or
+    graphql-core's coerced values) or typed (its resolver's): refused with a coded error.
+
+    The root's projection (`_project`) and the field's own resolver
+    (`types.projected_page`, `types.projected_relationships`) both read them here. A field
+    whose arguments are refused is left out of the root's statement, and its resolver
+    raises the same error: reported as graphql-core reports a field's error, at the
+    field's path and location with null up to its nearest nullable parent, not as the
+    root's (hostile review 13, item 1)."""
+    given = listed(arguments.get("types"))
+    if len(given) > MAX_LIST:
+        raise BadUserInput(f"'relationships(types:)' lists {len(given)} types; at most {MAX_LIST}")
+    types = tuple(enum_names(given, RelationshipType, "relationships(types:)"))
+    where = arguments.get("where")
+    return RelationArguments(
+        page=PageArgs.of(arguments).page(),
+        where=to_filter(where) if where is not None else None,
+        edge_where=to_edge_filter(arguments.get("edgeWhere")),
+        order=to_relation_order(arguments.get("orderBy")),
+        types=types,
+    )
 
 
 def counted(field: SelectedField, page: Page) -> tuple[Page, bool]:
@@ -389,23 +429,30 @@ def aggregate_spec(field: SelectedField) -> Aggregate | None:
             if key in seen or (measure not in MEASURES and measure not in GROUPINGS):
                 continue
             seen.add(key)
-            first = sub.arguments.get("first", DEFAULT_PAGE_SIZE)
             try:
-                limit = int(first)
-            except (TypeError, ValueError):
-                limit = -1
-            if not 1 <= limit <= MAX_PAGE_SIZE:
-                raise BadUserInput(f"'{measure}(first:)' must be between 1 and {MAX_PAGE_SIZE}")
+                limit = group_limit(measure, sub.arguments.get("first", DEFAULT_PAGE_SIZE))
+            except BadUserInput:
+                continue  # not measured: `types.group_measure` refuses it, at its path
             spec.fields.append((key, measure, limit))
     return spec
 
 
+def group_limit(measure: str, first: Any) -> int:
+    """How many groups a grouping (`byYear(first:)`, ...) lists, refused outside 1..100.
+    The root's statement leaves a refused one out, and its resolver raises, so the error
+    is the field's (`relation_arguments`)."""
+    try:
+        limit = int(first)
+    except (TypeError, ValueError):
+        limit = -1
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise BadUserInput(f"'{measure}(first:)' must be between 1 and {MAX_PAGE_SIZE}")
+    return limit
+
+
 def _relationships_spec(field: SelectedField) -> Related:
     """The generic `relationships(types:, direction:)` field, its types checked."""
-    given = listed(field.arguments.get("types"))
-    if len(given) > MAX_LIST:
-        raise BadUserInput(f"'relationships(types:)' lists {len(given)} types; at most {MAX_LIST}")
-    names = enum_names(given, RelationshipType, "relationships(types:)")
+    names = relation_arguments(field.arguments).types
     direction = str(field.arguments.get("direction") or "BOTH").upper()
     left, right = {"OUT": ("-", "->"), "IN": ("<-", "-")}.get(direction, ("-", "-"))
     pattern = f"({{n}}){left}[{{r}}]{right}({{m}}:Entity)"

@@ -20,10 +20,10 @@ from strawberry.scalars import JSON
 
 from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_measures
 from schema.context import Info
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, CodedError
 from schema.ids import to_global_id
 from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder, RelationshipType
-from schema.selection import PageArgs, encode_cursor
+from schema.selection import encode_cursor, group_limit, relation_arguments
 from schema.specs import FIELDS, GlobalId, Slug
 
 T = TypeVar("T")
@@ -90,7 +90,9 @@ def window(value: dict[str, Any] | None, page: Page) -> tuple[list[Any], int, in
     value = value or {"items": []}
     items = list(value.get("items") or [])
     total = value.get("total")
-    if page.from_end:
+    if page.sliced:
+        offset = value.get("offset") or 0  # the statement's (`slice_bounds`)
+    elif page.from_end:
         items.reverse()
         offset = max(0, (total or len(items)) - len(items))
     else:
@@ -223,9 +225,14 @@ def projected_page(
     last: int | None = None,
     before: str | None = None,
 ) -> Any:
-    """A relation as a connection; the window was fetched by the root query."""
+    """A relation as a connection; the window was fetched by the root query. Arguments it
+    refuses were left out of that query (`relation_arguments`): refused here, at this
+    field's path."""
     spec = FIELDS[root.data["__typename"]][info.field_name]
-    page = PageArgs(first, after, last, before).page()
+    page = relation_arguments(
+        {"where": where, "edgeWhere": edge_where, "orderBy": order_by, "first": first,
+         "after": after, "last": last, "before": before}
+    ).page  # fmt: skip
     return connection(root.data.get(info.path.key), page, mention=spec.mention)
 
 
@@ -242,19 +249,25 @@ def projected_relationships(
     last: int | None = None,
     before: str | None = None,
 ) -> Any:
-    page = PageArgs(first, after, last, before).page()
+    page = relation_arguments(
+        {"types": types, "where": where, "edgeWhere": edge_where, "orderBy": order_by,
+         "first": first, "after": after, "last": last, "before": before}
+    ).page  # fmt: skip
     return connection(root.data.get(info.path.key), page)
+
+
+PAGE_ARGUMENTS = ("first", "after", "last", "before")
 
 
 def _page_of(
     function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
 ) -> tuple[Page, bool] | None:
-    """The window that constant page arguments ask of `function`'s field for the objects
-    of one type, and whether its edges are mentions; None when each object must go the
-    general way (arguments refused, a field without a spec)."""
+    """The window that constant arguments (by GraphQL name) ask of `function`'s field for
+    the objects of one type, and whether its edges are mentions; None when each object
+    must go the general way (arguments refused, a field without a spec)."""
     try:
-        page = PageArgs(**arguments).page()
-    except BadUserInput:
+        page = relation_arguments(arguments).page
+    except CodedError:
         return None
     if function is projected_relationships:
         return page, False
@@ -268,14 +281,24 @@ def page_reader(
     function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
 ) -> Callable[..., Any]:
     """`function` (`projected_page` or `projected_relationships`) for the objects of one
-    type, with page arguments that are the same for every object (literals): the window
+    type, with arguments (by GraphQL name) that are the same for every object: the window
     and the field's spec worked out once, for a compiled plan, not per object. Arguments
-    it refuses, and an object of another type, go the general way (which raises). Further
-    arguments are ignored."""
+    it refuses raise their error for every object, as `function` would; an object of
+    another type goes the general way."""
+    paging = {k: v for k, v in arguments.items() if k in PAGE_ARGUMENTS}
 
     def general(root: Any, *_: Any) -> Any:
-        return function(root, info, **arguments)
+        return function(root, info, **paging)
 
+    try:
+        relation_arguments(arguments)
+    except CodedError as error:
+        refused = error
+
+        def refuse(root: Any, *_: Any) -> Any:
+            raise refused
+
+        return refuse
     found = _page_of(function, type_name, info, arguments)
     if found is None:
         return general
@@ -408,6 +431,7 @@ def measure(root: Any, info: Info) -> Any:
 
 
 def group_measure(root: Any, info: Info, first: int = 20) -> Any:
+    group_limit(info.field_name, first)  # refused: the root's statement left it out
     return measure(root, info)
 
 
@@ -684,8 +708,12 @@ class TimelineConnection:
 
 
 def check_kinds(kinds: list[str] | None, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
-    if not kinds:
+    """The kinds asked (None: every kind, the argument omitted or null). An empty list is
+    refused, not read as "no filter": as an empty id never is (hostile review 13)."""
+    if kinds is None:
         return None
+    if not kinds:
+        raise BadUserInput("'kinds' must name at least one kind; omit it for every kind")
     unknown = [k for k in kinds if k not in allowed]
     if unknown:
         raise BadUserInput(f"unknown kind(s) {unknown}; known: {list(allowed)}")

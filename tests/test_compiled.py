@@ -33,6 +33,7 @@ from schema import http
 from schema.api import schema
 from schema.compiled import Compiler, Fallback, Plan
 from schema.context import Context
+from schema.selection import decode_cursor, encode_cursor
 from tests import participation
 from tests.conftest import API_TOKEN, LiveServer, graphql
 
@@ -97,18 +98,19 @@ DIRECTIVES: list[tuple[str, dict[str, Any], int]] = [
 # Root fields that fail with a coded error: answered on the compiled path, the other roots
 # with them.
 CODED: list[tuple[str, dict[str, Any], int]] = [
-    # A bad cursor, an unknown id, a page too large, a nested bad cursor.
+    # A bad cursor, an unknown id, a page too large, a nested bad cursor (a nested field's
+    # error, hostile review 13: the ordinary execution answers it, 0 on the compiled path).
     ('{ people(after: "bm90LWEtY3Vyc29y") { totalCount } }', {}, 1),
     ('{ timeline(of: "no-such-entity") { totalCount } }', {}, 1),
     ("{ people(first: 1000) { totalCount } }", {}, 1),
-    ('{ countries(first: 1) { edges { node { meetings(after: "zzz") { totalCount } } } } }', {}, 1),
+    ('{ countries(first: 1) { edges { node { meetings(after: "zzz") { totalCount } } } } }', {}, 0),
     ('{ a: people(first: 1) { totalCount } b: timeline(of: "nope") { totalCount } }', {}, 1),
     # A nullable root's error: null at its key, the other roots answered.
     (
         '{ a: countries(first: 2) { edges { node { name } } } b: node(id: "cuba") '
         '{ ... on Country { meetings(after: "x") { totalCount } } } c: node(id: "cuba") { id } }',
         {},
-        1,
+        0,
     ),
     # A later root field fails (non-null: no data at all).
     (
@@ -124,7 +126,7 @@ CODED: list[tuple[str, dict[str, Any], int]] = [
         '{ totalCount } } } y: node(id: "cuba") { ... on Country { name } } z: node(id: "cuba")'
         " { ... on Country { meetings(first: 1000) { totalCount } } } }",
         {"a": "x"},
-        1,
+        0,
     ),
     # A slow root first, a failing root after it: the failure is reported, not a timeout.
     (
@@ -902,3 +904,166 @@ def test_fuzzy_dates_are_serialised_as_the_ordinary_path_does_or_not_at_all() ->
     for bad in ({"precision": "week"}, {"start": "0000-01-01"}, {"end": "2014-13-45x"}):
         with pytest.raises(Incomplete):
             output({**sent, **bad})
+
+
+def error_at(message: str, path: list[Any], column: int) -> dict[str, Any]:
+    return {
+        "message": message, "locations": [{"line": 1, "column": column}], "path": path,
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }  # fmt: skip
+
+
+# A nested field's refused arguments are that field's error (hostile review 13, item 1): at
+# its path and location, null up to its nearest nullable parent, the root's other values
+# kept. They were refused while the root's statement was built: the whole root was null,
+# the error at the root's path.
+NESTED_ERRORS: list[tuple[str, dict[str, Any]]] = [
+    (
+        '{ nodes(ids: ["cuba", "nope"]) { ... on Country { meetings(after: "zz") '
+        "{ totalCount } } } }",
+        {
+            "data": {"nodes": [None, None]},
+            "errors": [error_at("invalid cursor 'zz'", ["nodes", 0, "meetings"], 51)],
+        },
+    ),
+    (
+        '{ node(id: "cuba") { ... on Country { meetings(first: -3) { totalCount } } } }',
+        {
+            "data": {"node": None},
+            "errors": [
+                error_at("'first' must be between 0 and 100, not -3", ["node", "meetings"], 39)
+            ],
+        },
+    ),
+    # Every other argument of a nested connection, and a grouping's size under a root list.
+    (
+        '{ a: node(id: "cuba") { ... on Country { name } } b: node(id: "cuba") { ... on Country { '
+        'meetings(where: {dateFrom: "2015-01-01", dateTo: "2010-01-01"}) { totalCount } } } }',
+        {
+            "data": {"a": {"name": "Cuba"}, "b": None},
+            "errors": [error_at("'dateFrom' must not be after 'dateTo'", ["b", "meetings"], 90)],
+        },
+    ),
+    (
+        "{ people(first: 1) { totalCount aggregate { byYear(first: 0) { key } } } }",
+        {
+            "data": None,
+            "errors": [
+                error_at(
+                    "'byYear(first:)' must be between 1 and 100",
+                    ["people", "aggregate", "byYear"],
+                    45,
+                )
+            ],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "expected"), NESTED_ERRORS)
+def test_a_nested_fields_refused_arguments_are_its_own_error_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], document: str, expected: dict[str, Any]
+) -> None:
+    for client in both:
+        assert client.post("/graphql", json={"query": document}).json() == expected
+
+
+def refused_on_both(both: tuple[httpx.Client, httpx.Client], document: str) -> str:
+    """The message of the one BAD_USER_INPUT error both paths answer the document with."""
+    messages = set()
+    for client in both:
+        [error] = client.post("/graphql", json={"query": document}).json()["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        messages.add(error["message"])
+    [message] = messages
+    return message
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ people(after: "") { totalCount } }',
+        '{ people(last: 1, before: "") { totalCount } }',
+        '{ search(query: "cuba", after: "") { totalCount } }',
+        '{ node(id: "cuba") { ... on Country { meetings(after: "") { totalCount } } } }',
+    ],
+)
+def test_an_empty_cursor_is_refused_like_any_malformed_one(
+    both: tuple[httpx.Client, httpx.Client], document: str
+) -> None:
+    # It was read as no cursor at all: the first page (hostile review 13, item 5).
+    assert refused_on_both(both, document) == "invalid cursor ''"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ search(query: "cuba", kinds: []) { totalCount } }',
+        '{ neighborhood(id: "cuba", kinds: []) { nodes { slug } } }',
+    ],
+)
+def test_an_empty_kinds_list_is_refused_not_read_as_every_kind(
+    both: tuple[httpx.Client, httpx.Client], document: str
+) -> None:
+    # It answered every kind (hostile review 13, item 3); as an empty id, never "no filter".
+    assert "'kinds' must name at least one kind" in refused_on_both(both, document)
+    # One kind still filters; null (or no argument) is every kind.
+    fast, _ = both
+    one = '{ search(query: "cuba", kinds: ["Country"]) { edges { node { kind } } } }'
+    kinds = {e["node"]["kind"] for e in graphql(fast, one)["data"]["search"]["edges"]}
+    assert kinds == {"Country"}
+    every = '{ search(query: "cuba", kinds: null) { edges { node { kind } } } }'
+    assert len({e["node"]["kind"] for e in graphql(fast, every)["data"]["search"]["edges"]}) > 1
+
+
+PAGE = "{ totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } }"
+
+
+def page_of(both: tuple[httpx.Client, httpx.Client], document: str) -> dict[str, Any]:
+    """The one connection a document asks for (through a node's `... on Country`, or at
+    the root), the same on both paths: its cursors' offsets and its page info."""
+    fast, slow = both
+    body = graphql(fast, document)
+    assert body == graphql(slow, document), document
+    found = body["data"]
+    while "edges" not in found:
+        [found] = found.values()
+    offsets = [decode_cursor(e["cursor"]) for e in found["edges"]]
+    return {"offsets": offsets, **found["pageInfo"]}
+
+
+def test_a_before_cursor_beyond_the_end_means_before_the_end(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    # `last` with `before` beyond the end gave a short page, or none (hostile review 13,
+    # item 2); Relay's "before the end" is the last rows. Root lists and nested pages alike.
+    total = graphql(both[0], "{ people { totalCount } }")["data"]["people"]["totalCount"]
+    assert total >= 4
+    last_two = {"offsets": [total - 2, total - 1], "hasPreviousPage": True, "hasNextPage": False}
+    for beyond in (total, total + 1, 100):
+        cursor = encode_cursor(beyond)
+        assert page_of(both, f'{{ people(last: 2, before: "{cursor}") {PAGE} }}') == last_two
+    inside = encode_cursor(total - 1)
+    assert page_of(both, f'{{ people(last: 2, before: "{inside}") {PAGE} }}') == {
+        "offsets": [total - 3, total - 2], "hasPreviousPage": True, "hasNextPage": True,
+    }  # fmt: skip
+    # `after` beyond the end: an empty page, whether read forward or from the end.
+    empty = {"offsets": [], "hasPreviousPage": True, "hasNextPage": False}
+    for size in ("first", "last"):
+        document = f'{{ people({size}: 2, after: "{encode_cursor(100)}") {PAGE} }}'
+        assert page_of(both, document) == empty
+    # `last` after a cursor: the last rows after it.
+    after = encode_cursor(total - 2)
+    assert page_of(both, f'{{ people(last: 3, after: "{after}") {PAGE} }}')["offsets"] == [
+        total - 1
+    ]
+    # Nested: Cuba's meetings (two), with and without an aggregate beside the page.
+    for extra in ("", " aggregate { count }"):
+        document = (
+            '{ node(id: "cuba") { ... on Country { meetings(last: 1, before: '
+            f'"{encode_cursor(100)}") {{ totalCount{extra} edges {{ cursor }} pageInfo '
+            "{ hasPreviousPage hasNextPage } } } } }"
+        )
+        assert page_of(both, document) == {
+            "offsets": [1], "hasPreviousPage": True, "hasNextPage": False,
+        }  # fmt: skip

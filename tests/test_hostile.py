@@ -394,6 +394,21 @@ def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
     assert "graphiql" in api.get("/graphql", headers={"accept": "text/html"}).text.lower()
 
 
+def test_a_slash_added_to_a_path_is_a_404_never_a_redirect_to_the_host_sent(
+    api: httpx.Client,
+) -> None:
+    # Starlette's slash redirect built its absolute URL from the Host header: a 307 to
+    # http://evil/graphql (hostile review 13, item 4).
+    for method, path in (("POST", "/graphql/"), ("GET", "/graphql/"), ("GET", "/healthz/")):
+        response = api.request(
+            method, path, json={"query": "{ __typename }"}, headers={"host": "evil"}
+        )
+        assert response.status_code == 404, (method, path)
+        assert "location" not in response.headers
+        assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert api.post("/graphql", json={"query": "{ __typename }"}).status_code == 200
+
+
 def test_a_page_size_beyond_graphqls_int_is_one_coded_error(api: httpx.Client) -> None:
     body = graphql(api, "{ people(first: 2147483648) { totalCount } }")
     assert len(body["errors"]) == 1, body
