@@ -43,7 +43,7 @@ from graph.projection import (
     size_sum,
     text_candidates,
 )
-from graph.warmup import HotStatements
+from graph.warmup import HotStatements, PlanGate
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
 # MENTIONS edges are bookkeeping of where a name occurs, not facts between entities.
@@ -609,8 +609,12 @@ class Reader:
         timeout: float,
         bookmarks: BookmarkManager | AsyncBookmarkManager | None = None,
         hot: HotStatements | None = None,
+        gate: PlanGate | None = None,
     ) -> None:
         self.driver = driver
+        # The worker's statements Neo4j has plans for: a new one waits its turn to be
+        # planned (`PlanGate`: raises `ColdStatementsBusy` when it waited too long).
+        self.gate = gate
         # The process's recent statements, which Neo4j is asked to plan again after a
         # restart (graph/warmup.py).
         self.hot = hot
@@ -632,8 +636,14 @@ class Reader:
         params = statement.bound(budget)
         if self.hot is not None:
             self.hot.add(statement.cypher, params)
+        query = Query(statement.cypher, timeout=self.timeout)
         try:
-            records = await self._records(Query(statement.cypher, timeout=self.timeout), params)
+            if self.gate is None:
+                records = await self._records(query, params)
+            else:
+                async with self.gate.admit(statement.cypher):
+                    records = await self._records(query, params)
+                self.gate.learn(statement.cypher)
         finally:
             self.log.seconds += time.perf_counter() - started
         return statement.shape(dict(records[0])) if records else {}

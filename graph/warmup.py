@@ -11,8 +11,11 @@ cached, nothing run), in the background, within a time budget (`warm`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +58,87 @@ class HotStatements:
         return cypher in self._latest
 
 
+# How many statement texts a worker remembers having run (their hashes): more than it
+# sends, fewer than Neo4j's plan cache holds (`db.query_cache_size`, 1,000 by default).
+MAX_KNOWN = 500
+
+
+class ColdStatementsBusy(RuntimeError):
+    """A statement Neo4j has no plan for waited too long for its turn to be planned."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"a new statement waited {wait:g}s for the planner")
+        self.wait = wait
+
+
+class PlanGate:
+    """Lets at most `cold` statements this worker has not yet run successfully (so
+    that Neo4j probably plans them: seconds of its CPU for a large one) go to Neo4j at
+    once; the others wait their turn for up to `wait` seconds, then `ColdStatementsBusy`.
+    A statement already run (its plan cached) never waits: a client sending new shapes
+    of queries occupies one slot of the planner per worker, not all of Neo4j's CPU, and
+    the requests Neo4j has plans for keep being answered.
+
+    Neo4j forgets its plans when it restarts: `forget` then, and the warm-up's statements
+    are `learn`ed again as it plans them."""
+
+    def __init__(self, cold: int = 1, wait: float = 5.0, size: int = MAX_KNOWN) -> None:
+        self.cold = cold
+        self.wait = wait
+        self.size = size
+        self._known: OrderedDict[bytes, None] = OrderedDict()
+        self._turns = asyncio.Semaphore(max(cold, 1))
+        # Cold statements sent and not yet answered, now and at most (metrics, tests).
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    @staticmethod
+    def _key(cypher: str) -> bytes:
+        return hashlib.blake2b(cypher.encode(), digest_size=16).digest()
+
+    def knows(self, cypher: str) -> bool:
+        key = self._key(cypher)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return True
+        return False
+
+    def learn(self, cypher: str) -> None:
+        """`cypher` ran: Neo4j holds its plan."""
+        key = self._key(cypher)
+        self._known[key] = None
+        self._known.move_to_end(key)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+    def forget(self) -> None:
+        """Neo4j (re)started: it holds no plan."""
+        self._known.clear()
+
+    @asynccontextmanager
+    async def admit(self, cypher: str) -> AsyncIterator[None]:
+        """Send `cypher` within this block: at once if its plan is known, else in turn."""
+        if self.cold <= 0 or self.knows(cypher):
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._turns.acquire()
+        except TimeoutError:
+            raise ColdStatementsBusy(self.wait) from None
+        if self.knows(cypher):  # the same text, run while this one waited: planned
+            self._turns.release()
+            yield
+            return
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            self._turns.release()
+
+
 # The states of a warm-up: not started, under way, how it ended, or switched off.
 PENDING, RUNNING, DONE, TIMED_OUT, INTERRUPTED, OFF = (
     "pending", "running", "done", "timedOut", "interrupted", "off",
@@ -92,12 +176,13 @@ async def warm(
     statements: list[tuple[str, Params]],
     ends: float,
     progress: Warmup,
+    gate: PlanGate | None = None,
 ) -> None:
     """`EXPLAIN` each statement, in order, until `ends` (a `time.monotonic()` instant).
 
     A statement Neo4j refuses, or one that overruns its share of the budget, is skipped;
     Neo4j failing altogether ends the warm-up (`interrupted`: the next recovery warms
-    again)."""
+    again). Each statement planned is known to `gate` again: it need not wait its turn."""
     started = time.monotonic()
     share = max(1.0, (ends - started) * STATEMENT_SHARE)
     progress.state, progress.warmed, progress.statements = RUNNING, 0, len(statements)
@@ -128,6 +213,8 @@ async def warm(
                 progress.state = INTERRUPTED
                 return
             progress.warmed += 1
+            if gate is not None:
+                gate.learn(cypher)
         progress.state = DONE
     finally:
         progress.seconds = time.monotonic() - started

@@ -36,7 +36,7 @@ from diplograph.settings import PROJECT_ROOT, Settings, get_settings
 from graph import reads
 from graph.driver import connect, connect_async, shared_bookmarks
 from graph.reads import Reader
-from graph.warmup import OFF, RUNNING, HotStatements, Params, Warmup, warm
+from graph.warmup import OFF, RUNNING, HotStatements, Params, PlanGate, Warmup, warm
 from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
@@ -213,7 +213,8 @@ class GraphQLApp(GraphQLOverHTTP):
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
                         self.settings.query_timeout, request.app.state.bookmarks,
-                        request.app.state.readiness.hot)  # fmt: skip
+                        request.app.state.readiness.hot,
+                        request.app.state.readiness.gate)  # fmt: skip
         request.state.reader = reader
         context = Context(
             reader=reader,
@@ -293,6 +294,8 @@ class Readiness:
     error: str | None = "NotCheckedYet"
     checked: float = field(default_factory=time.monotonic)
     hot: HotStatements = field(default_factory=HotStatements)
+    # The statements Neo4j has plans for; a new one waits its turn (graph/warmup.py).
+    gate: PlanGate = field(default_factory=PlanGate)
     warmup: Warmup = field(default_factory=Warmup)
     warmup_seconds: float = 0.0
     # Statements to warm on the first warm-up, before any request ran one (the examples).
@@ -311,6 +314,7 @@ class Readiness:
             self.error = type(error).__name__
         self.checked = time.monotonic()
         if was_down and self.error is None:
+            self.gate.forget()  # a restarted Neo4j has no plan; the warm-up's are learned
             self.start_warmup(driver, database)
 
     def start_warmup(self, driver: AsyncDriver, database: str) -> None:
@@ -342,7 +346,7 @@ class Readiness:
                 pass
             except Exception:  # a bug must not leave /readyz warming for ever
                 logger.exception("reading the example statements failed")
-        await warm(driver, database, statements, ends, self.warmup)
+        await warm(driver, database, statements, ends, self.warmup, self.gate)
 
     async def watch(self, driver: AsyncDriver, database: str) -> None:
         while True:
@@ -411,7 +415,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings, app.state.bookmarks, shared=Path(shared) if shared else None
         )
         app.state.readiness = Readiness(
-            warmup_seconds=settings.warmup_seconds, seed=example_statements(app, graphql)
+            warmup_seconds=settings.warmup_seconds,
+            seed=example_statements(app, graphql),
+            gate=PlanGate(settings.cold_statements, settings.cold_statement_wait),
         )
         await app.state.readiness.check(app.state.driver, settings.neo4j_database)
         checker = asyncio.create_task(
