@@ -30,7 +30,12 @@ Params = dict[str, Any]
 
 class HotStatements:
     """The statement texts run most recently, each with the parameters it ran with last
-    (Neo4j's plan cache is keyed by the text and the parameters' types) and how often."""
+    (Neo4j's plan cache is keyed by the text and the parameters' types) and how often.
+
+    Only those run more than once are hot (`hottest`): a client sending one-off shapes
+    (hostile review: 51 statements to warm, 34 of them an attacker's) would otherwise
+    have a warm-up spend its budget on texts no one asks again; and beyond `size` a
+    one-off is forgotten before a statement run again, however recent."""
 
     def __init__(self, size: int = MAX_HOT) -> None:
         self.size = size
@@ -42,13 +47,17 @@ class HotStatements:
         self._latest.move_to_end(cypher)
         self._runs[cypher] = self._runs.get(cypher, 0) + 1
         while len(self._latest) > self.size:
-            forgotten, _ = self._latest.popitem(last=False)
-            del self._runs[forgotten]
+            once = next((c for c in self._latest if self._runs[c] == 1 and c != cypher), None)
+            if once is None:
+                once, _ = self._latest.popitem(last=False)
+            else:
+                del self._latest[once]
+            del self._runs[once]
 
     def hottest(self) -> list[tuple[str, Params]]:
-        """Most often run first, then most recently run: a warm-up cut short by its budget
-        has planned what most requests will ask, not a one-off that happened to come last."""
-        recent_first = list(reversed(self._latest.items()))
+        """The statements run more than once: most often run first, then most recently run
+        (a warm-up cut short by its budget has planned what most requests will ask)."""
+        recent_first = [item for item in reversed(self._latest.items()) if self._runs[item[0]] > 1]
         return sorted(recent_first, key=lambda item: -self._runs[item[0]])
 
     def __len__(self) -> int:
@@ -79,8 +88,10 @@ class PlanGate:
     of queries occupies one slot of the planner per worker, not all of Neo4j's CPU, and
     the requests Neo4j has plans for keep being answered.
 
-    Neo4j forgets its plans when it restarts: `forget` then, and the warm-up's statements
-    are `learn`ed again as it plans them."""
+    What it ran stays known when Neo4j answers again after failing checks: a restarted
+    Neo4j has lost its plans, but the warm-up plans the hot statements again, and a Neo4j
+    only too busy to answer (a flood of new shapes does that) has them still; forgetting
+    would hold the everyday requests behind the flood."""
 
     def __init__(self, cold: int = 1, wait: float = 5.0, size: int = MAX_KNOWN) -> None:
         self.cold = cold
@@ -110,10 +121,6 @@ class PlanGate:
         self._known.move_to_end(key)
         while len(self._known) > self.size:
             self._known.popitem(last=False)
-
-    def forget(self) -> None:
-        """Neo4j (re)started: it holds no plan."""
-        self._known.clear()
 
     @asynccontextmanager
     async def admit(self, cypher: str) -> AsyncIterator[None]:

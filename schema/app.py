@@ -289,13 +289,17 @@ Seed = Callable[[], Awaitable[list[tuple[str, Params]]]]
 class Readiness:
     """The last background check of Neo4j: the error it raised (None: it answered), and
     the warm-up of Neo4j's plans that follows each time Neo4j answers after it did not
-    (graph/warmup.py): ready once that is done or out of time."""
+    (graph/warmup.py): ready once the first is done or out of time. A later one (Neo4j
+    restarted, or only too busy to answer a check: a flood of new query shapes did that)
+    re-plans while the worker stays ready: it serves as it did before the outage."""
 
     error: str | None = "NotCheckedYet"
     checked: float = field(default_factory=time.monotonic)
     hot: HotStatements = field(default_factory=HotStatements)
     # The statements Neo4j has plans for; a new one waits its turn (graph/warmup.py).
     gate: PlanGate = field(default_factory=PlanGate)
+    # A warm-up ended once: the worker has been ready.
+    warmed_once: bool = False
     warmup: Warmup = field(default_factory=Warmup)
     warmup_seconds: float = 0.0
     # Statements to warm on the first warm-up, before any request ran one (the examples).
@@ -314,7 +318,6 @@ class Readiness:
             self.error = type(error).__name__
         self.checked = time.monotonic()
         if was_down and self.error is None:
-            self.gate.forget()  # a restarted Neo4j has no plan; the warm-up's are learned
             self.start_warmup(driver, database)
 
     def start_warmup(self, driver: AsyncDriver, database: str) -> None:
@@ -347,6 +350,7 @@ class Readiness:
             except Exception:  # a bug must not leave /readyz warming for ever
                 logger.exception("reading the example statements failed")
         await warm(driver, database, statements, ends, self.warmup, self.gate)
+        self.warmed_once = True
 
     async def watch(self, driver: AsyncDriver, database: str) -> None:
         while True:
@@ -356,12 +360,13 @@ class Readiness:
 
 async def readyz(request: Request) -> Response:
     """Neo4j answered the last background check (at most READY_STALE seconds ago) and the
-    warm-up of its plans since is over (done or out of time); else 503."""
+    worker's first warm-up of its plans is over (done or out of time); else 503. A later
+    warm-up shows in the body only."""
     readiness: Readiness = request.app.state.readiness
     age = round(time.monotonic() - readiness.checked, 3)
     warmup = readiness.warmup.report()
     if readiness.error is None and age <= READY_STALE:
-        if readiness.warmup.state == RUNNING:
+        if readiness.warmup.state == RUNNING and not readiness.warmed_once:
             return JSONResponse(
                 {"status": "warming", "checkedSecondsAgo": age, "warmup": warmup},
                 status_code=503,
