@@ -634,19 +634,23 @@ class Reader:
         self.log.count += 1
         self.log.texts.append(statement.cypher)
         params = statement.bound(budget)
-        if self.hot is not None:
-            self.hot.add(statement.cypher, params)
-        query = Query(statement.cypher, timeout=self.timeout)
         try:
             if self.gate is None:
-                records = await self._records(query, params)
+                records = await self._sent(statement.cypher, params)
             else:
                 async with self.gate.admit(statement.cypher):
-                    records = await self._records(query, params)
+                    records = await self._sent(statement.cypher, params)
                 self.gate.learn(statement.cypher)
         finally:
             self.log.seconds += time.perf_counter() - started
         return statement.shape(dict(records[0])) if records else {}
+
+    async def _sent(self, cypher: str, params: dict[str, Any]) -> list[Record]:
+        """The statement's records, counted as run for the warm-up (one the gate refused
+        was not sent, and is not)."""
+        if self.hot is not None:
+            self.hot.add(cypher, params)
+        return await self._records(Query(cypher, timeout=self.timeout), params)
 
     async def _records(self, query: Query, params: dict[str, Any]) -> list[Record]:
         """The records of one auto-commit read, retried once as `execute_query` would.
