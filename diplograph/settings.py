@@ -50,9 +50,16 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", alias="DIPLOGRAPH_API_HOST")
     api_port: int = Field(default=8000, alias="DIPLOGRAPH_API_PORT")
     query_timeout: float = Field(default=10.0, alias="DIPLOGRAPH_QUERY_TIMEOUT")
-    # Seconds the API gives Neo4j to plan its recent statements again after Neo4j (re)starts
-    # (graph/warmup.py); /readyz answers 503 meanwhile. 0: no warm-up.
+    # Seconds the API gives Neo4j to plan its recent statements (those run more than once)
+    # again after Neo4j (re)starts (graph/warmup.py); /readyz answers 503 meanwhile at the
+    # worker's start only. 0: no warm-up.
     warmup_seconds: float = Field(default=20.0, ge=0, alias="DIPLOGRAPH_WARMUP_SECONDS")
+    # Statements new to a worker (Neo4j plans them: seconds of its CPU for a large one) that
+    # the worker sends at once; the others wait up to DIPLOGRAPH_COLD_STATEMENT_WAIT seconds
+    # for their turn, then are refused with BUSY. Statements it ran before never wait.
+    # 0: no limit.
+    cold_statements: int = Field(default=1, ge=0, alias="DIPLOGRAPH_COLD_STATEMENTS")
+    cold_statement_wait: float = Field(default=5.0, gt=0, alias="DIPLOGRAPH_COLD_STATEMENT_WAIT")
     # Seconds one document's ingest may take (analysis and its transaction), API and CLI.
     ingest_timeout: float = Field(default=30.0, gt=0, alias="DIPLOGRAPH_INGEST_TIMEOUT")
     graphiql: bool = Field(default=True, alias="DIPLOGRAPH_GRAPHIQL")

@@ -44,7 +44,7 @@ from graph.projection import (
     slice_bounds,
     text_candidates,
 )
-from graph.warmup import HotStatements
+from graph.warmup import HotStatements, PlanGate
 
 # Paths, neighbourhoods and timelines run through entities only: a Document's
 # MENTIONS edges are bookkeeping of where a name occurs, not facts between entities.
@@ -621,8 +621,12 @@ class Reader:
         timeout: float,
         bookmarks: BookmarkManager | AsyncBookmarkManager | None = None,
         hot: HotStatements | None = None,
+        gate: PlanGate | None = None,
     ) -> None:
         self.driver = driver
+        # The worker's statements Neo4j has plans for: a new one waits its turn to be
+        # planned (`PlanGate`: raises `ColdStatementsBusy` when it waited too long).
+        self.gate = gate
         # The process's recent statements, which Neo4j is asked to plan again after a
         # restart (graph/warmup.py).
         self.hot = hot
@@ -642,13 +646,23 @@ class Reader:
         self.log.count += 1
         self.log.texts.append(statement.cypher)
         params = statement.bound(budget)
-        if self.hot is not None:
-            self.hot.add(statement.cypher, params)
         try:
-            records = await self._records(Query(statement.cypher, timeout=self.timeout), params)
+            if self.gate is None:
+                records = await self._sent(statement.cypher, params)
+            else:
+                async with self.gate.admit(statement.cypher):
+                    records = await self._sent(statement.cypher, params)
+                self.gate.learn(statement.cypher)
         finally:
             self.log.seconds += time.perf_counter() - started
         return statement.shape(dict(records[0])) if records else {}
+
+    async def _sent(self, cypher: str, params: dict[str, Any]) -> list[Record]:
+        """The statement's records, counted as run for the warm-up (one the gate refused
+        was not sent, and is not)."""
+        if self.hot is not None:
+            self.hot.add(cypher, params)
+        return await self._records(Query(cypher, timeout=self.timeout), params)
 
     async def _records(self, query: Query, params: dict[str, Any]) -> list[Record]:
         """The records of one auto-commit read, retried once as `execute_query` would.

@@ -11,8 +11,11 @@ cached, nothing run), in the background, within a time budget (`warm`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +30,12 @@ Params = dict[str, Any]
 
 class HotStatements:
     """The statement texts run most recently, each with the parameters it ran with last
-    (Neo4j's plan cache is keyed by the text and the parameters' types) and how often."""
+    (Neo4j's plan cache is keyed by the text and the parameters' types) and how often.
+
+    Only those run more than once are hot (`hottest`): a client sending one-off shapes
+    (hostile review: 51 statements to warm, 34 of them an attacker's) would otherwise
+    have a warm-up spend its budget on texts no one asks again; and beyond `size` a
+    one-off is forgotten before a statement run again, however recent."""
 
     def __init__(self, size: int = MAX_HOT) -> None:
         self.size = size
@@ -39,13 +47,17 @@ class HotStatements:
         self._latest.move_to_end(cypher)
         self._runs[cypher] = self._runs.get(cypher, 0) + 1
         while len(self._latest) > self.size:
-            forgotten, _ = self._latest.popitem(last=False)
-            del self._runs[forgotten]
+            once = next((c for c in self._latest if self._runs[c] == 1 and c != cypher), None)
+            if once is None:
+                once, _ = self._latest.popitem(last=False)
+            else:
+                del self._latest[once]
+            del self._runs[once]
 
     def hottest(self) -> list[tuple[str, Params]]:
-        """Most often run first, then most recently run: a warm-up cut short by its budget
-        has planned what most requests will ask, not a one-off that happened to come last."""
-        recent_first = list(reversed(self._latest.items()))
+        """The statements run more than once: most often run first, then most recently run
+        (a warm-up cut short by its budget has planned what most requests will ask)."""
+        recent_first = [item for item in reversed(self._latest.items()) if self._runs[item[0]] > 1]
         return sorted(recent_first, key=lambda item: -self._runs[item[0]])
 
     def __len__(self) -> int:
@@ -53,6 +65,85 @@ class HotStatements:
 
     def __contains__(self, cypher: object) -> bool:
         return cypher in self._latest
+
+
+# How many statement texts a worker remembers having run (their hashes): more than it
+# sends, fewer than Neo4j's plan cache holds (`db.query_cache_size`, 1,000 by default).
+MAX_KNOWN = 500
+
+
+class ColdStatementsBusy(RuntimeError):
+    """A statement Neo4j has no plan for waited too long for its turn to be planned."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"a new statement waited {wait:g}s for the planner")
+        self.wait = wait
+
+
+class PlanGate:
+    """Lets at most `cold` statements this worker has not yet run successfully (so
+    that Neo4j probably plans them: seconds of its CPU for a large one) go to Neo4j at
+    once; the others wait their turn for up to `wait` seconds, then `ColdStatementsBusy`.
+    A statement already run (its plan cached) never waits: a client sending new shapes
+    of queries occupies one slot of the planner per worker, not all of Neo4j's CPU, and
+    the requests Neo4j has plans for keep being answered.
+
+    What it ran stays known when Neo4j answers again after failing checks: a restarted
+    Neo4j has lost its plans, but the warm-up plans the hot statements again, and a Neo4j
+    only too busy to answer (a flood of new shapes does that) has them still; forgetting
+    would hold the everyday requests behind the flood."""
+
+    def __init__(self, cold: int = 1, wait: float = 5.0, size: int = MAX_KNOWN) -> None:
+        self.cold = cold
+        self.wait = wait
+        self.size = size
+        self._known: OrderedDict[bytes, None] = OrderedDict()
+        self._turns = asyncio.Semaphore(max(cold, 1))
+        # Cold statements sent and not yet answered, now and at most (metrics, tests).
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    @staticmethod
+    def _key(cypher: str) -> bytes:
+        return hashlib.blake2b(cypher.encode(), digest_size=16).digest()
+
+    def knows(self, cypher: str) -> bool:
+        key = self._key(cypher)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return True
+        return False
+
+    def learn(self, cypher: str) -> None:
+        """`cypher` ran: Neo4j holds its plan."""
+        key = self._key(cypher)
+        self._known[key] = None
+        self._known.move_to_end(key)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+    @asynccontextmanager
+    async def admit(self, cypher: str) -> AsyncIterator[None]:
+        """Send `cypher` within this block: at once if its plan is known, else in turn."""
+        if self.cold <= 0 or self.knows(cypher):
+            yield
+            return
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._turns.acquire()
+        except TimeoutError:
+            raise ColdStatementsBusy(self.wait) from None
+        if self.knows(cypher):  # the same text, run while this one waited: planned
+            self._turns.release()
+            yield
+            return
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            self._turns.release()
 
 
 # The states of a warm-up: not started, under way, how it ended, or switched off.
@@ -92,12 +183,13 @@ async def warm(
     statements: list[tuple[str, Params]],
     ends: float,
     progress: Warmup,
+    gate: PlanGate | None = None,
 ) -> None:
     """`EXPLAIN` each statement, in order, until `ends` (a `time.monotonic()` instant).
 
     A statement Neo4j refuses, or one that overruns its share of the budget, is skipped;
     Neo4j failing altogether ends the warm-up (`interrupted`: the next recovery warms
-    again)."""
+    again). Each statement planned is known to `gate` again: it need not wait its turn."""
     started = time.monotonic()
     share = max(1.0, (ends - started) * STATEMENT_SHARE)
     progress.state, progress.warmed, progress.statements = RUNNING, 0, len(statements)
@@ -128,6 +220,8 @@ async def warm(
                 progress.state = INTERRUPTED
                 return
             progress.warmed += 1
+            if gate is not None:
+                gate.learn(cypher)
         progress.state = DONE
     finally:
         progress.seconds = time.monotonic() - started

@@ -36,7 +36,7 @@ from diplograph.settings import PROJECT_ROOT, Settings, get_settings
 from graph import reads
 from graph.driver import connect, connect_async, shared_bookmarks
 from graph.reads import Reader
-from graph.warmup import OFF, RUNNING, HotStatements, Params, Warmup, warm
+from graph.warmup import OFF, RUNNING, HotStatements, Params, PlanGate, Warmup, warm
 from schema import metrics
 from schema.api import schema
 from schema.auth import PrivateReads
@@ -213,7 +213,8 @@ class GraphQLApp(GraphQLOverHTTP):
     async def get_context(self, request: Any, response: Any) -> Context:
         reader = Reader(request.app.state.driver, self.settings.neo4j_database,
                         self.settings.query_timeout, request.app.state.bookmarks,
-                        request.app.state.readiness.hot)  # fmt: skip
+                        request.app.state.readiness.hot,
+                        request.app.state.readiness.gate)  # fmt: skip
         request.state.reader = reader
         context = Context(
             reader=reader,
@@ -288,11 +289,17 @@ Seed = Callable[[], Awaitable[list[tuple[str, Params]]]]
 class Readiness:
     """The last background check of Neo4j: the error it raised (None: it answered), and
     the warm-up of Neo4j's plans that follows each time Neo4j answers after it did not
-    (graph/warmup.py): ready once that is done or out of time."""
+    (graph/warmup.py): ready once the first is done or out of time. A later one (Neo4j
+    restarted, or only too busy to answer a check: a flood of new query shapes did that)
+    re-plans while the worker stays ready: it serves as it did before the outage."""
 
     error: str | None = "NotCheckedYet"
     checked: float = field(default_factory=time.monotonic)
     hot: HotStatements = field(default_factory=HotStatements)
+    # The statements Neo4j has plans for; a new one waits its turn (graph/warmup.py).
+    gate: PlanGate = field(default_factory=PlanGate)
+    # A warm-up ended once: the worker has been ready.
+    warmed_once: bool = False
     warmup: Warmup = field(default_factory=Warmup)
     warmup_seconds: float = 0.0
     # Statements to warm on the first warm-up, before any request ran one (the examples).
@@ -342,7 +349,8 @@ class Readiness:
                 pass
             except Exception:  # a bug must not leave /readyz warming for ever
                 logger.exception("reading the example statements failed")
-        await warm(driver, database, statements, ends, self.warmup)
+        await warm(driver, database, statements, ends, self.warmup, self.gate)
+        self.warmed_once = True
 
     async def watch(self, driver: AsyncDriver, database: str) -> None:
         while True:
@@ -352,12 +360,13 @@ class Readiness:
 
 async def readyz(request: Request) -> Response:
     """Neo4j answered the last background check (at most READY_STALE seconds ago) and the
-    warm-up of its plans since is over (done or out of time); else 503."""
+    worker's first warm-up of its plans is over (done or out of time); else 503. A later
+    warm-up shows in the body only."""
     readiness: Readiness = request.app.state.readiness
     age = round(time.monotonic() - readiness.checked, 3)
     warmup = readiness.warmup.report()
     if readiness.error is None and age <= READY_STALE:
-        if readiness.warmup.state == RUNNING:
+        if readiness.warmup.state == RUNNING and not readiness.warmed_once:
             return JSONResponse(
                 {"status": "warming", "checkedSecondsAgo": age, "warmup": warmup},
                 status_code=503,
@@ -411,7 +420,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings, app.state.bookmarks, shared=Path(shared) if shared else None
         )
         app.state.readiness = Readiness(
-            warmup_seconds=settings.warmup_seconds, seed=example_statements(app, graphql)
+            warmup_seconds=settings.warmup_seconds,
+            seed=example_statements(app, graphql),
+            gate=PlanGate(settings.cold_statements, settings.cold_statement_wait),
         )
         await app.state.readiness.check(app.state.driver, settings.neo4j_database)
         checker = asyncio.create_task(

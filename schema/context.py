@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from diplograph.settings import Settings
 from graph.reads import Reader, Statement
+from graph.warmup import ColdStatementsBusy
 from schema import errors
 from services.workers import IngestProcesses
 
@@ -107,9 +109,15 @@ class Context:
 
 @contextmanager
 def coded_neo4j_errors(query_timeout: float) -> Iterator[None]:
-    """Neo4j failures as coded GraphQL errors: DATABASE_UNAVAILABLE or TIMEOUT."""
+    """Neo4j failures as coded GraphQL errors: DATABASE_UNAVAILABLE or TIMEOUT; a new
+    statement that waited too long for its turn to be planned, BUSY."""
     try:
         yield
+    except ColdStatementsBusy as error:
+        raise errors.Busy(
+            "too many new kinds of query are being planned; send it again shortly",
+            math.ceil(error.wait),
+        ) from error
     except (
         ServiceUnavailable,
         SessionExpired,

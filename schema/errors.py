@@ -97,6 +97,7 @@ class ResponseTooLarge(GraphQLError):
         )
 
 
-# Failures of the database round trip (schema.context.Context.run): an attempt that met one
+# Failures of the database round trip (schema.context.Context.run; BUSY: a new statement
+# refused its turn to be planned): an attempt that met one
 # hands it to the next instead of waiting for the database again (schema.compiled).
-NEO4J_FAILURES = (DatabaseUnavailable, Timeout, ResponseTooLarge)
+NEO4J_FAILURES = (DatabaseUnavailable, Timeout, ResponseTooLarge, Busy)

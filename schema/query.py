@@ -44,6 +44,7 @@ from schema.selection import (
     encode_cursor,
     project,
     response_key,
+    stable_order,
 )
 from schema.specs import ACTOR_KINDS, ALL_KINDS
 from schema.types import (
@@ -104,19 +105,23 @@ def fact_fields(
     `computed` names fields the statement fills itself (a timeline entry's date).
     """
     fields: list[tuple[str, Any]] = [("type", TypeOf())]
+    names = {"type": "type"}
     sources = edge_sources(selections)
     for sub in selections:
         skip = {"node", "cursor", "__typename", *computed}
         if not isinstance(sub, SelectedField) or sub.name in skip:
             continue
         key = response_key(sub)
-        if key in dict(fields):
+        if key in names:
             continue  # a copy of a field asked already (`edges { role } edges { role }`)
         if sub.name == "sources":
             fields.append((key, sources[key]))
         elif sub.name in FACT_EDGE and sub.name != "outgoing" and key != "type":
             fields.append((key, FACT_EDGE[sub.name]))
-    return fields
+        else:
+            continue
+        names[key] = sub.name
+    return stable_order(fields, lambda entry: names[entry[0]])
 
 
 def entry_date_parts(field: SelectedField) -> tuple[str, ...] | None:

@@ -12,9 +12,9 @@ import base64
 import binascii
 import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
@@ -49,6 +49,9 @@ from schema.inputs import (
     to_relation_order,
 )
 from schema.specs import FIELDS, GlobalId, Slug, possible_types
+
+# An entry of a list of fields: a response key first (`stable_order`).
+E = TypeVar("E", bound=tuple[Any, ...])
 
 MAX_PAGE_SIZE = 100
 # Arguments that are lists of names (relationship types, actors): longer ones are refused.
@@ -269,9 +272,11 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
         by_type = collected.setdefault(response_key(field), {})
         for t in types:
             by_type.setdefault(t, []).append(field)
+    names: dict[str, str] = {}
     for key, by_type in collected.items():
         cases: dict[str, Any] = {}
-        for t, copies in by_type.items():
+        # By type name: the order of the fragments does not change the statement.
+        for t, copies in sorted(by_type.items()):
             field = merged(copies)
             try:
                 if field.name == "relationships":
@@ -285,6 +290,7 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
         cases = {t: spec for t, spec in cases.items() if spec is not None}
         if not cases:
             continue
+        names[key] = next(iter(by_type.values()))[0].name
         specs = list(cases.values())
         # Against every kind the list may hold, not the fragment's: a field asked only
         # `... on Delegation` is fetched for delegations alone (it was fetched for every
@@ -293,7 +299,17 @@ def _project(selections: Iterable[Selection], type_name: str) -> NodeProjection:
             projection.fields.append((key, specs[0]))
         else:
             projection.fields.append((key, ByLabel(cases)))
+    projection.fields = stable_order(projection.fields, lambda entry: names[entry[0]])
     return projection
+
+
+def stable_order(entries: list[E], name: Callable[[E], str]) -> list[E]:
+    """`entries` (a response key first) by the name of the field each asks, an aliased one
+    after the field's own: Neo4j plans every new statement text anew (seconds of its CPU),
+    so the order a client asks fields in must not change the text. Shapers read the
+    statement's values by key and answer in the client's order. Aliased copies of one field
+    keep their order among themselves (their alias names are kept out of the text)."""
+    return sorted(entries, key=lambda entry: (name(entry), isinstance(entry[0], ClientKey)))
 
 
 def _field_spec(type_name: str, field: SelectedField) -> Any:
@@ -313,8 +329,9 @@ def _field_spec(type_name: str, field: SelectedField) -> Any:
 
 def date_parts(field: SelectedField) -> tuple[str, ...] | None:
     """The parts of a fuzzy date a selection asks (None: every part, e.g. `__typename`)."""
-    parts = tuple(dict.fromkeys(f.name for f, _ in _fields_for(field.selections, ("*",))))
-    return parts if all(p in DATE_PARTS for p in parts) else None
+    asked = {f.name for f, _ in _fields_for(field.selections, ("*",))}
+    # In one order whatever the client's (`stable_order`).
+    return tuple(p for p in DATE_PARTS if p in asked) if asked.issubset(DATE_PARTS) else None
 
 
 def sources_spec(field: SelectedField) -> SourcesOf:
@@ -353,6 +370,8 @@ def relation_spec(relation: Relation, field: SelectedField) -> Related:
             edge.append((key, sources[key]))
         elif sub.name in edge_fields:
             edge.append((key, edge_fields[sub.name]))
+    names = {response_key(sub): sub.name for sub in reversed(subs)}  # each key's first
+    edge = stable_order(edge, lambda entry: names[entry[0]])
     aggregate = aggregate_spec(field)
     arguments = relation_arguments(field.arguments)
     page, wants_total = counted(field, arguments.page)
@@ -434,6 +453,7 @@ def aggregate_spec(field: SelectedField) -> Aggregate | None:
             except BadUserInput:
                 continue  # not measured: `types.group_measure` refuses it, at its path
             spec.fields.append((key, measure, limit))
+    spec.fields = stable_order(spec.fields, lambda entry: entry[1])
     return spec
 
 

@@ -119,11 +119,13 @@ class LiveServer:
 
     def wait_until_warm(self, within: float = 150.0) -> dict[str, Any]:
         """The body of /readyz once Neo4j's plans are warmed (done or out of time; or
-        Neo4j unavailable: nothing to warm then), as a load balancer waits for it."""
+        Neo4j unavailable: nothing to warm then), as a load balancer waits for it at
+        start (a later warm-up leaves /readyz ready: this waits for it too)."""
         deadline = time.monotonic() + within
         while True:
             body: dict[str, Any] = httpx.get(f"{self.url}/readyz", timeout=10).json()
-            if body["status"] != "warming" or time.monotonic() > deadline:
+            warming = body["status"] == "warming" or body["warmup"]["state"] == "running"
+            if not warming or time.monotonic() > deadline:
                 return body
             time.sleep(0.05)
 

@@ -98,7 +98,8 @@ def test_readyz_follows_neo4j(
     if neo4j_server is None:
         pytest.skip("NEO4J_URI points at an external server this suite must not stop")
     assert api.get("/readyz").status_code == 200
-    assert "errors" not in graphql(api, HOT)  # a statement the API now knows as hot
+    for _ in range(2):  # run more than once: a statement the API now knows as hot
+        assert "errors" not in graphql(api, HOT)
     neo4j_server.stop()
     stopped = time.monotonic()
     try:
@@ -118,10 +119,13 @@ def test_readyz_follows_neo4j(
     while (response := api.get("/readyz")).status_code != 200:
         assert time.monotonic() < deadline, "API did not become ready after Neo4j restarted"
         time.sleep(0.2)
-    # Ready once Neo4j, restarted with no plan cached, has planned the API's statements
-    # again (EXPLAIN, graph/warmup.py), the most run first: HOT's among them; or once
-    # out of time (a freshly started JVM on a busy machine plans slowly), as it says.
-    warmup = response.json()["warmup"]
+    # Ready as soon as Neo4j answers: the worker was ready before the outage. Neo4j,
+    # restarted with no plan cached, plans the API's hot statements again meanwhile
+    # (EXPLAIN, graph/warmup.py), the most run first: HOT's among them; or runs out of
+    # time (a freshly started JVM on a busy machine plans slowly), as it says.
+    while (warmup := api.get("/readyz").json()["warmup"])["state"] == RUNNING:
+        assert time.monotonic() < deadline + 60, warmup
+        time.sleep(0.2)
     assert warmup["state"] in ("done", "timedOut") and warmup["warmed"] >= 1, warmup
     assert "errors" not in graphql(api, HOT)
 
@@ -129,7 +133,9 @@ def test_readyz_follows_neo4j(
 HOT = "{ people(first: 2) { totalCount edges { node { name } } } }"
 
 
-def test_readyz_is_503_while_neo4j_plans_are_warmed() -> None:
+def test_readyz_is_503_while_neo4j_plans_are_first_warmed() -> None:
+    """Hostile review: a flood of new query shapes made Neo4j miss a check, and the warm-up
+    that followed kept /readyz at 503 for 35 s. Only a worker's first warm-up does."""
     readiness = Readiness(error=None)
     request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(readiness=readiness)))
     readiness.warmup.state = RUNNING
@@ -140,18 +146,28 @@ def test_readyz_is_503_while_neo4j_plans_are_warmed() -> None:
     response = asyncio.run(readyz(request))  # type: ignore[arg-type]
     assert response.status_code == 200
     assert json.loads(response.body)["warmup"]["state"] == "timedOut"
+    readiness.warmed_once, readiness.warmup.state = True, RUNNING  # after an outage
+    response = asyncio.run(readyz(request))  # type: ignore[arg-type]
+    assert response.status_code == 200
+    assert json.loads(response.body)["warmup"]["state"] == "running"
 
 
-def test_the_warm_up_plans_the_most_run_statements_first() -> None:
+def test_the_warm_up_plans_only_statements_run_again_the_most_run_first() -> None:
     """Hostile review: after a restart the warm-up ran out of time on one-off statements
-    that happened to be the most recent, leaving the everyday ones unplanned."""
+    (51 to warm, 17 warmed, most of them an attacker's new shapes), leaving the everyday
+    ones unplanned."""
     hot = HotStatements(size=3)
     for cypher in ("everyday", "one-off", "everyday", "other", "everyday", "other"):
         hot.add(cypher, {"cypher": cypher})
-    assert [c for c, _ in hot.hottest()] == ["everyday", "other", "one-off"]
-    hot.add("newest", {})  # the least recently run is forgotten, with its count
-    assert [c for c, _ in hot.hottest()] == ["everyday", "other", "newest"]
+    assert [c for c, _ in hot.hottest()] == ["everyday", "other"]
+    hot.add("newest", {})  # a one-off is forgotten first, however recent
+    hot.add("newer", {})
+    assert "one-off" not in hot and "newest" not in hot and "newer" in hot
+    assert [c for c, _ in hot.hottest()] == ["everyday", "other"]
     assert hot.hottest()[0][1] == {"cypher": "everyday"}
+    hot.add("newer", {})  # run again: hot; with no one-off left, the least recently run goes
+    hot.add("newest", {})
+    assert [c for c, _ in hot.hottest()] == ["newer", "other"] and "everyday" not in hot
 
 
 def test_a_running_warm_up_reports_its_time_so_far() -> None:
