@@ -61,6 +61,7 @@ TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
 NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
+OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null, or left out)"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 NOT_ACCEPTABLE = (
     "the Accept header refuses every media type served here (q=0): accept "
@@ -335,6 +336,9 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             decoded = self.decode_json(body)
             if not isinstance(decoded, dict):
                 raise HTTPException(400, NOT_AN_OBJECT)
+            if not isinstance(decoded.get("operationName"), str | None):
+                # Strawberry's view took `5` for a name: 'Unknown operation named "5"'.
+                raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
             # Strawberry's parse_http_body decodes the same body again: it gets this value.
             _DECODED.set((body, decoded))
         try:

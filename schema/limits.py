@@ -17,6 +17,7 @@ are bounded in operands and nesting: literals by `RequestLimits`, variables by
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -27,9 +28,11 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    FloatValueNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLFloat,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -62,6 +65,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from schema.caches import MISSING, BoundedCache, document_bytes
+from schema.errors import validation_code
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_DEPTH = 20
@@ -395,6 +399,34 @@ class RequestLimits(ValidationRule):
                 )
             )
 
+    def enter_float_value(self, node: FloatValueNode, *_: Any) -> None:
+        self._finite(node)
+
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> None:
+        self._finite(node)
+
+    def _finite(self, node: FloatValueNode | IntValueNode) -> None:
+        """A literal where a Float goes that no 64-bit float holds (`1e999`, 400 digits):
+        graphql-core's parse_float_literal reads it as infinity, which reached Cypher, while
+        the same number in the variables is refused (hostile review 13m). Refused the same
+        way, as the client's input."""
+        if get_named_type(self.context.get_input_type()) is not GraphQLFloat:
+            return
+        try:
+            finite = math.isfinite(float(node.value))
+        except ValueError:  # beyond Python's digit limit: ValuesOfCorrectType reports it
+            return
+        if not finite:
+            shown = node.value if len(node.value) <= 40 else f"{node.value[:40]}..."
+            self.report_error(
+                GraphQLError(
+                    f"Float cannot represent non numeric value: {shown} (no finite 64-bit "
+                    "float holds it)",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
+
     def enter_argument(self, node: Any, *_: Any) -> None:
         argument = self.context.get_argument()
         if argument is None:
@@ -619,6 +651,11 @@ class Documents:
         if found is MISSING:
             # Strawberry's own validation (its rules for its `Maybe` and `@oneOf` added).
             found = tuple(validate_document(self.schema._schema, self.parse(text), RULES))
+            for error in found:
+                # Coded here, where it is known they are validation's, whichever path
+                # reports them (error_code reads "Variable '$..." as a value's coercion).
+                if not (error.extensions or {}).get("code"):
+                    error.extensions = {**(error.extensions or {}), "code": validation_code(error)}
             self._errors.put(text, found, self.size(text))
         return list(found)
 

@@ -962,3 +962,44 @@ def test_documents_and_plans_are_bounded_by_the_memory_their_documents_hold() ->
     # The four caches hold the same few documents: about one budget in all (16 parsed
     # documents unbounded: 21 MB).
     assert grown < 1.5 * budget, f"{grown:,} bytes kept"
+
+
+CODES_AS_DOCUMENTED = [
+    # A Float literal no 64-bit float holds was infinity in Cypher; its variable refused.
+    ('{"query": "{ people(where: {quantity: {gt: 1e999}}) { totalCount } }"}',
+     200, ["BAD_USER_INPUT"], "Float cannot represent non numeric value: 1e999"),
+    ('{"query": "{ people(where: {quantity: {in: [1, -1e999]}}) { totalCount } }"}',
+     200, ["BAD_USER_INPUT"], "Float cannot represent"),
+    ('{"query": "query Q($q: Float) { people(where: {quantity: {gt: $q}}) { totalCount } }",'
+     ' "variables": {"q": 1e999}}', 200, ["BAD_USER_INPUT"], "Float cannot represent"),
+    # Validation's, though they name a variable (they were BAD_USER_INPUT).
+    ('{"query": "query Q($f: Boolean) { people(first: 1) { totalCount @include(if: $f) } }"}',
+     200, ["GRAPHQL_VALIDATION_FAILED"], "used in position expecting type 'Boolean!'"),
+    ('{"query": "query Q($a: Int) { people(first: 1) { totalCount } }"}',
+     200, ["GRAPHQL_VALIDATION_FAILED"], "Variable '$a' is never used"),
+    # A variable's value that does not coerce is still the client's input.
+    ('{"query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": {"id": null}}',
+     200, ["BAD_USER_INPUT"], "Variable '$id'"),
+    # Request errors: HTTP 400.
+    ('{"query": "query A { __typename } query B { __typename }"}',
+     400, ["BAD_REQUEST"], "operationName is required"),
+    ('{"query": "query A { __typename }", "operationName": 5}',
+     400, ["BAD_REQUEST"], "operationName must be a string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "status", "codes", "says"), CODES_AS_DOCUMENTED)
+def test_request_errors_have_the_documented_codes_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], body: str, status: int, codes: list[str], says: str
+) -> None:
+    """Hostile review 13m: codes that disagreed with docs/api.md's table of errors."""
+    answers = [
+        client.post("/graphql", content=body, headers={"content-type": "application/json"})
+        for client in both
+    ]
+    for response in answers:
+        assert response.status_code == status, response.text
+        errors = response.json()["errors"]
+        assert [e["extensions"]["code"] for e in errors] == codes, response.text
+        assert says in errors[0]["message"]
+    assert normalised(answers[0]) == normalised(answers[1])
