@@ -44,7 +44,7 @@ from schema.browser import BrowserFiles
 from schema.compiled import Compiler, Fallback
 from schema.context import Context
 from schema.errors import ResponseTooLarge, error_code
-from schema.http import GraphQLOverHTTP
+from schema.http import GraphQLOverHTTP, accepts_html, prefers_html
 from services.workers import IngestProcesses
 
 logger = logging.getLogger(__name__)
@@ -200,12 +200,15 @@ class GraphQLApp(GraphQLOverHTTP):
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """GraphiQL for a browser's GET, also one with a `query` (a shared link: the page
-        fills it in). A client that does not ask for HTML (curl, fetch, GraphQL clients)
-        gets the GET query's answer, as GraphQL over HTTP says."""
-        if super().should_render_graphql_ide(request):
-            return True
-        accept = request.headers.get("accept", "")
-        return bool(self.graphql_ide) and request.method == "GET" and "text/html" in accept
+        fills it in). A client that ranks JSON at least as high as HTML (curl, fetch,
+        GraphQL clients, `application/json, text/html;q=0.5`) gets the GET query's answer,
+        as GraphQL over HTTP says; a GET without a query, which has no answer in JSON but
+        an error, gets the page whenever HTML is acceptable at all (`*/*` too)."""
+        accept = request.headers.get("accept")
+        wanted = prefers_html(accept) or (
+            request.query_params.get("query") is None and accepts_html(accept)
+        )
+        return bool(self.graphql_ide) and request.method == "GET" and wanted
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self.graphiql_html)
@@ -250,7 +253,7 @@ ENDPOINTS = {
 async def index(request: Request) -> Response:
     """What a person or a script finds at the root: browsers go to GraphiQL, the others
     get the list of endpoints."""
-    if "text/html" in request.headers.get("accept", ""):
+    if prefers_html(request.headers.get("accept")):
         return RedirectResponse("/graphql", status_code=307)
     return JSONResponse({"service": "diplograph", "endpoints": ENDPOINTS})
 

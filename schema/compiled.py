@@ -36,12 +36,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import (
     Awaitable,
     Callable,
     Coroutine,
-    Hashable,
     Iterator,
     Mapping,
     Sequence,
@@ -49,7 +47,7 @@ from collections.abc import (
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import anyio
 from graphql import (
@@ -93,9 +91,10 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from graph.reads import QueryLog, Reader, Statement
 from schema import query, types
+from schema.caches import MISSING, BoundedCache
 from schema.context import Context
 from schema.errors import NEO4J_FAILURES
-from schema.limits import CACHE_SIZE, documents, variables_problem
+from schema.limits import CACHE_BYTES, CACHE_SIZE, documents, variables_problem
 from schema.metrics import COMPILED, record
 from schema.selected import (
     THREAD_ABOVE_FIELDS,
@@ -120,9 +119,6 @@ READERS = frozenset(
 THREAD_ABOVE_BYTES = 200_000
 
 Shape = Callable[[Any, "Run"], Any]
-T = TypeVar("T")
-# A cache entry not computed yet (None is a cached answer: not compilable).
-MISSING: Any = object()
 CONDITIONS = frozenset({GraphQLSkipDirective.name, GraphQLIncludeDirective.name})
 
 
@@ -202,6 +198,9 @@ class Operation:
     fragments: Mapping[str, FragmentDefinitionNode]
     # The variables an `@skip`/`@include` condition names: a plan per combination of values.
     conditions: tuple[str, ...]
+    # The estimated bytes of the parsed document it keeps alive (`Documents.size`): the
+    # weight of its entry, and of its plans', in the compiler's caches.
+    size: int
 
 
 @dataclass(frozen=True)
@@ -256,17 +255,21 @@ def graphql_schema(schema: Schema) -> GraphQLSchema:
 class Compiler:
     """Plans for documents, cached (bounded LRU), and their execution."""
 
-    def __init__(self, schema: Schema, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self, schema: Schema, cache_size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES
+    ) -> None:
         self.schema = schema
         self.graphql = graphql_schema(schema)
         # Parsed and validated once for this path and Strawberry's execution alike.
         self.documents = documents(schema)
-        self.cache_size = cache_size
         # Both keyed by the document's text and operation name; plans also by the values
         # of the variables its `@skip`/`@include` conditions name (() when none does).
-        self.operations: OrderedDict[tuple[str, str | None], Operation | None] = OrderedDict()
-        self.plans: OrderedDict[tuple[str, str | None, tuple[Any, ...]], Plan | None] = (
-            OrderedDict()
+        # Each entry weighs its text (the key), and the parsed document its value keeps.
+        self.operations: BoundedCache[tuple[str, str | None], Operation | None] = BoundedCache(
+            cache_size, max_bytes
+        )
+        self.plans: BoundedCache[tuple[str, str | None, tuple[Any, ...]], Plan | None] = (
+            BoundedCache(cache_size, max_bytes)
         )
         # Requests answered here (tests prove the path was taken, not fallen back from).
         self.answered = 0
@@ -289,35 +292,31 @@ class Compiler:
         themselves are only touched here, on the event loop.
         """
         key = (document, operation_name)
-        operation = self._cached(self.operations, key)
+        operation = self.operations.get(key)
         if operation is MISSING:
             found = await anyio.to_thread.run_sync(self._operation, document, operation_name)
-            operation = self._store(self.operations, key, found)
+            operation = self.operations.put(key, found, self._weight(document, found))
         coerced = self._conditions(operation, variables)
         if coerced is None:
             return None
-        plan = self._cached(self.plans, (*key, coerced[0]))
+        plan = self.plans.get((*key, coerced[0]))
         if plan is MISSING:
+            assert operation is not None  # (a None operation has no conditions)
             built = await anyio.to_thread.run_sync(self._plan, operation, coerced[1])
-            plan = self._store(self.plans, (*key, coerced[0]), built)
-        return cast(Plan | None, plan)
+            plan = self.plans.put((*key, coerced[0]), built, self._weight(document, operation))
+        return plan
 
     def one_operation(self, document: str) -> bool:
         """Whether the document is known to hold exactly one operation: it was compiled
         without an operation name (which needs exactly one)."""
-        return self.operations.get((document, None)) is not None
+        found = self.operations.peek((document, None))
+        return found is not None and found is not MISSING
 
-    def _cached(self, cache: OrderedDict[Any, Any], key: Hashable) -> Any:
-        if key not in cache:
-            return MISSING
-        cache.move_to_end(key)
-        return cache[key]
-
-    def _store(self, cache: OrderedDict[Any, T], key: Hashable, value: T) -> T:
-        cache[key] = value
-        while len(cache) > self.cache_size:
-            cache.popitem(last=False)
-        return value
+    @staticmethod
+    def _weight(document: str, operation: Operation | None) -> int:
+        """An entry's estimated bytes: the parsed document its operation keeps alive, or
+        (not compilable: None kept) the text of its key."""
+        return operation.size if operation is not None else len(document)
 
     def _conditions(
         self, operation: Operation | None, variables: Mapping[str, Any] | None
@@ -377,7 +376,7 @@ class Compiler:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        return Operation(chosen[0], fragments, conditions)
+        return Operation(chosen[0], fragments, conditions, self.documents.size(text))
 
     def _compile(self, compiled: Operation, variables: VariableValues | None) -> Plan:
         operation, fragments = compiled.operation, compiled.fragments

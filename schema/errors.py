@@ -32,6 +32,15 @@ def error_code(error: GraphQLError) -> str:
     return "GRAPHQL_VALIDATION_FAILED"
 
 
+def validation_code(error: GraphQLError) -> str:
+    """The `extensions.code` of an error GraphQL's validation found without one: a literal
+    that does not coerce (the scalar's complaint is its original error) is the client's
+    input, anything else an invalid document, also where it names a variable (`Variable
+    '$a' is never used`, `... used in position expecting 'Boolean!'`), which `error_code`
+    would take for a variable's value that does not coerce (hostile review 13m)."""
+    return "BAD_USER_INPUT" if error.original_error is not None else "GRAPHQL_VALIDATION_FAILED"
+
+
 def is_client_error(error: GraphQLError) -> bool:
     """A mistake of the client's (or the database's state), not a bug of ours."""
     return ((error.extensions or {}).get("code") or error_code(error)) != "INTERNAL_SERVER_ERROR"

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any, cast
 
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 SERVED = (GRAPHQL_RESPONSE, JSON)
+# The names of UTF-8 a `charset` parameter may give (IANA's, and its common alias).
+UTF8 = frozenset({"utf-8", "utf8"})
 
 ALLOWED_METHODS = "GET, POST"
 HTTP_CODES = {
@@ -58,6 +61,7 @@ TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
 NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
+OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null, or left out)"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
 NOT_ACCEPTABLE = (
     "the Accept header refuses every media type served here (q=0): accept "
@@ -79,7 +83,8 @@ _DECODED: ContextVar[tuple[bytes, object] | None] = ContextVar("decoded_body", d
 def negotiate(accept: str | None) -> str:
     """The response media type for an `Accept` header.
 
-    The media range with the highest quality wins, the earlier one on a tie;
+    The served type with the highest quality wins (each takes the quality of the most
+    specific range that matches it), the one named earlier on a tie;
     `application/json` is the answer to no header, to `*/*` and `application/*`,
     and to a header that names neither supported type (and the type of the 406 body
     for a header that refuses both: `acceptable`).
@@ -95,35 +100,82 @@ def acceptable(accept: str | None) -> bool:
     return _chosen(accept) is not None
 
 
-def _chosen(accept: str | None) -> str | None:
-    ranges: list[tuple[str, float]] = []
+def prefers_html(accept: str | None) -> bool:
+    """Whether `Accept` ranks HTML (GraphiQL's page) above both types served as JSON: a
+    browser's `text/html, ..., */*;q=0.8` does; `application/json, text/html;q=0.5`,
+    `text/html;q=0.1, application/json` and `*/*` do not (any mention of HTML won before,
+    hostile review 13m). On a tie the type named earlier wins."""
+    ranges = media_ranges(accept)
+    html = _quality(ranges, "text/html")
+    best = max((_quality(ranges, served) for served in SERVED), key=_rank)
+    return html[0] > 0 and _rank(html) > _rank(best)
+
+
+def accepts_html(accept: str | None) -> bool:
+    """Whether `Accept` takes HTML at all (quality above 0, `*/*` included)."""
+    return _quality(media_ranges(accept), "text/html")[0] > 0
+
+
+def media_ranges(accept: str | None) -> list[tuple[str, float]]:
+    """The media ranges of an `Accept` header, lowercased, each with its quality. A
+    quality that is no number in 0-1 is ignored (1), as RFC 9110 lets a recipient be
+    lenient: `application/json;q=abc` is not a refusal (it answered 406 before)."""
+    ranges = []
     for part in (accept or "").split(","):
         media, *params = (p.strip() for p in part.split(";"))
+        if not media:
+            continue
         quality = 1.0
         for param in params:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+                with suppress(ValueError):
+                    given = float(value)
+                    quality = given if 0 <= given <= 1 else quality
         ranges.append((media.lower(), quality))
-    # A type refused by name is not chosen through a wildcard (RFC 9110: the more specific
-    # range decides): `application/json;q=0, */*` is the other type.
-    refused = {media for media, quality in ranges if media in SERVED and quality <= 0}
-    best, best_q, named = None, 0.0, False
-    for media, quality in ranges:
-        if media in SERVED:
-            candidates: tuple[str, ...] = (media,)
-        elif media in {"application/*", "*/*"}:
-            candidates = (JSON, GRAPHQL_RESPONSE)  # JSON first: the legacy default
-        else:
-            continue
-        named = True
-        candidate = next((c for c in candidates if c not in refused), None)
-        if candidate is not None and quality > best_q:
-            best, best_q = candidate, quality
-    return best if named else JSON
+    return ranges
+
+
+def _quality(ranges: list[tuple[str, float]], media_type: str) -> tuple[float, int]:
+    """The quality a media type has in `ranges` and the position of the range that gives
+    it: the most specific range matching it (`type/subtype`, then `type/*`, then `*/*`;
+    the first of equals) decides (RFC 9110 12.5.1). (0, len): no range matches it."""
+    kind = media_type.split("/")[0]
+    for pattern in (media_type, f"{kind}/*", "*/*"):
+        for position, (media, quality) in enumerate(ranges):
+            if media == pattern:
+                return quality, position
+    return 0.0, len(ranges)
+
+
+def _rank(found: tuple[float, int]) -> tuple[float, int]:
+    """Higher quality first, then the earlier range."""
+    return found[0], -found[1]
+
+
+def _chosen(accept: str | None) -> str | None:
+    """The served type `Accept` ranks first; JSON for a header matching neither (or
+    none); None when it gives both quality 0. On a tie the earlier range wins, and
+    JSON, the legacy default, when one range matches both (`*/*`, `application/*`)."""
+    ranges = media_ranges(accept)
+    found = {served: _quality(ranges, served) for served in (JSON, GRAPHQL_RESPONSE)}
+    if all(position == len(ranges) for _, position in found.values()):
+        return JSON
+    best = max(found, key=lambda served: _rank(found[served]))  # JSON first on a tie
+    return best if found[best][0] > 0 else None
+
+
+def other_charset(content_type: str | None) -> str | None:
+    """The `charset` a `Content-Type` names when it is not UTF-8 (`latin-1`, `utf-16`),
+    else None. JSON exchanged between systems is UTF-8 (RFC 8259 8.1): a body said to be
+    in another charset is refused with 415 naming it, not read as UTF-8 regardless."""
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+            if charset not in UTF8:
+                return charset or "(empty)"
+    return None
 
 
 def is_request_error(response: Mapping[str, Any]) -> bool:
@@ -208,8 +260,13 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         `execute_directly` has the result; None: the view answers, as for anything else."""
         headers = request.headers
         accept = headers.get("accept")
-        media_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-        if media_type != JSON or (accept and ("multipart" in accept or "event-stream" in accept)):
+        content_type = headers.get("content-type")
+        media_type = (content_type or "").split(";")[0].strip().lower()
+        if (
+            media_type != JSON
+            or other_charset(content_type) is not None
+            or (accept and ("multipart" in accept or "event-stream" in accept))
+        ):
             return None
         data = direct_request(await request.body())
         if data is None:
@@ -238,7 +295,10 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if last is not None and last[0] is data:
             return last[1]
         try:
-            value = json.loads(data, parse_constant=_not_json)
+            # Bytes as UTF-8 only: json.loads would detect UTF-16 and UTF-32 (a byte order
+            # mark, or the NULs of ASCII in them) and answer such a body (hostile review 13m).
+            text = data.decode() if isinstance(data, bytes) else data
+            value = json.loads(text, parse_constant=_not_json)
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
         except UnicodeDecodeError:
@@ -265,6 +325,10 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             # type itself, not a substring of the header ("application/jsonx").
             given = media_type[:100] or "none"
             raise HTTPException(415, f"unsupported content type '{given}': send application/json")
+        charset = other_charset(request.content_type)
+        if request.method == "POST" and charset is not None:
+            given = charset[:100]
+            raise HTTPException(415, f"unsupported charset '{given}': send the body in UTF-8")
         if request.method == "POST":
             body = await request.get_body()
             if body.lstrip()[:1] == b"[":
@@ -272,6 +336,9 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
             decoded = self.decode_json(body)
             if not isinstance(decoded, dict):
                 raise HTTPException(400, NOT_AN_OBJECT)
+            if not isinstance(decoded.get("operationName"), str | None):
+                # Strawberry's view took `5` for a name: 'Unknown operation named "5"'.
+                raise HTTPException(400, OPERATION_NAME_NOT_A_STRING)
             # Strawberry's parse_http_body decodes the same body again: it gets this value.
             _DECODED.set((body, decoded))
         try:

@@ -17,11 +17,10 @@ are bounded in operands and nesting: literals by `RequestLimits`, variables by
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections import OrderedDict
+import math
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 from graphql import (
@@ -29,9 +28,11 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    FloatValueNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLFloat,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
@@ -63,6 +64,8 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from schema.caches import MISSING, BoundedCache, document_bytes
+from schema.errors import validation_code
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 MAX_DEPTH = 20
@@ -93,6 +96,11 @@ MAX_INPUT_OPERANDS = 200
 MAX_INPUT_DEPTH = 10
 # Distinct documents whose parse and validation are kept: a front end sends a few dozen.
 CACHE_SIZE = 512
+# And the estimated bytes each cache of documents may hold (`schema.caches.document_bytes`):
+# a front end's documents of a few hundred tokens are 100-200 KB each; one of the 4,000
+# tokens the parser allows is 1.6 MB. Each cache keyed by a document's text (here and in
+# schema/compiled.py) has this bound; they mostly hold the same parsed documents.
+CACHE_BYTES = 32_000_000
 # Introspection answers kept (each about 250 KB for a full one).
 INTROSPECTION_CACHE_SIZE = 8
 PAGE_ARGUMENTS = ("first", "last", "limit")
@@ -391,6 +399,34 @@ class RequestLimits(ValidationRule):
                 )
             )
 
+    def enter_float_value(self, node: FloatValueNode, *_: Any) -> None:
+        self._finite(node)
+
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> None:
+        self._finite(node)
+
+    def _finite(self, node: FloatValueNode | IntValueNode) -> None:
+        """A literal where a Float goes that no 64-bit float holds (`1e999`, 400 digits):
+        graphql-core's parse_float_literal reads it as infinity, which reached Cypher, while
+        the same number in the variables is refused (hostile review 13m). Refused the same
+        way, as the client's input."""
+        if get_named_type(self.context.get_input_type()) is not GraphQLFloat:
+            return
+        try:
+            finite = math.isfinite(float(node.value))
+        except ValueError:  # beyond Python's digit limit: ValuesOfCorrectType reports it
+            return
+        if not finite:
+            shown = node.value if len(node.value) <= 40 else f"{node.value[:40]}..."
+            self.report_error(
+                GraphQLError(
+                    f"Float cannot represent non numeric value: {shown} (no finite 64-bit "
+                    "float holds it)",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
+
     def enter_argument(self, node: Any, *_: Any) -> None:
         argument = self.context.get_argument()
         if argument is None:
@@ -519,10 +555,11 @@ class IntrospectionCache(SchemaExtension):
     answer to the same document: a browser reloading GraphiQL costs that once.
     """
 
-    # Shared by every request (an extension instance lives for one request).
-    answers: ClassVar[OrderedDict[tuple[str, str | None], ExecutionResult]] = OrderedDict()
-    # Requests that fall back to Strawberry's execution run in worker threads (schema.app).
-    lock: ClassVar[threading.Lock] = threading.Lock()
+    # Shared by every request (an extension instance lives for one request); its key holds
+    # the document's text, its answer no part of the parsed document.
+    answers: ClassVar[BoundedCache[tuple[str, str | None], ExecutionResult]] = BoundedCache(
+        INTROSPECTION_CACHE_SIZE, CACHE_BYTES
+    )
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -540,20 +577,14 @@ class IntrospectionCache(SchemaExtension):
             )
         ):
             key = (context.query, context.operation_name)
-            with self.lock:
-                cached = self.answers.get(key)
-                if cached is not None:
-                    self.answers.move_to_end(key)
-            if cached is None:
+            cached = self.answers.get(key)
+            if cached is MISSING:
                 cached = await asyncio.to_thread(
                     execute_sync, context.schema._schema, context.graphql_document,
                     operation_name=context.operation_name,
                 )  # fmt: skip
                 if not cached.errors:
-                    with self.lock:
-                        self.answers[key] = cached
-                        while len(self.answers) > INTROSPECTION_CACHE_SIZE:
-                            self.answers.popitem(last=False)
+                    self.answers.put(key, cached, len(context.query))
             context.result = cached
         yield
 
@@ -586,39 +617,61 @@ class Documents:
     (`SharedDocuments`): a document new to the server is parsed once and validated once,
     whichever of them looks at it first. Each kept its own before, and a document the
     compiled path did not take was parsed three times and validated twice (0.17 s against
-    0.04 s for 440 fragments, hostile review 6). The caches are functools' LRU caches:
-    bounded, and safe from the worker threads that compile and execute.
+    0.04 s for 440 fragments, hostile review 6). The caches are `BoundedCache`s: bounded in
+    entries and in the bytes the parsed documents hold (`document_bytes`), and safe from
+    the worker threads that compile and execute.
     """
 
-    def __init__(self, schema: Schema, size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self, schema: Schema, size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES
+    ) -> None:
         self.schema = schema
-        self._parsed = lru_cache(maxsize=size)(self._parse)
-        self._errors = lru_cache(maxsize=size)(self._validate)
+        self._parsed: BoundedCache[str, tuple[DocumentNode | tuple[Any, int, str], int]] = (
+            BoundedCache(size, max_bytes)
+        )
+        self._errors: BoundedCache[str, tuple[GraphQLError, ...]] = BoundedCache(size, max_bytes)
 
     def parse(self, text: str) -> DocumentNode:
         """The document, or the parser's GraphQLSyntaxError raised (a new one each time:
         an exception raised again keeps gathering tracebacks)."""
-        found = self._parsed(text)
+        found = self._parse(text)[0]
         if isinstance(found, DocumentNode):
             return found
         source, position, description = found
         raise GraphQLSyntaxError(source, position, description)
 
+    def size(self, text: str) -> int:
+        """The estimated bytes the parsed document holds (`document_bytes`): the weight of
+        every cache entry that keeps it (or its nodes) alive."""
+        return self._parse(text)[1]
+
     def errors(self, text: str) -> list[GraphQLError]:
         """The validation errors of the parsed document (none: valid)."""
-        return list(self._errors(text))
+        found = self._errors.get(text)
+        if found is MISSING:
+            # Strawberry's own validation (its rules for its `Maybe` and `@oneOf` added).
+            found = tuple(validate_document(self.schema._schema, self.parse(text), RULES))
+            for error in found:
+                # Coded here, where it is known they are validation's, whichever path
+                # reports them (error_code reads "Variable '$..." as a value's coercion).
+                if not (error.extensions or {}).get("code"):
+                    error.extensions = {**(error.extensions or {}), "code": validation_code(error)}
+            self._errors.put(text, found, self.size(text))
+        return list(found)
 
-    def _parse(self, text: str) -> DocumentNode | tuple[Any, int, str]:
+    def _parse(self, text: str) -> tuple[DocumentNode | tuple[Any, int, str], int]:
+        found = self._parsed.get(text)
+        if found is not MISSING:
+            return found
         try:
-            return parse(text, max_tokens=MAX_TOKENS)
+            document = parse(text, max_tokens=MAX_TOKENS)
+            found = document, document_bytes(text, document)
         except GraphQLSyntaxError as error:
             assert error.source is not None and error.positions
             position = next(iter(error.positions))
-            return error.source, position, error.message.removeprefix("Syntax Error: ")
-
-    def _validate(self, text: str) -> tuple[GraphQLError, ...]:
-        # Strawberry's own validation (its rules for its `Maybe` and `@oneOf` added).
-        return tuple(validate_document(self.schema._schema, self.parse(text), RULES))
+            message = error.message.removeprefix("Syntax Error: ")
+            found = (error.source, position, message), document_bytes(text, None)
+        return self._parsed.put(text, found, found[1])
 
 
 @cache

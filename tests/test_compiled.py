@@ -10,11 +10,13 @@ sorted, `errors` with their `path` and `extensions.code` included. The compiled 
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import importlib
 import json
 import re
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,10 @@ from diplograph.settings import Settings
 from graph.reads import Reader
 from schema import http
 from schema.api import schema
+from schema.caches import MISSING, BoundedCache
 from schema.compiled import Compiler, Fallback, Plan
 from schema.context import Context
+from schema.limits import Documents
 from schema.selection import decode_cursor, encode_cursor
 from tests import participation
 from tests.conftest import API_TOKEN, LiveServer, graphql
@@ -1129,3 +1133,100 @@ def test_a_before_cursor_beyond_the_end_means_before_the_end(
         assert page_of(both, document) == {
             "offsets": [1], "hasPreviousPage": True, "hasNextPage": False,
         }  # fmt: skip
+
+
+def hostile_document(k: int) -> str:
+    """Hostile review 13m's document: 125 operations (3,500 tokens, under the 4,000 limit)
+    after a 40 KB comment, 53 KB of text; a new one for each `k`."""
+    operations = " ".join(
+        f"query Q{k}x{i} {{ people(first:1, after:null, last:null, before:null, where:null, "
+        f"orderBy:null){{ totalCount }} }}"
+        for i in range(125)
+    )
+    return f"#{'x' * 40_000}\n{operations}"
+
+
+def test_a_bounded_cache_keeps_both_its_entries_and_its_bytes_under_their_bounds() -> None:
+    cache: BoundedCache[str, int] = BoundedCache(entries=3, max_bytes=100)
+    for key, weight in [("a", 10), ("b", 10), ("c", 10)]:
+        cache.put(key, weight, weight)
+    assert cache.get("a") == 10  # now the most recently used
+    cache.put("d", 10, 10)  # a fourth entry: "b" (least recently used) goes
+    assert list(cache) == ["c", "a", "d"] and cache.get("b") is MISSING
+    cache.put("e", 0, 75)  # 105 bytes: "c" goes, then the bytes fit
+    assert list(cache) == ["a", "d", "e"] and cache.bytes == 95
+    cache.put("a", 0, 60)  # stored again, heavier: "d" and "e" go
+    assert list(cache) == ["a"] and cache.bytes == 60
+    cache.put("huge", 0, 101)  # over the whole budget: not kept, nothing evicted for it
+    assert list(cache) == ["a"] and cache.get("huge") is MISSING
+
+
+def test_documents_and_plans_are_bounded_by_the_memory_their_documents_hold() -> None:
+    """Hostile review 13m: 1,700 distinct documents of 53 KB (3,500 tokens each) took a
+    worker from 130 MB to 1.1 GB: each parsed one holds 1.3 MB, and the caches kept 512
+    of them each, bounded by count only. Bounded by `document_bytes` too, what the caches
+    hold (traced by tracemalloc) stays under their budget, however many documents come."""
+    budget = 6_000_000
+    known = Documents(schema, max_bytes=budget)
+    compiler = Compiler(schema, max_bytes=budget)
+    compiler.documents = known
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for k in range(16):
+            text = hostile_document(k)
+            assert known.errors(text) == []
+            assert asyncio.run(compiler.plan(text, f"Q{k}x3")) is not None
+            # Each estimate is at least what the parsed document holds (1.3 MB).
+            assert known.size(text) >= 1_350_000
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    for cache in (known._parsed, known._errors, compiler.operations, compiler.plans):
+        assert 0 < cache.bytes <= budget and 1 <= len(cache) <= 4
+    # The four caches hold the same few documents: about one budget in all (16 parsed
+    # documents unbounded: 21 MB).
+    assert grown < 1.5 * budget, f"{grown:,} bytes kept"
+
+
+CODES_AS_DOCUMENTED = [
+    # A Float literal no 64-bit float holds was infinity in Cypher; its variable refused.
+    ('{"query": "{ people(where: {quantity: {gt: 1e999}}) { totalCount } }"}',
+     200, ["BAD_USER_INPUT"], "Float cannot represent non numeric value: 1e999"),
+    ('{"query": "{ people(where: {quantity: {in: [1, -1e999]}}) { totalCount } }"}',
+     200, ["BAD_USER_INPUT"], "Float cannot represent"),
+    ('{"query": "query Q($q: Float) { people(where: {quantity: {gt: $q}}) { totalCount } }",'
+     ' "variables": {"q": 1e999}}', 200, ["BAD_USER_INPUT"], "Float cannot represent"),
+    # Validation's, though they name a variable (they were BAD_USER_INPUT).
+    ('{"query": "query Q($f: Boolean) { people(first: 1) { totalCount @include(if: $f) } }"}',
+     200, ["GRAPHQL_VALIDATION_FAILED"], "used in position expecting type 'Boolean!'"),
+    ('{"query": "query Q($a: Int) { people(first: 1) { totalCount } }"}',
+     200, ["GRAPHQL_VALIDATION_FAILED"], "Variable '$a' is never used"),
+    # A variable's value that does not coerce is still the client's input.
+    ('{"query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": {"id": null}}',
+     200, ["BAD_USER_INPUT"], "Variable '$id'"),
+    # Request errors: HTTP 400.
+    ('{"query": "query A { __typename } query B { __typename }"}',
+     400, ["BAD_REQUEST"], "operationName is required"),
+    ('{"query": "query A { __typename }", "operationName": 5}',
+     400, ["BAD_REQUEST"], "operationName must be a string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "status", "codes", "says"), CODES_AS_DOCUMENTED)
+def test_request_errors_have_the_documented_codes_on_both_paths(
+    both: tuple[httpx.Client, httpx.Client], body: str, status: int, codes: list[str], says: str
+) -> None:
+    """Hostile review 13m: codes that disagreed with docs/api.md's table of errors."""
+    answers = [
+        client.post("/graphql", content=body, headers={"content-type": "application/json"})
+        for client in both
+    ]
+    for response in answers:
+        assert response.status_code == status, response.text
+        errors = response.json()["errors"]
+        assert [e["extensions"]["code"] for e in errors] == codes, response.text
+        assert says in errors[0]["message"]
+    assert normalised(answers[0]) == normalised(answers[1])

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schema.http import GRAPHQL_RESPONSE, JSON, acceptable, negotiate
+from schema.http import GRAPHQL_RESPONSE, JSON, acceptable, negotiate, prefers_html
 from tests.conftest import API_TOKEN
 
 pytestmark = pytest.mark.usefixtures("knowledge_graph")
@@ -76,7 +76,10 @@ def test_graphql_over_http_audit_passes_every_must_and_should(api: httpx.Client)
         (f"{GRAPHQL_RESPONSE};q=0.5, application/json;q=0.8", JSON),
         (f"{GRAPHQL_RESPONSE};q=0, */*", JSON),
         ("APPLICATION/GRAPHQL-RESPONSE+JSON; charset=utf-8", GRAPHQL_RESPONSE),
-        (f"{GRAPHQL_RESPONSE};q=oops, application/json", JSON),
+        # A quality that is no number is ignored (q=1), not a refusal (hostile review 13m).
+        (f"{GRAPHQL_RESPONSE};q=oops, application/json", GRAPHQL_RESPONSE),
+        ("application/json;q=abc", JSON),
+        (f"application/json;q=0.5, {GRAPHQL_RESPONSE};q=abc", GRAPHQL_RESPONSE),
         # A type refused by name is not chosen through a wildcard.
         ("application/json;q=0, */*", GRAPHQL_RESPONSE),
         (f"application/json;q=0, {GRAPHQL_RESPONSE};q=0.1", GRAPHQL_RESPONSE),
@@ -94,7 +97,6 @@ REFUSING = [
     "application/*;q=0",
     f"application/json;q=0, {GRAPHQL_RESPONSE};q=0",
     f"{GRAPHQL_RESPONSE};q=0, application/json;q=0.0, text/html",
-    "application/json;q=oops",
 ]
 
 
@@ -176,9 +178,77 @@ def test_refused_requests_answer_json_with_a_code(api: httpx.Client) -> None:
     assert mutation_by_get.json()["errors"][0]["extensions"]["code"]
 
 
+def test_a_body_not_in_utf8_is_refused_whatever_its_encoding(api: httpx.Client) -> None:
+    """Hostile review 13m: Python's json.loads reads UTF-16 and UTF-32 bytes too, so such a
+    body was answered (200) where the documentation says 400."""
+    body = '{"query": "{ __typename }"}'
+    for encoded in (body.encode("utf-16"), body.encode("utf-16-le"), body.encode("utf-32"),
+                    "\ufeff".encode("utf-16-be") + body.encode("utf-16-be")):  # fmt: skip
+        response = api.post("/graphql", content=encoded,
+                            headers={"content-type": "application/json"})  # fmt: skip
+        assert response.status_code == 400, (encoded[:6], response.text)
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    for charset in ("latin-1", "utf-16", '"iso-8859-1"', ""):
+        headers = {"content-type": f"application/json; charset={charset}"}
+        response = api.post("/graphql", content=body.encode(), headers=headers)
+        assert response.status_code == 415, (charset, response.text)
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+        assert f"unsupported charset '{charset.strip(chr(34)) or '(empty)'}'" in error["message"]
+    for charset in ("utf-8", "UTF-8", '"utf-8"', "utf8"):
+        headers = {"content-type": f"application/json;charset={charset}"}
+        response = api.post("/graphql", content=body.encode(), headers=headers)
+        assert response.json() == {"data": {"__typename": "Query"}}, charset
+
+
 def test_graphiql_is_still_served_to_browsers(api: httpx.Client) -> None:
     page = api.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("accept", "html"),
+    [
+        (BROWSER, True),
+        ("text/html", True),
+        ("text/*, application/json;q=0.9", True),
+        ("text/html, application/json", True),  # a tie: the earlier range
+        # Hostile review 13m: any mention of HTML won; JSON ranked higher is JSON.
+        ("application/json, text/html;q=0.5", False),
+        ("text/html;q=0.1, application/json", False),
+        ("application/json, text/html", False),
+        (f"text/html;q=0.5, {GRAPHQL_RESPONSE}", False),
+        ("text/html;q=0.5, */*", False),
+        ("*/*", False),
+        ("text/html;q=0", False),
+        ("application/json", False),
+        (None, False),
+    ],
+)
+def test_graphiql_is_served_only_when_html_ranks_above_json(
+    api: httpx.Client, accept: str | None, html: bool
+) -> None:
+    assert prefers_html(accept) is html
+    headers = {"accept": accept} if accept is not None else {}
+    response = api.get("/graphql", params={"query": "{__typename}"}, headers=headers)
+    assert response.status_code == 200
+    if html:
+        assert response.headers["content-type"].startswith("text/html")
+    else:
+        assert response.json() == {"data": {"__typename": "Query"}}
+    root = api.get("/", headers=headers)
+    assert (root.status_code == 307) is html
+
+
+def test_a_quality_that_is_no_number_is_ignored_not_refused(api: httpx.Client) -> None:
+    for accept in ("application/json;q=abc", f"{GRAPHQL_RESPONSE};q=", "*/*;q=1.5"):
+        response = api.get("/graphql", params={"query": "{__typename}"},
+                           headers={"accept": accept})  # fmt: skip
+        assert response.status_code == 200, (accept, response.text)
+        assert response.json() == {"data": {"__typename": "Query"}}
 
 
 def test_the_root_leads_somewhere_and_unknown_paths_answer_json(api: httpx.Client) -> None:
