@@ -407,12 +407,16 @@ _INEXACT = 2.0**63
 
 
 def _inexact(value: Any) -> bool:
-    if value.__class__ is float:
-        return not -_INEXACT < value < _INEXACT
-    if isinstance(value, dict):
-        return any(_inexact(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_inexact(v) for v in value)
+    # A loop, not recursion: variables may nest as deep as the brackets allow.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item.__class__ is float and not -_INEXACT < item < _INEXACT:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
