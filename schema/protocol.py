@@ -28,8 +28,8 @@ closes:
   empty lines before a request line, and a protocol upgrade (WebSocket).
 
 Requests sent before the refused one on the same connection (pipelined) are answered
-first, then the refusal. `server_options` is how `diplograph serve` and the tests' server
-both run uvicorn.
+first, then the refusal. A response's head and body leave in one write (`HeldHead`).
+`server_options` is how `diplograph serve` and the tests' server both run uvicorn.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from asyncio.events import TimerHandle
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import httptools
 from uvicorn.config import Config
@@ -286,6 +286,61 @@ class Framing:
             self.state, self.head_bytes = HEAD, 0
 
 
+class HeldHead:
+    """A connection's transport as its responses see it: a response head is held until
+        the body's first bytes follow, and both leave in one write.
+
+        uvicorn writes a head as soon as the app starts its response, and the body apart: two
+        writes for every response, each a system call that wakes the client and, on loopback,
+        runs the receiving side's TCP work in this process. Those sends were a third of the
+        worker's time in a small request's profile (bench/README.md, issue 13v). The body
+        follows in the same turn of the event loop (Starlette's `Response` sends both without
+        waiting); should nothing follow (a HEAD request), the head leaves at the loop's next
+        turn. Every write and close of the connection (uvicorn's, the refusals') passes here,
+    so nothing overtakes a held head. Anything else is the transport's own."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self.transport = transport
+        self.loop = loop
+        self.held: bytes | None = None
+        self.release: asyncio.Handle | None = None
+
+    def write(self, data: bytes) -> None:
+        if self.held is not None:
+            data = self.held + data
+            self._forget()
+        elif data.endswith(b"\r\n\r\n"):  # a head (or a chunked body's end): hold it
+            self.held = data
+            self.release = self.loop.call_soon(self.flush)
+            return
+        self.transport.write(data)
+
+    def flush(self) -> None:
+        if self.held is not None:
+            data = self.held
+            self._forget()
+            self.transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def is_closing(self) -> bool:
+        return self.transport.is_closing()
+
+    def discard(self) -> None:
+        """The connection is gone: nothing held is sent."""
+        self._forget()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+    def _forget(self) -> None:
+        if self.release is not None:
+            self.release.cancel()
+        self.held = self.release = None
+
+
 def target_too_long(size: int) -> Refusal:
     return Refusal(
         414,
@@ -316,10 +371,12 @@ class JsonErrorsProtocol(HttpToolsProtocol):
         self.deadline: TimerHandle | None = None  # the current body's whole time
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # Everything on the connection writes and closes through it, in order.
+        super().connection_made(cast(asyncio.Transport, HeldHead(transport, self.loop)))
         self._arm(self.limits.head_timeout, self._head_timeout, head=True)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        cast(HeldHead, self.transport).discard()
         self._disarm()
         self._end_deadline()
         super().connection_lost(exc)

@@ -8,6 +8,7 @@ refused one are answered first.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -21,6 +22,7 @@ import httpx
 import pytest
 
 from diplograph.settings import Settings
+from schema.protocol import HeldHead
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.usefixtures("knowledge_graph")
@@ -440,3 +442,80 @@ def test_a_client_leaving_mid_body_logs_no_traceback(api: httpx.Client) -> None:
     assert [a.status for a in answers] == [200]
     loud = [r for r in records.records if r.levelno >= logging.WARNING]
     assert loud == [], [r.getMessage() for r in loud]
+
+
+class RecordingTransport(asyncio.Transport):
+    """What reaches the socket: each write, and whether the connection was closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+HEAD_BYTES = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"
+
+
+def test_a_response_head_and_its_body_leave_in_one_write() -> None:
+    async def respond() -> list[bytes]:
+        sent = RecordingTransport()
+        held = HeldHead(sent, asyncio.get_running_loop())
+        held.write(HEAD_BYTES)
+        assert sent.writes == []  # held for the body
+        held.write(b"{}")
+        await asyncio.sleep(0)
+        return sent.writes
+
+    assert asyncio.run(respond()) == [HEAD_BYTES + b"{}"]
+
+
+def test_a_head_with_nothing_after_it_leaves_at_the_next_turn_and_before_a_close() -> None:
+    async def respond() -> tuple[list[bytes], list[bytes], bool]:
+        loop = asyncio.get_running_loop()
+        alone, closing = RecordingTransport(), RecordingTransport()
+        HeldHead(alone, loop).write(HEAD_BYTES)  # a HEAD request's answer
+        held = HeldHead(closing, loop)
+        held.write(HEAD_BYTES)
+        held.close()
+        await asyncio.sleep(0)
+        return alone.writes, closing.writes, closing.closed
+
+    assert asyncio.run(respond()) == ([HEAD_BYTES], [HEAD_BYTES], True)
+
+
+def test_nothing_held_is_written_after_the_connection_is_lost() -> None:
+    async def respond() -> list[bytes]:
+        sent = RecordingTransport()
+        held = HeldHead(sent, asyncio.get_running_loop())
+        held.write(HEAD_BYTES)
+        held.discard()
+        await asyncio.sleep(0)
+        return sent.writes
+
+    assert asyncio.run(respond()) == []
+
+
+def test_a_head_request_on_a_kept_alive_connection_is_answered(api: httpx.Client) -> None:
+    """A HEAD response has no body to carry its held head out: it leaves on its own, and
+    the connection serves the next request."""
+    with connect(port_of(api)) as sock:
+        send(sock, get().replace(b"GET", b"HEAD", 1))
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)  # (times out, an error, if the head stays held)
+            assert chunk, received
+            received += chunk
+        assert received.startswith(b"HTTP/1.1 200"), received[:200]
+        assert received.endswith(b"\r\n\r\n")
+        send(sock, get(extra=b"Connection: close\r\n"))
+        [reply] = replies(sock)
+    assert reply.body == {"status": "ok"}
