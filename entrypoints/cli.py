@@ -552,6 +552,9 @@ def serve(
         int | None,
         typer.Option(min=1, help="Worker processes  [default: the machine's cores]"),
     ] = None,
+    access_log: Annotated[
+        bool, typer.Option(help="Log a line per request (off: only warnings and errors).")
+    ] = True,
 ) -> None:
     """Serve the GraphQL API with uvicorn (uvloop, httptools), one process per core."""
     import uvicorn
@@ -574,7 +577,8 @@ def serve(
         # killed for it is replaced by one that is killed again.
         uvicorn.run(
             "schema.app:create_app", factory=True, host=host, port=port, workers=workers,
-            log_level="info", timeout_worker_healthcheck=60, **server_options(settings),
+            log_level="info", access_log=access_log, timeout_worker_healthcheck=60,
+            **server_options(settings),
         )  # fmt: skip
 
 

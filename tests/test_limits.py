@@ -481,6 +481,17 @@ def test_serve_with_workers_counts_every_request_in_every_scrape(settings: Setti
     assert not Path(kept.group(1)).exists()  # removed when serve stopped
 
 
+def test_serve_logs_a_line_per_request_unless_told_not_to(settings: Settings) -> None:
+    for flags, logged in (((), True), (("--no-access-log",), False)):
+        with (
+            serving(cli_env(settings), "--workers", "1", *flags) as (url, server),
+            httpx.Client(base_url=url, timeout=10) as client,
+        ):
+            graphql(client, "query Logged { __typename }")
+        out = server.stdout.read() if server.stdout else ""
+        assert ('"POST /graphql HTTP/1.1" 200' in out) is logged, (flags, out[-2000:])
+
+
 # -- 4. every client mistake is coded ----------------------------------------------------------
 
 INTROSPECTION = """{ __schema { queryType { name } mutationType { name } types { name kind

@@ -724,6 +724,7 @@ async def main_async(args: argparse.Namespace) -> int:
         doc["goal"] = report.goal(doc)
         markdown = report.markdown(doc)
         stamp = started_at.strftime("%Y%m%d-%H%M%S")
+        args.out.mkdir(parents=True, exist_ok=True)
         base = args.out / f"api-{label}-{stamp}"
         base.with_suffix(".json").write_text(json.dumps(doc, indent=1, default=str) + "\n")
         base.with_suffix(".md").write_text(markdown)

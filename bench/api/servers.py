@@ -1,7 +1,7 @@
 """The three servers under test, started on free loopback ports and stopped by their pids.
 
-* `diplograph`: this API under uvicorn with production settings (no reload, `--workers`,
-  log level warning, no access log, GraphiQL off).
+* `diplograph`: this API as `diplograph serve` runs it (its HTTP protocol, metrics shared
+  by the workers, `--workers`), without the access log, GraphiQL off.
 * `neo4j-graphql`: @neo4j/graphql 7 on GraphQL Yoga (bench/peers/neo4j-graphql), as many
   node:cluster workers.
 * `raw-cypher`: the operations' hand-written Cypher behind Starlette (bench/api/raw_app.py),
@@ -153,28 +153,22 @@ def neo4j_env(bolt_uri: str, user: str, password: str, database: str) -> dict[st
     return env
 
 
+def listening(port: int, workers: int) -> list[str]:
+    return ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+
+
 def uvicorn_command(app: str, port: int, workers: int) -> list[str]:
     return [
-        str(VENV_BIN / "uvicorn"),
-        app,
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
+        str(VENV_BIN / "uvicorn"), app, "--factory", *listening(port, workers),
+        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
         # A busy machine can take longer than the default 5 s to start a worker.
-        "--timeout-worker-healthcheck",
-        "60",
-    ]
+        "--timeout-worker-healthcheck", "60",
+    ]  # fmt: skip
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    """This API as a user serves it (the raw floor runs plain uvicorn: `uvicorn_command`)."""
+    return [str(VENV_BIN / "diplograph"), "serve", *listening(port, workers), "--no-access-log"]
 
 
 def make_servers(env: dict[str, str], workers: int, logs: Path, peer: bool = True) -> list[Server]:
@@ -184,7 +178,7 @@ def make_servers(env: dict[str, str], workers: int, logs: Path, peer: bool = Tru
         Server(
             OURS,
             ours_port,
-            uvicorn_command("schema.app:create_app", ours_port, workers),
+            serve_command(ours_port, workers),
             ours_env,
             ROOT,
             logs / "diplograph.log",
