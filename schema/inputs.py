@@ -295,10 +295,26 @@ def listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def enum_names(value: Any, enum: type[Enum], field_name: str) -> list[Any]:
+# Arguments that are lists of names (relationship types, actors, kinds) take at most this
+# many items, duplicates included, whether written in the document or sent in a variable
+# (the token limit bounds only the former: 15,000 `LED` in a variable reached Neo4j).
+MAX_LIST = 100
+
+
+def capped(values: list[Any], argument: str) -> list[Any]:
+    """`values`, refused (BAD_USER_INPUT naming `argument`) when over MAX_LIST items."""
+    if len(values) > MAX_LIST:
+        raise BadUserInput(f"'{argument}' lists {len(values)} items; at most {MAX_LIST}")
+    return values
+
+
+def enum_names(value: Any, enum: type[Enum], field_name: str) -> tuple[str, ...]:
     """The values of a list-of-enum argument, raw (a literal's names, a variable's members,
-    or one of either alone) or typed, in order, each once."""
-    return list(dict.fromkeys(_enum_value(v, enum, field_name) for v in listed(value)))
+    or one of either alone) or typed: at most MAX_LIST given, each once, sorted. A set in
+    one canonical order, so that a statement whose text holds them (a walk's
+    `[:LED|MEMBER_OF*..4]`) has one text per set, whatever the order and repeats."""
+    given = capped(listed(value), field_name)
+    return tuple(sorted({_enum_value(v, enum, field_name) for v in given}))
 
 
 def _date(value: Any, name: str) -> date | None:
@@ -456,9 +472,7 @@ def _relation(value: Any) -> RelationFilter:
             f"'relationships' needs exactly one of {list(QUANTIFIERS)} per item, not {given}"
         )
     quantifier = given[0]
-    types = tuple(
-        enum_names(_get(value, "types", "types"), RelationshipType, "relationships.types")
-    )
+    types = enum_names(_get(value, "types", "types"), RelationshipType, "relationships.types")
     direction = _get(value, "direction", "direction") or Direction.BOTH
     direction = _enum_value(direction, Direction, "relationships.direction")
     where = to_filter(_get(value, quantifier, quantifier))

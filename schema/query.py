@@ -25,14 +25,15 @@ from schema.inputs import (
     RelationshipType,
     SearchMatch,
     SortDirection,
+    capped,
     check_window,
+    enum_names,
     slug_of,
     to_document_filter,
     to_filter,
 )
 from schema.selection import (
     FACT_EDGE,
-    MAX_LIST,
     MAX_PAGE_SIZE,
     PageArgs,
     aggregate_spec,
@@ -248,9 +249,9 @@ class Query(CandidateQuery):
     ) -> Connection[Meeting]:
         if not actors:
             raise BadUserInput("'actors' must name at least one actor")
-        if len(actors) > MAX_LIST:
-            raise BadUserInput(f"'actors' names {len(actors)} actors; at most {MAX_LIST}")
-        together = Filter(participants=list(dict.fromkeys(slug_of(str(a)) for a in actors)))
+        together = Filter(
+            participants=list(dict.fromkeys(slug_of(str(a)) for a in capped(actors, "actors")))
+        )
         order = [EntityOrder(field=OrderField.DATE)]
         result: Connection[Meeting] = await list_of(
             info, ("Meeting",), "Meeting", where, order, PageArgs(first, after), together
@@ -455,8 +456,8 @@ def walk(
 ) -> reads.Walk:
     check_window(date_from, date_to)
     return reads.Walk(
-        types=tuple(t.name for t in types or []),
-        exclude=tuple(t.name for t in exclude or []),
+        types=enum_names(types, RelationshipType, "types"),
+        exclude=enum_names(exclude, RelationshipType, "excludeTypes"),
         date_from=date_from,
         date_to=date_to,
     )

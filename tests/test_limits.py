@@ -43,6 +43,7 @@ from ops.hostile import CASES, fragment_fanout, names_heavy_text
 from schema import metrics
 from schema.api import schema as api_schema
 from schema.context import Context
+from schema.inputs import MAX_LIST
 from schema.limits import (
     MAX_COST,
     MAX_FIELDS,
@@ -53,7 +54,6 @@ from schema.limits import (
     measure_value,
 )
 from schema.mutation import MAX_SIZES
-from schema.selection import MAX_LIST
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import DIPLOGRAPH, ROOT, Counts, cli_env
 
@@ -215,7 +215,9 @@ def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
 # -- statement texts: a request's values never change its Cypher text ----------------------
 
 
-def _run_in_process(settings: Settings, driver: Driver, query: str) -> tuple[list[str], Any]:
+def _run_in_process(
+    settings: Settings, driver: Driver, query: str, variables: dict[str, Any] | None = None
+) -> tuple[list[str], Any]:
     """The Cypher texts a query ran (the reader's log), and its result."""
 
     async def run() -> tuple[list[str], Any]:
@@ -223,7 +225,9 @@ def _run_in_process(settings: Settings, driver: Driver, query: str) -> tuple[lis
         try:
             reader = Reader(reads_driver, settings.neo4j_database, settings.query_timeout)
             context = Context(reader=reader, settings=settings, sync_driver=driver)
-            result = await api_schema.execute(query, context_value=context)
+            result = await api_schema.execute(
+                query, variable_values=variables, context_value=context
+            )
             return reader.log.texts, result
         finally:
             await reads_driver.close()
@@ -280,6 +284,68 @@ def test_name_lists_are_capped_with_a_coded_error_naming_the_argument(api: httpx
     # At the cap, duplicates and all, still answered.
     types = ", ".join(["DISCUSSED"] * MAX_LIST)
     assert "errors" not in graphql(api, query % types)
+
+
+WALKS = (
+    'query($t: [RelationshipType!], $x: [RelationshipType!]) { neighborhood(id: "cuba", '
+    "types: $t, excludeTypes: $x) { totalNodes nodes { id } } }",
+    'query($t: [RelationshipType!], $x: [RelationshipType!]) { paths(from: "cuba", '
+    'to: "united-states", types: $t, excludeTypes: $x) { nodes { id } } }',
+)
+
+
+@pytest.mark.parametrize("query", WALKS, ids=["neighborhood", "paths"])
+def test_walk_types_are_a_set_in_the_statement_text(
+    settings: Settings, driver: Driver, query: str
+) -> None:
+    """Hostile review 13r: `neighborhood`/`paths` write their types into the pattern
+    (`[:LED|MEMBER_OF*1..2]`); each count of a repeated `LED` was a new text that Neo4j
+    planned for seconds (a StackOverflowError at 15,000), holding the worker's plan gate.
+    Repeats and order no longer change the text, nor the answer."""
+    one = _run_in_process(settings, driver, query, {"t": ["LED", "LED", "MEMBER_OF"]})
+    other = _run_in_process(settings, driver, query, {"t": ["MEMBER_OF", "LED"]})
+    assert one[1].errors is None and other[1].errors is None, (one[1].errors, other[1].errors)
+    assert one[0] == other[0] and len(one[0]) == 1
+    assert one[1].data == other[1].data
+    assert ":LED|MEMBER_OF*" in one[0][0]
+    excluded = _run_in_process(settings, driver, query, {"x": ["PART_OF", "LED", "PART_OF"]})
+    assert excluded[0] == _run_in_process(settings, driver, query, {"x": ["LED", "PART_OF"]})[0]
+
+
+@pytest.mark.parametrize("query", WALKS, ids=["neighborhood", "paths"])
+def test_walk_type_lists_are_capped_in_variables_too(
+    settings: Settings, driver: Driver, api: httpx.Client, query: str
+) -> None:
+    """12,000 `LED` in a variable (15,000 in the review; the token limit bounds only a
+    literal): refused with the documented code, naming the argument, before any statement
+    runs."""
+    for name, argument in (("t", "types"), ("x", "excludeTypes")):
+        body = graphql(api, query, **{name: ["LED"] * 12_000})
+        assert codes(body) == ["BAD_USER_INPUT"], body
+        assert f"'{argument}' lists 12000 items; at most {MAX_LIST}" in body["errors"][0]["message"]
+        texts, result = _run_in_process(settings, driver, query, {name: ["LED"] * (MAX_LIST + 1)})
+        assert texts == [] and result.errors, result
+    # At the cap, duplicates and all, still answered.
+    assert "errors" not in graphql(api, query, t=["LED"] * MAX_LIST, x=["PART_OF"] * MAX_LIST)
+
+
+def test_relationship_filter_types_and_kinds_are_capped_in_variables_too(api: httpx.Client) -> None:
+    where = (
+        "query($t: [RelationshipType!]) { meetings(where: {relationships: "
+        "[{types: $t, some: {}}]}) { totalCount } }"
+    )
+    body = graphql(api, where, t=["HELD_IN"] * (MAX_LIST + 1))
+    assert codes(body) == ["BAD_USER_INPUT"] and "'relationships.types'" in str(body), body
+    assert "errors" not in graphql(api, where, t=["HELD_IN"] * MAX_LIST)
+    kinds = 'query($k: [String!]) { neighborhood(id: "cuba", kinds: $k) { totalNodes } }'
+    body = graphql(api, kinds, k=["Person"] * (MAX_LIST + 1))
+    assert codes(body) == ["BAD_USER_INPUT"] and "'kinds'" in str(body), body
+    nested = (
+        'query($t: [RelationshipType!]) { node(id: "cuba") { ... on Entity { '
+        "relationships(types: $t) { totalCount } } } }"
+    )
+    body = graphql(api, nested, t=["DISCUSSED"] * 5_000)
+    assert codes(body) == ["BAD_USER_INPUT"] and "relationships(types:)" in str(body), body
 
 
 def nested_relationships(levels: int) -> str:
