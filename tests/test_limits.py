@@ -368,6 +368,48 @@ def test_relationship_filters_nest_at_most_two_levels(api: httpx.Client) -> None
     assert codes(body) == ["QUERY_TOO_COSTLY"], body
 
 
+def nested_participants(levels: int) -> str:
+    where = '{text: "x"}'
+    for _ in range(levels):
+        where = f"{{participantWhere: {where}}}"
+    return where
+
+
+def test_participant_filters_count_as_levels_of_relationship_filters(api: httpx.Client) -> None:
+    """Hostile review 13r: `participantWhere` walks from a meeting to its participants (the
+    participation patterns) but counted as no level: four nested took over 10 s of Neo4j's
+    CPU, and it let `relationships` filters past their two levels."""
+    meetings = "{ meetings(where: %s) { totalCount } }"
+    assert "errors" not in graphql(api, meetings % nested_participants(2))
+    for levels in (3, 4):
+        body = graphql(api, meetings % nested_participants(levels))
+        assert codes(body) == ["QUERY_TOO_COSTLY"], body
+        message = body["errors"][0]["message"]
+        assert f"nest {levels} levels deep; at most 2" in message, message
+        assert " > ".join(["participantWhere"] * levels) in message, message
+    # Mixed with `relationships`: each counts, whichever is outside.
+    two = '{participantWhere: {relationships: [{some: {text: "x"}}]}}'
+    assert "errors" not in graphql(api, meetings % two)
+    three = '{participantWhere: {relationships: [{some: {participantWhere: {text: "x"}}}]}}'
+    body = graphql(api, meetings % three)
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    assert "participantWhere > relationships > participantWhere" in body["errors"][0]["message"]
+    three = '{relationships: [{some: {participantWhere: {participantWhere: {text: "x"}}}}]}'
+    body = graphql(api, meetings % three)
+    assert "relationships > participantWhere > participantWhere" in str(body), body
+    # Under NOT, in a variable, and in a nested connection's `where` (at its own path).
+    hidden = {"NOT": {"OR": [{"participantWhere": {"participantWhere": {
+        "participantWhere": {"text": "x"}}}}]}}  # fmt: skip
+    query = "query($w: EntityWhere) { meetings(where: $w) { totalCount } }"
+    assert codes(graphql(api, query, w=hidden)) == ["QUERY_TOO_COSTLY"]
+    nested = '{ node(id: "cuba") { ... on Country { meetings(where: W) { totalCount } } } }'
+    body = graphql(api, nested.replace("W", nested_participants(3)))
+    assert codes(body) == ["QUERY_TOO_COSTLY"] and body["errors"][0]["path"] == [
+        "node",
+        "meetings",
+    ], body
+
+
 # -- 2. the response budget ------------------------------------------------------------------
 
 
