@@ -34,7 +34,9 @@ from schema.inputs import (
 )
 from schema.selection import (
     FACT_EDGE,
+    MAX_NEIGHBORHOOD,
     MAX_PAGE_SIZE,
+    MAX_PATHS,
     PageArgs,
     aggregate_spec,
     child,
@@ -386,8 +388,8 @@ class Query(CandidateQuery):
     ) -> list[Path]:
         if not 1 <= max_hops <= 6:
             raise BadUserInput("'maxHops' must be between 1 and 6")
-        if not 1 <= first <= 20:
-            raise BadUserInput("'first' must be between 1 and 20")
+        if not 1 <= first <= MAX_PATHS:
+            raise BadUserInput(f"'first' must be between 1 and {MAX_PATHS}")
         field = current_field(info)
         statement = reads.paths(
             slug_of(from_), slug_of(to), max_hops, first,
@@ -424,8 +426,8 @@ class Query(CandidateQuery):
     ) -> Subgraph:
         if not 1 <= depth <= 3:
             raise BadUserInput("'depth' must be between 1 and 3")
-        if not 1 <= limit <= 500:
-            raise BadUserInput("'limit' must be between 1 and 500")
+        if not 1 <= limit <= MAX_NEIGHBORHOOD:
+            raise BadUserInput(f"'limit' must be between 1 and {MAX_NEIGHBORHOOD}")
         field = current_field(info)
         statement = reads.neighborhood(
             slug_of(id), depth, limit,

@@ -53,6 +53,10 @@ from schema.specs import FIELDS, GlobalId, Slug, possible_types
 E = TypeVar("E", bound=tuple[Any, ...])
 
 MAX_PAGE_SIZE = 100
+# The largest `paths(first:)` and `neighborhood(limit:)`: their resolvers refuse more, and
+# the cost estimate counts a variable given for them as this many (`schema.limits`).
+MAX_PATHS = 20
+MAX_NEIGHBORHOOD = 500
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "cursor:"
 # Far beyond any list's length, and well inside the 64-bit integers Cypher takes.

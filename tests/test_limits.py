@@ -189,6 +189,37 @@ def test_large_texts_and_lists_count_by_size_class(api: httpx.Client) -> None:
     assert "QUERY_TOO_COSTLY" in codes(graphql(api, many_ids))
 
 
+def _cost(document: str) -> int:
+    definitions = parse(document).definitions
+    operation = definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    return analyze(api_schema._schema, definitions, operation).cost
+
+
+def test_page_variables_cost_as_the_largest_value_their_argument_takes(api: httpx.Client) -> None:
+    """Hostile review 13r: `neighborhood(limit: $l)` was costed as a page of 100 while the
+    field takes 500: `{"l": 500}` passed the check a literal 500 failed. A variable now
+    costs what the largest literal does, and an argument left out what its default does."""
+    sel = "nodes { ... on Actor { meetings(first: 100) { edges { node { name } } } } }"
+    literal = '{ neighborhood(id: "united-states", depth: 2, limit: 500) { SEL } }'
+    variable = 'query($l: Int) { neighborhood(id: "united-states", depth: 2, limit: $l) { SEL } }'
+    literal, variable = literal.replace("SEL", sel), variable.replace("SEL", "%s")
+    assert _cost(variable % sel) == _cost(literal) > MAX_COST
+    by_literal, by_variable = graphql(api, literal), graphql(api, variable % sel, l=500)
+    assert codes(by_literal) == codes(by_variable) == ["QUERY_TOO_COSTLY"], by_variable
+    assert by_literal["errors"][0]["extensions"] == by_variable["errors"][0]["extensions"]
+    # Under the budget both ways: the verdicts agree there too.
+    small = sel.replace("first: 100", "first: 20")
+    assert "errors" not in graphql(api, literal.replace(sel, small))
+    assert "errors" not in graphql(api, variable % small, l=500)
+    # Left out, `limit` is 50: costed as 50, not as a list of 10.
+    assert _cost(literal.replace(", limit: 500", "")) == _cost(literal.replace("500", "50"))
+    # `paths(first:)` takes at most 20: a variable costs as 20, not as a page of 100.
+    paths = '{ paths(from: "cuba", to: "united-states", first: 20) { nodes { name } } }'
+    paths_variable = 'query($f: Int!) { paths(from: "cuba", to: "united-states", first: $f) '
+    assert _cost(paths_variable + "{ nodes { name } } }") == _cost(paths)
+
+
 def test_where_size_is_bounded_in_literals_and_variables(api: httpx.Client) -> None:
     query = "query($w: EntityWhere) { people(where: $w) { totalCount } }"
     ors = {"OR": [{"text": f"zz{i}"} for i in range(1000)]}
