@@ -236,6 +236,46 @@ def test_where_size_is_bounded_in_literals_and_variables(api: httpx.Client) -> N
     assert "errors" not in graphql(api, query, w=normal)
 
 
+def test_list_variables_in_filters_count_as_operands(api: httpx.Client) -> None:
+    """Hostile review 13r: `people(where: {ids: $i})` with 11,000 ids ran 1-2 s; only input
+    object variables were measured. A list in a variable counts where it stands in an input
+    object, item by item as written there, whichever path answers (and in fragments)."""
+    ids = [f"x{i}" for i in range(1_000)]
+    for query, value in (
+        ("query($i: [ID!]) { people(where: {ids: $i}) { totalCount } }", ids),
+        ("query($i: [String!]) { people(where: {name: {in: $i}}) { totalCount } }", ids),
+        (
+            "query($i: [ID!]) { meetings(where: {relationships: [{types: [ATTENDED], "
+            "direction: IN, some: {ids: $i}}]}) { totalCount } }",
+            ["cuba"] * 1_000,
+        ),
+        (
+            "query($i: [ID!]) { ...F } fragment F on Query { people(where: {ids: $i}) "
+            "{ totalCount } }",
+            ids,
+        ),
+        (
+            'query($i: [ID!]) { node(id: "cuba") { ... on Country { meetings(where: '
+            "{participantWhere: {ids: $i}}) { totalCount } } } }",
+            ids,
+        ),
+    ):
+        body = graphql(api, query, i=value)
+        assert codes(body) == ["QUERY_TOO_COSTLY"], (query, body)
+        assert body["errors"][0]["extensions"]["operands"] == 1_000, body
+        assert "operands" in body["errors"][0]["message"]
+    # Within the bound: answered, as the same ids written in the document are.
+    query = "query($i: [ID!]) { people(where: {ids: $i}) { totalCount } }"
+    literal = "{ people(where: {ids: [" + ", ".join(['"cuba"'] * 150) + "]}) { totalCount } }"
+    assert graphql(api, query, i=["cuba"] * 150) == graphql(api, literal)
+    # A list that is an argument of its own is bounded by that argument's cap, not here.
+    nodes = "query($i: [ID!]!) { nodes(ids: $i) { id } }"
+    assert "errors" not in graphql(api, nodes, i=["cuba"] * 100)
+    body = graphql(api, "query($i: [ID!]!) { meetingsBetween(actors: $i) { totalCount } }",
+                   i=["cuba"] * 1_000)  # fmt: skip
+    assert codes(body) == ["BAD_USER_INPUT"] and "'actors'" in str(body), body
+
+
 def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
     # A filter operator that does not exist yet is counted like every other field.
     assert measure_value({"someNewOperator": [{"a": 1}, {"b": {"c": 2}}]}) == (6, 3)
