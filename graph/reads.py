@@ -456,7 +456,9 @@ class Walk:
     `types` are the relationship types allowed (all when empty) and `exclude` those
     forbidden; with a window, every dated relationship and node on the way must overlap
     [date_from, date_to] (an undated one passes: its time is unknown, not elsewhere).
-    Type names come from the schema's enum, never from free text.
+    Type names come from the schema's enum, never from free text, each once and sorted
+    (`schema.inputs.enum_names`): `rel_types` writes them into the pattern, so the
+    statement's text depends only on the set of types, one of a bounded number.
     """
 
     types: tuple[str, ...] = ()

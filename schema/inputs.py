@@ -295,10 +295,26 @@ def listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def enum_names(value: Any, enum: type[Enum], field_name: str) -> list[Any]:
+# Arguments that are lists of names (relationship types, actors, kinds) take at most this
+# many items, duplicates included, whether written in the document or sent in a variable
+# (the token limit bounds only the former: 15,000 `LED` in a variable reached Neo4j).
+MAX_LIST = 100
+
+
+def capped(values: list[Any], argument: str) -> list[Any]:
+    """`values`, refused (BAD_USER_INPUT naming `argument`) when over MAX_LIST items."""
+    if len(values) > MAX_LIST:
+        raise BadUserInput(f"'{argument}' lists {len(values)} items; at most {MAX_LIST}")
+    return values
+
+
+def enum_names(value: Any, enum: type[Enum], field_name: str) -> tuple[str, ...]:
     """The values of a list-of-enum argument, raw (a literal's names, a variable's members,
-    or one of either alone) or typed, in order, each once."""
-    return list(dict.fromkeys(_enum_value(v, enum, field_name) for v in listed(value)))
+    or one of either alone) or typed: at most MAX_LIST given, each once, sorted. A set in
+    one canonical order, so that a statement whose text holds them (a walk's
+    `[:LED|MEMBER_OF*..4]`) has one text per set, whatever the order and repeats."""
+    given = capped(listed(value), field_name)
+    return tuple(sorted({_enum_value(v, enum, field_name) for v in given}))
 
 
 def _date(value: Any, name: str) -> date | None:
@@ -333,7 +349,20 @@ def _slug(value: Any) -> str | None:
 
 
 def to_filter(where: Any) -> Filter:
-    """A graph filter from an `EntityWhere` or its raw argument form."""
+    """A graph filter from an `EntityWhere` or its raw argument form, refused when its
+    filters that walk relationships nest deeper than MAX_RELATION_DEPTH."""
+    found = _filter(where)
+    chain = relation_chain(found)
+    if len(chain) > MAX_RELATION_DEPTH:
+        raise QueryTooCostly(
+            f"filters that walk relationships nest {len(chain)} levels deep; at most "
+            f"{MAX_RELATION_DEPTH} ({' > '.join(chain)}: each '{RELATIONSHIPS}' and each "
+            f"'{PARTICIPANT_WHERE}' is a level)"
+        )
+    return found
+
+
+def _filter(where: Any) -> Filter:
     if where is None:
         return Filter()
     any_of = _get(where, "OR", "OR")
@@ -342,9 +371,9 @@ def to_filter(where: Any) -> Filter:
     participant_where = _get(where, "participantWhere", "participant_where")
     date_from, date_to = _window(where)
     return Filter(
-        all_of=[to_filter(w) for w in _get(where, "AND", "AND") or []],
-        any_of=[to_filter(w) for w in any_of] if any_of is not None else None,
-        none_of=to_filter(none_of) if none_of is not None else None,
+        all_of=[_filter(w) for w in _get(where, "AND", "AND") or []],
+        any_of=[_filter(w) for w in any_of] if any_of is not None else None,
+        none_of=_filter(none_of) if none_of is not None else None,
         ids=[slug_of(str(i)) for i in ids] if ids is not None else None,
         text=_get(where, "text", "text"),
         date_from=date_from,
@@ -352,7 +381,7 @@ def to_filter(where: Any) -> Filter:
         country=_slug(_get(where, "country", "country")),
         issue=_slug(_get(where, "issue", "issue")),
         participant=_slug(_get(where, "participant", "participant")),
-        participant_where=to_filter(participant_where) if participant_where is not None else None,
+        participant_where=_filter(participant_where) if participant_where is not None else None,
         related_to=_slug(_get(where, "relatedTo", "related_to")),
         compares=_compares(where),
         during=_slug(_get(where, "during", "during")),
@@ -432,21 +461,25 @@ def _compares(where: Any) -> list[Compare]:
     return found
 
 
-# Relationship filters nest at most this deep: each level multiplies the paths Neo4j walks
-# (three levels over the historian's data ran into the query timeout every time).
+# Filters that walk relationships (`relationships`, `participantWhere`) nest at most this
+# deep: each level multiplies the paths Neo4j walks (three levels of `relationships` over
+# the historian's data ran into the query timeout every time; four of `participantWhere`,
+# counted as none before, took over 10 s of Neo4j's CPU).
 MAX_RELATION_DEPTH = 2
+RELATIONSHIPS = "relationships"
+PARTICIPANT_WHERE = "participantWhere"
 
 
-def relation_depth(where: Filter | None) -> int:
-    """How deeply `relationships` filters nest in `where` (0: none)."""
+def relation_chain(where: Filter | None) -> tuple[str, ...]:
+    """The deepest nesting of filters that walk relationships in `where`, as the fields'
+    names, outermost first (empty: none). `AND`, `OR` and `NOT` walk nothing themselves."""
     if where is None:
-        return 0
-    inner = [*where.all_of, *(where.any_of or []), where.none_of, where.participant_where]
-    return max(
-        [1 + relation_depth(r.where) for r in where.relations]
-        + [relation_depth(f) for f in inner if f is not None],
-        default=0,
-    )
+        return ()
+    chains = [(RELATIONSHIPS, *relation_chain(r.where)) for r in where.relations]
+    if where.participant_where is not None:
+        chains.append((PARTICIPANT_WHERE, *relation_chain(where.participant_where)))
+    chains += [relation_chain(f) for f in (*where.all_of, *(where.any_of or []), where.none_of)]
+    return max(chains, key=len, default=())
 
 
 def _relation(value: Any) -> RelationFilter:
@@ -456,17 +489,10 @@ def _relation(value: Any) -> RelationFilter:
             f"'relationships' needs exactly one of {list(QUANTIFIERS)} per item, not {given}"
         )
     quantifier = given[0]
-    types = tuple(
-        enum_names(_get(value, "types", "types"), RelationshipType, "relationships.types")
-    )
+    types = enum_names(_get(value, "types", "types"), RelationshipType, "relationships.types")
     direction = _get(value, "direction", "direction") or Direction.BOTH
     direction = _enum_value(direction, Direction, "relationships.direction")
-    where = to_filter(_get(value, quantifier, quantifier))
-    if 1 + relation_depth(where) > MAX_RELATION_DEPTH:
-        raise QueryTooCostly(
-            f"'relationships' filters nest {1 + relation_depth(where)} levels deep; at most "
-            f"{MAX_RELATION_DEPTH}"
-        )
+    where = _filter(_get(value, quantifier, quantifier))
     return RelationFilter(
         quantifier=quantifier,
         types=types,

@@ -7,11 +7,12 @@ spread, so a fan-out of fragments (8 fragments each spreading the previous one 1
 times: 10^7 fields) is measured in milliseconds and refused before anything expands it.
 
 The cost estimates the values a response may hold: every field counts once per item
-of the lists around it; connections count their page size (`first`/`last`, a variable
-counts as the largest page), other lists `LIST_SIZE` items, and large text fields (a
-document's `text`) count `TEXT_WEIGHT`. Input objects (`where` filters and any other)
-are bounded in operands and nesting: literals by `RequestLimits`, variables by
-`InputLimits`, walked generically so that any new filter operator counts too.
+of the lists around it; connections count their page size (`first`/`last`/`limit`: a
+variable counts as the largest value the argument takes, none as its default), other
+lists `LIST_SIZE` items, and large text fields (a document's `text`) count `TEXT_WEIGHT`.
+Input objects (`where` filters and any other) are bounded in operands and nesting:
+literals by `RequestLimits`, variables by `InputLimits`, walked generically so that any
+new filter operator counts too.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from strawberry.schema.schema import validate_document
 
 from schema.caches import MISSING, BoundedCache, document_bytes
 from schema.errors import validation_code
-from schema.selection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.selection import DEFAULT_PAGE_SIZE, MAX_NEIGHBORHOOD, MAX_PAGE_SIZE, MAX_PATHS
 
 MAX_DEPTH = 20
 MAX_ALIASES = 30
@@ -104,6 +105,14 @@ CACHE_BYTES = 32_000_000
 # Introspection answers kept (each about 250 KB for a full one).
 INTROSPECTION_CACHE_SIZE = 8
 PAGE_ARGUMENTS = ("first", "last", "limit")
+# The largest value a page argument takes, where it is not MAX_PAGE_SIZE: a variable given
+# for it counts as this (the estimate is made once per document, without the variables).
+# `neighborhood(limit: $l)` counted as 100 let `{"l": 500}` past the check that a literal
+# 500 failed (hostile review 13r).
+LARGEST_PAGE = {
+    ("Query", "neighborhood", "limit"): MAX_NEIGHBORHOOD,
+    ("Query", "paths", "first"): MAX_PATHS,
+}
 # The introspection fields of the query root (`__typename` is a scalar: cost 1).
 META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
@@ -187,7 +196,7 @@ class Analysis:
             # `__typename`, or an unknown field (FieldsOnCorrectTypeRule refuses it).
             return Measure(cost=1, aliases=alias, fields=1)
         type_, is_list = _unwrap(definition.type)
-        size = self.size(node, parent, type_, is_list, lists)
+        size = self.size(node, parent, definition, is_list, lists)
         inner_lists = LIST_SIZE
         if not is_list and not type_.name.endswith("Connection"):
             # neighborhood(limit:): one object whose lists hold up to `limit` items each.
@@ -205,9 +214,10 @@ class Analysis:
         )
 
     @staticmethod
-    def size(node: FieldNode, parent: GraphQLNamedType, type_: GraphQLNamedType,
+    def size(node: FieldNode, parent: GraphQLNamedType, definition: GraphQLField,
              is_list: bool, lists: int) -> int:  # fmt: skip
-        """How many items a field may return: its page size, or a list's assumed size."""
+        """How many items a field may return: its page size (given, or the argument's
+        default: `neighborhood` without `limit` holds 50), or a list's assumed size."""
         for argument in node.arguments or ():
             if argument.name.value in PAGE_ARGUMENTS:
                 value = argument.value
@@ -219,11 +229,17 @@ class Analysis:
                     # Beyond GraphQL's Int ValuesOfCorrectType says so: one error, not two.
                     return max(1, size) if size <= GRAPHQL_MAX_INT else 1
                 if isinstance(value, VariableNode):
-                    return MAX_PAGE_SIZE
+                    key = (parent.name, node.name.value, argument.name.value)
+                    return LARGEST_PAGE.get(key, MAX_PAGE_SIZE)
             if argument.name.value == "ids":  # nodes(ids:): one item per id, up to a page
                 value = argument.value
                 return len(value.values) if isinstance(value, ListValueNode) else MAX_PAGE_SIZE
-        if type_.name.endswith("Connection"):
+        given = {argument.name.value for argument in node.arguments or ()}
+        for name in PAGE_ARGUMENTS:
+            default = definition.args[name].default_value if name in definition.args else None
+            if name not in given and isinstance(default, int) and default > 0:
+                return default
+        if get_named_type(definition.type).name.endswith("Connection"):
             return DEFAULT_PAGE_SIZE
         if is_list and not parent.name.endswith("Connection"):
             return lists
@@ -513,20 +529,64 @@ def _report_inputs(report: Callable[[GraphQLError], None], operands: int, depth:
 def variables_problem(
     schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Mapping[str, Any]
 ) -> GraphQLError | None:
-    """The error for input objects passed in variables (filters) over the bounds, if any."""
+    """The error for input objects passed in variables (filters) over the bounds, if any:
+    input objects, and lists that stand in an input object (`where: {ids: $i}`), whose
+    items count as they would written there (11,000 ids in a variable ran 1-2 s, hostile
+    review 13r)."""
     operands = depth = 0
+    in_objects: frozenset[str] | None = frozenset()
+    looked = False
     for definition in operation.variable_definitions or ():
-        named = schema.get_type(_type_name(definition.type))
-        if isinstance(named, GraphQLInputObjectType):
-            found = measure_value(variables.get(definition.variable.name.value))
-            operands += found[0]
-            depth = max(depth, found[1])
+        name = definition.variable.name.value
+        value = variables.get(name)
+        if not isinstance(schema.get_type(_type_name(definition.type)), GraphQLInputObjectType):
+            if not isinstance(value, list):
+                continue
+            if not looked:
+                in_objects, looked = variables_in_objects(operation), True
+            if in_objects is not None and name not in in_objects:
+                continue
+        found = measure_value(value)
+        operands += found[0]
+        depth = max(depth, found[1])
     problem = input_problem(operands, depth)
     if problem is None:
         return None
     return GraphQLError(
         problem, extensions={"code": "QUERY_TOO_COSTLY", "operands": operands, "depth": depth}
     )
+
+
+def variables_in_objects(operation: OperationDefinitionNode) -> frozenset[str] | None:
+    """The variables the operation uses inside an input object literal (`{ids: $i}`, also
+    in a list of them); None when it spreads a fragment, whose uses are not seen here (every
+    list variable counts then). A list variable used only as an argument of its own
+    (`types: $t`) is bounded by that argument (`schema.inputs.capped`), as a literal is."""
+    found: set[str] = set()
+    selection_sets = [operation.selection_set]
+    while selection_sets:
+        for selection in selection_sets.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                return None
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    found.update(_inside_objects(argument.value))
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                selection_sets.append(selection.selection_set)
+    return frozenset(found)
+
+
+def _inside_objects(value: ValueNode) -> Iterator[str]:
+    """The names of the variables inside an input object literal in an argument's value."""
+    values = [(value, False)]
+    while values:
+        value, inside = values.pop()
+        if isinstance(value, VariableNode) and inside:
+            yield value.name.value
+        elif isinstance(value, ObjectValueNode):
+            values.extend((field.value, True) for field in value.fields)
+        elif isinstance(value, ListValueNode):
+            values.extend((item, inside) for item in value.values)
 
 
 class InputLimits(SchemaExtension):

@@ -25,15 +25,18 @@ from schema.inputs import (
     RelationshipType,
     SearchMatch,
     SortDirection,
+    capped,
     check_window,
+    enum_names,
     slug_of,
     to_document_filter,
     to_filter,
 )
 from schema.selection import (
     FACT_EDGE,
-    MAX_LIST,
+    MAX_NEIGHBORHOOD,
     MAX_PAGE_SIZE,
+    MAX_PATHS,
     PageArgs,
     aggregate_spec,
     child,
@@ -248,9 +251,9 @@ class Query(CandidateQuery):
     ) -> Connection[Meeting]:
         if not actors:
             raise BadUserInput("'actors' must name at least one actor")
-        if len(actors) > MAX_LIST:
-            raise BadUserInput(f"'actors' names {len(actors)} actors; at most {MAX_LIST}")
-        together = Filter(participants=list(dict.fromkeys(slug_of(str(a)) for a in actors)))
+        together = Filter(
+            participants=list(dict.fromkeys(slug_of(str(a)) for a in capped(actors, "actors")))
+        )
         order = [EntityOrder(field=OrderField.DATE)]
         result: Connection[Meeting] = await list_of(
             info, ("Meeting",), "Meeting", where, order, PageArgs(first, after), together
@@ -385,8 +388,8 @@ class Query(CandidateQuery):
     ) -> list[Path]:
         if not 1 <= max_hops <= 6:
             raise BadUserInput("'maxHops' must be between 1 and 6")
-        if not 1 <= first <= 20:
-            raise BadUserInput("'first' must be between 1 and 20")
+        if not 1 <= first <= MAX_PATHS:
+            raise BadUserInput(f"'first' must be between 1 and {MAX_PATHS}")
         field = current_field(info)
         statement = reads.paths(
             slug_of(from_), slug_of(to), max_hops, first,
@@ -423,8 +426,8 @@ class Query(CandidateQuery):
     ) -> Subgraph:
         if not 1 <= depth <= 3:
             raise BadUserInput("'depth' must be between 1 and 3")
-        if not 1 <= limit <= 500:
-            raise BadUserInput("'limit' must be between 1 and 500")
+        if not 1 <= limit <= MAX_NEIGHBORHOOD:
+            raise BadUserInput(f"'limit' must be between 1 and {MAX_NEIGHBORHOOD}")
         field = current_field(info)
         statement = reads.neighborhood(
             slug_of(id), depth, limit,
@@ -455,8 +458,8 @@ def walk(
 ) -> reads.Walk:
     check_window(date_from, date_to)
     return reads.Walk(
-        types=tuple(t.name for t in types or []),
-        exclude=tuple(t.name for t in exclude or []),
+        types=enum_names(types, RelationshipType, "types"),
+        exclude=enum_names(exclude, RelationshipType, "excludeTypes"),
         date_from=date_from,
         date_to=date_to,
     )

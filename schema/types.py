@@ -22,7 +22,14 @@ from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_m
 from schema.context import Info
 from schema.errors import BadUserInput, CodedError
 from schema.ids import to_global_id
-from schema.inputs import Direction, EdgeWhere, EntityWhere, RelationOrder, RelationshipType
+from schema.inputs import (
+    Direction,
+    EdgeWhere,
+    EntityWhere,
+    RelationOrder,
+    RelationshipType,
+    capped,
+)
 from schema.selection import encode_cursor, group_limit, relation_arguments
 from schema.specs import FIELDS, GlobalId, Slug
 
@@ -714,7 +721,7 @@ def check_kinds(kinds: list[str] | None, allowed: tuple[str, ...]) -> tuple[str,
         return None
     if not kinds:
         raise BadUserInput("'kinds' must name at least one kind; omit it for every kind")
-    unknown = [k for k in kinds if k not in allowed]
+    unknown = [k for k in capped(kinds, "kinds") if k not in allowed]
     if unknown:
         raise BadUserInput(f"unknown kind(s) {unknown}; known: {list(allowed)}")
     return tuple(kinds)

@@ -43,6 +43,7 @@ from ops.hostile import CASES, fragment_fanout, names_heavy_text
 from schema import metrics
 from schema.api import schema as api_schema
 from schema.context import Context
+from schema.inputs import MAX_LIST
 from schema.limits import (
     MAX_COST,
     MAX_FIELDS,
@@ -53,7 +54,6 @@ from schema.limits import (
     measure_value,
 )
 from schema.mutation import MAX_SIZES
-from schema.selection import MAX_LIST
 from tests.conftest import API_TOKEN, LiveServer, graphql
 from tests.faultkit import DIPLOGRAPH, ROOT, Counts, cli_env
 
@@ -189,6 +189,37 @@ def test_large_texts_and_lists_count_by_size_class(api: httpx.Client) -> None:
     assert "QUERY_TOO_COSTLY" in codes(graphql(api, many_ids))
 
 
+def _cost(document: str) -> int:
+    definitions = parse(document).definitions
+    operation = definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    return analyze(api_schema._schema, definitions, operation).cost
+
+
+def test_page_variables_cost_as_the_largest_value_their_argument_takes(api: httpx.Client) -> None:
+    """Hostile review 13r: `neighborhood(limit: $l)` was costed as a page of 100 while the
+    field takes 500: `{"l": 500}` passed the check a literal 500 failed. A variable now
+    costs what the largest literal does, and an argument left out what its default does."""
+    sel = "nodes { ... on Actor { meetings(first: 100) { edges { node { name } } } } }"
+    literal = '{ neighborhood(id: "united-states", depth: 2, limit: 500) { SEL } }'
+    variable = 'query($l: Int) { neighborhood(id: "united-states", depth: 2, limit: $l) { SEL } }'
+    literal, variable = literal.replace("SEL", sel), variable.replace("SEL", "%s")
+    assert _cost(variable % sel) == _cost(literal) > MAX_COST
+    by_literal, by_variable = graphql(api, literal), graphql(api, variable % sel, l=500)
+    assert codes(by_literal) == codes(by_variable) == ["QUERY_TOO_COSTLY"], by_variable
+    assert by_literal["errors"][0]["extensions"] == by_variable["errors"][0]["extensions"]
+    # Under the budget both ways: the verdicts agree there too.
+    small = sel.replace("first: 100", "first: 20")
+    assert "errors" not in graphql(api, literal.replace(sel, small))
+    assert "errors" not in graphql(api, variable % small, l=500)
+    # Left out, `limit` is 50: costed as 50, not as a list of 10.
+    assert _cost(literal.replace(", limit: 500", "")) == _cost(literal.replace("500", "50"))
+    # `paths(first:)` takes at most 20: a variable costs as 20, not as a page of 100.
+    paths = '{ paths(from: "cuba", to: "united-states", first: 20) { nodes { name } } }'
+    paths_variable = 'query($f: Int!) { paths(from: "cuba", to: "united-states", first: $f) '
+    assert _cost(paths_variable + "{ nodes { name } } }") == _cost(paths)
+
+
 def test_where_size_is_bounded_in_literals_and_variables(api: httpx.Client) -> None:
     query = "query($w: EntityWhere) { people(where: $w) { totalCount } }"
     ors = {"OR": [{"text": f"zz{i}"} for i in range(1000)]}
@@ -205,6 +236,46 @@ def test_where_size_is_bounded_in_literals_and_variables(api: httpx.Client) -> N
     assert "errors" not in graphql(api, query, w=normal)
 
 
+def test_list_variables_in_filters_count_as_operands(api: httpx.Client) -> None:
+    """Hostile review 13r: `people(where: {ids: $i})` with 11,000 ids ran 1-2 s; only input
+    object variables were measured. A list in a variable counts where it stands in an input
+    object, item by item as written there, whichever path answers (and in fragments)."""
+    ids = [f"x{i}" for i in range(1_000)]
+    for query, value in (
+        ("query($i: [ID!]) { people(where: {ids: $i}) { totalCount } }", ids),
+        ("query($i: [String!]) { people(where: {name: {in: $i}}) { totalCount } }", ids),
+        (
+            "query($i: [ID!]) { meetings(where: {relationships: [{types: [ATTENDED], "
+            "direction: IN, some: {ids: $i}}]}) { totalCount } }",
+            ["cuba"] * 1_000,
+        ),
+        (
+            "query($i: [ID!]) { ...F } fragment F on Query { people(where: {ids: $i}) "
+            "{ totalCount } }",
+            ids,
+        ),
+        (
+            'query($i: [ID!]) { node(id: "cuba") { ... on Country { meetings(where: '
+            "{participantWhere: {ids: $i}}) { totalCount } } } }",
+            ids,
+        ),
+    ):
+        body = graphql(api, query, i=value)
+        assert codes(body) == ["QUERY_TOO_COSTLY"], (query, body)
+        assert body["errors"][0]["extensions"]["operands"] == 1_000, body
+        assert "operands" in body["errors"][0]["message"]
+    # Within the bound: answered, as the same ids written in the document are.
+    query = "query($i: [ID!]) { people(where: {ids: $i}) { totalCount } }"
+    literal = "{ people(where: {ids: [" + ", ".join(['"cuba"'] * 150) + "]}) { totalCount } }"
+    assert graphql(api, query, i=["cuba"] * 150) == graphql(api, literal)
+    # A list that is an argument of its own is bounded by that argument's cap, not here.
+    nodes = "query($i: [ID!]!) { nodes(ids: $i) { id } }"
+    assert "errors" not in graphql(api, nodes, i=["cuba"] * 100)
+    body = graphql(api, "query($i: [ID!]!) { meetingsBetween(actors: $i) { totalCount } }",
+                   i=["cuba"] * 1_000)  # fmt: skip
+    assert codes(body) == ["BAD_USER_INPUT"] and "'actors'" in str(body), body
+
+
 def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
     # A filter operator that does not exist yet is counted like every other field.
     assert measure_value({"someNewOperator": [{"a": 1}, {"b": {"c": 2}}]}) == (6, 3)
@@ -215,7 +286,9 @@ def test_the_input_walk_is_generic_so_new_operators_count_too() -> None:
 # -- statement texts: a request's values never change its Cypher text ----------------------
 
 
-def _run_in_process(settings: Settings, driver: Driver, query: str) -> tuple[list[str], Any]:
+def _run_in_process(
+    settings: Settings, driver: Driver, query: str, variables: dict[str, Any] | None = None
+) -> tuple[list[str], Any]:
     """The Cypher texts a query ran (the reader's log), and its result."""
 
     async def run() -> tuple[list[str], Any]:
@@ -223,7 +296,9 @@ def _run_in_process(settings: Settings, driver: Driver, query: str) -> tuple[lis
         try:
             reader = Reader(reads_driver, settings.neo4j_database, settings.query_timeout)
             context = Context(reader=reader, settings=settings, sync_driver=driver)
-            result = await api_schema.execute(query, context_value=context)
+            result = await api_schema.execute(
+                query, variable_values=variables, context_value=context
+            )
             return reader.log.texts, result
         finally:
             await reads_driver.close()
@@ -282,6 +357,68 @@ def test_name_lists_are_capped_with_a_coded_error_naming_the_argument(api: httpx
     assert "errors" not in graphql(api, query % types)
 
 
+WALKS = (
+    'query($t: [RelationshipType!], $x: [RelationshipType!]) { neighborhood(id: "cuba", '
+    "types: $t, excludeTypes: $x) { totalNodes nodes { id } } }",
+    'query($t: [RelationshipType!], $x: [RelationshipType!]) { paths(from: "cuba", '
+    'to: "united-states", types: $t, excludeTypes: $x) { nodes { id } } }',
+)
+
+
+@pytest.mark.parametrize("query", WALKS, ids=["neighborhood", "paths"])
+def test_walk_types_are_a_set_in_the_statement_text(
+    settings: Settings, driver: Driver, query: str
+) -> None:
+    """Hostile review 13r: `neighborhood`/`paths` write their types into the pattern
+    (`[:LED|MEMBER_OF*1..2]`); each count of a repeated `LED` was a new text that Neo4j
+    planned for seconds (a StackOverflowError at 15,000), holding the worker's plan gate.
+    Repeats and order no longer change the text, nor the answer."""
+    one = _run_in_process(settings, driver, query, {"t": ["LED", "LED", "MEMBER_OF"]})
+    other = _run_in_process(settings, driver, query, {"t": ["MEMBER_OF", "LED"]})
+    assert one[1].errors is None and other[1].errors is None, (one[1].errors, other[1].errors)
+    assert one[0] == other[0] and len(one[0]) == 1
+    assert one[1].data == other[1].data
+    assert ":LED|MEMBER_OF*" in one[0][0]
+    excluded = _run_in_process(settings, driver, query, {"x": ["PART_OF", "LED", "PART_OF"]})
+    assert excluded[0] == _run_in_process(settings, driver, query, {"x": ["LED", "PART_OF"]})[0]
+
+
+@pytest.mark.parametrize("query", WALKS, ids=["neighborhood", "paths"])
+def test_walk_type_lists_are_capped_in_variables_too(
+    settings: Settings, driver: Driver, api: httpx.Client, query: str
+) -> None:
+    """12,000 `LED` in a variable (15,000 in the review; the token limit bounds only a
+    literal): refused with the documented code, naming the argument, before any statement
+    runs."""
+    for name, argument in (("t", "types"), ("x", "excludeTypes")):
+        body = graphql(api, query, **{name: ["LED"] * 12_000})
+        assert codes(body) == ["BAD_USER_INPUT"], body
+        assert f"'{argument}' lists 12000 items; at most {MAX_LIST}" in body["errors"][0]["message"]
+        texts, result = _run_in_process(settings, driver, query, {name: ["LED"] * (MAX_LIST + 1)})
+        assert texts == [] and result.errors, result
+    # At the cap, duplicates and all, still answered.
+    assert "errors" not in graphql(api, query, t=["LED"] * MAX_LIST, x=["PART_OF"] * MAX_LIST)
+
+
+def test_relationship_filter_types_and_kinds_are_capped_in_variables_too(api: httpx.Client) -> None:
+    where = (
+        "query($t: [RelationshipType!]) { meetings(where: {relationships: "
+        "[{types: $t, some: {}}]}) { totalCount } }"
+    )
+    body = graphql(api, where, t=["HELD_IN"] * (MAX_LIST + 1))
+    assert codes(body) == ["BAD_USER_INPUT"] and "'relationships.types'" in str(body), body
+    assert "errors" not in graphql(api, where, t=["HELD_IN"] * MAX_LIST)
+    kinds = 'query($k: [String!]) { neighborhood(id: "cuba", kinds: $k) { totalNodes } }'
+    body = graphql(api, kinds, k=["Person"] * (MAX_LIST + 1))
+    assert codes(body) == ["BAD_USER_INPUT"] and "'kinds'" in str(body), body
+    nested = (
+        'query($t: [RelationshipType!]) { node(id: "cuba") { ... on Entity { '
+        "relationships(types: $t) { totalCount } } } }"
+    )
+    body = graphql(api, nested, t=["DISCUSSED"] * 5_000)
+    assert codes(body) == ["BAD_USER_INPUT"] and "relationships(types:)" in str(body), body
+
+
 def nested_relationships(levels: int) -> str:
     where = '{text: "zzqqxx"}'
     for _ in range(levels):
@@ -300,6 +437,48 @@ def test_relationship_filters_nest_at_most_two_levels(api: httpx.Client) -> None
     hidden = nested_relationships(3).replace("countries(where: ", "countries(where: {AND: [")
     body = graphql(api, hidden.replace(") { totalCount", "]}) { totalCount"))
     assert codes(body) == ["QUERY_TOO_COSTLY"], body
+
+
+def nested_participants(levels: int) -> str:
+    where = '{text: "x"}'
+    for _ in range(levels):
+        where = f"{{participantWhere: {where}}}"
+    return where
+
+
+def test_participant_filters_count_as_levels_of_relationship_filters(api: httpx.Client) -> None:
+    """Hostile review 13r: `participantWhere` walks from a meeting to its participants (the
+    participation patterns) but counted as no level: four nested took over 10 s of Neo4j's
+    CPU, and it let `relationships` filters past their two levels."""
+    meetings = "{ meetings(where: %s) { totalCount } }"
+    assert "errors" not in graphql(api, meetings % nested_participants(2))
+    for levels in (3, 4):
+        body = graphql(api, meetings % nested_participants(levels))
+        assert codes(body) == ["QUERY_TOO_COSTLY"], body
+        message = body["errors"][0]["message"]
+        assert f"nest {levels} levels deep; at most 2" in message, message
+        assert " > ".join(["participantWhere"] * levels) in message, message
+    # Mixed with `relationships`: each counts, whichever is outside.
+    two = '{participantWhere: {relationships: [{some: {text: "x"}}]}}'
+    assert "errors" not in graphql(api, meetings % two)
+    three = '{participantWhere: {relationships: [{some: {participantWhere: {text: "x"}}}]}}'
+    body = graphql(api, meetings % three)
+    assert codes(body) == ["QUERY_TOO_COSTLY"], body
+    assert "participantWhere > relationships > participantWhere" in body["errors"][0]["message"]
+    three = '{relationships: [{some: {participantWhere: {participantWhere: {text: "x"}}}}]}'
+    body = graphql(api, meetings % three)
+    assert "relationships > participantWhere > participantWhere" in str(body), body
+    # Under NOT, in a variable, and in a nested connection's `where` (at its own path).
+    hidden = {"NOT": {"OR": [{"participantWhere": {"participantWhere": {
+        "participantWhere": {"text": "x"}}}}]}}  # fmt: skip
+    query = "query($w: EntityWhere) { meetings(where: $w) { totalCount } }"
+    assert codes(graphql(api, query, w=hidden)) == ["QUERY_TOO_COSTLY"]
+    nested = '{ node(id: "cuba") { ... on Country { meetings(where: W) { totalCount } } } }'
+    body = graphql(api, nested.replace("W", nested_participants(3)))
+    assert codes(body) == ["QUERY_TOO_COSTLY"] and body["errors"][0]["path"] == [
+        "node",
+        "meetings",
+    ], body
 
 
 # -- 2. the response budget ------------------------------------------------------------------
