@@ -13,9 +13,9 @@ only by the cyclic collector. With the app's collector thresholds (schema/app.py
 `GC_THRESHOLDS`) a document that stayed cached for a while sits in the oldest generation,
 and an evicted one waited there for a full collection: 620 distinct 3,900-token documents
 left a worker at 398 MB and rising (hostile review 13g; 4.9 million live memory blocks,
-3.2 million of them garbage a `gc.collect()` freed). `document_bytes`, which walks the
-tokens of every newly parsed document anyway, drops the backward links: the document is
-then freed by reference counting the moment the last cache lets it go.
+3.2 million of them garbage a `gc.collect()` freed). `unlink_tokens` drops the backward
+links of every newly parsed document: it is then freed by reference counting the moment
+the last cache lets it go.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from typing import Any, Generic, TypeVar
 
-from graphql import DocumentNode
+from graphql import DocumentNode, Token
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -40,19 +40,25 @@ TOKEN_BYTES = 400
 
 def document_bytes(text: str, document: DocumentNode | None) -> int:
     """An estimate of the memory a cached document holds: its text, and about
-    `TOKEN_BYTES` per token once parsed (a document that did not parse: its text).
+    `TOKEN_BYTES` per token once parsed (a document that did not parse: its text)."""
+    return len(text) + TOKEN_BYTES * sum(1 for _ in tokens(document))
 
-    Called once per newly parsed document (schema.limits.Documents), the same walk drops
-    each token's link to the one before (only the parser reads it, while parsing): the
-    document then holds no reference cycle, and is freed when the last reference to it
-    goes, not at the collector's next full collection (see the module's docstring)."""
-    tokens = 0
+
+def unlink_tokens(document: DocumentNode) -> DocumentNode:
+    """`document`, each token's link to the one before dropped (only the parser reads it,
+    while parsing): it then holds no reference cycle, and is freed when the last
+    reference to it goes, not at the collector's next full collection (see the module's
+    docstring). For every newly parsed document (schema.limits.Documents)."""
+    for token in tokens(document):
+        token.prev = None
+    return document
+
+
+def tokens(document: DocumentNode | None) -> Iterator[Token]:
     token = document.loc.start_token if document is not None and document.loc else None
     while token is not None:
-        tokens += 1
-        token.prev = None
+        yield token
         token = token.next
-    return len(text) + TOKEN_BYTES * tokens
 
 
 class BoundedCache(Generic[K, V]):

@@ -65,7 +65,7 @@ from strawberry import Schema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from schema.caches import MISSING, BoundedCache, document_bytes
+from schema.caches import MISSING, BoundedCache, document_bytes, unlink_tokens
 from schema.errors import validation_code
 from schema.selection import DEFAULT_PAGE_SIZE, MAX_NEIGHBORHOOD, MAX_PAGE_SIZE, MAX_PATHS
 
@@ -724,7 +724,7 @@ class Documents:
         if found is not MISSING:
             return found
         try:
-            document = parse(text, max_tokens=MAX_TOKENS)
+            document = unlink_tokens(parse(text, max_tokens=MAX_TOKENS))
             found = document, document_bytes(text, document)
         except GraphQLSyntaxError as error:
             assert error.source is not None and error.positions
