@@ -43,7 +43,7 @@ from schema.auth import PrivateReads
 from schema.browser import BrowserFiles
 from schema.compiled import Compiler, Fallback
 from schema.context import Context
-from schema.errors import ResponseTooLarge, error_code
+from schema.errors import ResponseTooLarge, clipped, error_code
 from schema.http import GraphQLOverHTTP, accepts_html, prefers_html
 from services.workers import IngestProcesses
 
@@ -81,9 +81,6 @@ def graphiql_page(html: str, local_assets: bool) -> str:
     return UNPKG.sub(r"/graphiql-assets/\1/", html) if local_assets else html
 
 
-MAX_MESSAGE = 500
-
-
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """A client-facing error: its message and code; never a stack trace."""
     formatted: dict[str, Any] = dict(error.formatted)
@@ -91,9 +88,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     code = extensions.get("code") or error_code(error)
     if code == "INTERNAL_SERVER_ERROR":
         formatted["message"] = INTERNAL_ERROR
-    elif len(formatted["message"]) > MAX_MESSAGE:
-        # Messages may quote the client's input (a 5,001-digit number): not all of it.
-        formatted["message"] = formatted["message"][:MAX_MESSAGE] + " [...]"
+    else:
+        formatted["message"] = clipped(formatted["message"])
     extensions["code"] = code
     formatted["extensions"] = extensions
     return formatted

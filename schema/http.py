@@ -35,6 +35,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
+from schema.errors import clipped
 from schema.limits import Documents, documents
 
 logger = logging.getLogger(__name__)
@@ -205,7 +206,10 @@ def is_request_error(response: Mapping[str, Any]) -> bool:
 
 
 def error_body(message: str, code: str) -> bytes:
-    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    """A refusal's JSON body; its message clipped, as it may quote the request (Strawberry's
+    'Unknown operation named' quotes the whole of `operationName`)."""
+    errors = [{"message": clipped(message), "extensions": {"code": code}}]
+    return json.dumps({"errors": errors}).encode()
 
 
 class UnsupportedEncoding(HTTPException):

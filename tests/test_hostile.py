@@ -382,6 +382,22 @@ def test_several_operations_without_a_name_are_a_request_error(api: httpx.Client
     assert named.json() == {"data": {"__typename": "Query"}}
 
 
+def test_an_unknown_operation_name_is_quoted_in_part(api: httpx.Client) -> None:
+    # Strawberry's 'Unknown operation named "..."' quoted all of it: a 90 KB answer
+    # (hostile review 13h, item 6). Cut as every message is, to 500 characters.
+    name = "x" * 60_000  # (a GET's request target must stay under 64 KiB)
+    for response in (
+        api.post("/graphql", json={"query": "query A { __typename }", "operationName": name}),
+        api.get("/graphql", params={"query": "query A { __typename }", "operationName": name}),
+    ):
+        assert response.status_code == 400
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert error["message"].startswith('Unknown operation named "xxx'), error["message"][:80]
+        assert error["message"].endswith(" [...]") and len(error["message"]) <= 510
+        assert len(response.content) < 1_000
+
+
 def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
     for method in ("PUT", "DELETE", "PATCH"):
         response = api.request(method, "/graphql", json={"query": "{ __typename }"})
