@@ -410,6 +410,33 @@ def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
     assert "graphiql" in api.get("/graphql", headers={"accept": "text/html"}).text.lower()
 
 
+def test_starlettes_own_refusals_are_coded_json(api: httpx.Client) -> None:
+    """A method a route does not serve and a refused CORS preflight answered plain text
+    (hostile review 13h, item 7): JSON with a code now, `Allow` kept."""
+    asset = "/graphiql-assets/graphiql/graphiql.min.js"
+    for method, path in (("POST", "/healthz"), ("POST", "/metrics"), ("DELETE", "/readyz"),
+                         ("POST", "/"), ("POST", asset)):  # fmt: skip
+        response = api.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == "GET, HEAD", (method, path)
+        assert response.headers["content-type"] == "application/json"
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+        assert error["message"] == f"method {method} not allowed on {path}: use GET, HEAD"
+    # The suite's server allows no CORS origin, and Neo4j Browser's files only Browser's.
+    for path in ("/graphql", "/neo4j-browser.grass"):
+        preflight = api.options(path, headers={
+            "origin": "https://evil.example", "access-control-request-method": "GET"})  # fmt: skip
+        assert preflight.status_code == 400, path
+        assert preflight.headers["content-type"] == "application/json"
+        assert "access-control-allow-origin" not in preflight.headers
+        [error] = preflight.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert error["message"] == (
+            "CORS preflight from 'https://evil.example' refused: origin not allowed"
+        )
+
+
 def test_a_slash_added_to_a_path_is_a_404_never_a_redirect_to_the_host_sent(
     api: httpx.Client,
 ) -> None:
