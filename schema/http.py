@@ -46,7 +46,7 @@ SERVED = (GRAPHQL_RESPONSE, JSON)
 # The names of UTF-8 a `charset` parameter may give (IANA's, and its common alias).
 UTF8 = frozenset({"utf-8", "utf8"})
 
-ALLOWED_METHODS = "GET, POST"
+ALLOWED_METHODS = "GET, HEAD, POST"
 HTTP_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -205,6 +205,11 @@ def is_request_error(response: Mapping[str, Any]) -> bool:
     return response.get("data") is None and bool(errors) and all("path" not in e for e in errors)
 
 
+def head_as_get(scope: Scope) -> Scope:
+    """A HEAD request's scope as a GET's (a copy); any other scope as it is."""
+    return {**scope, "method": "GET"} if scope["method"] == "HEAD" else scope
+
+
 def error_body(message: str, code: str) -> bytes:
     """A refusal's JSON body; its message clipped, as it may quote the request (Strawberry's
     'Unknown operation named' quotes the whole of `operationName`)."""
@@ -243,9 +248,16 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive=receive)
+        # HEAD is GET without the body (RFC 9110 9.3.2): answered as the GET would be (the
+        # page's head, or the query's), and the server sends the head only. A copy of the
+        # scope: the server drops the body by the method of its own.
+        request = Request(head_as_get(scope), receive=receive)
         try:
-            if scope["method"] in {"GET", "POST"} and not acceptable(request.headers.get("accept")):
+            if request.method not in {"GET", "POST"}:
+                # (Strawberry's own says "GraphQL only supports GET and POST requests".)
+                raise HTTPException(405, f"method {request.method} not allowed on "
+                                    f"{scope['path']}: use {ALLOWED_METHODS}")  # fmt: skip
+            if not acceptable(request.headers.get("accept")):
                 raise HTTPException(406, NOT_ACCEPTABLE)
             # Every Content-Encoding header, each a list of codings (RFC 9110 8.4).
             codings = ", ".join(request.headers.getlist("content-encoding")).strip().lower()

@@ -402,12 +402,26 @@ def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
     for method in ("PUT", "DELETE", "PATCH"):
         response = api.request(method, "/graphql", json={"query": "{ __typename }"})
         assert response.status_code == 405, method
-        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["allow"] == "GET, HEAD, POST"
         assert response.headers["content-type"].startswith("application/json")
         assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
     # The allowed ones still work, GraphiQL too.
     assert api.get("/graphql", params={"query": "{ __typename }"}).status_code == 200
     assert "graphiql" in api.get("/graphql", headers={"accept": "text/html"}).text.lower()
+
+
+def test_head_of_graphql_is_its_get_without_the_body(api: httpx.Client) -> None:
+    """HEAD /graphql was a 405 (`Allow: GET, POST`) though GET is served (hostile review
+    13h, item 8): the head of the GraphiQL page, of a GET query's answer, of its refusal."""
+    for params, accept in (({}, "text/html"), ({"query": "{ __typename }"}, "application/json"),
+                           ({"query": "mutation { __typename }"}, "application/json")):  # fmt: skip
+        get = api.get("/graphql", params=params, headers={"accept": accept})
+        head = api.head("/graphql", params=params, headers={"accept": accept})
+        assert head.status_code == get.status_code, params
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    assert get.status_code == 400  # a mutation over GET (or HEAD) never runs
 
 
 def test_starlettes_own_refusals_are_coded_json(api: httpx.Client) -> None:
