@@ -73,6 +73,23 @@ GRAPHIQL_PREFILL = (
 )
 
 
+# The assets the page loads (with local assets): all that /graphiql-assets serves.
+ASSET_PATH = re.compile(r"""/graphiql-assets/([^"'?#\s]+)""")
+
+
+class GraphiQLAssets(StaticFiles):
+    """The files GraphiQL's page loads, from its node_modules, and no other: the rest of it
+    (`.package-lock.json`, every dependency's version; `.installed`) is a 404."""
+
+    def __init__(self, directory: Path, page: str) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.served = frozenset(os.path.normpath(path) for path in ASSET_PATH.findall(page))
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        # (`path` is normalised by StaticFiles.get_path: no `..` or `.` left in it.)
+        return super().lookup_path(path) if path in self.served else ("", None)
+
+
 def graphiql_page(html: str, local_assets: bool) -> str:
     """Strawberry's GraphiQL page, filled from the URL, its assets served from this server
     when installed (it works offline)."""
@@ -498,7 +515,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics.endpoint),
             Mount(
                 "/graphiql-assets",
-                StaticFiles(directory=GRAPHIQL_ASSETS, check_dir=False),
+                GraphiQLAssets(GRAPHIQL_ASSETS, graphql.graphiql_html),
                 name="graphiql-assets",
             ),
         ],
