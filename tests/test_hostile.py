@@ -472,6 +472,24 @@ def test_a_page_size_beyond_graphqls_int_is_one_coded_error(api: httpx.Client) -
     assert "32-bit" in body["errors"][0]["message"] and body["errors"][0]["extensions"]["code"]
 
 
+def test_a_date_is_written_yyyy_mm_dd_and_no_other_way(api: httpx.Client) -> None:
+    # Strawberry's Date took what Python's date.fromisoformat takes: "20100101", an ISO
+    # week date "2010-W01-1" (hostile review 13h, item 10).
+    query = "query($d: Date) { meetings(where: {dateFrom: $d}) { totalCount } }"
+    assert "errors" not in graphql(api, query, d="2010-01-01")
+    literal = "{ meetings(where: {dateFrom: %s}) { totalCount } }"
+    assert "errors" not in graphql(api, literal % '"2010-01-01"')
+    for value in ("20100101", "2010-W01-1", "2010-1-01", "2010-01-01T00:00", "2010-02-30",
+                  "\uff12\uff10\uff11\uff10-01-01", " 2010-01-01"):  # fmt: skip
+        # (A literal that does not coerce, a Date as an Int, is a validation error.)
+        as_literal = literal % json.dumps(value)
+        for body, code in ((graphql(api, query, d=value), "BAD_USER_INPUT"),
+                           (graphql(api, as_literal), "GRAPHQL_VALIDATION_FAILED")):  # fmt: skip
+            [error] = body["errors"]
+            assert error["extensions"]["code"] == code, (value, error)
+            assert f'Value cannot represent a Date: "{value}".' in error["message"], error
+
+
 def test_client_mistakes_log_one_line_and_bugs_their_traceback(
     api: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
