@@ -382,6 +382,34 @@ def test_several_operations_without_a_name_are_a_request_error(api: httpx.Client
     assert named.json() == {"data": {"__typename": "Query"}}
 
 
+def test_a_gets_query_string_errors_say_what_is_wrong_with_it(api: httpx.Client) -> None:
+    """A GET's `variables` that are no JSON were "Unable to parse request body as JSON"; a
+    query string not UTF-8 became U+FFFD, then a parse error (hostile review 13h, item 11).
+    Each is refused as its POST equivalent is (400 BAD_REQUEST), saying what is wrong."""
+    typename = "query=%7B+__typename+%7D"
+    for query_string, says in (
+        (typename + "&variables=xx", "the query string's 'variables' is not JSON: Expecting value"),
+        (typename + "&extensions=%7B", "the query string's 'extensions' is not JSON"),
+        ("query=%7B+__typename+%7D%FF%FE", "the query string is not valid UTF-8"),
+        (typename + "&operationName=%C3", "the query string is not valid UTF-8"),
+        (typename + "&variables=%7B%22a%22%3A%22%ED%A0%80%22%7D", "the query string is not valid"),
+    ):
+        response = api.get("/graphql?" + query_string)
+        assert response.status_code == 400, query_string
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        message = error["message"]
+        assert message.startswith(says), message
+    # Their POST equivalents.
+    for body in (b'{"query": "{ __typename }", "variables": x}', b'{"query": "{ a }\xff"}'):
+        response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert api.get("/graphql?" + typename + "&variables=%7B%7D").json() == {
+        "data": {"__typename": "Query"}
+    }
+
+
 def test_an_unknown_operation_name_is_quoted_in_part(api: httpx.Client) -> None:
     # Strawberry's 'Unknown operation named "..."' quoted all of it: a 90 KB answer
     # (hostile review 13h, item 6). Cut as every message is, to 500 characters.
