@@ -62,7 +62,7 @@ BATCH_REFUSED = (
 )
 TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
-NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
+NUMBER_TOO_LONG = "a number in the request's JSON has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
 OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null, or left out)"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
