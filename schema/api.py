@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import strawberry
 from graphql import GraphQLError
@@ -13,7 +14,7 @@ from schema.limits import extensions
 from schema.metrics import Metrics
 from schema.mutation import Mutation
 from schema.query import Query
-from schema.types import GRAPH_TYPES
+from schema.types import DATE, GRAPH_TYPES
 
 logger = logging.getLogger("diplograph.graphql")
 # A client's message may quote its input: the log line keeps this much of it, on one line.
@@ -41,4 +42,5 @@ schema = Schema(
     mutation=Mutation,
     types=list(GRAPH_TYPES.values()),
     extensions=[*extensions(), Metrics],
+    scalar_overrides={date: DATE},
 )

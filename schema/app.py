@@ -23,6 +23,8 @@ from graphql import GraphQLError
 from neo4j import AsyncDriver
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -43,8 +45,8 @@ from schema.auth import PrivateReads
 from schema.browser import BrowserFiles
 from schema.compiled import Compiler, Fallback
 from schema.context import Context
-from schema.errors import ResponseTooLarge, error_code
-from schema.http import GraphQLOverHTTP, accepts_html, prefers_html
+from schema.errors import ResponseTooLarge, clipped, error_code
+from schema.http import HTTP_CODES, JSON, GraphQLOverHTTP, accepts_html, error_body, prefers_html
 from services.workers import IngestProcesses
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,23 @@ GRAPHIQL_PREFILL = (
 )
 
 
+# The assets the page loads (with local assets): all that /graphiql-assets serves.
+ASSET_PATH = re.compile(r"""/graphiql-assets/([^"'?#\s]+)""")
+
+
+class GraphiQLAssets(StaticFiles):
+    """The files GraphiQL's page loads, from its node_modules, and no other: the rest of it
+    (`.package-lock.json`, every dependency's version; `.installed`) is a 404."""
+
+    def __init__(self, directory: Path, page: str) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.served = frozenset(os.path.normpath(path) for path in ASSET_PATH.findall(page))
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        # (`path` is normalised by StaticFiles.get_path: no `..` or `.` left in it.)
+        return super().lookup_path(path) if path in self.served else ("", None)
+
+
 def graphiql_page(html: str, local_assets: bool) -> str:
     """Strawberry's GraphiQL page, filled from the URL, its assets served from this server
     when installed (it works offline)."""
@@ -81,9 +100,6 @@ def graphiql_page(html: str, local_assets: bool) -> str:
     return UNPKG.sub(r"/graphiql-assets/\1/", html) if local_assets else html
 
 
-MAX_MESSAGE = 500
-
-
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """A client-facing error: its message and code; never a stack trace."""
     formatted: dict[str, Any] = dict(error.formatted)
@@ -91,9 +107,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     code = extensions.get("code") or error_code(error)
     if code == "INTERNAL_SERVER_ERROR":
         formatted["message"] = INTERNAL_ERROR
-    elif len(formatted["message"]) > MAX_MESSAGE:
-        # Messages may quote the client's input (a 5,001-digit number): not all of it.
-        formatted["message"] = formatted["message"][:MAX_MESSAGE] + " [...]"
+    else:
+        formatted["message"] = clipped(formatted["message"])
     extensions["code"] = code
     formatted["extensions"] = extensions
     return formatted
@@ -258,12 +273,39 @@ async def index(request: Request) -> Response:
     return JSONResponse({"service": "diplograph", "endpoints": ENDPOINTS})
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
-    """Unknown paths answer JSON with a code, like every other refusal."""
-    message = f"no such path: {request.url.path[:200]}; the API is at /graphql"
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}, status_code=404
-    )
+async def refused(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (an unknown path; a method a route does not serve: POST
+    /healthz) answer JSON with a code, like every other refusal, not plain text; their
+    headers (`Allow`) kept."""
+    assert isinstance(exc, StarletteHTTPException)
+    path = request.url.path[:200]
+    headers = dict(exc.headers or {})
+    if "Allow" in headers:  # (Starlette's route joins a set: "HEAD, GET" or "GET, HEAD")
+        headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
+    if exc.status_code == 404:
+        message = f"no such path: {path}; the API is at /graphql"
+    elif exc.status_code == 405:
+        message = f"method {request.method} not allowed on {path}: use {headers.get('Allow')}"
+    else:
+        message = exc.detail
+    code = HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+    return Response(error_body(message, code), exc.status_code, headers, media_type=JSON)
+
+
+class CodedCORS(CORSMiddleware):
+    """Starlette's CORS; a preflight it refuses (an origin, method or header not allowed)
+    answers JSON with a code, like every other refusal, not plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        what = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        origin = request_headers["origin"][:100]
+        message = f"CORS preflight from {origin!r} refused: {what} not allowed"
+        headers = {k: v for k, v in response.headers.items()
+                   if k not in ("content-length", "content-type")}  # fmt: skip
+        return Response(error_body(message, "BAD_REQUEST"), 400, headers, media_type=JSON)
 
 
 async def healthz(request: Request) -> Response:
@@ -473,7 +515,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics.endpoint),
             Mount(
                 "/graphiql-assets",
-                StaticFiles(directory=GRAPHIQL_ASSETS, check_dir=False),
+                GraphiQLAssets(GRAPHIQL_ASSETS, graphql.graphiql_html),
                 name="graphiql-assets",
             ),
         ],
@@ -486,13 +528,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(metrics.BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
-                CORSMiddleware,
+                CodedCORS,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["authorization", "content-type"],
             ),
         ],
-        exception_handlers={404: not_found},
+        exception_handlers={StarletteHTTPException: refused},
         lifespan=lifespan,
     )
     # No redirect from `/graphql/` to `/graphql`: Starlette builds its absolute URL from the

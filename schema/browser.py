@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.browser import GUIDE_FILE, GUIDE_PATH, STYLE_FILE, STYLE_PATH
+from schema.http import JSON, error_body
 
 FILES = {STYLE_PATH: (STYLE_FILE, "text/plain"), GUIDE_PATH: (GUIDE_FILE, "text/html")}
 
@@ -41,7 +42,12 @@ class BrowserFiles:
                 if asked:
                     headers["Access-Control-Allow-Headers"] = asked
                 headers["Access-Control-Max-Age"] = "600"
-            response = Response(status_code=204 if origin in self.origins else 400, headers=headers)
+            if origin in self.origins:
+                response = Response(status_code=204, headers=headers)
+            else:  # refused in JSON with a code, like every other refusal
+                message = f"CORS preflight from {str(origin)[:100]!r} refused: origin not allowed"
+                response = Response(error_body(message, "BAD_REQUEST"), 400, headers,
+                                    media_type=JSON)  # fmt: skip
         else:
             path, media_type = served
             response = Response(path.read_text(encoding="utf-8"), media_type=media_type,

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+# Messages may quote the client's input (a 5,001-digit number, a 90 KB operation name):
+# never more than this much of any message (then " [...]").
+MAX_MESSAGE = 500
+
+
+def clipped(message: str, limit: int = MAX_MESSAGE) -> str:
+    """`message`, cut to `limit` characters (and marked so) when longer: what a client is
+    told quotes its input, but not all of it."""
+    return message if len(message) <= limit else message[:limit] + " [...]"
+
 
 def error_code(error: GraphQLError) -> str:
     """The `extensions.code` of an error that has none yet.

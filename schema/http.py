@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any, cast
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
@@ -32,9 +33,11 @@ from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
+from schema.errors import clipped
 from schema.limits import Documents, documents
 
 logger = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ SERVED = (GRAPHQL_RESPONSE, JSON)
 # The names of UTF-8 a `charset` parameter may give (IANA's, and its common alias).
 UTF8 = frozenset({"utf-8", "utf8"})
 
-ALLOWED_METHODS = "GET, POST"
+ALLOWED_METHODS = "GET, HEAD, POST"
 HTTP_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -59,7 +62,7 @@ BATCH_REFUSED = (
 )
 TOO_DEEP = "the request's JSON is nested too deeply"
 NOT_UTF8 = "the request body is not valid UTF-8"
-NUMBER_TOO_LONG = "a number in the request body has over 4,300 digits"
+NUMBER_TOO_LONG = "a number in the request's JSON has over 4,300 digits"
 OPERATION_NAME_NEEDED = "operationName is required: the document holds several operations"
 OPERATION_NAME_NOT_A_STRING = "operationName must be a string (or null, or left out)"
 NOT_AN_OBJECT = "the request body must be a JSON object with a 'query' string"
@@ -68,12 +71,15 @@ NOT_ACCEPTABLE = (
     f"{GRAPHQL_RESPONSE} or {JSON}"
 )
 LONE_SURROGATE = "the request contains a lone surrogate escape (\\ud800-\\udfff): not valid Unicode"
+QUERY_STRING_NOT_UTF8 = "the query string is not valid UTF-8 (once percent-decoded)"
+# A GET's parameters that hold JSON (Strawberry's view decodes them).
+JSON_PARAMETERS = ("variables", "extensions")
 
 
 def _not_json(constant: str) -> float:
     """`NaN`, `Infinity` and `-Infinity`: Python's decoder takes them, JSON has no such
     numbers (RFC 8259)."""
-    raise HTTPException(400, f"the request body is not JSON: {constant} is no JSON number")
+    raise HTTPException(400, f"the request's JSON holds {constant}, which is no JSON number")
 
 
 # The body a request decoded, and its value (decode_json): one decoding per request.
@@ -204,8 +210,27 @@ def is_request_error(response: Mapping[str, Any]) -> bool:
     return response.get("data") is None and bool(errors) and all("path" not in e for e in errors)
 
 
+def utf8_query_string(query_string: bytes) -> bool:
+    """Whether a query string, percent-decoded, is UTF-8. Starlette decodes it replacing
+    what is not (U+FFFD): a GET's query then failed to parse on a character the client
+    never sent, where a POST body that is not UTF-8 is refused as such."""
+    try:
+        unquote_to_bytes(query_string).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def head_as_get(scope: Scope) -> Scope:
+    """A HEAD request's scope as a GET's (a copy); any other scope as it is."""
+    return {**scope, "method": "GET"} if scope["method"] == "HEAD" else scope
+
+
 def error_body(message: str, code: str) -> bytes:
-    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    """A refusal's JSON body; its message clipped, as it may quote the request (Strawberry's
+    'Unknown operation named' quotes the whole of `operationName`)."""
+    errors = [{"message": clipped(message), "extensions": {"code": code}}]
+    return json.dumps({"errors": errors}).encode()
 
 
 class UnsupportedEncoding(HTTPException):
@@ -239,10 +264,19 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive=receive)
+        # HEAD is GET without the body (RFC 9110 9.3.2): answered as the GET would be (the
+        # page's head, or the query's), and the server sends the head only. A copy of the
+        # scope: the server drops the body by the method of its own.
+        request = Request(head_as_get(scope), receive=receive)
         try:
-            if scope["method"] in {"GET", "POST"} and not acceptable(request.headers.get("accept")):
+            if request.method not in {"GET", "POST"}:
+                # (Strawberry's own says "GraphQL only supports GET and POST requests".)
+                raise HTTPException(405, f"method {request.method} not allowed on "
+                                    f"{scope['path']}: use {ALLOWED_METHODS}")  # fmt: skip
+            if not acceptable(request.headers.get("accept")):
                 raise HTTPException(406, NOT_ACCEPTABLE)
+            if request.method == "GET" and not utf8_query_string(scope["query_string"]):
+                raise HTTPException(400, QUERY_STRING_NOT_UTF8)
             # Every Content-Encoding header, each a list of codings (RFC 9110 8.4).
             codings = ", ".join(request.headers.getlist("content-encoding")).strip().lower()
             unsupported = {c.strip() for c in codings.split(",")} - {"", "identity"}
@@ -331,6 +365,20 @@ class GraphQLOverHTTP(GraphQL[Context, None]):
         except RecursionError:
             raise HTTPException(400, TOO_DEEP) from None
         return value
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET's parameters, its JSON ones decoded; one that is no JSON is refused naming
+        it (Strawberry's view said "Unable to parse request body as JSON" of a GET)."""
+        parsed: dict[str, Any] = dict(params)
+        for name in JSON_PARAMETERS:
+            if parsed.get(name):
+                try:
+                    parsed[name] = self.decode_json(parsed[name])
+                except json.JSONDecodeError as error:
+                    why = f"{error.msg} at character {error.pos}"
+                    message = f"the query string's '{name}' is not JSON: {why}"
+                    raise HTTPException(400, message) from None
+        return parsed
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

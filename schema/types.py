@@ -8,6 +8,8 @@ means in the graph.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
@@ -17,6 +19,7 @@ import strawberry
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 from strawberry.scalars import JSON
+from strawberry.schema.types.base_scalars import DateDefinition, wrap_parser
 
 from graph.projection import DateOf, Page, Relation, SourcesOf, Typename, flat_measures
 from schema.context import Info
@@ -34,6 +37,28 @@ from schema.selection import encode_cursor, group_limit, relation_arguments
 from schema.specs import FIELDS, GlobalId, Slug
 
 T = TypeVar("T")
+
+# -- the Date scalar -----------------------------------------------------------------------------
+
+# Dates are written YYYY-MM-DD (docs/api.md). Strawberry's Date reads a value with Python's
+# date.fromisoformat, which also takes "20100101" and "2010-W01-1" (hostile review 13h).
+DATE_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(value: str) -> date:
+    """A date written YYYY-MM-DD, and a real one (2010-02-30 is not); else ValueError."""
+    if DATE_FORMAT.fullmatch(value) is None:
+        raise ValueError("Expected YYYY-MM-DD.")
+    return date.fromisoformat(value)
+
+
+# The schema's `Date` (schema.api: scalar_overrides); refusals worded as Strawberry's own,
+# the value named: 'Value cannot represent a Date: "20100101". Expected YYYY-MM-DD.'
+DATE = dataclasses.replace(
+    DateDefinition,
+    description="A calendar date, YYYY-MM-DD",
+    parse_value=wrap_parser(parse_date, "Date"),
+)
 
 
 # -- conversions from projected values ---------------------------------------------------------

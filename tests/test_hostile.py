@@ -382,16 +382,101 @@ def test_several_operations_without_a_name_are_a_request_error(api: httpx.Client
     assert named.json() == {"data": {"__typename": "Query"}}
 
 
+def test_a_gets_query_string_errors_say_what_is_wrong_with_it(api: httpx.Client) -> None:
+    """A GET's `variables` that are no JSON were "Unable to parse request body as JSON"; a
+    query string not UTF-8 became U+FFFD, then a parse error (hostile review 13h, item 11).
+    Each is refused as its POST equivalent is (400 BAD_REQUEST), saying what is wrong."""
+    typename = "query=%7B+__typename+%7D"
+    for query_string, says in (
+        (typename + "&variables=xx", "the query string's 'variables' is not JSON: Expecting value"),
+        (typename + "&extensions=%7B", "the query string's 'extensions' is not JSON"),
+        ("query=%7B+__typename+%7D%FF%FE", "the query string is not valid UTF-8"),
+        (typename + "&operationName=%C3", "the query string is not valid UTF-8"),
+        (typename + "&variables=%7B%22a%22%3A%22%ED%A0%80%22%7D", "the query string is not valid"),
+    ):
+        response = api.get("/graphql?" + query_string)
+        assert response.status_code == 400, query_string
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        message = error["message"]
+        assert message.startswith(says), message
+    # Their POST equivalents.
+    for body in (b'{"query": "{ __typename }", "variables": x}', b'{"query": "{ a }\xff"}'):
+        response = api.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert api.get("/graphql?" + typename + "&variables=%7B%7D").json() == {
+        "data": {"__typename": "Query"}
+    }
+
+
+def test_an_unknown_operation_name_is_quoted_in_part(api: httpx.Client) -> None:
+    # Strawberry's 'Unknown operation named "..."' quoted all of it: a 90 KB answer
+    # (hostile review 13h, item 6). Cut as every message is, to 500 characters.
+    name = "x" * 60_000  # (a GET's request target must stay under 64 KiB)
+    for response in (
+        api.post("/graphql", json={"query": "query A { __typename }", "operationName": name}),
+        api.get("/graphql", params={"query": "query A { __typename }", "operationName": name}),
+    ):
+        assert response.status_code == 400
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert error["message"].startswith('Unknown operation named "xxx'), error["message"][:80]
+        assert error["message"].endswith(" [...]") and len(error["message"]) <= 510
+        assert len(response.content) < 1_000
+
+
 def test_other_methods_get_a_json_405_with_allow(api: httpx.Client) -> None:
     for method in ("PUT", "DELETE", "PATCH"):
         response = api.request(method, "/graphql", json={"query": "{ __typename }"})
         assert response.status_code == 405, method
-        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["allow"] == "GET, HEAD, POST"
         assert response.headers["content-type"].startswith("application/json")
         assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
     # The allowed ones still work, GraphiQL too.
     assert api.get("/graphql", params={"query": "{ __typename }"}).status_code == 200
     assert "graphiql" in api.get("/graphql", headers={"accept": "text/html"}).text.lower()
+
+
+def test_head_of_graphql_is_its_get_without_the_body(api: httpx.Client) -> None:
+    """HEAD /graphql was a 405 (`Allow: GET, POST`) though GET is served (hostile review
+    13h, item 8): the head of the GraphiQL page, of a GET query's answer, of its refusal."""
+    for params, accept in (({}, "text/html"), ({"query": "{ __typename }"}, "application/json"),
+                           ({"query": "mutation { __typename }"}, "application/json")):  # fmt: skip
+        get = api.get("/graphql", params=params, headers={"accept": accept})
+        head = api.head("/graphql", params=params, headers={"accept": accept})
+        assert head.status_code == get.status_code, params
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    assert get.status_code == 400  # a mutation over GET (or HEAD) never runs
+
+
+def test_starlettes_own_refusals_are_coded_json(api: httpx.Client) -> None:
+    """A method a route does not serve and a refused CORS preflight answered plain text
+    (hostile review 13h, item 7): JSON with a code now, `Allow` kept."""
+    asset = "/graphiql-assets/graphiql/graphiql.min.js"
+    for method, path in (("POST", "/healthz"), ("POST", "/metrics"), ("DELETE", "/readyz"),
+                         ("POST", "/"), ("POST", asset)):  # fmt: skip
+        response = api.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == "GET, HEAD", (method, path)
+        assert response.headers["content-type"] == "application/json"
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+        assert error["message"] == f"method {method} not allowed on {path}: use GET, HEAD"
+    # The suite's server allows no CORS origin, and Neo4j Browser's files only Browser's.
+    for path in ("/graphql", "/neo4j-browser.grass"):
+        preflight = api.options(path, headers={
+            "origin": "https://evil.example", "access-control-request-method": "GET"})  # fmt: skip
+        assert preflight.status_code == 400, path
+        assert preflight.headers["content-type"] == "application/json"
+        assert "access-control-allow-origin" not in preflight.headers
+        [error] = preflight.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert error["message"] == (
+            "CORS preflight from 'https://evil.example' refused: origin not allowed"
+        )
 
 
 def test_a_slash_added_to_a_path_is_a_404_never_a_redirect_to_the_host_sent(
@@ -413,6 +498,24 @@ def test_a_page_size_beyond_graphqls_int_is_one_coded_error(api: httpx.Client) -
     body = graphql(api, "{ people(first: 2147483648) { totalCount } }")
     assert len(body["errors"]) == 1, body
     assert "32-bit" in body["errors"][0]["message"] and body["errors"][0]["extensions"]["code"]
+
+
+def test_a_date_is_written_yyyy_mm_dd_and_no_other_way(api: httpx.Client) -> None:
+    # Strawberry's Date took what Python's date.fromisoformat takes: "20100101", an ISO
+    # week date "2010-W01-1" (hostile review 13h, item 10).
+    query = "query($d: Date) { meetings(where: {dateFrom: $d}) { totalCount } }"
+    assert "errors" not in graphql(api, query, d="2010-01-01")
+    literal = "{ meetings(where: {dateFrom: %s}) { totalCount } }"
+    assert "errors" not in graphql(api, literal % '"2010-01-01"')
+    for value in ("20100101", "2010-W01-1", "2010-1-01", "2010-01-01T00:00", "2010-02-30",
+                  "\uff12\uff10\uff11\uff10-01-01", " 2010-01-01"):  # fmt: skip
+        # (A literal that does not coerce, a Date as an Int, is a validation error.)
+        as_literal = literal % json.dumps(value)
+        for body, code in ((graphql(api, query, d=value), "BAD_USER_INPUT"),
+                           (graphql(api, as_literal), "GRAPHQL_VALIDATION_FAILED")):  # fmt: skip
+            [error] = body["errors"]
+            assert error["extensions"]["code"] == code, (value, error)
+            assert f'Value cannot represent a Date: "{value}".' in error["message"], error
 
 
 def test_client_mistakes_log_one_line_and_bugs_their_traceback(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -86,6 +87,21 @@ def test_graphiql_is_served_to_browsers_with_local_assets(api: httpx.Client) -> 
     assert "unpkg.com" not in response.text
     script = api.get("/graphiql-assets/graphiql/graphiql.min.js")
     assert script.status_code == 200 and len(script.content) > 100_000
+
+
+def test_graphiql_assets_are_the_files_its_page_loads_and_no_other(api: httpx.Client) -> None:
+    # All of node_modules was served: `.package-lock.json` (every dependency's version),
+    # `.installed` (hostile review 13h, item 9).
+    page = api.get("/graphql", headers={"accept": "text/html"}).text
+    loaded = re.findall(r'"(/graphiql-assets/[^"]+)"', page)
+    assert len(loaded) == 7, loaded
+    for path in loaded:
+        assert api.head(path).status_code == 200, path
+    for path in ("/.package-lock.json", "/.installed", "/graphiql/package.json", "/",
+                 "/graphiql", "/graphiql/graphiql.min.js.map", "/%2e%2e/package.json"):  # fmt: skip
+        response = api.get("/graphiql-assets" + path)
+        assert response.status_code == 404, path
+        assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
 def test_healthz(api: httpx.Client) -> None:
