@@ -308,12 +308,19 @@ def capped(values: list[Any], argument: str) -> list[Any]:
     return values
 
 
-def enum_names(value: Any, enum: type[Enum], field_name: str) -> tuple[str, ...]:
+def enum_names(value: Any, enum: type[Enum], field_name: str, only: bool = True) -> tuple[str, ...]:
     """The values of a list-of-enum argument, raw (a literal's names, a variable's members,
     or one of either alone) or typed: at most MAX_LIST given, each once, sorted. A set in
     one canonical order, so that a statement whose text holds them (a walk's
-    `[:LED|MEMBER_OF*..4]`) has one text per set, whatever the order and repeats."""
+    `[:LED|MEMBER_OF*..4]`) has one text per set, whatever the order and repeats.
+
+    A list that keeps `only` those values may not be empty: it is refused, not read as
+    "every value" (as `kinds: []`); an empty list of values to leave out leaves out none."""
     given = capped(listed(value), field_name)
+    if only and value is not None and not given:
+        raise BadUserInput(
+            f"'{field_name}' must name at least one relationship type; omit it for every type"
+        )
     return tuple(sorted({_enum_value(v, enum, field_name) for v in given}))
 
 

@@ -459,7 +459,7 @@ def walk(
     check_window(date_from, date_to)
     return reads.Walk(
         types=enum_names(types, RelationshipType, "types"),
-        exclude=enum_names(exclude, RelationshipType, "excludeTypes"),
+        exclude=enum_names(exclude, RelationshipType, "excludeTypes", only=False),
         date_from=date_from,
         date_to=date_to,
     )

@@ -419,6 +419,33 @@ def test_relationship_filter_types_and_kinds_are_capped_in_variables_too(api: ht
     assert codes(body) == ["BAD_USER_INPUT"] and "relationships(types:)" in str(body), body
 
 
+def test_an_empty_list_of_types_to_keep_is_refused_and_one_to_leave_out_is_no_filter(
+    api: httpx.Client,
+) -> None:
+    """Hostile re-review: `types: []` read as every type, as `kinds: []` once did."""
+    walk = (
+        "query($t: [RelationshipType!], $x: [RelationshipType!]) { "
+        'neighborhood(id: "cuba", types: $t, excludeTypes: $x) { totalNodes } }'
+    )
+    body = graphql(api, walk, t=[])
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    assert "'types' must name at least one relationship type" in body["errors"][0]["message"]
+    unfiltered = graphql(api, walk)
+    assert graphql(api, walk, x=[]) == unfiltered and "errors" not in unfiltered
+    kept = (
+        "query($t: [RelationshipType!]) { meetings(where: {relationships: "
+        "[{types: $t, some: {}}]}) { totalCount } }"
+    )
+    body = graphql(api, kept, t=[])
+    assert codes(body) == ["BAD_USER_INPUT"] and "'relationships.types'" in str(body), body
+    nested = (
+        'query($t: [RelationshipType!]) { node(id: "cuba") { ... on Entity { '
+        "relationships(types: $t) { totalCount } } } }"
+    )
+    body = graphql(api, nested, t=[])
+    assert codes(body) == ["BAD_USER_INPUT"] and "relationships(types:)" in str(body), body
+
+
 def nested_relationships(levels: int) -> str:
     where = '{text: "zzqqxx"}'
     for _ in range(levels):
