@@ -51,6 +51,8 @@ from typing import Any, cast
 
 import anyio
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -61,6 +63,7 @@ from graphql import (
     GraphQLField,
     GraphQLID,
     GraphQLIncludeDirective,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLList,
@@ -84,13 +87,13 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.pyutils import gather_with_cancel
 from strawberry import Schema
 from strawberry.types import ExecutionResult
-from strawberry.types.arguments import convert_arguments
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import SelectedField, Selection
 
 from graph.reads import QueryLog, Reader, Statement
 from schema import query, types
+from schema.arguments import RootArguments, names_variable, root_arguments
 from schema.caches import MISSING, BoundedCache
 from schema.context import Context
 from schema.errors import NEO4J_FAILURES
@@ -188,6 +191,7 @@ class RootField:
     selections: tuple[list[Selection] | None, ...]
     # Fields below, spreads expanded: big variable-dependent selections are built off the loop.
     size: int
+    arguments: RootArguments
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,7 @@ class Compiler:
                     self._complete(definition.type, nodes, scope),
                     tuple(fixed_selections(n, fragments) for n in nodes),
                     sum(field_count(n, fragments) for n in nodes),
+                    root_arguments(definition, nodes[0], strawberry_field, self.schema),
                 )
             )  # fmt: skip
         return Plan(operation, fragments, tuple(roots))
@@ -710,7 +715,7 @@ class Compiler:
         connection_type = type_.of_type
         node = nodes[0]
         if not isinstance(connection_type, GraphQLObjectType) or any(
-            _uses_variables(a.value) for a in node.arguments or ()
+            names_variable(a.value) for a in node.arguments or ()
         ):
             return None
         arguments = get_argument_values(definition, node) if node.arguments else {}
@@ -822,7 +827,7 @@ class Compiler:
         if function in PAGED:
             if not node.arguments:
                 return types.page_reader(function, type_name, info, {})
-            literal = not any(_uses_variables(a.value) for a in node.arguments)
+            literal = not any(names_variable(a.value) for a in node.arguments)
 
             def paged(value: Any, run: Run) -> Any:
                 # The arguments' values, and the window they make, once per execution.
@@ -856,8 +861,7 @@ class Compiler:
             capture = StatementCapture()
             info = RootInfo(_selected(root, fragments), context(cast(Reader, capture)))
             with suppress(Exception):
-                arguments = get_argument_values(root.definition, root.nodes[0], coerced)
-                await self._resolve(root, info, arguments, [], Fallback())
+                await self._resolve(root, info, root.arguments.values(coerced), [], Fallback())
             found += capture.found
         return found
 
@@ -943,7 +947,7 @@ class Compiler:
         try:
             for root in plan.roots:
                 try:
-                    arguments = get_argument_values(root.definition, root.nodes[0], variables)
+                    arguments = root.arguments.values(variables)
                 except GraphQLError as error:
                     located = located_error(error, list(root.nodes), [root.key])
                     if isinstance(root.definition.type, GraphQLNonNull):
@@ -975,12 +979,7 @@ class Compiler:
         graphql-core reports it (raised for a non-null field, else collected and the value
         null); another error abandons."""
         try:
-            converted = convert_arguments(
-                arguments,
-                root.strawberry_field.arguments,
-                scalar_registry=self.schema.schema_converter.scalar_registry,
-                config=self.schema.config,
-            )
+            converted = root.arguments.python(arguments, self.schema)
             resolver = root.strawberry_field.base_resolver
             assert resolver is not None
             # The Query's methods take `self` (the root value: none here) first.
@@ -1007,8 +1006,9 @@ async def _null() -> None:
 
 def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     """The type's `serialize`; for String and ID, a string is returned as is without the
-    call (which is what both do with one); for an enum of Strawberry's, a member's name
-    looked up (its `serialize` compares the member with every value of the enum)."""
+    call (which is what both do with one), for Int an int within its 32 bits (a page's
+    every `totalCount`); for an enum of Strawberry's, a member's name looked up (its
+    `serialize` compares the member with every value of the enum)."""
     serialize = type_.serialize
     wrapped = getattr(type_, "wrapped_cls", None)
     if (
@@ -1024,6 +1024,12 @@ def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
                 names[member] = found[0]
         return lambda value: (
             names[value] if value.__class__ is wrapped and value in names else serialize(value)
+        )
+    if type_ is GraphQLInt:
+        return lambda value: (
+            value
+            if value.__class__ is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+            else serialize(value)
         )
     if type_ not in (GraphQLString, GraphQLID):
         return serialize
@@ -1198,17 +1204,6 @@ def _attribute(python_name: str) -> Callable[[Any, Run], Any]:
 
 def _name(operation: OperationDefinitionNode) -> str | None:
     return operation.name.value if operation.name else None
-
-
-def _uses_variables(value: Any) -> bool:
-    kind = getattr(value, "kind", "")
-    if kind == "variable":
-        return True
-    if kind == "list_value":
-        return any(_uses_variables(v) for v in value.values)
-    if kind == "object_value":
-        return any(_uses_variables(f.value) for f in value.fields)
-    return False
 
 
 def _conditions(document: DocumentNode) -> tuple[str, ...]:

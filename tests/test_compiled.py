@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from graphql import GraphQLError, GraphQLInt
 from graphql.language.parser import Parser
 from graphql.validation.validation_context import ValidationContext
 from neo4j import Driver
@@ -34,7 +35,7 @@ from graph.reads import Reader
 from schema import http
 from schema.api import schema
 from schema.caches import MISSING, BoundedCache
-from schema.compiled import Compiler, Fallback, Plan
+from schema.compiled import Compiler, Fallback, Plan, _serializer
 from schema.context import Context
 from schema.limits import Documents
 from schema.selection import decode_cursor, encode_cursor
@@ -1230,3 +1231,13 @@ def test_request_errors_have_the_documented_codes_on_both_paths(
         assert [e["extensions"]["code"] for e in errors] == codes, response.text
         assert says in errors[0]["message"]
     assert normalised(answers[0]) == normalised(answers[1])
+
+
+def test_an_int_is_serialised_as_graphql_core_does_within_32_bits_and_refused_beyond() -> None:
+    serialize = _serializer(GraphQLInt)
+    for value in (0, 7, -(2**31), 2**31 - 1, True, 3.0):
+        assert serialize(value) == GraphQLInt.serialize(value)
+        assert type(serialize(value)) is type(GraphQLInt.serialize(value))
+    for value in (2**31, -(2**31) - 1, 2**40):
+        with pytest.raises(GraphQLError, match="non 32-bit signed integer"):
+            serialize(value)

@@ -1,0 +1,130 @@
+"""A compiled root field's arguments (schema/arguments.py) are the values graphql-core and
+Strawberry give for the whole field, though only the ones naming a variable are worked out
+per request. (The compiled path's answers against Strawberry's, over a real Neo4j, are
+tests/test_compiled.py's.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.types.arguments import convert_arguments
+
+from schema.api import schema
+from schema.arguments import RootArguments, root_arguments
+from schema.compiled import Compiler
+
+COMPILER = Compiler(schema)
+QUERY = COMPILER.graphql.query_type
+assert QUERY is not None
+
+
+def root(document: str) -> tuple[OperationDefinitionNode, FieldNode]:
+    operation = parse(document).definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    field = operation.selection_set.selections[0]
+    assert isinstance(field, FieldNode)
+    return operation, field
+
+
+def split(document: str) -> tuple[OperationDefinitionNode, FieldNode, RootArguments]:
+    operation, field = root(document)
+    name = field.name.value
+    strawberry_field = COMPILER._strawberry_fields("Query")[name]
+    return operation, field, root_arguments(QUERY.fields[name], field, strawberry_field, schema)
+
+
+def whole(operation: OperationDefinitionNode, field: FieldNode, given: dict[str, Any]) -> Any:
+    """What the compiled path did before: every argument, every request."""
+    variables = get_variable_values(
+        COMPILER.graphql, operation.variable_definitions or [], given, max_errors=1
+    )
+    assert not isinstance(variables, list)
+    values = get_argument_values(QUERY.fields[field.name.value], field, variables)
+    arguments = COMPILER._strawberry_fields("Query")[field.name.value].arguments
+    return convert_arguments(
+        values,
+        arguments,
+        scalar_registry=schema.schema_converter.scalar_registry,
+        config=schema.config,
+    )
+
+
+def per_request(
+    operation: OperationDefinitionNode, arguments: RootArguments, given: dict[str, Any]
+) -> dict[str, Any]:
+    variables = get_variable_values(
+        COMPILER.graphql, operation.variable_definitions or [], given, max_errors=1
+    )
+    assert not isinstance(variables, list)
+    return arguments.python(arguments.values(variables), schema)
+
+
+DOCUMENTS = [
+    (
+        "query ($a: ID!, $b: ID!) "
+        "{ paths(from: $a, to: $b, maxHops: 4, first: 5) { nodes { slug } } }",
+        [{"a": "craig-kelly", "b": "cuba"}, {"a": "x", "b": "y"}],
+    ),
+    (
+        "query ($f: Date!, $t: Date!) { meetings(where: {dateFrom: $f, dateTo: $t}, "
+        "orderBy: [{field: DATE}], first: 100) { totalCount } }",
+        [{"f": "2010-01-01", "t": "2016-12-31"}, {"f": "2001-02-03", "t": "2001-02-04"}],
+    ),
+    ("query ($q: String!) { search(query: $q, first: 10) { totalCount } }", [{"q": "cuba"}]),
+    ('{ search(query: "cuba") { totalCount } }', [{}]),
+    (
+        'query ($k: [String!]) { neighborhood(id: "cuba", kinds: $k) { truncated } }',
+        [{"k": ["Person"]}, {}, {"k": None}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "cases"), DOCUMENTS)
+def test_the_arguments_are_those_of_the_whole_field_on_every_request(
+    document: str, cases: list[dict[str, Any]]
+) -> None:
+    operation, field, arguments = split(document)
+    for given in cases:
+        assert per_request(operation, arguments, given) == whole(operation, field, given)
+
+
+def test_literals_are_converted_once_and_what_could_be_changed_anew_each_request() -> None:
+    operation, _, arguments = split(DOCUMENTS[1][0])
+    assert arguments.fixed["first"] == 100
+    assert not {"where", "order_by"} & set(arguments.fixed)
+    assert arguments.varying is not None and set(arguments.varying.args) == {"where"}
+    given = DOCUMENTS[1][1][0]
+    first, second = (per_request(operation, arguments, given) for _ in range(2))
+    # A list (and an input object) is the resolver's own, as Strawberry hands it over.
+    assert first["order_by"] == second["order_by"]
+    assert first["order_by"] is not second["order_by"]
+    assert first["where"] is not second["where"]
+    first["order_by"].clear()
+    assert per_request(operation, arguments, given)["order_by"] == second["order_by"]
+
+
+def test_a_field_without_variables_is_worked_out_once() -> None:
+    _, _, arguments = split('{ paths(from: "a", to: "b", maxHops: 3) { nodes { slug } } }')
+    assert arguments.varying is None and not arguments.converted
+    assert arguments.fixed["max_hops"] == 3 and arguments.fixed["from_"] == "a"
+
+
+def test_a_refusal_is_graphql_cores_for_the_whole_field() -> None:
+    # (Validation refuses this document; the compiled path still reports what graphql-core
+    # would if it ran.)
+    operation, field, arguments = split(
+        "query ($a: ID, $b: ID!) { paths(from: $a, to: $b, maxHops: 4) { nodes { slug } } }"
+    )
+    variables = get_variable_values(
+        COMPILER.graphql, operation.variable_definitions or [], {"b": "cuba"}, max_errors=1
+    )
+    assert not isinstance(variables, list)
+    with pytest.raises(GraphQLError) as expected:
+        get_argument_values(QUERY.fields["paths"], field, variables)
+    with pytest.raises(GraphQLError) as refused:
+        arguments.values(variables)
+    assert refused.value.message == expected.value.message
+    assert "from" in refused.value.message
