@@ -47,6 +47,7 @@ from collections.abc import (
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import Enum
+from math import isfinite
 from typing import Any, cast
 
 import anyio
@@ -61,6 +62,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
+    GraphQLFloat,
     GraphQLID,
     GraphQLIncludeDirective,
     GraphQLInt,
@@ -1005,10 +1007,10 @@ async def _null() -> None:
 
 
 def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
-    """The type's `serialize`; for String and ID, a string is returned as is without the
-    call (which is what both do with one), for Int an int within its 32 bits (a page's
-    every `totalCount`); for an enum of Strawberry's, a member's name looked up (its
-    `serialize` compares the member with every value of the enum)."""
+    """The type's `serialize`; a value it would return as is, without the call: for String
+    and ID a string, for Int an int within 32 bits (a page's every `totalCount`), for Float
+    a finite float (a search hit's score); for an enum of Strawberry's, a member's name
+    looked up (its `serialize` compares the member with every value of the enum)."""
     serialize = type_.serialize
     wrapped = getattr(type_, "wrapped_cls", None)
     if (
@@ -1030,6 +1032,10 @@ def _serializer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
             value
             if value.__class__ is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
             else serialize(value)
+        )
+    if type_ is GraphQLFloat:
+        return lambda value: (
+            value if value.__class__ is float and isfinite(value) else serialize(value)
         )
     if type_ not in (GraphQLString, GraphQLID):
         return serialize

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from graphql import GraphQLError, GraphQLInt
+from graphql import GraphQLError, GraphQLFloat, GraphQLInt
 from graphql.language.parser import Parser
 from graphql.validation.validation_context import ValidationContext
 from neo4j import Driver
@@ -1233,11 +1233,17 @@ def test_request_errors_have_the_documented_codes_on_both_paths(
     assert normalised(answers[0]) == normalised(answers[1])
 
 
-def test_an_int_is_serialised_as_graphql_core_does_within_32_bits_and_refused_beyond() -> None:
-    serialize = _serializer(GraphQLInt)
-    for value in (0, 7, -(2**31), 2**31 - 1, True, 3.0):
-        assert serialize(value) == GraphQLInt.serialize(value)
-        assert type(serialize(value)) is type(GraphQLInt.serialize(value))
-    for value in (2**31, -(2**31) - 1, 2**40):
-        with pytest.raises(GraphQLError, match="non 32-bit signed integer"):
-            serialize(value)
+def test_numbers_are_serialised_as_graphql_core_does_and_refused_where_it_refuses() -> None:
+    for type_, fine, refused, why in (
+        (GraphQLInt, (0, 7, -(2**31), 2**31 - 1, True, 3.0), (2**31, -(2**31) - 1, 2**40),
+         "non 32-bit signed integer"),
+        (GraphQLFloat, (0.0, 1.5, -2.25e300, 3, True), (float("nan"), float("inf")),
+         "non numeric value"),
+    ):  # fmt: skip
+        serialize = _serializer(type_)
+        for value in fine:
+            assert serialize(value) == type_.serialize(value)
+            assert type(serialize(value)) is type(type_.serialize(value))
+        for value in refused:
+            with pytest.raises(GraphQLError, match=why):
+                serialize(value)
