@@ -142,6 +142,38 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def mix_by_operation(results: dict[str, Any], servers: list[str]) -> list[str]:
+    """The mix's latencies split by operation: which requests its median falls among, and
+    how each server's latency grows with the work of a request (its CPU per request alone,
+    in the operation's own run)."""
+    if not all("mix" in results[x] for x in servers):
+        return []
+    operations = list(results[OURS]["mix"].get("per_operation", {}))
+    lines = [
+        "",
+        "## The mix by operation (ms)",
+        "",
+        "p50 of each operation's requests within the mix, and in parentheses the CPU ms per "
+        "request (server + Neo4j) of the operation's own run. The mix's median falls among "
+        "the operations most of its requests are.",
+        "",
+        "| operation | share of requests | " + " | ".join(NAMES[x] for x in servers) + " |",
+        "|---|---:|" + "---:|" * len(servers),
+    ]
+    mix = results[OURS]["mix"]
+    total = sum(v["requests"] for v in mix["per_operation"].values()) or 1
+    for op in sorted(operations):
+        cells = []
+        for server in servers:
+            within = results[server]["mix"].get("per_operation", {}).get(op, {})
+            cpu = results[server].get(op, {}).get("cpu_ms_per_request", {})
+            work = f"{_fmt(cpu.get('server'), 1)} + {_fmt(cpu.get('neo4j'), 1)}"
+            cells.append(f"{_fmt(within.get('p50_ms'))} ({work})")
+        share = mix["per_operation"][op]["requests"] / total
+        lines.append(f"| {op} | {share:.0%} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(doc: dict[str, Any]) -> str:
     results, r = doc["results"], doc["ratios"]
     servers = [s for s in (OURS, PEER, RAW) if s in results]
@@ -215,6 +247,7 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{_fmt(ratio.get('cpu_vs_peer'), 2)} | {_fmt(ratio.get('cpu_vs_raw'), 2)} | "
             f"{hit_text} | {' / '.join(cpu)} |"
         )
+    lines += mix_by_operation(results, servers)
     py = doc.get("python_share", {})
     if py:
         lines += [
