@@ -10,7 +10,8 @@ HTTP parsing), and, separately, sends the operation's raw statement through the 
 async driver. It prints the CPU time of this process per request (`time.process_time`:
 our Python and the driver's, not Neo4j's) and the wall time, the least of `--rounds`
 measurements. `--replayed` adds the application's own Python per request: each statement's
-first answer replayed, no driver and no Neo4j. Nothing runs concurrently, so the figures
+first answer replayed, no driver and no Neo4j; in CPU time and in Python function calls
+(which do not move with the machine's load). Nothing runs concurrently, so the figures
 depend on the machine's load less than the closed-loop run's latencies do.
 """
 
@@ -24,7 +25,7 @@ import pstats
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,17 @@ def replayed_answers() -> Iterator[None]:
         Context.run = original  # type: ignore[method-assign]
 
 
+async def calls_per_request(request: Callable[[int], Awaitable[None]], iterations: int) -> float:
+    """Python function calls per request (cProfile's count: the same on every run of the
+    same code, whatever else the machine does, where CPU time moves by a tenth or more)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(iterations):
+        await request(i)
+    profiler.disable()
+    return float(pstats.Stats(profiler).total_calls) / iterations  # type: ignore[attr-defined]
+
+
 async def per_request(
     settings: Settings,
     sync_driver: Driver,
@@ -260,6 +272,7 @@ async def per_request(
                     for i in range(args.iterations):
                         await asgi(i)
                     out["replayed_cpu"] = (time.process_time() - cpu) * 1000 / args.iterations
+                    out["replayed_calls"] = await calls_per_request(asgi, args.iterations)
             if args.profile:
                 # Apart from the measured requests: the profiler slows small calls several
                 # fold. The whole application's path, which includes the compiled one.
@@ -283,15 +296,15 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     lines = [
         "| operation | ours CPU ms/req | asgi CPU ms/req | raw CPU ms/req | CPU asgi ÷ raw "
         "| ours wall ms | asgi wall ms | raw wall ms |"
-        + (" asgi replayed CPU ms/req |" if replayed else ""),
-        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if replayed else ""),
+        + (" asgi replayed CPU ms/req | replayed calls/req |" if replayed else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if replayed else ""),
     ]
     for name, r in rows.items():
         lines.append(
             f"| {name} | {r['ours_cpu']:.2f} | {r['asgi_cpu']:.2f} | {r['raw_cpu']:.2f} | "
             f"{r['asgi_cpu'] / r['raw_cpu']:.2f} | {r['ours_wall']:.2f} | "
             f"{r['asgi_wall']:.2f} | {r['raw_wall']:.2f} |"
-            + (f" {r['replayed_cpu']:.3f} |" if replayed else "")
+            + (f" {r['replayed_cpu']:.3f} | {r['replayed_calls']:.0f} |" if replayed else "")
         )
     return "\n".join(lines)
 
