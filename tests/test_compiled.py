@@ -1372,3 +1372,28 @@ def test_a_documents_fixed_arguments_answer_alike_whatever_the_variables_sent_wi
             )
             # Proved on the compiled path (the ordinary server counts no compiled answer).
             assert answered(fast) - before == compiled_would_answer(other.json()), variables
+
+
+def test_concurrent_requests_of_one_document_each_answer_their_own_variables(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    """One plan serves requests in flight together: none answers with another's values."""
+    fast, slow = both
+    document, sequence = REPEATED[1]  # neighborhood: fixed, varying, and refused arguments
+    expected = [
+        normalised(slow.post("/graphql", json={"query": document, "variables": v}))
+        for v in sequence
+    ]
+
+    async def run() -> list[str]:
+        async with httpx.AsyncClient(base_url=str(fast.base_url), timeout=60) as client:
+            responses = await asyncio.gather(
+                *(
+                    client.post("/graphql", json={"query": document, "variables": v})
+                    for _ in range(5)
+                    for v in sequence
+                )
+            )
+        return [normalised(r) for r in responses]
+
+    assert asyncio.run(run()) == expected * 5
