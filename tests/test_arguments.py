@@ -79,6 +79,23 @@ DOCUMENTS = [
         'query ($k: [String!]) { neighborhood(id: "cuba", kinds: $k) { truncated } }',
         [{"k": ["Person"]}, {}, {"k": None}],
     ),
+    # Hostile review 13w: a variable inside a literal list, a nullable variable where the
+    # argument has a default, variables' own defaults, literal nulls and single values.
+    (
+        'query ($t: RelationshipType!, $d: Int) { neighborhood(id: "cuba", depth: $d, '
+        "types: [ATTENDED, $t], excludeTypes: LED, dateFrom: null) { truncated } }",
+        [{"t": "HELD_IN", "d": 2}, {"t": "VISITED"}, {"t": "LED", "d": 3}],
+    ),
+    (
+        'query ($m: SearchMatch = PREFIX, $k: [String!] = ["Country"]) '
+        '{ search(query: "cub", match: $m, kinds: $k) { totalCount } }',
+        [{}, {"m": "FUZZY"}, {"k": None}, {"k": "Place"}],
+    ),
+    (
+        'query ($f: Date) { meetings(where: {date: {gte: $f, lt: "2016-01-01"}, meetingType: '
+        '{in: [ROUND, TRIP]}, OR: [{text: "talks"}, {ids: ["cuba"]}]}) { totalCount } }',
+        [{"f": "2010-01-01"}, {}, {"f": None}],
+    ),
 ]
 
 
@@ -128,3 +145,16 @@ def test_a_refusal_is_graphql_cores_for_the_whole_field() -> None:
         arguments.values(variables)
     assert refused.value.message == expected.value.message
     assert "from" in refused.value.message
+
+
+def test_lists_inside_an_input_object_are_the_resolvers_own_on_each_request() -> None:
+    # Hostile review 13w: a literal list nested in an input beside a variable.
+    operation, _, arguments = split(DOCUMENTS[-1][0])
+    first, second = (per_request(operation, arguments, {"f": "2010-01-01"}) for _ in range(2))
+    for where in (first["where"], second["where"]):
+        assert where.date.gte.isoformat() == "2010-01-01"
+    first["where"].meeting_type.in_.clear()
+    first["where"].OR[1].ids.append("havana")
+    third = per_request(operation, arguments, {"f": "2010-01-01"})
+    assert third["where"] == second["where"]
+    assert len(third["where"].meeting_type.in_) == 2 and third["where"].OR[1].ids == ["cuba"]

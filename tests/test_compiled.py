@@ -1247,3 +1247,153 @@ def test_numbers_are_serialised_as_graphql_core_does_and_refused_where_it_refuse
         for value in refused:
             with pytest.raises(GraphQLError, match=why):
                 serialize(value)
+
+
+# Hostile review 13w: a root field's arguments without a variable are worked out once per
+# plan (schema/arguments.py); the same document, sent again and again with other variables
+# (given, omitted, null, refused), must answer as Strawberry's execution does every time.
+PATH_SELECTION = "{ nodes { slug } segments { from to type } }"
+REPEATED: list[tuple[str, list[dict[str, Any]]]] = [
+    # Literal lists of enums beside a variable list of them.
+    (
+        "query Q($a: ID!, $t: [RelationshipType!]) { paths(from: $a, to: \"cuba\", types: $t, "
+        f"excludeTypes: [HOLDS_POSITION], maxHops: 3, first: 2) {PATH_SELECTION} }}",
+        [{"a": PERSON, "t": ["LED", "MEMBER_OF", "ATTENDED", "HELD_IN"]}, {"a": PERSON},
+         {"a": PERSON, "t": None}, {"a": PERSON, "t": []}, {"a": PERSON, "t": ["NOPE"]},
+         {"a": PERSON, "t": "ATTENDED"}, {"a": "no-such-entity"}, {"a": PERSON}],
+    ),
+    # A variable inside a literal list; a nullable variable where the argument has a default.
+    (
+        "query Q($t: RelationshipType!, $d: Int, $k: [String!]) { neighborhood(id: \"cuba\", "
+        "depth: $d, limit: 7, kinds: $k, types: [ATTENDED, $t], excludeTypes: [LED]) "
+        "{ totalNodes truncated nodes { slug } edges { from to type } } }",
+        [{"t": "HELD_IN", "d": 2}, {"t": "HELD_IN"}, {"t": "HELD_IN", "d": None},
+         {"t": "VISITED", "d": 9}, {"t": "PART_OF", "d": 1, "k": ["Meeting"]},
+         {"t": "HELD_IN", "k": []}, {"t": None}, {"t": "HELD_IN", "d": 2}],
+    ),
+    # Nested literals beside a variable in an input object, a literal list of inputs.
+    (
+        "query Q($f: Date) { meetings(where: {date: {gte: $f, lt: \"2016-01-01\"}, meetingType: "
+        "{in: [ROUND, TRIP, VISIT]}}, orderBy: [{field: DATE, direction: DESC}, {field: NAME}], "
+        "first: 3) { totalCount edges { cursor node { name date { value } } } } }",
+        [{"f": "2010-01-01"}, {}, {"f": None}, {"f": "2015-02-30"}, {"f": "2017-01-01"},
+         {"f": "2010-06-01"}, {"f": "2010-01-01"}],
+    ),
+    # Aliases of one root field, one fixed and one varying; a page refused, then fine.
+    (
+        "query Q($n: Int, $o: [EntityOrder!]) { a: people(first: $n, orderBy: $o) { totalCount "
+        "edges { node { slug } } } b: people(first: 2, orderBy: [{field: NAME, direction: DESC}])"
+        " { edges { node { slug } } } }",
+        [{"n": 1}, {"n": 0}, {"n": 1000}, {}, {"n": -1}, {"n": 2147483648},
+         {"n": 2, "o": [{"field": "NAME"}]}, {"n": 2, "o": {"field": "ID", "direction": "DESC"}},
+         {"n": 1}],
+    ),
+    # Two roots, a fragment under a condition, a Float score, an enum literal.
+    (
+        "query Q($x: Boolean!, $q: String!) { ...R @include(if: $x) search(query: $q, kinds: "
+        "[\"Country\", \"Place\"], match: PREFIX, first: 2) { totalCount edges { score node "
+        "{ slug } } } } fragment R on Query { timeline(of: \"cuba\", from: \"2010-01-01\", "
+        "first: 2) { totalCount edges { title } } }",
+        [{"x": True, "q": "cub"}, {"x": False, "q": "cuba"}, {"x": True, "q": "a"},
+         {"x": False, "q": "x" * 201}, {"x": True, "q": "cub"}],
+    ),
+    # Variables with defaults of their own (a list among them), omitted, given, null.
+    (
+        "query Q($m: SearchMatch = PREFIX, $k: [String!] = [\"Country\"]) { search(query: "
+        "\"cub\", match: $m, kinds: $k, first: 3) { totalCount edges { node { slug kind } } } }",
+        [{}, {"m": "EXACT"}, {"k": None}, {"m": None}, {"k": ["Place", "Country"]}, {"k": []},
+         {"m": "FUZZY", "k": "Country"}, {}],
+    ),
+    # A variable inside a list of ids; the same root twice with the same arguments.
+    (
+        "query Q($id: ID!) { nodes(ids: [\"cuba\", $id]) { ... on Entity { slug } } "
+        "m: meetingsBetween(actors: [$id, \"cuba\"], first: 2) { totalCount } "
+        "m: meetingsBetween(actors: [$id, \"cuba\"], first: 2) { edges { node { slug } } } }",
+        [{"id": PERSON}, {"id": "no-such-entity"}, {"id": None}, {"id": 7}, {"id": PERSON}],
+    ),
+    # Dates: omitted, null, given, refused by the resolver (a window backwards).
+    (
+        "query Q($from: Date, $to: Date) { timeline(of: \"cuba\", from: $from, to: $to, first: 2) "
+        "{ totalCount edges { title date { value } } } }",
+        [{}, {"from": None}, {"from": "2012-01-01"}, {"from": "2016-01-01", "to": "2010-01-01"},
+         {"to": "2012-01-01"}, {}],
+    ),
+    # A filter's literal list with a variable in it, a literal beside a variable.
+    (
+        "query Q($p: ID!, $t: String) { a: entities(where: {ids: [\"cuba\", $p]}, first: 3) "
+        "{ totalCount edges { node { slug } } } b: people(where: {text: $t, NOT: "
+        "{ids: [\"alan-gross\"]}}, first: 2) { totalCount edges { node { slug } } } }",
+        [{"p": PERSON, "t": "kelly"}, {"p": "no-such-entity"}, {"p": "havana", "t": None},
+         {"p": PERSON, "t": "gross"}],
+    ),
+    # No variable at all: literals the resolver refuses, sent again.
+    (f'{{ paths(from: "{PERSON}", to: "cuba", maxHops: 0) {PATH_SELECTION} }}', [{}, {}]),
+    ('{ people(first: -1) { totalCount } search(query: "cuba", first: 1) { totalCount } }',
+     [{}, {}]),
+    ('{ neighborhood(id: "cuba", kinds: [], types: [LED]) { truncated } }', [{}, {}]),
+    # Literal nulls, a single value for a list, a block string.
+    (
+        f'{{ paths(from: """{PERSON}""", to: "cuba", types: null, excludeTypes: LED, dateFrom: '
+        f'null, distinctNodes: false) {PATH_SELECTION} n: node(id: """cuba""") {{ id }} }}',
+        [{}, {}],
+    ),
+    ('{ neighborhood(id: "cuba", depth: null) { truncated } }', [{}]),
+    # Literals that do not coerce (validation's refusal on both paths).
+    ("{ people(first: 2147483648) { totalCount } }", [{}, {}]),
+    ('{ paths(from: "a", to: "b", types: [NOPE]) { nodes { slug } } }', [{}]),
+    ('{ timeline(of: "cuba", from: "2010-13-01") { totalCount } }', [{}]),
+    ('{ search(query: "cuba", match: "EXACT") { totalCount } }', [{}]),
+]  # fmt: skip
+
+
+def compiled_would_answer(body: dict[str, Any]) -> bool:
+    """Whether the compiled path answers a request so answered: all but a refused document
+    and variables that do not coerce (the ordinary execution reports those)."""
+    return not any(
+        e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        or e["message"].startswith("Variable '$")
+        for e in body.get("errors", ())
+    )
+
+
+@pytest.mark.parametrize(("document", "sequence"), REPEATED, ids=range(len(REPEATED)))
+def test_a_documents_fixed_arguments_answer_alike_whatever_the_variables_sent_with_it(
+    both: tuple[httpx.Client, httpx.Client], document: str, sequence: list[dict[str, Any]]
+) -> None:
+    fast, slow = both
+    for round_ in range(2):  # twice over: what one request was given cannot reach the next
+        for variables in sequence:
+            body = {"query": document, "variables": variables}
+            before = answered(fast)
+            one, other = (c.post("/graphql", json=body) for c in (fast, slow))
+            assert (one.status_code, normalised(one)) == (other.status_code, normalised(other)), (
+                round_,
+                variables,
+            )
+            # Proved on the compiled path (the ordinary server counts no compiled answer).
+            assert answered(fast) - before == compiled_would_answer(other.json()), variables
+
+
+def test_concurrent_requests_of_one_document_each_answer_their_own_variables(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    """One plan serves requests in flight together: none answers with another's values."""
+    fast, slow = both
+    document, sequence = REPEATED[1]  # neighborhood: fixed, varying, and refused arguments
+    expected = [
+        normalised(slow.post("/graphql", json={"query": document, "variables": v}))
+        for v in sequence
+    ]
+
+    async def run() -> list[str]:
+        async with httpx.AsyncClient(base_url=str(fast.base_url), timeout=60) as client:
+            responses = await asyncio.gather(
+                *(
+                    client.post("/graphql", json={"query": document, "variables": v})
+                    for _ in range(5)
+                    for v in sequence
+                )
+            )
+        return [normalised(r) for r in responses]
+
+    assert asyncio.run(run()) == expected * 5
