@@ -19,15 +19,27 @@ graphql-core's for the whole field (`values` asks it again).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLField, ValueNode, VariableNode
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry import Schema
-from strawberry.types.arguments import StrawberryArgument, convert_argument, convert_arguments
+from strawberry.relay import GlobalID
+from strawberry.scalars import is_scalar
+from strawberry.types.arguments import convert_argument
+from strawberry.types.base import (
+    StrawberryList,
+    StrawberryMaybe,
+    StrawberryOptional,
+    StrawberryType,
+    has_object_definition,
+)
+from strawberry.types.enum import StrawberryEnumDefinition, has_enum_definition
 from strawberry.types.field import StrawberryField
+from strawberry.types.lazy_type import LazyType
+from strawberry.types.unset import UNSET
 
 # Values Python cannot change in place: one object serves every request.
 _IMMUTABLE = (str, int, float, bool, bytes, type(None), enum.Enum)
@@ -45,8 +57,9 @@ class RootArguments:
     coerced: Mapping[str, Any]
     # The field with only the arguments that name a variable: coerced per request.
     varying: GraphQLField | None
-    # The Strawberry arguments converted per request (of `coerced` and `varying`).
-    converted: tuple[StrawberryArgument, ...]
+    # The arguments converted per request (of `coerced` and `varying`): GraphQL name,
+    # resolver keyword, converter.
+    converted: tuple[tuple[str, str, Convert], ...]
 
     def values(self, variables: VariableValues) -> dict[str, Any]:
         """graphql-core's values of the arguments converted per request; raises its error
@@ -65,15 +78,9 @@ class RootArguments:
     def python(self, values: dict[str, Any], schema: Schema) -> dict[str, Any]:
         """The resolver's keyword arguments: the fixed ones and `values` converted."""
         converted = dict(self.fixed)
-        if self.converted:
-            converted.update(
-                convert_arguments(
-                    values,
-                    list(self.converted),
-                    scalar_registry=schema.schema_converter.scalar_registry,
-                    config=schema.config,
-                )
-            )
+        for name, python_name, convert in self.converted:
+            if name in values:
+                converted[python_name] = convert(values[name])
         return converted
 
 
@@ -110,14 +117,135 @@ def root_arguments(
         else:
             coerced[name] = value
     per_request = set(coerced) | changing
+    converters = Converters(schema)
     return RootArguments(
         definition,
         node,
         fixed,
         coerced,
         GraphQLField(definition.type, varying) if varying else None,
-        tuple(a for name, a in by_name.items() if name in per_request),
+        tuple(
+            (name, a.python_name, converters.of(a.type, (name,)))
+            for name, a in by_name.items()
+            if name in per_request
+        ),
     )
+
+
+Convert = Callable[[Any], Any]
+
+
+class Converters:
+    """Strawberry's `convert_argument` for one type, worked out once: graphql-core's value
+    of an argument to the resolver's Python value, as Strawberry converts it per request.
+
+    Strawberry looks up, for every field of an input type on every request, its GraphQL
+    name and its type (most of the Python of a request whose `where` names variables); here
+    they are looked up when the plan is compiled. Scalars and enums are graphql-core's
+    values as they are, a list is copied (or its items converted), an input object is built
+    from the fields given (the others None unless they have a default), as Strawberry does.
+    A type that reaches anything else (a `Maybe`, a `GlobalID`, an input that builds its own
+    value from its path) is converted by `convert_argument` itself, whole."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.registry = schema.schema_converter.scalar_registry
+        self.config = schema.config
+        # By input type: recursive inputs (`AND`/`OR`, `participantWhere`) meet themselves.
+        self.inputs: dict[int, Convert] = {}
+
+    def of(self, type_: StrawberryType | type, path: tuple[str | int, ...]) -> Convert:
+        if not self._plain(type_, set()):
+            registry, config = self.registry, self.config
+            return lambda value: convert_argument(value, type_, registry, config, path=path)
+        return self._made(type_)
+
+    def _plain(self, type_: Any, seen: set[int]) -> bool:
+        """Whether every type `type_` reaches is one `_made` converts."""
+        if isinstance(type_, LazyType):
+            type_ = type_.resolve_type()
+        if isinstance(type_, StrawberryMaybe) or type_ is GlobalID:
+            return False
+        if isinstance(type_, StrawberryOptional | StrawberryList):
+            return self._plain(type_.of_type, seen)
+        if self._leaf(type_):
+            return True
+        if not has_object_definition(type_):
+            return False
+        definition = type_.__strawberry_definition__
+        if definition.from_input is not None or not definition.is_input:
+            return False
+        if id(type_) in seen:
+            return True
+        seen.add(id(type_))
+        return all(
+            self._plain(f.resolve_type(type_definition=definition), seen) for f in definition.fields
+        )
+
+    def _made(self, type_: Any) -> Convert:
+        if isinstance(type_, LazyType):
+            type_ = type_.resolve_type()
+        if isinstance(type_, StrawberryOptional):
+            inner = self._made(type_.of_type)
+            return lambda value: None if value is None else inner(value)
+        if self._leaf(type_):
+            return _as_is
+        if isinstance(type_, StrawberryList):
+            item_type = type_.of_type
+            if isinstance(item_type, StrawberryOptional):
+                item_type = item_type.of_type
+            if self._leaf(item_type):
+                return _copied
+            item = self._made(type_.of_type)
+            return lambda value: (
+                value if value is None or value is UNSET else [item(v) for v in value]
+            )
+        return self._input(type_)
+
+    def _leaf(self, type_: Any) -> bool:
+        return (
+            is_scalar(type_, self.registry)
+            or isinstance(type_, StrawberryEnumDefinition)
+            or has_enum_definition(type_)
+        )
+
+    def _input(self, type_: Any) -> Convert:
+        found = self.inputs.get(id(type_))
+        if found is not None:
+            return found
+        definition = type_.__strawberry_definition__
+        fields: list[tuple[str, str, Convert]] = []
+        # Fields without a default are None unless given (graphql-core leaves them out).
+        defaults = {
+            f.python_name: None
+            for f in definition.fields
+            if f.default_value is MISSING and f.default_factory is MISSING
+        }
+
+        def convert(value: Any) -> Any:
+            if value is None or value is UNSET:
+                return value
+            kwargs = dict(defaults)
+            for name, python_name, convert_field in fields:
+                if name in value:
+                    kwargs[python_name] = convert_field(value[name])
+            return type_(**kwargs)
+
+        self.inputs[id(type_)] = convert
+        for f in definition.fields:
+            name = self.config.name_converter.from_field(f)
+            fields.append(
+                (name, f.python_name, self._made(f.resolve_type(type_definition=definition)))
+            )
+        return convert
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _copied(value: Any) -> Any:
+    # graphql-core gives every request the same default list: Strawberry copies it.
+    return value if value is None or value is UNSET else list(value)
 
 
 def names_variable(value: ValueNode) -> bool:

@@ -551,11 +551,14 @@ class Compiler:
         selection_sets: tuple[SelectionSetNode | None, ...],
         scope: Scope,
         non_null: bool = False,
+        from_data: bool = False,
     ) -> Shape:
         """One function for the objects of `type_` under these selections, generated once
         per plan: a dict display of the response keys in order, a scalar read off the object
         written into it (no call per field), the other fields completed by their closures.
-        `non_null`: the object of a non-null field (a null is not completed)."""
+        `non_null`: the object of a non-null field (a null is not completed). `from_data`:
+        it is given the projected node map itself (an edge's node, `_node`), and makes the
+        graph object only when a field's function needs it."""
         strawberry_fields = self._strawberry_fields(type_.name)
         code = _Code()
         entries: list[str] = []
@@ -577,23 +580,36 @@ class Compiler:
             window = self._connection(strawberry_field, definition, key, nodes, scope, type_.name)
             if window is not None:
                 shape_window, read = window
+                code.reads_data = True
                 if read is types.projected_page:
-                    code.reads_data = code.reads_node = True  # page_reader's type check
-                entries.append(f"{key!r}: {code.name(shape_window)}(value, run)")
+                    code.reads_node = True  # page_reader's type check
+                entries.append(f"{key!r}: {code.name(shape_window)}(data, run)")
                 continue
             getter = self._getter(strawberry_field, definition, key, nodes[0], type_.name)
             complete = code.name(self._complete(definition.type, nodes, scope))
             entries.append(f"{key!r}: {complete}({code.read(getter)}, run)")
         null = "raise Incomplete('null for a non-null field')" if non_null else "return None"
-        lines = ["def shape(value, run):", "    if value is None:", f"        {null}"]
-        if code.reads_data:
-            lines.append("    data = value.data")
-        if code.reads_node:
-            # A node of another type than its field's (never seen): the ordinary execution.
-            lines += [
-                f"    if data['__typename'] != {type_.name!r}:",
-                "        raise Incomplete('a node of another type')",
+        # A node of another type than its field's (never seen): the ordinary execution.
+        other_type = [
+            f"    if data['__typename'] != {type_.name!r}:",
+            "        raise Incomplete('a node of another type')",
+        ]
+        if from_data:
+            lines = [
+                "def shape(data, run):",
+                "    if data is None:",
+                f"        {null}",
+                *other_type,
             ]
+            if code.reads_value:
+                code.names["graph_object"] = types.graph_object
+                lines.append("    value = graph_object(data)")
+        else:
+            lines = ["def shape(value, run):", "    if value is None:", f"        {null}"]
+            if code.reads_data:
+                lines.append("    data = value.data")
+            if code.reads_node:
+                lines += other_type
         lines.append("    return {" + ", ".join(entries) + "}")
         return cast(Shape, code.define("\n".join(lines), f"<shape {type_.name}>"))
 
@@ -757,8 +773,8 @@ class Compiler:
                 return None
         source = "\n".join(
             [
-                "def shape(value, run):",
-                "    items, offset, total, more = window(value)",
+                "def shape(data, run):",
+                "    items, offset, total, more = window(data)",
                 "    return {" + ", ".join(entries) + "}",
             ]
         )
@@ -772,7 +788,7 @@ class Compiler:
         read otherwise than as a leaf, a date, the cursor or the node."""
         strawberry_fields = self._strawberry_fields(type_.name)
         code = _Code()
-        code.names |= {"encode_cursor": encode_cursor, "graph_object": types.graph_object}
+        code.names["encode_cursor"] = encode_cursor
         entries: list[str] = []
         for key, name, field_nodes in self._asked(type_, _selection_sets(nodes), scope):
             if name == "__typename":
@@ -786,8 +802,8 @@ class Compiler:
                 entries.append(f"{key!r}: encode_cursor(index)")
                 continue
             if plain and python_name == "node":
-                complete = code.name(self._complete(definition.type, field_nodes, scope))
-                entries.append(f"{key!r}: {complete}(graph_object(data['node']), run)")
+                complete = code.name(self._node(definition.type, field_nodes, scope))
+                entries.append(f"{key!r}: {complete}(data['node'], run)")
                 continue
             leaf = self._leaf(strawberry_field, definition, key, name, type_.name)
             if leaf is not None and leaf.read == "edge":
@@ -803,6 +819,36 @@ class Compiler:
             ["def shape(data, index, run):", "    return {" + ", ".join(entries) + "}"]
         )
         return code.define(source, f"<shape {type_.name}>")
+
+    def _node(self, type_: GraphQLOutputType, nodes: list[FieldNode], scope: Scope) -> Shape:
+        """The shaper of an edge's node from its projected map, as `_complete` shapes the
+        graph object `types.graph_object` makes of it: an object type's or, for an
+        interface or a union, the one its `__typename` names, given the map itself (no
+        object, and no closure per wrapping type, for most nodes of a response)."""
+        non_null = isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        selection_sets = _selection_sets(nodes)
+        if isinstance(named, GraphQLObjectType):
+            return self._object(named, selection_sets, scope, non_null, from_data=True)
+        if not isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+            complete = self._complete(type_, nodes, scope)
+            return lambda data, run: complete(types.graph_object(data), run)
+        cases = {
+            t.name: self._object(t, selection_sets, scope, from_data=True)
+            for t in self.graphql.get_possible_types(named)
+        }
+
+        def abstract_node(data: Any, run: Run) -> Any:
+            if data is None:
+                if non_null:
+                    raise Incomplete("null for a non-null field")
+                return None
+            shape = cases.get(data["__typename"])
+            if shape is None:
+                raise Incomplete("a value of no possible type")
+            return shape(data, run)
+
+        return abstract_node
 
     def _getter(
         self,
@@ -1137,6 +1183,7 @@ class _Code:
         self.names: dict[str, Any] = {"Incomplete": Incomplete, "native": native}
         self.reads_data = False  # it reads `value.data`
         self.reads_node = False  # ... of a graph node, whose `__typename` it checks
+        self.reads_value = False  # it reads the object itself (an attribute, a getter)
 
     def name(self, value: Any) -> str:
         found = f"_{len(self.names)}"
@@ -1144,6 +1191,7 @@ class _Code:
         return found
 
     def read(self, getter: Callable[[Any, Run], Any]) -> str:
+        self.reads_value = True
         attribute = getattr(getter, "attribute", None)
         if isinstance(attribute, str) and attribute.isidentifier():
             return f"value.{attribute}"
@@ -1154,6 +1202,7 @@ class _Code:
         if leaf.read == "attribute":
             if not leaf.source.isidentifier():
                 raise NotCompilable(f"attribute {leaf.source!r}")
+            self.reads_value = True
             return f"value.{leaf.source}"
         self.reads_data = True
         key = repr(leaf.source)

@@ -351,14 +351,15 @@ def page_reader(
 def window_reader(
     function: Callable[..., Any], type_name: str, info: Any, arguments: dict[str, Any]
 ) -> Callable[[Any], tuple[list[Any], int, int | None, bool]] | None:
-    """The `window` of the connection that `page_reader` builds, for shaping it without
-    its objects (the compiled path, which checks the object's type itself); None when
+    """The `window` of the connection that `page_reader` builds, read from the object's
+    projected map, for shaping it without its objects (the compiled path, which checks the
+    object's type itself); None when
     `page_reader` would go the general way for every object."""
     found = _page_of(function, type_name, info, arguments)
     if found is None:
         return None
     page, key = found[0], str(info.path.key)
-    return lambda root: window(root.data.get(key), page)
+    return lambda data: window(data.get(key), page)
 
 
 # The fields of an edge or fact that `edge_value` converts: the others are read as stored.

@@ -8,12 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from graphql.execution.values import get_argument_values, get_variable_values
-from strawberry.types.arguments import convert_arguments
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.relay import GlobalID
+from strawberry.types.arguments import convert_argument, convert_arguments
 
 from schema.api import schema
-from schema.arguments import RootArguments, root_arguments
+from schema.arguments import Converters, RootArguments, root_arguments
 from schema.compiled import Compiler
 
 COMPILER = Compiler(schema)
@@ -96,6 +99,31 @@ DOCUMENTS = [
         '{in: [ROUND, TRIP]}, OR: [{text: "talks"}, {ids: ["cuba"]}]}) { totalCount } }',
         [{"f": "2010-01-01"}, {}, {"f": None}],
     ),
+    # Whole inputs from variables (converted by `Converters`, worked out once per plan):
+    # the recursive filter nested three deep, NOT, AND and OR lists, explicit nulls, an
+    # empty input, lists of enums and of input objects.
+    (
+        "query ($w: EntityWhere, $e: EdgeWhere, $o: [RelationOrder!]) "
+        "{ meetings(where: $w, edgeWhere: $e, orderBy: $o, first: 5) { totalCount } }",
+        [
+            {
+                "w": {
+                    "NOT": {"text": "x", "ids": None},
+                    "participantWhere": {
+                        "participantWhere": {"ids": ["a", "b"], "OR": [{"text": "y"}]},
+                        "AND": [{"country": "cuba"}, {"dateFrom": "2001-01-01"}],
+                    },
+                    "dateFrom": None,
+                    "meetingType": {"in": ["ROUND"]},
+                },
+                "o": [{"field": "NAME", "direction": "DESC"}, {"field": "DATE"}],
+                "e": {},
+            },
+            {"w": None, "o": None},
+            {},
+            {"w": {}, "o": {"field": "ID"}},
+        ],
+    ),
 ]
 
 
@@ -149,7 +177,8 @@ def test_a_refusal_is_graphql_cores_for_the_whole_field() -> None:
 
 def test_lists_inside_an_input_object_are_the_resolvers_own_on_each_request() -> None:
     # Hostile review 13w: a literal list nested in an input beside a variable.
-    operation, _, arguments = split(DOCUMENTS[-1][0])
+    nested = next(d for d, _ in DOCUMENTS if "{in: [ROUND, TRIP]}" in d)
+    operation, _, arguments = split(nested)
     first, second = (per_request(operation, arguments, {"f": "2010-01-01"}) for _ in range(2))
     for where in (first["where"], second["where"]):
         assert where.date.gte.isoformat() == "2010-01-01"
@@ -158,3 +187,27 @@ def test_lists_inside_an_input_object_are_the_resolvers_own_on_each_request() ->
     third = per_request(operation, arguments, {"f": "2010-01-01"})
     assert third["where"] == second["where"]
     assert len(third["where"].meeting_type.in_) == 2 and third["where"].OR[1].ids == ["cuba"]
+
+
+@strawberry.input
+class _Inner:
+    node: GlobalID | None = None
+    names: list[str] | None = None
+
+
+@strawberry.input
+class _Outer:
+    inner: list[_Inner] | None = None
+    text: str | None = None
+
+
+def test_a_type_reaching_a_global_id_is_converted_by_strawberry_whole() -> None:
+    # Its own conversion decodes the id (and a path that holds list indices): not redone.
+    outer = StrawberryAnnotation(_Outer | None).resolve()
+    value = {"inner": [{"node": "Q291bnRyeTpjdWJh", "names": ["a"]}, {}], "text": "x"}
+    converted = Converters(schema).of(outer, ("where",))(value)
+    expected = convert_argument(
+        value, outer, schema.schema_converter.scalar_registry, schema.config, path=("where",)
+    )
+    assert converted == expected
+    assert converted.inner[0].node == GlobalID("Country", "cuba")

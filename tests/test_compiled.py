@@ -210,6 +210,18 @@ SHAPED: list[tuple[str, dict[str, Any], int]] = [
         "{ type outgoing node { __typename slug } } } } } }",
         {}, 1,
     ),
+    # Edges' nodes shaped from their projected maps (issue 13, s14): one whose fields need
+    # its graph object (the global id, sources, a page with arguments from a variable), an
+    # interface's node with only `__typename`, a union's node with fragments, pages nested
+    # three deep.
+    (
+        'query Q($n: Int) { node(id: "cuba") { ... on Country { meetings(first: 3) { edges '
+        "{ node { __typename id sources { quote document { slug } } participants(first: $n) "
+        "{ totalCount edges { node { __typename ... on Person { slug positions(first: 1) "
+        "{ edges { node { name } } } } ... on Country { id name } } } } places { edges "
+        "{ node { __typename } } } } } } } } }",
+        {"n": 4}, 1,
+    ),
 ]  # fmt: skip
 CUBA = "Q291bnRyeTpjdWJh"  # Country:cuba
 # The same field under fragments on different types, and a field asked twice (the same
