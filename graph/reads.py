@@ -536,7 +536,7 @@ def paths(
     cypher = (
         f"{b.match_entity('a', source)}"
         f"{b.match_entity('z', target)}"
-        "RETURN a IS NOT NULL AND z IS NOT NULL AS found, COLLECT { "
+        "RETURN a IS NOT NULL AS sourceFound, z IS NOT NULL AS targetFound, COLLECT { "
         f"MATCH p = allShortestPaths((a)-[{walk.rel_types()}*..{max_hops}]-(z)) WHERE a <> z AND "
         f"{walk.predicate('p', b)} {distinct}"
         f"WITH p LIMIT {b.param(limit)} "
@@ -549,7 +549,7 @@ def paths(
         lambda i: items_size(b, f"{i}.nodes", lambda n: b.section(node_size, n, projection))
         + " + " + items_size(b, f"{i}.segments", lambda g: _segment_size(g, edge_fields, b)),
     )  # fmt: skip
-    return bounded(b, cypher, ["found"], {"items": size})
+    return bounded(b, cypher, ["sourceFound", "targetFound"], {"items": size})
 
 
 def neighborhood(

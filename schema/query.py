@@ -399,8 +399,14 @@ class Query(CandidateQuery):
             distinct_nodes,
         )  # fmt: skip
         record = await run(info, statement)
-        if not record["found"]:
-            raise NotFound(f"no entity with id {from_!r} or {to!r}")
+        missing = [
+            repr(given)
+            for given, found in ((from_, record["sourceFound"]), (to, record["targetFound"]))
+            if not found
+        ]
+        if missing:
+            # Only the ids that are unknown: the client knows which end to fix.
+            raise NotFound(f"no entity with id {' nor '.join(missing)}")
         return [
             Path(
                 nodes=[graph_object(n) for n in item["nodes"]],

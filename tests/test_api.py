@@ -359,6 +359,19 @@ def test_paths_between_two_people(api: httpx.Client) -> None:
     assert codes(too_far) == ["BAD_USER_INPUT"]
 
 
+def test_a_path_to_an_unknown_entity_names_only_the_unknown_id(api: httpx.Client) -> None:
+    # Newcomer review (session 14): both ids were named though one of them exists.
+    query = "query($a: ID!, $b: ID!) { paths(from: $a, to: $b) { nodes { slug } } }"
+    for ends, message in [
+        (("craig-kelly", "nobody"), "no entity with id 'nobody'"),
+        (("nobody", "craig-kelly"), "no entity with id 'nobody'"),
+        (("nobody", "no-one"), "no entity with id 'nobody' nor 'no-one'"),
+    ]:
+        body = graphql(api, query, a=ends[0], b=ends[1])
+        assert codes(body) == ["NOT_FOUND"], body
+        assert [e["message"] for e in body["errors"]] == [message]
+
+
 def test_neighborhood_is_a_drawable_subgraph(api: httpx.Client) -> None:
     result = data(
         graphql(
