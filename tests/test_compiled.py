@@ -18,6 +18,7 @@ import re
 import time
 import tracemalloc
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -530,6 +531,37 @@ def test_hostile_edges_nodes_are_answered_on_the_compiled_path(
             continue
         assert answered(fast) == before + 1, document
     assert len(refused) == 1 and "first: -1" in refused[0]
+
+
+def test_one_document_asked_at_once_with_different_variables_answers_each_its_own(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    # Hostile review 13x: one plan (its converters, shapers and nested windows) serving
+    # concurrent requests whose variables differ (root filters converted per request, a
+    # nested page's size from a variable) answers each as the ordinary path does alone.
+    fast, slow = both
+    document = (
+        "query Q($w: EntityWhere, $n: Int, $s: Boolean!) { countries(where: $w, first: 3) "
+        "{ totalCount edges { node { name meetings(first: $n) { totalCount edges { node "
+        "{ __typename slug @include(if: $s) } } } } } } }"
+    )
+    cases = [
+        {"w": w, "n": n, "s": n % 2 == 0}
+        for w in (None, {"text": "cuba"}, {"NOT": {"ids": ["cuba"]}, "name": {"in": "Cuba"}})
+        for n in (1, 2, 3)
+    ]
+    expected = [slow.post("/graphql", json={"query": document, "variables": v}) for v in cases]
+    assert all("errors" not in e.json() and e.json()["data"] for e in expected)
+    before = answered(fast)
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        got = list(
+            pool.map(
+                lambda v: fast.post("/graphql", json={"query": document, "variables": v}),
+                cases * 3,
+            )
+        )
+    assert [normalised(g) for g in got] == [normalised(e) for e in expected] * 3
+    assert answered(fast) == before + len(got)
 
 
 def test_directives_and_coded_errors_are_answered_on_the_compiled_path(
