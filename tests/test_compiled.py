@@ -337,6 +337,30 @@ HOSTILE_NODES: list[tuple[str, dict[str, Any]]] = [
     ),
 ]
 
+# Hostile review 13x: variables graphql-core refuses or coerces, deep inside the inputs
+# `Converters` converts (a wrong date, an unknown field, a list for an object, a string
+# for an int, a huge number, an enum's wrong case, a null for a non-null input field).
+HOSTILE_WHERE = (
+    "query Q($w: EntityWhere, $n: Int, $o: [EntityOrder!]) { people(where: $w, first: $n, "
+    "orderBy: $o) { totalCount edges { node { slug } } } }"
+)
+HOSTILE_VARIABLES: list[tuple[str, dict[str, Any]]] = [
+    (HOSTILE_WHERE, v)
+    for v in [
+        {"w": {"NOT": {"AND": [{"dateFrom": "2001-13-45"}]}}},
+        {"w": {"participantWhere": {"nope": 1}}},
+        {"w": [{"text": "a"}, {"text": "b"}]},
+        {"w": {"OR": {"text": "cuba"}}, "n": "3"},
+        {"w": {"quantity": {"in": [1e308, 2]}}, "n": 1e30},
+        {"o": [{"field": "name"}]},
+        {"o": {"field": "NAME", "direction": None}},
+        {"w": {"relationships": [{"direction": None}]}},
+        {"w": {"relationships": {"types": "ATTENDED", "some": {"text": "x"}}}, "n": 2},
+        {"w": {"meetingType": {"in": "ROUND", "eq": "TRIP"}}, "n": 2, "o": None},
+        {"w": "cuba"},
+    ]
+]
+
 GENERATED: list[tuple[str, dict[str, Any]]] = [
     *MERGED,
     *ONCE,
@@ -437,6 +461,7 @@ GENERATED: list[tuple[str, dict[str, Any]]] = [
     ("{ __typename people(first: 2) { edges { node { name } } } }", {}),
     *[(d, v) for d, v, _ in [*DIRECTIVES, *CODED, *SHAPED]],
     *HOSTILE_NODES,
+    *HOSTILE_VARIABLES,
 ]
 
 
