@@ -344,6 +344,16 @@ HOSTILE_WHERE = (
     "query Q($w: EntityWhere, $n: Int, $o: [EntityOrder!]) { people(where: $w, first: $n, "
     "orderBy: $o) { totalCount edges { node { slug } } } }"
 )
+# Aliases of nested pages that name keys a projected node map holds for itself.
+HOSTILE_ALIAS_KEYS = ("name", "slug", "id", "__typename", "kind", "data", "node", "__id")
+HOSTILE_ALIASES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "{ countries(first: 2) { edges { node { " + alias + ": meetings(first: 1) "
+        "{ totalCount edges { node { slug } } } s: slug } } } }",
+        {},
+    )
+    for alias in HOSTILE_ALIAS_KEYS
+]
 HOSTILE_VARIABLES: list[tuple[str, dict[str, Any]]] = [
     (HOSTILE_WHERE, v)
     for v in [
@@ -462,6 +472,7 @@ GENERATED: list[tuple[str, dict[str, Any]]] = [
     *[(d, v) for d, v, _ in [*DIRECTIVES, *CODED, *SHAPED]],
     *HOSTILE_NODES,
     *HOSTILE_VARIABLES,
+    *HOSTILE_ALIASES,
 ]
 
 
@@ -587,6 +598,29 @@ def test_one_document_asked_at_once_with_different_variables_answers_each_its_ow
         )
     assert [normalised(g) for g in got] == [normalised(e) for e in expected] * 3
     assert answered(fast) == before + len(got)
+
+
+def test_a_nested_page_under_an_alias_a_node_map_holds_is_its_own_page(
+    both: tuple[httpx.Client, httpx.Client],
+) -> None:
+    # Hostile review 13x: a page's alias that names a key of the projected node map
+    # (`__typename`, `slug`, `id`...) neither hides the node's type nor its properties.
+    fast, _ = both
+    plain = HOSTILE_ALIASES[0][0].replace("name: meetings", "meetings")
+    expected = fast.post("/graphql", json={"query": plain}).json()["data"]["countries"]["edges"]
+    refused: list[str] = []
+    for (document, _), alias in zip(HOSTILE_ALIASES, HOSTILE_ALIAS_KEYS, strict=True):
+        answer = fast.post("/graphql", json={"query": document}).json()
+        if "errors" in answer:  # refused by design (schema/limits.py), never mixed up
+            [error] = answer["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT", alias
+            assert f"the alias {alias!r} is reserved" in error["message"]
+            refused.append(alias)
+            continue
+        edges = answer["data"]["countries"]["edges"]
+        assert [e["node"][alias] for e in edges] == [e["node"]["meetings"] for e in expected]
+        assert [e["node"]["s"] for e in edges] == [e["node"]["s"] for e in expected]
+    assert refused == ["id", "__typename"]
 
 
 def test_directives_and_coded_errors_are_answered_on_the_compiled_path(
