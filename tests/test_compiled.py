@@ -368,6 +368,8 @@ HOSTILE_VARIABLES: list[tuple[str, dict[str, Any]]] = [
         {"w": {"relationships": {"types": "ATTENDED", "some": {"text": "x"}}}, "n": 2},
         {"w": {"meetingType": {"in": "ROUND", "eq": "TRIP"}}, "n": 2, "o": None},
         {"w": "cuba"},
+        {"w": {"ids": [f"x{i}" for i in range(20_000)]}, "n": 1},
+        {"w": {"OR": [{"name": {"in": ["a" * 5_000] * 20}}] * 50}},
     ]
 ]
 
