@@ -65,6 +65,11 @@ def per_request(
     return arguments.python(arguments.values(variables), schema)
 
 
+# A filter nested 40 deep through NOT, participantWhere and AND.
+DEEP: dict[str, Any] = {"text": "bottom", "quantity": {"in": 1.5}}
+for _depth in range(40):
+    DEEP = [{"NOT": DEEP}, {"participantWhere": DEEP}, {"AND": [DEEP, {"ids": []}]}][_depth % 3]
+
 DOCUMENTS = [
     (
         "query ($a: ID!, $b: ID!) "
@@ -123,6 +128,28 @@ DOCUMENTS = [
             {},
             {"w": {}, "o": {"field": "ID"}},
         ],
+    ),
+    # Hostile review 13x: single values for lists of enums and of inputs, input fields
+    # with defaults (direction) given, omitted and under a variable's own default,
+    # relationships' quantifiers nested in the recursive filter, a filter 40 deep, dates.
+    (
+        "query ($m: [MeetingType!], $r: [RelationshipWhere!], $d: Date) { meetings(where: "
+        "{meetingType: {in: $m}, relationships: $r, date: {eq: $d}}) { totalCount } }",
+        [
+            {"m": "ROUND", "r": {"types": "ATTENDED"}, "d": "2001-02-03"},
+            {"m": [], "r": [{"direction": "OUT", "some": {"ids": "cuba", "NOT": {}}}]},
+            {"m": ["ROUND", "TRIP", "ROUND"], "r": [{"all": None, "edge": {"during": "x"}}]},
+            {"m": None, "r": None, "d": None},
+        ],
+    ),
+    (
+        'query ($w: EntityWhere = {AND: [{ids: ["a"]}], name: {in: ["x", "y"]}}, '
+        "$o: [EntityOrder!] = [{field: NAME}]) { people(where: $w, orderBy: $o) { totalCount } }",
+        [{}, {"w": None}, {"o": None}, {"w": {"name": {"in": "z"}}, "o": {"field": "NAME"}}],
+    ),
+    (
+        "query ($w: EntityWhere) { entities(where: $w) { totalCount } }",
+        [{"w": DEEP}, {"w": {"participantWhere": DEEP, "OR": [DEEP, {}]}}, {"w": {}}],
     ),
 ]
 
@@ -211,3 +238,20 @@ def test_a_type_reaching_a_global_id_is_converted_by_strawberry_whole() -> None:
     )
     assert converted == expected
     assert converted.inner[0].node == GlobalID("Country", "cuba")
+
+
+def test_what_a_resolver_changes_does_not_reach_the_next_request() -> None:
+    # Hostile review 13x: variables' own defaults (lists of inputs, lists of leaves inside
+    # them) are the resolver's own on each request, as after Strawberry's conversion.
+    document = next(d for d, _ in DOCUMENTS if "[{field: NAME}]" in d)
+    operation, field, arguments = split(document)
+    first = per_request(operation, arguments, {})
+    first["where"].AND[0].ids.append("leaked")
+    first["where"].AND.append(None)
+    first["where"].name.in_.clear()
+    first["order_by"][0].field = None
+    first["order_by"].append(None)
+    again = per_request(operation, arguments, {})
+    assert again == whole(operation, field, {})
+    assert again["where"].AND[0].ids == ["a"] and again["where"].name.in_ == ["x", "y"]
+    assert len(again["order_by"]) == 1 and again["order_by"][0].field is not None
