@@ -129,6 +129,17 @@ class LiveServer:
                 return body
             time.sleep(0.05)
 
+    def wait_until_ready(self, within: float = 30.0) -> dict[str, Any]:
+        """The body of /readyz once it says ready (or the last one, after `within` s): a
+        probe that timed out on a busy machine right after Neo4j came back reports
+        unavailable until the next one answers (schema/app.py, every READY_INTERVAL)."""
+        deadline = time.monotonic() + within
+        while True:
+            body = self.wait_until_warm(within)
+            if body["status"] == "ready" or time.monotonic() > deadline:
+                return body
+            time.sleep(0.1)
+
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)

@@ -192,7 +192,7 @@ def test_api_fails_fast_while_neo4j_is_stopped_and_recovers_without_restart(
                 # /readyz says ready) starts at once; on a busy machine planning cold takes
                 # seconds per statement.
                 recovered = wait_until_served(client, RECOVERY_SECONDS + WARMUP_SECONDS)
-                ready = live.wait_until_warm()
+                ready = live.wait_until_ready()
                 ready_at = time.monotonic()
                 first = [ask(client, q) for q in NORMAL_QUERIES]
                 time.sleep(1.5)
