@@ -9,8 +9,10 @@ converted when the plan is compiled, and a request coerces and converts only the
 arguments that name a variable (a fifth of shortest_path's Python per request, a sixth of
 meetings_range's, in `python -m bench.cpu --replayed`).
 
-The values are graphql-core's and Strawberry's own: the same functions, called on the
-part of the field's arguments that can change. A converted value that could be changed
+The values are graphql-core's and Strawberry's own: graphql-core's coercion called on the
+part of the field's arguments that can change, and Strawberry's conversion as `Converters`
+works it out once per plan (Strawberry's `convert_argument` itself for what it does not
+cover). A converted value that could be changed
 by whoever receives it (a list, an input object) is converted anew per request, as
 Strawberry does (it copies even a list of scalars, for the same reason). Any refusal is
 graphql-core's for the whole field (`values` asks it again).
